@@ -1,0 +1,213 @@
+// C-style renderer of the kernel IR, shared by the C, CUDA and HLS targets. A target differs
+// only in a small table (type names, math function names, qualifiers, loop pragmas).
+import { Scalar, dtypeInfo, storageScalar } from '../../ir/dtype.js';
+import { BinOp, Expr, Kernel, Stmt, UnOp } from '../../ir/kernel.js';
+
+export interface CStyleTarget {
+  types: Record<Scalar, string>;
+  /** Qualifier on kernel function definitions, e.g. "static" or "__device__ static". */
+  kernelPrefix: string;
+  restrict: string;
+  /** Pragma lines emitted before a loop carrying a hint (may be empty). */
+  loopPragmas(hint: NonNullable<Extract<Stmt, { k: 'for' }>['hint']>): string[];
+}
+
+export const C_TYPES: Record<Scalar, string> = {
+  f32: 'float', f64: 'double', i8: 'int8_t', i16: 'int16_t', i32: 'int32_t', i64: 'int64_t',
+  u8: 'uint8_t', u16: 'uint16_t', u32: 'uint32_t', u64: 'uint64_t', bool: 'uint8_t', idx: 'ptrdiff_t',
+};
+
+const FLOAT_FN: Partial<Record<UnOp, string>> = {
+  sqrt: 'sqrt', exp: 'exp', log: 'log', sin: 'sin', cos: 'cos', tan: 'tan', asin: 'asin', acos: 'acos',
+  atan: 'atan', sinh: 'sinh', cosh: 'cosh', tanh: 'tanh', asinh: 'asinh', acosh: 'acosh', atanh: 'atanh',
+  erf: 'erf', floor: 'floor', ceil: 'ceil', rint: 'rint', trunc: 'trunc', abs: 'fabs',
+};
+
+/** Shortest decimal that round-trips through float32. */
+function f32Literal(x: number): string {
+  for (let p = 1; p <= 9; p++) {
+    const s = x.toPrecision(p);
+    if (Math.fround(parseFloat(s)) === x) return s;
+  }
+  return x.toPrecision(9);
+}
+
+function withPoint(s: string): string {
+  if (/[.e]/.test(s)) return s.replace(/e\+?/, 'e');
+  return `${s}.0`;
+}
+
+export function literal(t: Scalar, v: number | bigint): string {
+  if (t === 'f32' || t === 'f64') {
+    const x = Number(v);
+    if (Number.isNaN(x)) return t === 'f32' ? 'NAN' : '((double)NAN)';
+    if (!Number.isFinite(x)) return `${x < 0 ? '-' : ''}${t === 'f32' ? 'INFINITY' : '((double)INFINITY)'}`;
+    if (Object.is(x, -0)) return t === 'f32' ? '-0.0f' : '-0.0';
+    return t === 'f32' ? `${withPoint(f32Literal(Math.fround(x)))}f` : withPoint(String(x));
+  }
+  const b = BigInt(v);
+  if (t === 'i64') return b === -(2n ** 63n) ? '(-INT64_C(9223372036854775807) - 1)' : b < 0 ? `(-INT64_C(${-b}))` : `INT64_C(${b})`;
+  if (t === 'u64') return `UINT64_C(${BigInt.asUintN(64, b)})`;
+  if (t === 'u32') return `${BigInt.asUintN(32, b)}u`;
+  if (t === 'i32' && b === -(2n ** 31n)) return '(-2147483647 - 1)';
+  return b < 0 ? `(${b})` : `${b}`;
+}
+
+export class CStyleRenderer {
+  /** Helper functions the rendered code needs (names; the emitter defines them). */
+  readonly helpers = new Set<string>();
+  constructor(readonly target: CStyleTarget, readonly bufName: (id: number) => string) {}
+
+  private fn(t: Scalar, base: string): string {
+    return t === 'f32' ? `${base}f` : base;
+  }
+
+  expr(e: Expr): string {
+    const T = this.target.types;
+    switch (e.k) {
+      case 'const': return literal(e.t, e.v);
+      case 'var': return e.name;
+      case 'load': return this.load(e.buf.dtype, this.bufName(e.buf.id), this.expr(e.idx));
+      case 'un': return this.un(e.op, e.t, e.a);
+      case 'bin': return this.bin(e.op, e.t, e.a, e.b);
+      case 'cmp': {
+        const o = { eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' }[e.op];
+        return `(${this.expr(e.a)} ${o} ${this.expr(e.b)})`;
+      }
+      case 'select': return `(${this.expr(e.c)} ? ${this.expr(e.a)} : ${this.expr(e.b)})`;
+      case 'cast': {
+        const a = this.expr(e.a);
+        if (e.t === 'bool') return `(${a} != 0)`;
+        return `(${T[e.t]})${a}`;
+      }
+    }
+  }
+
+  private load(d: string, buf: string, idx: string): string {
+    const conv = convHelper(d as never);
+    if (!conv) return `${buf}[${idx}]`;
+    this.helpers.add(conv.load);
+    return dtypeInfo(d as never).bits === 4 ? `${conv.load}(${buf}, ${idx})` : `${conv.load}(${buf}[${idx}])`;
+  }
+
+  private un(op: UnOp, t: Scalar, a: Expr): string {
+    const s = this.expr(a), T = this.target.types;
+    const isF = a.t === 'f32' || a.t === 'f64';
+    switch (op) {
+      case 'neg': return isF ? `(-${s})` : `(${T[t]})(-${s})`;
+      case 'abs': return isF ? `${this.fn(a.t, 'fabs')}(${s})` : `(${T[t]})(${s} < 0 ? -${s} : ${s})`;
+      case 'not': return `(!${s})`;
+      case 'bitnot': return `(${T[t]})(~${s})`;
+      case 'isnan': return `(isnan(${s}) != 0)`;
+      case 'isinf': return `(isinf(${s}) != 0)`;
+      case 'signbit': return `(signbit(${s}) != 0)`;
+      default: return `${this.fn(a.t, FLOAT_FN[op]!)}(${s})`;
+    }
+  }
+
+  private bin(op: BinOp, t: Scalar, a: Expr, b: Expr): string {
+    const x = this.expr(a), y = this.expr(b), T = this.target.types;
+    const isF = t === 'f32' || t === 'f64';
+    const infix: Partial<Record<BinOp, string>> = { add: '+', sub: '-', mul: '*', div: '/', and: '&', or: '|', xor: '^', shl: '<<', shr: '>>' };
+    if (op === 'mod') return isF ? `${this.fn(t, 'fmod')}(${x}, ${y})` : `(${T[t]})(${x} % ${y})`;
+    if (op === 'pow') return `${this.fn(t, 'pow')}(${x}, ${y})`;
+    if (op === 'atan2') return `${this.fn(t, 'atan2')}(${x}, ${y})`;
+    if (op === 'min' || op === 'max') {
+      if (isF) {
+        const h = `onnxc_${op}${t === 'f32' ? 'f' : ''}`;
+        this.helpers.add(h);
+        return `${h}(${x}, ${y})`;
+      }
+      return `(${x} ${op === 'min' ? '<' : '>'} ${y} ? ${x} : ${y})`;
+    }
+    const s = `(${x} ${infix[op]} ${y})`;
+    // small integer types promote to int in C: convert back so the result has the IR type
+    const small = t === 'i8' || t === 'i16' || t === 'u8' || t === 'u16' || t === 'bool';
+    return small && !(t === 'bool' && (op === 'and' || op === 'or' || op === 'xor')) ? `(${T[t]})${s}` : s;
+  }
+
+  stmt(s: Stmt, ind: string, out: string[]): void {
+    switch (s.k) {
+      case 'for': {
+        if (s.hint) for (const p of this.target.loopPragmas(s.hint)) out.push(`${ind}${p}`);
+        const inc = s.step === 1 ? `++${s.v}` : `${s.v} += ${s.step}`;
+        out.push(`${ind}for (${this.target.types.idx} ${s.v} = ${this.expr(s.lo)}; ${s.v} < ${this.expr(s.hi)}; ${inc}) {`);
+        this.block(s.body, ind + '  ', out);
+        out.push(`${ind}}`);
+        return;
+      }
+      case 'store': {
+        const conv = convHelper(s.buf.dtype);
+        const buf = this.bufName(s.buf.id), idx = this.expr(s.idx), val = this.expr(s.val);
+        if (!conv) out.push(`${ind}${buf}[${idx}] = ${val};`);
+        else if (dtypeInfo(s.buf.dtype).bits === 4) {
+          this.helpers.add(conv.store);
+          out.push(`${ind}${conv.store}(${buf}, ${idx}, ${val});`);
+        } else {
+          const st = s.sat === false ? conv.store + '_nosat' : conv.store;
+          this.helpers.add(st);
+          out.push(`${ind}${buf}[${idx}] = ${st}(${val});`);
+        }
+        return;
+      }
+      case 'decl': out.push(`${ind}${this.target.types[s.t]} ${s.name} = ${this.expr(s.init)};`); return;
+      case 'assign': out.push(`${ind}${s.name} = ${this.expr(s.val)};`); return;
+      case 'if':
+        out.push(`${ind}if (${this.expr(s.c)}) {`);
+        this.block(s.then, ind + '  ', out);
+        if (s.else.length) {
+          out.push(`${ind}} else {`);
+          this.block(s.else, ind + '  ', out);
+        }
+        out.push(`${ind}}`);
+        return;
+      case 'while':
+        out.push(`${ind}while (${this.expr(s.c)}) {`);
+        this.block(s.body, ind + '  ', out);
+        out.push(`${ind}}`);
+        return;
+      case 'break': out.push(`${ind}break;`); return;
+      case 'fail': out.push(`${ind}return ${s.status};`); return;
+    }
+  }
+
+  block(b: Stmt[], ind: string, out: string[]): void {
+    for (const s of b) this.stmt(s, ind, out);
+  }
+
+  /** Renders a kernel as a C function taking one pointer per param. */
+  kernel(k: Kernel): string {
+    const T = this.target.types;
+    const used = new Set<number>();
+    const scan = (x: unknown): void => {
+      if (!x || typeof x !== 'object') return;
+      if ('buf' in x && (x as { buf: { id: number } }).buf) used.add((x as { buf: { id: number } }).buf.id);
+      for (const v of Object.values(x)) if (typeof v === 'object') scan(v);
+    };
+    scan(k.body);
+    const params = k.params.map((b) => {
+      const ty = T[storageScalar(b.dtype)];
+      const c = k.writes.has(b) ? '' : 'const ';
+      return `${c}${ty} *${this.target.restrict}${this.bufName(b.id)}`;
+    });
+    const lines = [`/* ${k.label} */`, `${this.target.kernelPrefix} void ${k.name}(${params.join(', ') || 'void'}) {`];
+    for (const b of k.params) if (!used.has(b.id)) lines.push(`  (void)${this.bufName(b.id)};`);
+    this.block(k.body, '  ', lines);
+    lines.push('}');
+    return lines.join('\n');
+  }
+}
+
+/** Conversion helpers for dtypes stored in another format than they compute in. */
+export function convHelper(d: string): { load: string; store: string } | null {
+  switch (d) {
+    case 'float16': return { load: 'onnxc_h2f', store: 'onnxc_f2h' };
+    case 'bfloat16': return { load: 'onnxc_bf2f', store: 'onnxc_f2bf' };
+    case 'float8e4m3fn': case 'float8e4m3fnuz': case 'float8e5m2': case 'float8e5m2fnuz':
+      return { load: `onnxc_${d.slice(5)}_to_f`, store: `onnxc_f_to_${d.slice(5)}` };
+    case 'int4': return { load: 'onnxc_ld_i4', store: 'onnxc_st_i4' };
+    case 'uint4': return { load: 'onnxc_ld_u4', store: 'onnxc_st_u4' };
+    case 'float4e2m1': return { load: 'onnxc_ld_f4', store: 'onnxc_st_f4' };
+    default: return null;
+  }
+}

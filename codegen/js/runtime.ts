@@ -1,0 +1,68 @@
+// Scalar helpers the JS-rendered kernels call (the `R` object): C-like integer division,
+// NaN-propagating min/max, erf, round-half-even, narrow-float conversions.
+import { bf16ToFloat, floatToBf16, floatToHalf, floatToMini, halfToFloat, miniToFloat } from '../../ir/floatbits.js';
+
+function erf(x: number): number {
+  // Abramowitz–Stegun 7.1.26 is too coarse; use a series / continued fraction with double precision.
+  const ax = Math.abs(x);
+  if (ax < 2.5) {
+    let sum = x, term = x;
+    const x2 = x * x;
+    for (let n = 1; n < 80; n++) {
+      term *= -x2 / n;
+      const t = term / (2 * n + 1);
+      sum += t;
+      if (Math.abs(t) < 1e-17 * Math.abs(sum)) break;
+    }
+    return (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  // erfc continued fraction (Lentz), accurate for |x| >= 2.5
+  let f = ax, C = ax, D = 0;
+  for (let n = 1; n < 200; n++) {
+    const an = n / 2;
+    D = ax + an * D; D = D === 0 ? 1e-300 : 1 / D;
+    C = ax + an / C; if (C === 0) C = 1e-300;
+    const delta = C * D;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  const erfc = Math.exp(-ax * ax) / (f * Math.sqrt(Math.PI));
+  return x < 0 ? erfc - 1 : 1 - erfc;
+}
+
+function rint(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+export const R = {
+  erf, rint,
+  idiv: (a: number, b: number) => (b === 0 ? 0 : Math.trunc(a / b)),
+  imod: (a: number, b: number) => (b === 0 ? 0 : a % b),
+  bdiv: (a: bigint, b: bigint) => (b === 0n ? 0n : a / b),
+  bmod: (a: bigint, b: bigint) => (b === 0n ? 0n : a % b),
+  fmod: (a: number, b: number) => a % b,
+  fmin: (a: number, b: number) => (a !== a || b !== b ? NaN : a < b ? a : b),
+  fmax: (a: number, b: number) => (a !== a || b !== b ? NaN : a > b ? a : b),
+  min: <T>(a: T, b: T) => (a < b ? a : b),
+  max: <T>(a: T, b: T) => (a > b ? a : b),
+  shl: (a: number, b: number) => (b >= 32 ? 0 : a << b),
+  shr: (a: number, b: number) => (b >= 32 ? 0 : a >>> b),
+  f2i: (x: number) => (Number.isFinite(x) ? Math.trunc(x) : 0),
+  f2big: (x: number, unsigned: boolean) => {
+    if (!Number.isFinite(x)) return unsigned ? 0n : -(2n ** 63n);
+    const b = BigInt(Math.trunc(x));
+    return unsigned ? BigInt.asUintN(64, b) : BigInt.asIntN(64, b);
+  },
+  h2f: halfToFloat, f2h: floatToHalf, bf2f: bf16ToFloat, f2bf: floatToBf16,
+  m2f: miniToFloat,
+  f2m: (kind: string, x: number, sat: boolean) => floatToMini(kind, x, sat),
+  ld4: (d: string, a: Uint8Array, i: number) => {
+    const nib = i & 1 ? a[i >> 1] >> 4 : a[i >> 1] & 15;
+    return d === 'uint4' ? nib : d === 'int4' ? (nib >= 8 ? nib - 16 : nib) : miniToFloat('float4e2m1', nib);
+  },
+  st4: (d: string, a: Uint8Array, i: number, v: number) => {
+    const code = d === 'float4e2m1' ? floatToMini('float4e2m1', v) : v & 15;
+    a[i >> 1] = i & 1 ? (a[i >> 1] & 0x0f) | (code << 4) : (a[i >> 1] & 0xf0) | code;
+  },
+};

@@ -1,0 +1,197 @@
+// Contexts handed to op definitions: InferCtx (types, constants, attributes) for shape
+// inference and evaluation, LowerCtx (buffers and a statement builder) for lowering.
+import { DType, Scalar, computeScalar } from './dtype.js';
+import { CompileError, nodeError } from './errors.js';
+import { Attr, Dim, Graph, Node, TensorType, nodeLabel } from './graph.js';
+import { E, as, ix, linearIndex, load, stridesOf, v } from './kbuild.js';
+import { Expr, KBuf, LoopHint, Stmt } from './kernel.js';
+import type { OpDef } from './opdef.js';
+import { TensorData, numel, toNumbers } from './tensor.js';
+
+export class InferCtx {
+  constructor(
+    readonly node: Node,
+    readonly def: OpDef,
+    /** Types of the inputs (null for omitted optional inputs). */
+    readonly types: (TensorType | null)[],
+    /** Compile-time values of inputs, where known. */
+    readonly consts: (TensorData | undefined)[],
+  ) {}
+
+  get opset(): number { return this.node.opset; }
+  get numInputs(): number { return this.node.inputs.length; }
+  get numOutputs(): number { return this.node.outputs.length; }
+
+  error(msg: string): CompileError { return nodeError(this.node, msg); }
+
+  /** Whether optional input i is present. */
+  has(i: number): boolean { return i < this.node.inputs.length && this.node.inputs[i] !== null; }
+
+  /** Type of input i (throws if absent). */
+  type(i: number): TensorType {
+    const t = this.types[i];
+    if (!t) throw this.error(`input ${i} is required`);
+    return t;
+  }
+  shape(i: number): Dim[] { return this.type(i).shape; }
+  dtype(i: number): DType { return this.type(i).dtype; }
+  rank(i: number): number { return this.type(i).shape.length; }
+
+  /** Concrete shape of input i (throws on symbolic dims). */
+  cshape(i: number): number[] {
+    const s = this.shape(i);
+    for (const d of s) if (typeof d !== 'number') throw this.error(`input ${i} has symbolic dimension '${d}'; bind it with --dim ${d}=VALUE`);
+    return s as number[];
+  }
+
+  /** Compile-time value of input i, or undefined. */
+  constOf(i: number): TensorData | undefined { return this.consts[i]; }
+
+  /** Compile-time value of input i as numbers; throws if not constant. */
+  constNums(i: number, what = `input ${i}`): number[] {
+    const c = this.consts[i];
+    if (!c) throw this.error(`${what} must be known at compile time (an initializer, a constant, or an input bound with --const)`);
+    return toNumbers(c);
+  }
+
+  private raw(name: string): Attr | undefined { return this.node.attrs.get(name); }
+
+  /** Attribute value, falling back to the schema default; throws when required and missing. */
+  attr<T>(name: string): T {
+    const a = this.raw(name);
+    if (a) return a.value as T;
+    const spec = this.def.attrs?.[name];
+    if (!spec) throw new Error(`op ${this.def.op} reads undeclared attribute '${name}'`);
+    if (spec.default === undefined) throw this.error(`attribute '${name}' is required`);
+    return (typeof spec.default === 'function' ? spec.default(this.opset) : spec.default) as T;
+  }
+  hasAttr(name: string): boolean { return this.node.attrs.has(name); }
+  int(name: string): number { return this.attr<number>(name); }
+  float(name: string): number { return this.attr<number>(name); }
+  str(name: string): string { return this.attr<string>(name); }
+  ints(name: string): number[] { return this.attr<number[]>(name); }
+  floats(name: string): number[] { return this.attr<number[]>(name); }
+  tensorAttr(name: string): TensorData { return this.attr<TensorData>(name); }
+  graphAttr(name: string): Graph { return this.attr<Graph>(name); }
+
+  /** Normalizes a possibly negative axis against a rank, with a range check. */
+  axis(a: number, rank: number, what = 'axis'): number {
+    if (a < -rank || a >= rank) throw this.error(`${what} ${a} is out of range for rank ${rank}`);
+    return a < 0 ? a + rank : a;
+  }
+
+  label(): string { return nodeLabel(this.node); }
+}
+
+/** A tensor as a kernel sees it: a buffer with a concrete row-major shape. */
+export interface TensorRef {
+  buf: KBuf;
+  shape: number[];
+  strides: number[];
+  dtype: DType;
+  /** Scalar type of loaded values. */
+  t: Scalar;
+}
+
+export function tensorRef(buf: KBuf, shape: number[]): TensorRef {
+  return { buf, shape, strides: stridesOf(shape), dtype: buf.dtype, t: computeScalar(buf.dtype) };
+}
+
+export class LowerCtx extends InferCtx {
+  readonly body: Stmt[] = [];
+  private blocks: Stmt[][] = [this.body];
+  private names = new Map<string, number>();
+  readonly scratch: KBuf[] = [];
+
+  constructor(
+    node: Node, def: OpDef, types: (TensorType | null)[], consts: (TensorData | undefined)[],
+    readonly ins: (TensorRef | null)[],
+    readonly outs: (TensorRef | null)[],
+    /** Allocates a kernel-private scratch buffer. */
+    private newBuf: (dtype: DType, size: number, name: string) => KBuf,
+  ) {
+    super(node, def, types, consts);
+  }
+
+  in(i: number): TensorRef {
+    const r = this.ins[i];
+    if (!r) throw this.error(`input ${i} is required`);
+    return r;
+  }
+  out(i: number): TensorRef {
+    const r = this.outs[i];
+    if (!r) throw this.error(`output ${i} is required`);
+    return r;
+  }
+  hasOut(i: number): boolean { return !!this.outs[i]; }
+
+  /** A fresh variable name with this prefix, unique within the kernel. */
+  fresh(prefix: string): string {
+    const n = this.names.get(prefix) ?? 0;
+    this.names.set(prefix, n + 1);
+    return `${prefix}${n}`;
+  }
+
+  emit(s: Stmt): void { this.blocks[this.blocks.length - 1].push(s); }
+
+  /** Runs fn collecting the statements it emits. */
+  block(fn: () => void): Stmt[] {
+    const b: Stmt[] = [];
+    this.blocks.push(b);
+    try { fn(); } finally { this.blocks.pop(); }
+    return b;
+  }
+
+  /** for (i = lo; i < hi; i += step) body(i). */
+  loop(hi: E, fn: (i: Expr) => void, opts: { lo?: E; step?: number; name?: string; hint?: LoopHint } = {}): void {
+    const name = this.fresh(opts.name ?? 'i');
+    const body = this.block(() => fn(v(name)));
+    const s: Stmt = { k: 'for', v: name, lo: as(opts.lo ?? 0, 'idx'), hi: as(hi, 'idx'), step: opts.step ?? 1, body };
+    if (opts.hint) s.hint = opts.hint;
+    this.emit(s);
+  }
+
+  /** Nested loops over a shape (dims of extent 1 get the constant index 0). */
+  nest(shape: number[], fn: (idx: Expr[]) => void): void {
+    const go = (d: number, acc: Expr[]) => {
+      if (d === shape.length) return fn(acc);
+      if (shape[d] === 1) return go(d + 1, [...acc, ix(0)]);
+      this.loop(shape[d], (i) => go(d + 1, [...acc, i]));
+    };
+    go(0, []);
+  }
+
+  /** Declares a mutable local initialized to init; returns a reference to it. */
+  local(init: Expr, prefix = 'acc'): Expr {
+    const name = this.fresh(prefix);
+    this.emit({ k: 'decl', name, t: init.t, init });
+    return v(name, init.t);
+  }
+  assign(local: Expr, val: E): void {
+    if (local.k !== 'var') throw new Error('assign to a non-variable');
+    this.emit({ k: 'assign', name: local.name, val: as(val, local.t) });
+  }
+  if(c: Expr, then: () => void, otherwise?: () => void): void {
+    this.emit({ k: 'if', c, then: this.block(then), else: otherwise ? this.block(otherwise) : [] });
+  }
+  while(c: Expr, body: () => void): void { this.emit({ k: 'while', c, body: this.block(body) }); }
+  break(): void { this.emit({ k: 'break' }); }
+
+  /** Flat element index of a multi-index (or a flat index as is). */
+  offset(r: TensorRef, idx: Expr | Expr[]): Expr {
+    return Array.isArray(idx) ? linearIndex(idx, r.strides) : idx;
+  }
+  load(r: TensorRef, idx: Expr | Expr[]): Expr { return load(r.buf, this.offset(r, idx), r.t); }
+  store(r: TensorRef, idx: Expr | Expr[], val: E, sat?: boolean): void {
+    const s: Stmt = { k: 'store', buf: r.buf, idx: this.offset(r, idx), val: as(val, r.t) };
+    if (sat !== undefined) (s as { sat?: boolean }).sat = sat;
+    this.emit(s);
+  }
+
+  /** A kernel-private temporary tensor (lives in the arena during this kernel only). */
+  temp(dtype: DType, shape: number[], name = 'tmp'): TensorRef {
+    const b = this.newBuf(dtype, Math.max(1, numel(shape)), name);
+    this.scratch.push(b);
+    return tensorRef(b, shape);
+  }
+}

@@ -1,0 +1,67 @@
+// Helpers shared by op definitions: broadcasting, elementwise loop emission, dim arithmetic.
+import { DType } from '../dtype.js';
+import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
+import { Dim, TensorType } from '../graph.js';
+import { ix, linearIndex } from '../kbuild.js';
+import { Expr } from '../kernel.js';
+import { numel } from '../tensor.js';
+
+/** Multidirectional (numpy) broadcast of shapes; symbolic dims broadcast by name. */
+export function broadcastShapes(ctx: InferCtx, shapes: Dim[][]): Dim[] {
+  const rank = Math.max(0, ...shapes.map((s) => s.length));
+  const out: Dim[] = [];
+  for (let d = 0; d < rank; d++) {
+    let r: Dim = 1;
+    for (const s of shapes) {
+      const x = s[d - rank + s.length];
+      if (x === undefined || x === 1) continue;
+      if (r === 1) r = x;
+      else if (r !== x) {
+        if (typeof r === 'number' && typeof x === 'number')
+          throw ctx.error(`cannot broadcast shapes ${shapes.map((s) => `[${s.join(',')}]`).join(' and ')}`);
+        if (typeof r !== 'number') r = x;
+      }
+    }
+    out.push(r);
+  }
+  return out;
+}
+
+/** Strides to read `ref` at an index of `outShape` under broadcasting (0 on broadcast dims). */
+export function broadcastStrides(ref: TensorRef, outShape: number[]): number[] {
+  const off = outShape.length - ref.shape.length;
+  return outShape.map((_, d) => (d < off || ref.shape[d - off] === 1 ? 0 : ref.strides[d - off]));
+}
+
+/**
+ * Emits out[i] = fn(inputs[0][i'], inputs[1][i''], ...) with numpy broadcasting. Inputs that
+ * match the output shape or are scalars give one flat loop; otherwise a loop nest.
+ */
+export function emitElementwise(ctx: LowerCtx, inputs: TensorRef[], out: TensorRef, fn: (vals: Expr[], flat: Expr) => Expr): void {
+  const n = numel(out.shape);
+  if (n === 0) return;
+  const flat = inputs.every((r) => numel(r.shape) === 1 || r.shape.join() === out.shape.join());
+  if (flat) {
+    ctx.loop(n, (i) => ctx.store(out, i, fn(inputs.map((r) => ctx.load(r, numel(r.shape) === 1 ? ix(0) : i)), i)), { hint: { vectorize: 4 } });
+    return;
+  }
+  const strides = inputs.map((r) => broadcastStrides(r, out.shape));
+  ctx.nest(out.shape, (idx) => {
+    const vals = inputs.map((r, k) => ctx.load(r, linearIndex(idx, strides[k])));
+    ctx.store(out, idx, fn(vals, linearIndex(idx, out.strides)));
+  });
+}
+
+/** Output type helper: same shape as `shape`, element type dtype. */
+export const tt = (dtype: DType, shape: Dim[]): TensorType => ({ dtype, shape });
+
+/** Dim arithmetic that stays symbolic when an operand is. */
+export function dimOp(a: Dim, b: Dim, f: (x: number, y: number) => number, sym: string): Dim {
+  return typeof a === 'number' && typeof b === 'number' ? f(a, b) : sym;
+}
+
+export function productDims(ds: Dim[]): Dim {
+  let p: Dim = 1;
+  for (const d of ds) p = dimOp(p, d, (x, y) => x * y, `${p}*${d}`);
+  return p;
+}

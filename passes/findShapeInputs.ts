@@ -1,0 +1,29 @@
+// findShapeInputs: graph inputs whose values decide shapes (Reshape's shape, Tile's repeats…).
+// A static-memory program must know them at compile time: `run`/`test` specialize on the
+// given values, and the generated code checks them at run time.
+import { Graph, Model, Value } from '../ir/graph.js';
+import { getOp } from '../ir/opdef.js';
+
+export function findShapeInputs(m: Model): Set<string> {
+  const g: Graph = m.graph;
+  const inputs = new Set(g.inputs);
+  const need = new Set<string>();
+  const seen = new Set<Value>();
+  const walk = (v: Value | null) => {
+    if (!v || seen.has(v) || v.const) return;
+    seen.add(v);
+    if (inputs.has(v)) { need.add(v.name); return; }
+    const p = v.producer;
+    if (!p) return;
+    const def = getOp(p.domain, p.op);
+    if (def?.typeOnly) return;
+    p.inputs.forEach(walk);
+  };
+  for (const n of g.nodes) {
+    const def = getOp(n.domain, n.op);
+    if (!def?.constInputs) continue;
+    const idx = typeof def.constInputs === 'function' ? def.constInputs(n) : def.constInputs;
+    for (const i of idx) walk(n.inputs[i] ?? null);
+  }
+  return need;
+}

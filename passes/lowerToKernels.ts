@@ -1,0 +1,142 @@
+// lowerToKernels: turns the typed graph into a Program — one kernel per node over program
+// buffers (graph inputs/outputs, constants, arena temporaries). Alias ops (Reshape…) share
+// their input's buffer; elementwise ops may write in place over an input that dies there.
+import { DType, byteSize } from '../ir/dtype.js';
+import { LowerCtx, TensorRef, tensorRef } from '../ir/ctx.js';
+import { CompileError, nodeError } from '../ir/errors.js';
+import { Graph, Model, Node, Value, isStatic, nodeLabel } from '../ir/graph.js';
+import { Kernel, KBuf, Program, ProgramBuf, Step } from '../ir/kernel.js';
+import { TensorData, numel } from '../ir/tensor.js';
+import { opDefOf } from './inferShapes.js';
+
+export interface LowerOptions {
+  name: string;
+  /** Graph inputs the program is specialized on (guarded at run time). */
+  guards?: Set<string>;
+}
+
+function concreteShape(v: Value, what: string): number[] {
+  const s = v.type!.shape;
+  if (!isStatic(s)) {
+    const sym = s.find((d) => typeof d !== 'number');
+    throw new CompileError(`${what} '${v.name}' has symbolic dimension '${sym}'; bind it with --dim ${sym}=VALUE`);
+  }
+  return s;
+}
+
+const sanitize = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=\d)/, '_').slice(0, 40) || 'v';
+
+export function lowerToKernels(m: Model, opts: LowerOptions): Program {
+  const g: Graph = m.graph;
+  const bufs: ProgramBuf[] = [];
+  const steps: Step[] = [];
+  const valueBuf = new Map<Value, ProgramBuf>();
+  const newBuf = (name: string, dtype: DType, size: number, role: ProgramBuf['role'], extra: Partial<ProgramBuf> = {}): ProgramBuf => {
+    const b: ProgramBuf = { id: bufs.length, name: sanitize(name), dtype, size, role, ...extra };
+    bufs.push(b);
+    return b;
+  };
+  const outputIndex = new Map<Value, number>();
+  g.outputs.forEach((v, i) => { if (!outputIndex.has(v)) outputIndex.set(v, i); });
+  g.inputs.forEach((v, i) => {
+    const shape = concreteShape(v, 'input');
+    valueBuf.set(v, newBuf(v.name, v.type!.dtype, numel(shape), 'input', { index: i }));
+  });
+  const constBuf = (v: Value): ProgramBuf => {
+    let b = valueBuf.get(v);
+    if (!b) {
+      const c = v.const!;
+      valueBuf.set(v, (b = newBuf(v.name, c.dtype, numel(c.shape), 'const', { data: c })));
+    }
+    return b;
+  };
+  // last node index reading each value (graph outputs live to the end)
+  const lastUse = new Map<Value, number>();
+  g.nodes.forEach((n, i) => n.inputs.forEach((v) => v && lastUse.set(v, i)));
+  for (const v of g.outputs) lastUse.set(v, Infinity);
+  const bufLast = new Map<ProgramBuf, number>();
+  const join = (v: Value, b: ProgramBuf) => {
+    valueBuf.set(v, b);
+    bufLast.set(b, Math.max(bufLast.get(b) ?? -1, lastUse.get(v) ?? -1));
+  };
+
+  g.nodes.forEach((n, step) => {
+    const def = opDefOf(n);
+    const inBufs = n.inputs.map((v) => (v ? (v.const && !valueBuf.has(v) ? constBuf(v) : valueBuf.get(v)) : undefined));
+    n.inputs.forEach((v, i) => { if (v && !inBufs[i]) throw nodeError(n, `input '${v.name}' was not computed`); });
+    const ins = n.inputs.map((v, i) => (v ? tensorRef(inBufs[i]!, concreteShape(v, 'value')) : null));
+    const outs: (TensorRef | null)[] = n.outputs.map((v, i) => {
+      if (!v) return null;
+      const shape = concreteShape(v, 'value');
+      const oi = outputIndex.get(v);
+      let b: ProgramBuf | undefined;
+      if (oi !== undefined) b = newBuf(v.name, v.type!.dtype, numel(shape), 'output', { index: oi });
+      else if (i === 0 && def.alias && inBufs[0]) b = inBufs[0] as ProgramBuf;
+      else if (i === 0) b = inPlaceCandidate(n, def.inplace ?? [], inBufs as ProgramBuf[], v, step);
+      b ??= newBuf(v.name, v.type!.dtype, numel(shape), 'temp');
+      join(v, b);
+      return tensorRef(b, shape);
+    });
+    if (def.alias && outs[0] && outs[0].buf === inBufs[0] && n.outputs.length === 1) return; // pure view: no kernel
+    if (!def.lower && !def.alias) throw nodeError(n, 'op has no lowering');
+    const ctx = new LowerCtx(n, def, n.inputs.map((v) => v?.type ?? null), n.inputs.map((v) => v?.const), ins, outs,
+      (dtype, size, name) => newBuf(`${n.name}_${name}`, dtype, size, 'temp'));
+    if (def.lower) def.lower(ctx);
+    else copyKernel(ctx, ins[0]!, outs[0]!);
+    steps.push(makeStep(`${sanitize(n.op)}_${steps.length}`, nodeLabel(n), ctx.body, [...ins, ...outs], ctx.scratch as ProgramBuf[], outs));
+  });
+
+  function inPlaceCandidate(n: Node, cands: number[], inBufs: ProgramBuf[], out: Value, step: number): ProgramBuf | undefined {
+    for (const j of cands) {
+      const src = n.inputs[j], b = inBufs[j];
+      if (!src || !b || b.role !== 'temp') continue;
+      if (src.type!.shape.join() !== out.type!.shape.join() || byteSize(b.dtype, 1) !== byteSize(out.type!.dtype, 1)) continue;
+      if (b.dtype !== out.type!.dtype) continue;
+      if ((bufLast.get(b) ?? Infinity) !== step) continue;
+      if (n.inputs.some((v, k) => k !== j && v && inBufs[k] === b)) continue;
+      return b;
+    }
+    return undefined;
+  }
+
+  // graph outputs that are not written by a node of their own: inputs, constants, repeats
+  const outputs = g.outputs.map((v, i) => {
+    const shape = concreteShape(v, 'output');
+    let b = v.const && !valueBuf.has(v) ? constBuf(v) : valueBuf.get(v);
+    if (!b) throw new CompileError(`graph output '${v.name}' is not computed`);
+    if (b.role !== 'output' || b.index !== i) {
+      const dst = newBuf(v.name, v.type!.dtype, numel(shape), 'output', { index: i });
+      const src = tensorRef(b, shape), out = tensorRef(dst, shape);
+      steps.push(makeStep(`copy_${steps.length}`, `output '${v.name}'`, copyBody(src, out), [src], [], [out]));
+      b = dst;
+    }
+    return { name: v.name, buf: b, shape };
+  });
+  const guards = g.inputs.filter((v) => opts.guards?.has(v.name) && v.const).map((v) => ({ buf: valueBuf.get(v)!, data: v.const as TensorData }));
+  return {
+    name: opts.name, bufs, steps, guards, arenaSize: 0,
+    inputs: g.inputs.map((v) => ({ name: v.name, buf: valueBuf.get(v)!, shape: concreteShape(v, 'input') })),
+    outputs,
+  };
+}
+
+function makeStep(name: string, label: string, body: Kernel['body'], ins: (TensorRef | null)[], scratch: ProgramBuf[], outs: (TensorRef | null)[]): Step {
+  const params: ProgramBuf[] = [];
+  const add = (b: KBuf) => { if (!params.includes(b as ProgramBuf)) params.push(b as ProgramBuf); };
+  for (const r of [...ins, ...outs]) if (r) add(r.buf);
+  for (const b of scratch) add(b);
+  const writes = new Set<KBuf>([...outs.filter((r) => r).map((r) => r!.buf), ...scratch]);
+  return { kernel: { name, label, params, writes, body }, args: params };
+}
+
+function copyBody(src: TensorRef, out: TensorRef): Kernel['body'] {
+  const n = numel(out.shape);
+  if (n === 0) return [];
+  const i = { k: 'var', t: 'idx', name: 'i0' } as const;
+  return [{ k: 'for', v: 'i0', lo: { k: 'const', t: 'idx', v: 0 }, hi: { k: 'const', t: 'idx', v: n }, step: 1,
+    body: [{ k: 'store', buf: out.buf, idx: i, val: { k: 'load', t: src.t, buf: src.buf, idx: i } }] }];
+}
+
+function copyKernel(ctx: LowerCtx, src: TensorRef, out: TensorRef): void {
+  for (const s of copyBody(src, out)) ctx.emit(s);
+}

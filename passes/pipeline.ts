@@ -1,0 +1,66 @@
+// The compilation pipeline as a named list of passes, with --print-after-all, --dump-ir DIR
+// (numbered files: 001_inferShapes.txt …), --time-passes and a verifier after every pass.
+import fs from 'node:fs';
+import path from 'node:path';
+import { printProgram } from '../codegen/c/printProgram.js';
+import { Model } from '../ir/graph.js';
+import { Program } from '../ir/kernel.js';
+import { printModel } from '../ir/print.js';
+import { verifyGraph } from '../ir/verify.js';
+import { eliminateDeadCode } from './eliminateDeadCode.js';
+import { foldConstants } from './foldConstants.js';
+import { inferShapes } from './inferShapes.js';
+import { LowerOptions, lowerToKernels } from './lowerToKernels.js';
+import { MemoryReport, planMemory } from './planMemory.js';
+import { simplifyGraph } from './simplifyGraph.js';
+
+export interface PipelineOptions extends LowerOptions {
+  printAfterAll?: boolean;
+  dumpDir?: string;
+  timePasses?: boolean;
+  verify?: boolean;
+  log?: (s: string) => void;
+}
+
+/** Graph-level passes, in order. */
+export const GRAPH_PASSES: [string, (m: Model) => void][] = [
+  ['inferShapes', inferShapes],
+  ['simplifyGraph', simplifyGraph],
+  ['foldConstants', foldConstants],
+  ['eliminateDeadCode', eliminateDeadCode],
+];
+
+export interface PipelineResult {
+  program: Program;
+  memory: MemoryReport;
+}
+
+export function runPipeline(m: Model, opts: PipelineOptions): PipelineResult {
+  const log = opts.log ?? ((s: string) => process.stderr.write(s));
+  let n = 0;
+  const after = (name: string, text: () => string, ms: number) => {
+    n++;
+    if (opts.timePasses) log(`pass ${name}: ${ms.toFixed(1)} ms\n`);
+    if (!opts.printAfterAll && !opts.dumpDir) return;
+    const t = text();
+    if (opts.printAfterAll) log(`// ----- after ${name} -----\n${t}`);
+    if (opts.dumpDir) {
+      fs.mkdirSync(opts.dumpDir, { recursive: true });
+      fs.writeFileSync(path.join(opts.dumpDir, `${String(n).padStart(3, '0')}_${name}.txt`), t);
+    }
+  };
+  if (opts.dumpDir || opts.printAfterAll) after('import', () => printModel(m), 0);
+  for (const [name, pass] of GRAPH_PASSES) {
+    const t0 = performance.now();
+    pass(m);
+    if (opts.verify) verifyGraph(m.graph, true);
+    after(name, () => printModel(m), performance.now() - t0);
+  }
+  let t0 = performance.now();
+  const program = lowerToKernels(m, opts);
+  after('lowerToKernels', () => printProgram(program), performance.now() - t0);
+  t0 = performance.now();
+  const memory = planMemory(program);
+  after('planMemory', () => printProgram(program), performance.now() - t0);
+  return { program, memory };
+}

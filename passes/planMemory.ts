@@ -1,0 +1,53 @@
+// planMemory: places every arena temporary at a byte offset so that buffers live at the same
+// time never overlap (liveness = first to last step using the buffer). Greedy best placement,
+// largest first; the result and the liveness lower bound are reported.
+import { byteSize } from '../ir/dtype.js';
+import { Program, ProgramBuf } from '../ir/kernel.js';
+
+export const ARENA_ALIGN = 64;
+const align = (n: number) => Math.ceil(n / ARENA_ALIGN) * ARENA_ALIGN;
+
+export interface MemoryReport {
+  arenaBytes: number;
+  /** Max over steps of the bytes live at that step: no plan can be smaller. */
+  lowerBound: number;
+  temps: number;
+}
+
+export function planMemory(p: Program): MemoryReport {
+  const first = new Map<ProgramBuf, number>(), last = new Map<ProgramBuf, number>();
+  p.steps.forEach((s, i) => s.args.forEach((b) => {
+    if (b.role !== 'temp') return;
+    if (!first.has(b)) first.set(b, i);
+    last.set(b, i);
+  }));
+  const temps = [...first.keys()];
+  const size = (b: ProgramBuf) => align(Math.max(1, byteSize(b.dtype, b.size)));
+  temps.sort((a, b) => size(b) - size(a) || first.get(a)! - first.get(b)!);
+  const placed: ProgramBuf[] = [];
+  let arena = 0;
+  for (const b of temps) {
+    const lo = first.get(b)!, hi = last.get(b)!, sz = size(b);
+    const busy = placed
+      .filter((o) => first.get(o)! <= hi && lo <= last.get(o)!)
+      .map((o) => [o.offset!, o.offset! + size(o)] as const)
+      .sort((x, y) => x[0] - y[0]);
+    let off = 0, best = -1, bestGap = Infinity;
+    for (const [s, e] of busy) {
+      if (s - off >= sz && s - off < bestGap) { best = off; bestGap = s - off; }
+      off = Math.max(off, e);
+    }
+    b.offset = best >= 0 ? best : off;
+    placed.push(b);
+    arena = Math.max(arena, b.offset + sz);
+  }
+  let lowerBound = 0;
+  p.steps.forEach((_, i) => {
+    let live = 0;
+    for (const b of temps) if (first.get(b)! <= i && i <= last.get(b)!) live += size(b);
+    lowerBound = Math.max(lowerBound, live);
+  });
+  for (const b of p.bufs) if (b.role === 'temp' && !first.has(b)) b.offset = 0;
+  p.arenaSize = arena;
+  return { arenaBytes: arena, lowerBound, temps: temps.length };
+}

@@ -1,0 +1,108 @@
+// Public API: compile an ONNX model (file or bytes) to target code. The CLI is a thin layer
+// over these functions.
+import fs from 'node:fs';
+import path from 'node:path';
+import { emitC } from '../codegen/c/emitC.js';
+import { CompileError } from '../ir/errors.js';
+import { Model, isStatic } from '../ir/graph.js';
+import { registerAllOps } from '../ir/ops/index.js';
+import { TensorData } from '../ir/tensor.js';
+import { Program } from '../ir/kernel.js';
+import { MemoryReport } from '../passes/planMemory.js';
+import { findShapeInputs } from '../passes/findShapeInputs.js';
+import { PipelineOptions, runPipeline } from '../passes/pipeline.js';
+import { loadModel } from './onnx/importModel.js';
+
+registerAllOps();
+
+export type Target = 'c' | 'wasm';
+export const TARGETS: Target[] = ['c', 'wasm'];
+
+export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards'> {
+  target: Target;
+  /** C symbol prefix / module name (default: from the file name). */
+  name?: string;
+  /** Values for symbolic dimensions. */
+  dims?: Record<string, number>;
+  /** Graph inputs to specialize on (guarded at run time). */
+  consts?: Record<string, TensorData>;
+  weights?: 'incbin' | 'c';
+}
+
+export interface CompileResult {
+  files: Record<string, string | Uint8Array>;
+  program: Program;
+  memory: MemoryReport;
+  model: Model;
+}
+
+/** A C identifier derived from a file name. */
+export function defaultName(file: string): string {
+  const base = path.basename(file).replace(/\.onnx$/i, '').replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[A-Za-z_]/.test(base) ? base : `m_${base}`;
+}
+
+/** Binds symbolic dims and specialized inputs on the graph's inputs. */
+export function bindInputs(m: Model, dims: Record<string, number> = {}, consts: Record<string, TensorData> = {}): void {
+  const names = new Set(m.graph.inputs.map((v) => v.name));
+  for (const k of Object.keys(consts)) if (!names.has(k)) throw new CompileError(`--const: the model has no input '${k}'`);
+  for (const v of m.graph.inputs) {
+    if (!v.type || !v.type.shape) throw new CompileError(`input '${v.name}' has no shape in the model`);
+    v.type = { ...v.type, shape: v.type.shape.map((d) => (typeof d === 'string' && d in dims ? dims[d] : d)) };
+    const c = consts[v.name];
+    if (c) {
+      if (c.dtype !== v.type.dtype) throw new CompileError(`input '${v.name}' is ${v.type.dtype}, the bound value is ${c.dtype}`);
+      if (c.shape.length !== v.type.shape.length || c.shape.some((d, i) => typeof v.type!.shape[i] === 'number' && v.type!.shape[i] !== d))
+        throw new CompileError(`input '${v.name}' has shape [${v.type.shape}], the bound value [${c.shape}]`);
+      v.type = { ...v.type, shape: c.shape };
+      v.const = c;
+    }
+  }
+}
+
+/** Inputs a program needs at compile time (see findShapeInputs). */
+export function shapeInputs(m: Model): Set<string> {
+  return findShapeInputs(m);
+}
+
+/** Folder of the C runtime shipped with onnxc. */
+export const RUNTIME_DIR = new URL('../../runtime-c/', import.meta.url).pathname;
+
+function runtimeHeader(): string {
+  return fs.readFileSync(path.join(RUNTIME_DIR, 'onnxc_runtime.h'), 'utf8');
+}
+
+/** Compiles an imported model. */
+export function compileModel(m: Model, opts: CompileOptions): CompileResult {
+  const name = opts.name ?? defaultName(m.source);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new CompileError(`--name '${name}' is not a C identifier`);
+  bindInputs(m, opts.dims, opts.consts);
+  for (const v of m.graph.inputs) if (!isStatic(v.type!.shape)) {
+    const d = v.type!.shape.find((x) => typeof x !== 'number');
+    throw new CompileError(`input '${v.name}' has symbolic dimension '${d}'; bind it with --dim ${d}=VALUE`);
+  }
+  const { program, memory } = runPipeline(m, { ...opts, name, guards: new Set(Object.keys(opts.consts ?? {})) });
+  let files: Record<string, string | Uint8Array>;
+  if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights: opts.weights }), 'onnxc_runtime.h': runtimeHeader() };
+  else throw new CompileError(`target '${opts.target}' is not available yet`);
+  return { files, program, memory, model: m };
+}
+
+export function compileFile(file: string, opts: CompileOptions): CompileResult {
+  return compileModel(loadModel(file), opts);
+}
+
+/** Writes files into dir only after everything was generated (no half-written output). */
+export function writeFiles(dir: string, files: Record<string, string | Uint8Array>): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  const tmp = Object.entries(files).map(([f, data]) => {
+    const p = path.join(dir, f), t = `${p}.tmp-${process.pid}`;
+    fs.writeFileSync(t, data);
+    return [t, p];
+  });
+  for (const [t, p] of tmp) { fs.renameSync(t, p); written.push(p); }
+  return written;
+}
+
+export { loadModel };

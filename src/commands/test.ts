@@ -1,0 +1,25 @@
+// `onnxc test DIR... --target T [--json F] [--filter RE]`: runs ONNX backend cases.
+import fs from 'node:fs';
+import { Target } from '../api.js';
+import { findCases } from '../testing/cases.js';
+import { runTests } from '../testing/runTests.js';
+import { UsageError } from './common.js';
+
+export async function testCommand(a: { dirs: string[]; target: string; json?: string; filter?: string; jobs?: number; keep: boolean }): Promise<number> {
+  let re: RegExp | undefined;
+  try {
+    re = a.filter ? new RegExp(a.filter) : undefined;
+  } catch {
+    throw new UsageError(`--filter '${a.filter}' is not a valid regular expression`);
+  }
+  for (const d of a.dirs) if (!fs.existsSync(d)) throw new UsageError(`no such folder: ${d}`);
+  const cases = findCases(a.dirs).filter((c) => !re || re.test(c.name));
+  const results = await runTests(cases, {
+    target: a.target as Target, jobs: a.jobs, keep: a.keep,
+    onResult: (r) => { if (r.status === 'fail') process.stdout.write(`FAIL ${r.name}: ${r.reason}\n`); },
+  });
+  const count = (s: string) => results.filter((r) => r.status === s).length;
+  if (a.json) fs.writeFileSync(a.json, JSON.stringify({ target: a.target, results }, null, 1) + '\n');
+  process.stdout.write(`${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped\n`);
+  return count('fail') ? 1 : 0;
+}

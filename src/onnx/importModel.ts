@@ -1,0 +1,202 @@
+// ONNX import: ModelProto bytes → typed tensor IR (Model/Graph), with model-local functions
+// inlined, initializers as constants, subgraphs resolved against their enclosing scope.
+import fs from 'node:fs';
+import path from 'node:path';
+import { dtypeFromOnnx } from '../../ir/dtype.js';
+import { CompileError } from '../../ir/errors.js';
+import { Attr, Dim, Graph, Model, Node, TensorType, Value, newValue } from '../../ir/graph.js';
+import { ModelProto, PAttr, PFunction, PGraph, PModel, PNode, PType, int64Num } from './schema.js';
+import { decodeTensor } from './tensorProto.js';
+import { inlineFunctions } from './inlineFunctions.js';
+
+/** Newest opset of the default domain that onnxc knows. */
+export const MAX_OPSET = 25;
+
+interface Ctx {
+  baseDir: string;
+  opsets: Map<string, number>;
+  unknownDims: number;
+}
+
+/** Reads and imports an ONNX model file. */
+export function loadModel(file: string): Model {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    throw new CompileError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return importModel(bytes, file);
+}
+
+/** Imports a serialized ModelProto. `source` names the file (external data is resolved beside it). */
+export function importModel(bytes: Uint8Array, source: string): Model {
+  if (bytes.length === 0) throw new CompileError(`'${source}' is empty, not an ONNX model`);
+  let pm: PModel;
+  try {
+    pm = ModelProto.decode(bytes) as unknown as PModel;
+  } catch (e) {
+    throw new CompileError(`'${source}' is not a valid ONNX model (${(e as Error).message.split('\n')[0]})`);
+  }
+  if (!pm.graph) throw new CompileError(`'${source}' is not a valid ONNX model (no graph)`);
+  const opsets = new Map<string, number>();
+  for (const o of pm.opset_import ?? []) opsets.set(o.domain === 'ai.onnx' ? '' : o.domain ?? '', int64Num(o.version));
+  if (!opsets.has('')) {
+    if ((pm.opset_import ?? []).length === 0) opsets.set('', 1);
+  }
+  const v = opsets.get('');
+  if (v !== undefined && v > MAX_OPSET)
+    throw new CompileError(`model imports opset ${v} of the default domain; onnxc supports up to ${MAX_OPSET}`);
+  const ctx: Ctx = { baseDir: path.dirname(path.resolve(source)), opsets, unknownDims: 0 };
+  const pg = inlineFunctions(pm.graph, (pm.functions ?? []) as PFunction[], opsets);
+  const graph = importGraph(pg, ctx, undefined);
+  return {
+    graph, opsets, irVersion: int64Num(pm.ir_version),
+    producer: [pm.producer_name, pm.producer_version].filter(Boolean).join(' '), source,
+  };
+}
+
+function importType(t: PType | undefined, ctx: Ctx, what: string): TensorType | null {
+  if (!t) return null;
+  if (!t.tensor_type) {
+    const kind = t.sequence_type ? 'sequence' : t.map_type ? 'map' : t.optional_type ? 'optional' : t.sparse_tensor_type ? 'sparse tensor' : 'unknown';
+    throw new CompileError(`${what}: ${kind} values are not supported (tensors only)`);
+  }
+  const dtype = dtypeFromOnnx(t.tensor_type.elem_type ?? 0);
+  if (!dtype) throw new CompileError(`${what}: unknown element type ${t.tensor_type.elem_type}`);
+  if (!t.tensor_type.shape) return { dtype, shape: null as unknown as Dim[] };
+  const shape: Dim[] = (t.tensor_type.shape.dim ?? []).map((d) => {
+    if (d.dim_value !== undefined && d.dim_value !== null) {
+      const n = int64Num(d.dim_value);
+      if (n < 0) throw new CompileError(`${what}: negative dimension ${n}`);
+      return n;
+    }
+    return d.dim_param || `unk__${ctx.unknownDims++}`;
+  });
+  return { dtype, shape };
+}
+
+function importAttr(a: PAttr, ctx: Ctx, scope: Map<string, Value>, what: string): Attr {
+  const type = a.type ?? 0;
+  const str = (b: Uint8Array) => Buffer.from(b).toString('utf8');
+  switch (type) {
+    case 1: return { kind: 'float', value: a.f ?? 0 };
+    case 2: return { kind: 'int', value: int64Num(a.i) };
+    case 3: return { kind: 'string', value: str(a.s ?? new Uint8Array()) };
+    case 4: return { kind: 'tensor', value: decodeTensor(a.t!, ctx.baseDir) };
+    case 5: return { kind: 'graph', value: importGraph(a.g!, ctx, scope) };
+    case 6: return { kind: 'floats', value: [...(a.floats ?? [])] };
+    case 7: return { kind: 'ints', value: (a.ints ?? []).map(int64Num) };
+    case 8: return { kind: 'strings', value: (a.strings ?? []).map(str) };
+    case 9: return { kind: 'tensors', value: (a.tensors ?? []).map((t) => decodeTensor(t, ctx.baseDir)) };
+    case 10: return { kind: 'graphs', value: (a.graphs ?? []).map((g) => importGraph(g, ctx, scope)) };
+    case 13: case 14: return { kind: 'type', value: a.tp };
+    default: throw new CompileError(`${what}: attribute '${a.name}' has unsupported type ${type}`);
+  }
+}
+
+/** Imports a graph; `outer` holds the enclosing scope's values for subgraphs. */
+function importGraph(pg: PGraph, ctx: Ctx, outer: Map<string, Value> | undefined): Graph {
+  const gname = pg.name || 'main';
+  const scope = new Map<string, Value>(outer ?? []);
+  const inits = new Set<string>();
+  for (const t of pg.initializer ?? []) {
+    const name = t.name ?? '';
+    const data = decodeTensor(t, ctx.baseDir);
+    const v = newValue(name, { dtype: data.dtype, shape: data.shape });
+    v.const = data;
+    scope.set(name, v);
+    inits.add(name);
+  }
+  if ((pg.sparse_initializer ?? []).length) throw new CompileError(`graph '${gname}': sparse initializers are not supported`);
+  const inputs: Value[] = [];
+  for (const vi of pg.input ?? []) {
+    const name = vi.name ?? '';
+    if (inits.has(name)) continue; // an initializer shadowing an input: a constant with a default
+    const v = newValue(name, importType(vi.type, ctx, `input '${name}'`));
+    scope.set(name, v);
+    inputs.push(v);
+  }
+  const nodes = sortNodes(pg.node ?? [], new Set(scope.keys()), gname);
+  const out: Node[] = [];
+  nodes.forEach((pn, i) => {
+    const domain = pn.domain === 'ai.onnx' ? '' : pn.domain ?? '';
+    const name = pn.name || `${pn.op_type}_${i}`;
+    const opset = ctx.opsets.get(domain);
+    const node: Node = { name, op: pn.op_type ?? '', domain, opset: opset ?? 0, inputs: [], outputs: [], attrs: new Map() };
+    if (opset === undefined) throw new CompileError(`node '${name}' (${pn.op_type}): domain '${domain}' is not imported by the model`);
+    node.inputs = (pn.input ?? []).map((n) => (n === '' ? null : scope.get(n)!));
+    for (const a of pn.attribute ?? []) node.attrs.set(a.name ?? '', importAttr(a, ctx, scope, `node '${name}' (${pn.op_type})`));
+    node.outputs = (pn.output ?? []).map((n) => {
+      if (n === '') return null;
+      const v = newValue(n, null, node);
+      scope.set(n, v);
+      return v;
+    });
+    out.push(node);
+  });
+  const outputs = (pg.output ?? []).map((vi) => {
+    const v = scope.get(vi.name ?? '');
+    if (!v) throw new CompileError(`graph '${gname}': output '${vi.name}' is not produced by any node`);
+    const declared = importType(vi.type, ctx, `output '${vi.name}'`);
+    if (declared && !v.type && v.const === undefined) (v as { declared?: TensorType }).declared = declared;
+    return v;
+  });
+  return { name: gname, inputs, outputs, nodes: out, outer };
+}
+
+/** Topologically sorts nodes; reports dangling inputs and cycles by node name. */
+function sortNodes(nodes: PNode[], known: Set<string>, gname: string): PNode[] {
+  const producer = new Map<string, number>();
+  nodes.forEach((n, i) => (n.output ?? []).forEach((o) => o && producer.set(o, i)));
+  const label = (n: PNode, i: number) => `node '${n.name || `${n.op_type}_${i}`}' (${n.op_type})`;
+  const deps = nodes.map((n, i) => {
+    const d = new Set<number>();
+    for (const inp of n.input ?? []) {
+      if (!inp) continue;
+      const p = producer.get(inp);
+      if (p !== undefined) d.add(p);
+      else if (!known.has(inp)) throw new CompileError(`${label(n, i)}: input '${inp}' is not produced by any node, initializer or graph input`);
+    }
+    // subgraphs may capture values produced by nodes of this graph
+    for (const a of n.attribute ?? []) for (const g of [a.g, ...(a.graphs ?? [])]) if (g) for (const name of capturedNames(g)) {
+      const p = producer.get(name);
+      if (p !== undefined && p !== i) d.add(p);
+    }
+    return d;
+  });
+  const state = new Uint8Array(nodes.length); // 0 new, 1 on stack, 2 done
+  const order: PNode[] = [];
+  for (let s = 0; s < nodes.length; s++) {
+    if (state[s]) continue;
+    const stack: [number, number[]][] = [[s, [...deps[s]]]];
+    state[s] = 1;
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const next = top[1].pop();
+      if (next === undefined) {
+        state[top[0]] = 2;
+        order.push(nodes[top[0]]);
+        stack.pop();
+      } else if (state[next] === 1) {
+        throw new CompileError(`graph '${gname}' has a cycle through ${label(nodes[next], next)}`);
+      } else if (state[next] === 0) {
+        state[next] = 1;
+        stack.push([next, [...deps[next]]]);
+      }
+    }
+  }
+  return order;
+}
+
+/** Names a subgraph reads that it does not define itself. */
+function capturedNames(g: PGraph): string[] {
+  const defined = new Set<string>([...(g.input ?? []).map((v) => v.name ?? ''), ...(g.initializer ?? []).map((t) => t.name ?? '')]);
+  for (const n of g.node ?? []) for (const o of n.output ?? []) defined.add(o);
+  const out: string[] = [];
+  for (const n of g.node ?? []) {
+    for (const i of n.input ?? []) if (i && !defined.has(i)) out.push(i);
+    for (const a of n.attribute ?? []) for (const sg of [a.g, ...(a.graphs ?? [])]) if (sg) out.push(...capturedNames(sg).filter((x) => !defined.has(x)));
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+// Every CLI option, in one table; commands pick the ones they take by name.
+import type { Options } from 'yargs';
+
+export const OPTIONS = {
+  target: { type: 'string', choices: ['c', 'wasm'], default: 'c', describe: 'code generation target' },
+  output: { alias: 'o', type: 'string', describe: 'output folder (compile: default ./out)' },
+  name: { type: 'string', describe: 'symbol prefix / module name (default: from the model file name)' },
+  dim: { type: 'string', array: true, describe: 'bind a symbolic dimension: NAME=VALUE (repeatable)' },
+  const: { type: 'string', array: true, describe: 'specialize on an input value: NAME=FILE.pb (repeatable)' },
+  weights: { type: 'string', choices: ['incbin', 'c'], default: 'incbin', describe: 'C: large weights as a .bin pulled in with .incbin, or as C arrays' },
+  input: { alias: 'i', type: 'string', array: true, describe: 'input TensorProto file, in graph input order (repeatable)' },
+  'output-dir': { type: 'string', default: '.', describe: 'where run writes output_K.pb' },
+  json: { type: 'string', describe: 'write results as JSON to this file' },
+  filter: { type: 'string', describe: 'only cases whose name matches this regular expression' },
+  jobs: { alias: 'j', type: 'number', describe: 'cases compiled and run in parallel (default: CPU count)' },
+  keep: { type: 'boolean', default: false, describe: 'keep the build folders of test cases' },
+  'print-after-all': { type: 'boolean', default: false, describe: 'print the IR after every pass (stderr)' },
+  'dump-ir': { type: 'string', describe: 'write the IR after every pass to DIR/NNN_pass.txt' },
+  'time-passes': { type: 'boolean', default: false, describe: 'print the time each pass takes' },
+  verbose: { type: 'boolean', default: false, describe: 'print stack traces of internal errors' },
+  iters: { type: 'number', default: 50, describe: 'timed iterations (bench)' },
+} satisfies Record<string, Options>;
+
+export type OptionName = keyof typeof OPTIONS;
+
+export function pick(...names: OptionName[]): Record<string, Options> {
+  return Object.fromEntries(names.map((n) => [n, OPTIONS[n] as Options]));
+}

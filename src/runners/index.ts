@@ -1,0 +1,45 @@
+// Target runners: build a compiled model for a target and execute it on TensorProto files.
+import fs from 'node:fs';
+import path from 'node:path';
+import { CompileError } from '../../ir/errors.js';
+import { TensorData } from '../../ir/tensor.js';
+import { CompileResult, Target } from '../api.js';
+import { parseTensor } from '../onnx/tensorProto.js';
+import { buildC, runC } from './c.js';
+
+export interface Runner {
+  /** Prepares an executable form of the compiled model in workDir. */
+  build(r: CompileResult, workDir: string): Promise<unknown>;
+  /** Runs it on .pb inputs (graph input order); returns the outputs. */
+  run(handle: unknown, inputs: string[], outDir: string, numOutputs: number): Promise<TensorData[]>;
+}
+
+export function readTensorFile(file: string): TensorData & { name: string } {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    throw new CompileError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseTensor(bytes, path.basename(file));
+}
+
+const cRunner: Runner = {
+  build: (r, dir) => buildC(r.files, dir, r.program.name),
+  async run(exe, inputs, outDir, n) {
+    const files = await runC(exe as string, inputs, outDir, n);
+    return files.map(readTensorFile);
+  },
+};
+
+const runners: Partial<Record<Target, Runner>> = { c: cRunner };
+
+export function registerRunner(t: Target, r: Runner): void {
+  runners[t] = r;
+}
+
+export function getRunner(t: Target): Runner {
+  const r = runners[t];
+  if (!r) throw new Error(`no runner for target ${t}`);
+  return r;
+}
