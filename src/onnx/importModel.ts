@@ -10,7 +10,7 @@ import { decodeTensor } from './tensorProto.js';
 import { inlineFunctions } from './inlineFunctions.js';
 
 /** Newest opset of the default domain that onnxc knows. */
-export const MAX_OPSET = 25;
+export const MAX_OPSET = 28;
 
 interface Ctx {
   baseDir: string;

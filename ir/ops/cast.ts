@@ -1,0 +1,4 @@
+// Type conversion and quantization ops (Cast, QuantizeLinear, …).
+import { OpDef } from '../opdef.js';
+
+export const castOps: OpDef[] = [];

@@ -1,0 +1,4 @@
+// Convolution, pooling and spatial sampling ops.
+import { OpDef } from '../opdef.js';
+
+export const convOps: OpDef[] = [];
