@@ -1,0 +1,378 @@
+/* onnxc_main: turns a model compiled by onnxc into a command-line program.
+ * Build with the generated model, naming its descriptor:
+ *   cc -std=c99 -O2 -DONNXC_MODEL=NAME_model -Iruntime-c NAME.c runtime-c/onnxc_main.c \
+ *      runtime-c/onnxc_pb.c -lm
+ * Usage: prog [-i|--input FILE.pb]... [-o|--output-dir DIR] [--bench N] [--warmup W]
+ *             [--seed S] [--info]
+ * Inputs are TensorProto files in graph order; outputs are written as DIR/output_K.pb.
+ * Errors print one "error: ..." line on stderr and exit 1 (2 for usage errors).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "onnxc_pb.h"
+#include "onnxc_runtime.h"
+
+#ifndef ONNXC_MODEL
+#error "compile with -DONNXC_MODEL=<name>_model"
+#endif
+
+extern const onnxc_model ONNXC_MODEL;
+
+typedef struct options {
+  const char **inputs;
+  int n_inputs, info;
+  const char *out_dir;
+  long bench, warmup;
+  unsigned long long seed;
+} options;
+
+/* A buffer aligned to ONNXC_ARENA_ALIGN; raw is what malloc returned. */
+typedef struct abuf { void *raw, *p; } abuf;
+
+typedef struct context {
+  const onnxc_model *m;
+  abuf arena, *in, *out;
+  const void **in_ptrs;
+  void **out_ptrs;
+} context;
+
+static const char usage_text[] =
+    "usage: %s [-i|--input FILE.pb]... [-o|--output-dir DIR] [--bench N] [--warmup W]"
+    " [--seed S] [--info]\n";
+
+static int error(const char *fmt, ...) {
+  va_list ap;
+  fputs("error: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  return 1;
+}
+
+static int parse_long(const char *s, long min, long max, long *out) {
+  char *end;
+  long v;
+  errno = 0;
+  v = strtol(s, &end, 10);
+  if (errno || end == s || *end || v < min || v > max) return -1;
+  *out = v;
+  return 0;
+}
+
+static int parse_u64(const char *s, unsigned long long *out) {
+  char *end;
+  errno = 0;
+  *out = strtoull(s, &end, 10);
+  return (errno || end == s || *end || s[0] == '-') ? -1 : 0;
+}
+
+/* The value of option a, checked; NULL (and *why set) when it is invalid. */
+static const char *option_value(const char *a, const char *v, options *o, const char **why) {
+  if (!strcmp(a, "--bench") && parse_long(v, 1, 100000000L, &o->bench))
+    *why = "needs a count from 1 to 100000000";
+  else if (!strcmp(a, "--warmup") && parse_long(v, 0, 100000000L, &o->warmup))
+    *why = "needs a count from 0 to 100000000";
+  else if (!strcmp(a, "--seed") && parse_u64(v, &o->seed))
+    *why = "needs a non-negative integer";
+  else if (!strcmp(a, "-i") || !strcmp(a, "--input"))
+    o->inputs[o->n_inputs++] = v;
+  else if (!strcmp(a, "-o") || !strcmp(a, "--output-dir"))
+    o->out_dir = v;
+  return *why ? NULL : v;
+}
+
+/* Returns 0 to go on, 2 after a usage error, -1 after --help. */
+static int parse_args(int argc, char **argv, options *o) {
+  static const char *const with_value[] = {"-i", "--input", "-o", "--output-dir", "--bench",
+                                           "--warmup", "--seed"};
+  int i, k;
+  for (i = 1; i < argc; i++) {
+    const char *a = argv[i], *why = NULL;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) { printf(usage_text, argv[0]); return -1; }
+    if (!strcmp(a, "--info")) { o->info = 1; continue; }
+    for (k = 0; k < 7 && strcmp(a, with_value[k]); k++) {}
+    if (k == 7) { error("unknown argument '%s'; see %s --help", a, argv[0]); return 2; }
+    if (i + 1 == argc) { error("%s needs a value; see %s --help", a, argv[0]); return 2; }
+    if (!option_value(a, argv[++i], o, &why)) {
+      error("%s %s, got '%s'", a, why, argv[i]);
+      return 2;
+    }
+  }
+  return 0;
+}
+
+static int abuf_alloc(abuf *b, size_t size) {
+  uintptr_t a;
+  if (size > SIZE_MAX - ONNXC_ARENA_ALIGN || !(b->raw = malloc(size + ONNXC_ARENA_ALIGN)))
+    return -1;
+  a = ((uintptr_t)b->raw + ONNXC_ARENA_ALIGN - 1) & ~(uintptr_t)(ONNXC_ARENA_ALIGN - 1);
+  b->p = (void *)a;
+  memset(b->p, 0, size);
+  return 0;
+}
+
+static const char *shape_str(int32_t type, int32_t rank, const int64_t *dims,
+                             char *buf, size_t n) {
+  size_t len;
+  int32_t i;
+  snprintf(buf, n, "%s [", onnxc_elem_type_name(type));
+  for (i = 0; i < rank && (len = strlen(buf)) < n; i++)
+    snprintf(buf + len, n - len, i ? ",%lld" : "%lld", (long long)dims[i]);
+  if ((len = strlen(buf)) < n) snprintf(buf + len, n - len, "]");
+  return buf;
+}
+
+static const char *desc_str(const onnxc_tensor_desc *d, char *buf, size_t n) {
+  return shape_str(d->elem_type, d->rank, d->dims, buf, n);
+}
+
+/* The descriptor's sizes must agree with its shapes; catches generator bugs early. */
+static int check_model(const onnxc_model *m) {
+  int k;
+  if (!m->run || m->num_inputs < 0 || m->num_outputs < 0 ||
+      (m->num_inputs && !m->inputs) || (m->num_outputs && !m->outputs))
+    return error("model descriptor '%s' is incomplete", m->name ? m->name : "?");
+  for (k = 0; k < m->num_inputs + m->num_outputs; k++) {
+    const onnxc_tensor_desc *d =
+        k < m->num_inputs ? &m->inputs[k] : &m->outputs[k - m->num_inputs];
+    char msg[256];
+    size_t bytes;
+    if (onnxc_dense_size(d->elem_type, d->rank, d->dims, NULL, &bytes, msg, sizeof msg))
+      return error("model tensor '%s': %s", d->name, msg);
+    if (bytes != d->size_bytes)
+      return error("model tensor '%s': size_bytes is %zu, its shape implies %zu", d->name,
+                   d->size_bytes, bytes);
+  }
+  return 0;
+}
+
+static void print_info(const onnxc_model *m) {
+  char buf[512];
+  int k;
+  printf("model: %s (%s)\narena: %zu bytes\n", m->name ? m->name : "?",
+         m->producer ? m->producer : "?", m->arena_size);
+  for (k = 0; k < m->num_inputs; k++)
+    printf("input %d: %s %s (%zu bytes)\n", k, m->inputs[k].name,
+           desc_str(&m->inputs[k], buf, sizeof buf), m->inputs[k].size_bytes);
+  for (k = 0; k < m->num_outputs; k++)
+    printf("output %d: %s %s (%zu bytes)\n", k, m->outputs[k].name,
+           desc_str(&m->outputs[k], buf, sizeof buf), m->outputs[k].size_bytes);
+}
+
+/* ---- deterministic inputs for --bench ---- */
+
+static uint64_t next_rand(uint64_t *s) { /* splitmix64 */
+  uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+static void store_le(uint8_t *p, uint64_t v, int nbytes) {
+  int i;
+  for (i = 0; i < nbytes; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t float_bits(float f) {
+  uint32_t u;
+  memcpy(&u, &f, 4);
+  return u;
+}
+
+/* float16 bits of k/1024 - 1, k in [0, 2048): exact, as the value has <= 11 significant bits. */
+static uint16_t half_of(uint32_t k) {
+  uint32_t u = float_bits((float)k / 1024.0f - 1.0f), e = (u >> 23) & 255;
+  if ((u & 0x7fffffff) == 0) return (uint16_t)((u >> 16) & 0x8000);
+  return (uint16_t)(((u >> 16) & 0x8000) | ((e - 112) << 10) | ((u >> 13) & 1023));
+}
+
+/* A small float (float8/float4) with magnitude < 1: exponent field below the bias. */
+static unsigned small_float(uint64_t r, int ebits, int mbits, int bias, int fnuz) {
+  unsigned m = (unsigned)(r & ((1u << mbits) - 1)), e = (unsigned)((r >> 8) % (unsigned)bias);
+  unsigned sign = (unsigned)(r >> 16) & 1;
+  if (fnuz && e == 0 && m == 0) sign = 0; /* 0x80 is NaN in the FNUZ formats */
+  return (sign << (ebits + mbits)) | (e << mbits) | m;
+}
+
+/* One random element of type t, as its bit pattern (floats in [-1,1), ints in 0..3). */
+static uint64_t random_elem(int32_t t, uint64_t *s) {
+  uint64_t r = next_rand(s);
+  switch (t) {
+    case ONNXC_FLOAT: case ONNXC_COMPLEX64:
+      return float_bits((float)(r >> 40) / 8388608.0f - 1.0f);
+    case ONNXC_DOUBLE: case ONNXC_COMPLEX128: {
+      double d = (double)(r >> 11) / 4503599627370496.0 - 1.0;
+      uint64_t u;
+      memcpy(&u, &d, 8);
+      return u;
+    }
+    case ONNXC_FLOAT16: return half_of((uint32_t)(r % 2048));
+    case ONNXC_BFLOAT16: return float_bits((float)(r % 256) / 128.0f - 1.0f) >> 16;
+    case ONNXC_FLOAT8E4M3FN: return small_float(r, 4, 3, 7, 0);
+    case ONNXC_FLOAT8E4M3FNUZ: return small_float(r, 4, 3, 8, 1);
+    case ONNXC_FLOAT8E5M2: return small_float(r, 5, 2, 15, 0);
+    case ONNXC_FLOAT8E5M2FNUZ: return small_float(r, 5, 2, 16, 1);
+    case ONNXC_FLOAT4E2M1: return small_float(r, 2, 1, 1, 0);
+    case ONNXC_FLOAT8E8M0: return 119 + r % 8; /* 2^-8 .. 2^-1 */
+    case ONNXC_BOOL: return r & 1;
+    case ONNXC_INT2: return r & 1;
+    default: return r & 3;
+  }
+}
+
+static void fill_random(uint8_t *p, const onnxc_tensor_desc *d, uint64_t *s) {
+  int bits = onnxc_elem_bits(d->elem_type);
+  size_t i, n = d->size_bytes;
+  if (bits < 8) {
+    int per = 8 / bits, k;
+    for (i = 0; i < n; i++)
+      for (p[i] = 0, k = 0; k < per; k++)
+        p[i] |= (uint8_t)(random_elem(d->elem_type, s) << (k * bits));
+    return;
+  }
+  if (d->elem_type == ONNXC_COMPLEX64 || d->elem_type == ONNXC_COMPLEX128) bits /= 2;
+  for (i = 0; i < n; i += (size_t)bits / 8)
+    store_le(p + i, random_elem(d->elem_type, s), bits / 8);
+}
+
+/* ---- running ---- */
+
+static int load_input(context *c, int k, const char *path) {
+  const onnxc_tensor_desc *d = &c->m->inputs[k];
+  onnxc_pb_tensor t;
+  char msg[600], want[256], got[256];
+  int same;
+  if (onnxc_pb_read_file(path, &t, msg, sizeof msg))
+    return error("input %d '%s': %s", k, d->name, msg);
+  same = t.elem_type == d->elem_type && t.rank == d->rank &&
+         (t.rank == 0 || !memcmp(t.dims, d->dims, (size_t)t.rank * sizeof(int64_t)));
+  if (!same) {
+    error("input %d '%s': expected %s, got %s (%s)", k, d->name, desc_str(d, want, sizeof want),
+          shape_str(t.elem_type, t.rank, t.dims, got, sizeof got), path);
+  } else if (t.size_bytes != d->size_bytes) { /* cannot happen after check_model */
+    error("input %d '%s': %zu bytes, expected %zu", k, d->name, t.size_bytes, d->size_bytes);
+    same = 0;
+  } else if (t.size_bytes) {
+    memcpy(c->in[k].p, t.data, t.size_bytes);
+  }
+  onnxc_pb_tensor_free(&t);
+  return same ? 0 : 1;
+}
+
+static int setup(context *c, const options *o) {
+  const onnxc_model *m = c->m;
+  uint64_t seed = o->seed;
+  int k;
+  if (o->n_inputs != m->num_inputs && (o->n_inputs || !o->bench))
+    return error("model '%s' takes %d input(s), got %d (give one -i FILE.pb per input%s)",
+                 m->name, m->num_inputs, o->n_inputs, o->n_inputs ? "" : ", or --bench N");
+  c->in = (abuf *)calloc((size_t)m->num_inputs + 1, sizeof(abuf));
+  c->out = (abuf *)calloc((size_t)m->num_outputs + 1, sizeof(abuf));
+  c->in_ptrs = (const void **)calloc((size_t)m->num_inputs + 1, sizeof(void *));
+  c->out_ptrs = (void **)calloc((size_t)m->num_outputs + 1, sizeof(void *));
+  if (!c->in || !c->out || !c->in_ptrs || !c->out_ptrs || abuf_alloc(&c->arena, m->arena_size))
+    return error("out of memory (arena %zu bytes)", m->arena_size);
+  for (k = 0; k < m->num_inputs; k++) {
+    if (abuf_alloc(&c->in[k], m->inputs[k].size_bytes))
+      return error("out of memory for input '%s'", m->inputs[k].name);
+    c->in_ptrs[k] = c->in[k].p;
+    if (!o->n_inputs) fill_random((uint8_t *)c->in[k].p, &m->inputs[k], &seed);
+    else if (load_input(c, k, o->inputs[k])) return 1;
+  }
+  for (k = 0; k < m->num_outputs; k++) {
+    if (abuf_alloc(&c->out[k], m->outputs[k].size_bytes))
+      return error("out of memory for output '%s'", m->outputs[k].name);
+    c->out_ptrs[k] = c->out[k].p;
+  }
+  return 0;
+}
+
+static int run_once(const context *c) {
+  int status = c->m->run(c->in_ptrs, c->out_ptrs, c->arena.p);
+  if (status != ONNXC_OK)
+    return error("model returned status %d (%s)", status, onnxc_status_string(status));
+  return 0;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static int bench(const context *c, const options *o) {
+  double *ms = (double *)malloc((size_t)o->bench * sizeof(double)), median;
+  long i;
+  if (!ms) return error("out of memory for %ld timings", o->bench);
+  for (i = 0; i < o->warmup; i++)
+    if (run_once(c)) { free(ms); return 1; }
+  for (i = 0; i < o->bench; i++) {
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (run_once(c)) { free(ms); return 1; }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ms[i] = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+  }
+  qsort(ms, (size_t)o->bench, sizeof(double), cmp_double);
+  median = o->bench % 2 ? ms[o->bench / 2] : (ms[o->bench / 2 - 1] + ms[o->bench / 2]) / 2;
+  printf("{\"iters\":%ld,\"median_ms\":%.6f,\"min_ms\":%.6f,\"arena_bytes\":%zu}\n",
+         o->bench, median, ms[0], c->m->arena_size);
+  free(ms);
+  return 0;
+}
+
+static int write_outputs(const context *c, const char *dir) {
+  size_t n = strlen(dir) + 40;
+  char *path = (char *)malloc(n), msg[600];
+  int k, rc = 0;
+  if (!path) return error("out of memory");
+  for (k = 0; k < c->m->num_outputs && !rc; k++) {
+    const onnxc_tensor_desc *d = &c->m->outputs[k];
+    snprintf(path, n, "%s/output_%d.pb", dir, k);
+    if (onnxc_pb_write_file(path, d->name, d->elem_type, d->rank, d->dims, c->out[k].p,
+                            d->size_bytes, msg, sizeof msg))
+      rc = error("output %d '%s': %s", k, d->name, msg);
+  }
+  free(path);
+  return rc;
+}
+
+static void cleanup(context *c) {
+  int k;
+  for (k = 0; c->in && k < c->m->num_inputs; k++) free(c->in[k].raw);
+  for (k = 0; c->out && k < c->m->num_outputs; k++) free(c->out[k].raw);
+  free(c->in);
+  free(c->out);
+  free(c->in_ptrs);
+  free(c->out_ptrs);
+  free(c->arena.raw);
+}
+
+int main(int argc, char **argv) {
+  options o;
+  context c;
+  int rc;
+  memset(&o, 0, sizeof o);
+  memset(&c, 0, sizeof c);
+  o.warmup = 3;
+  o.seed = 1;
+  c.m = &ONNXC_MODEL;
+  if (!(o.inputs = (const char **)calloc((size_t)argc, sizeof(char *))))
+    return error("out of memory");
+  rc = parse_args(argc, argv, &o);
+  if (rc == 0 && !(rc = check_model(c.m)) && o.info) print_info(c.m);
+  else if (rc == 0 && !(rc = setup(&c, &o))) {
+    rc = o.bench ? bench(&c, &o) : run_once(&c);
+    if (!rc && o.out_dir) rc = write_outputs(&c, o.out_dir);
+  }
+  cleanup(&c);
+  free((void *)o.inputs);
+  return rc < 0 ? 0 : rc;
+}
