@@ -6,7 +6,7 @@ export type DType =
   | 'float32' | 'float64' | 'float16' | 'bfloat16'
   | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'bool'
   | 'float8e4m3fn' | 'float8e4m3fnuz' | 'float8e5m2' | 'float8e5m2fnuz'
-  | 'int4' | 'uint4' | 'float4e2m1' | 'string' | 'complex64' | 'complex128';
+  | 'int4' | 'uint4' | 'float4e2m1' | 'float8e8m0' | 'uint2' | 'int2' | 'string' | 'complex64' | 'complex128';
 
 /** Scalar types of the kernel IR. `idx` is the loop/address integer of the target. */
 export type Scalar = 'f32' | 'f64' | 'i8' | 'i16' | 'i32' | 'i64' | 'u8' | 'u16' | 'u32' | 'u64' | 'bool' | 'idx';
@@ -44,6 +44,9 @@ const rows: [DType, number, number, Scalar | null, boolean, boolean][] = [
   ['uint4', 21, 4, 'u8', false, false],
   ['int4', 22, 4, 'i8', false, true],
   ['float4e2m1', 23, 4, 'f32', true, true],
+  ['float8e8m0', 24, 8, 'f32', true, false],
+  ['uint2', 25, 2, 'u8', false, false],
+  ['int2', 26, 2, 'i8', false, true],
 ];
 
 const byName = new Map<DType, DTypeInfo>();
@@ -89,6 +92,7 @@ export function storageScalar(d: DType): Scalar {
     case 'float16': case 'bfloat16': return 'u16';
     case 'float8e4m3fn': case 'float8e4m3fnuz': case 'float8e5m2': case 'float8e5m2fnuz':
     case 'float4e2m1': case 'uint4': case 'int4': return 'u8';
+    case 'float8e8m0': case 'uint2': case 'int2': return 'u8';
     default: return dtypeInfo(d).compute ?? 'u8';
   }
 }

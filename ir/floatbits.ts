@@ -49,62 +49,90 @@ export function floatToBf16(x: number): number {
   return (r >>> 16) & 0xffff;
 }
 
-interface MiniFloat { e: number; m: number; bias: number; fnuz: boolean; fn: boolean }
+/**
+ * Narrow float formats. `kind`: 'ieee' has infinities and NaNs (all-ones exponent), 'fn' has one
+ * NaN per sign (all ones) and no infinity, 'fnuz' has a single NaN (0x80) and no negative zero,
+ * 'none' has neither (float4e2m1).
+ */
+interface MiniFloat { e: number; m: number; bias: number; kind: 'ieee' | 'fn' | 'fnuz' | 'none' }
 const F8: Record<string, MiniFloat> = {
-  float8e4m3fn: { e: 4, m: 3, bias: 7, fnuz: false, fn: true },
-  float8e4m3fnuz: { e: 4, m: 3, bias: 8, fnuz: true, fn: true },
-  float8e5m2: { e: 5, m: 2, bias: 15, fnuz: false, fn: false },
-  float8e5m2fnuz: { e: 5, m: 2, bias: 16, fnuz: true, fn: true },
-  float4e2m1: { e: 2, m: 1, bias: 1, fnuz: false, fn: true },
+  float8e4m3fn: { e: 4, m: 3, bias: 7, kind: 'fn' },
+  float8e4m3fnuz: { e: 4, m: 3, bias: 8, kind: 'fnuz' },
+  float8e5m2: { e: 5, m: 2, bias: 15, kind: 'ieee' },
+  float8e5m2fnuz: { e: 5, m: 2, bias: 16, kind: 'fnuz' },
+  float4e2m1: { e: 2, m: 1, bias: 1, kind: 'none' },
 };
 
-/** Decodes a narrow float's bits (float8 kinds, float4e2m1). */
+/** Largest finite code (without sign) of a narrow float format. */
+function maxFiniteCode(f: MiniFloat): number {
+  const maxE = (1 << f.e) - 1, mm = (1 << f.m) - 1;
+  return f.kind === 'ieee' ? ((maxE - 1) << f.m) | mm : f.kind === 'fn' ? (maxE << f.m) | (mm - 1) : (maxE << f.m) | mm;
+}
+
+/** Decodes a narrow float's bits (float8 kinds, float8e8m0, float4e2m1). */
 export function miniToFloat(kind: string, bits: number): number {
+  if (kind === 'float8e8m0') return e8m0ToFloat(bits);
   const f = F8[kind];
-  const nb = 1 + f.e + f.m;
-  const sign = (bits >> (nb - 1)) & 1, e = (bits >> f.m) & ((1 << f.e) - 1), m = bits & ((1 << f.m) - 1);
-  if (f.fnuz && bits === 1 << (nb - 1)) return NaN;
-  if (kind === 'float8e4m3fn' && e === 15 && m === 7) return NaN;
-  if (kind === 'float8e5m2' && e === 31) return m ? NaN : sign ? -Infinity : Infinity;
+  const nb = 1 + f.e + f.m, maxE = (1 << f.e) - 1;
+  const sign = (bits >> (nb - 1)) & 1, e = (bits >> f.m) & maxE, m = bits & ((1 << f.m) - 1);
+  if (f.kind === 'fnuz' && bits === 1 << (nb - 1)) return NaN;
+  if (f.kind === 'fn' && e === maxE && m === (1 << f.m) - 1) return NaN;
+  if (f.kind === 'ieee' && e === maxE) return m ? NaN : sign ? -Infinity : Infinity;
   const v = e === 0 ? m * 2 ** (1 - f.bias - f.m) : (1 + m / (1 << f.m)) * 2 ** (e - f.bias);
   return sign ? -v : v;
 }
 
-/** Encodes a number as a narrow float (round to nearest even). `saturate` clamps to the max finite. */
+/** Round half to even. */
+const rne = (x: number) => {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+};
+
+/**
+ * Encodes a number as a narrow float: the value is first rounded to float32, then to the nearest
+ * representable value (ties to even). Out of range (after rounding) saturates to the largest finite
+ * value, or with saturate=false becomes infinity/NaN as the ONNX Cast tables say. float4e2m1 always
+ * saturates and maps NaN to 0x8; float8e8m0 rounds up (see floatToE8m0).
+ */
 export function floatToMini(kind: string, x: number, saturate = true): number {
+  if (kind === 'float8e8m0') return floatToE8m0(x, saturate, 'up');
   const f = F8[kind];
-  const nb = 1 + f.e + f.m;
-  const signBit = 1 << (nb - 1);
+  const nb = 1 + f.e + f.m, signBit = 1 << (nb - 1), maxCode = maxFiniteCode(f);
   x = Math.fround(x);
-  if (Number.isNaN(x)) return kind === 'float4e2m1' ? 0x7 : f.fnuz ? signBit : kind === 'float8e5m2' ? 0x7f : 0x7f;
   const sign = x < 0 || Object.is(x, -0) ? signBit : 0;
+  if (Number.isNaN(x)) return f.kind === 'none' ? signBit : f.kind === 'fnuz' ? signBit : f.kind === 'fn' ? sign | (signBit - 1) : sign | (signBit - 2);
   const a = Math.abs(x);
-  let best = 0, bestV = 0;
-  const maxCode = signBit - 1;
-  // enumerate non-negative codes (at most 127): exact, simple, fast enough for folding/tests
-  let maxFinite = 0, maxFiniteCode = 0;
-  for (let c = 0; c <= maxCode; c++) {
-    const v = miniToFloat(kind, c);
-    if (!Number.isFinite(v)) continue;
-    if (v > maxFinite) { maxFinite = v; maxFiniteCode = c; }
+  let code = maxCode + 1; // overflow unless computed below
+  if (a <= 2 * miniToFloat(kind, maxCode)) {
+    // binary exponent of a (from its float32 bits), at least the subnormal exponent of the format
+    const e = Math.max(((f32Bits(a) >>> 23) & 0xff) - 127, 1 - f.bias);
+    // mantissa with the implicit bit, rounded; a carry into the exponent field is what we want
+    code = ((e + f.bias - 1) << f.m) + rne(a * 2 ** (f.m - e));
   }
-  if (a === Infinity) {
-    if (saturate || kind === 'float4e2m1') return sign | maxFiniteCode;
-    return kind === 'float8e5m2' ? sign | 0x7c : f.fnuz ? signBit : sign | 0x7f;
+  if (code > maxCode) {
+    if (saturate || f.kind === 'none') return sign | maxCode;
+    return f.kind === 'ieee' ? sign | (((1 << f.e) - 1) << f.m) : f.kind === 'fnuz' ? signBit : sign | (signBit - 1);
   }
-  if (a > maxFinite) {
-    // beyond max: round-to-nearest may still land on max when within half ulp
-    if (saturate || kind === 'float4e2m1') return sign | maxFiniteCode;
-    const ulp = maxFinite - miniToFloat(kind, maxFiniteCode - 1);
-    if (a < maxFinite + ulp / 2) return sign | maxFiniteCode;
-    return kind === 'float8e5m2' ? sign | 0x7c : f.fnuz ? signBit : sign | 0x7f;
-  }
-  let bestDiff = Infinity;
-  for (let c = 0; c <= maxFiniteCode; c++) {
-    const v = miniToFloat(kind, c);
-    const d = Math.abs(v - a);
-    if (d < bestDiff || (d === bestDiff && (c & 1) === 0 && (best & 1) === 1)) { bestDiff = d; best = c; bestV = v; }
-  }
-  if (bestV === 0 && f.fnuz) return 0; // fnuz has no negative zero
-  return sign | best;
+  if (code === 0 && f.kind === 'fnuz') return 0; // no negative zero
+  return sign | code;
+}
+
+/** float8e8m0 (an 8-bit power-of-two exponent, bias 127, 0xFF = NaN) → number. */
+export function e8m0ToFloat(bits: number): number {
+  return bits === 0xff ? NaN : 2 ** (bits - 127);
+}
+
+/**
+ * number → float8e8m0 from the float32 exponent field: `up` adds one when the mantissa is not
+ * zero, `down` truncates, `nearest` rounds on the first dropped bit (ties up). saturate keeps
+ * 0xFE (2^127) instead of overflowing to NaN, and maps infinities to it.
+ */
+export function floatToE8m0(x: number, saturate: boolean, mode: 'up' | 'down' | 'nearest'): number {
+  const b = f32Bits(x);
+  let e = (b >>> 23) & 0xff;
+  const man = b & 0x7fffff;
+  if (e === 0xff) return man === 0 && saturate ? 0xfe : 0xff;
+  const inc = mode === 'up' ? man !== 0 : mode === 'nearest' ? (man & 0x400000) !== 0 && ((man & 0x3fffff) !== 0 || e > 0) : false;
+  if (inc && !(saturate && e === 0xfe)) e++;
+  return e;
 }

@@ -15,13 +15,24 @@ export interface LowerOptions {
   guards?: Set<string>;
 }
 
+/** Largest buffer a program may hold (bytes); beyond it no static plan is sensible. */
+export const MAX_BUFFER_BYTES = 2 ** 34;
+
 function concreteShape(v: Value, what: string): number[] {
   const s = v.type!.shape;
   if (!isStatic(s)) {
     const sym = s.find((d) => typeof d !== 'number');
     throw new CompileError(`${what} '${v.name}' has symbolic dimension '${sym}'; bind it with --dim ${sym}=VALUE`);
   }
+  checkFits(v.name, v.type!.dtype, s, what);
   return s;
+}
+
+/** Throws when a tensor of this shape cannot fit in memory. */
+export function checkFits(name: string, dtype: DType, shape: number[], what = 'value'): void {
+  const bytes = byteSize(dtype, numel(shape));
+  if (!(bytes <= MAX_BUFFER_BYTES))
+    throw new CompileError(`${what} '${name}' of shape [${shape.join(', ')}] needs ${bytes.toExponential(2)} bytes and cannot fit in memory`);
 }
 
 const sanitize = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=\d)/, '_').slice(0, 40) || 'v';

@@ -10,6 +10,7 @@ import { TensorData } from '../ir/tensor.js';
 import { Program } from '../ir/kernel.js';
 import { MemoryReport } from '../passes/planMemory.js';
 import { findShapeInputs } from '../passes/findShapeInputs.js';
+import { checkFits } from '../passes/lowerToKernels.js';
 import { PipelineOptions, runPipeline } from '../passes/pipeline.js';
 import { loadModel } from './onnx/importModel.js';
 
@@ -77,9 +78,12 @@ export function compileModel(m: Model, opts: CompileOptions): CompileResult {
   const name = opts.name ?? defaultName(m.source);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new CompileError(`--name '${name}' is not a C identifier`);
   bindInputs(m, opts.dims, opts.consts);
-  for (const v of m.graph.inputs) if (!isStatic(v.type!.shape)) {
-    const d = v.type!.shape.find((x) => typeof x !== 'number');
-    throw new CompileError(`input '${v.name}' has symbolic dimension '${d}'; bind it with --dim ${d}=VALUE`);
+  for (const v of m.graph.inputs) {
+    if (!isStatic(v.type!.shape)) {
+      const d = v.type!.shape.find((x) => typeof x !== 'number');
+      throw new CompileError(`input '${v.name}' has symbolic dimension '${d}'; bind it with --dim ${d}=VALUE`);
+    }
+    checkFits(v.name, v.type!.dtype, v.type!.shape, 'input');
   }
   const { program, memory } = runPipeline(m, { ...opts, name, guards: new Set(Object.keys(opts.consts ?? {})) });
   let files: Record<string, string | Uint8Array>;

@@ -66,7 +66,8 @@ function importType(t: PType | undefined, ctx: Ctx, what: string): TensorType | 
   if (!dtype) throw new CompileError(`${what}: unknown element type ${t.tensor_type.elem_type}`);
   if (!t.tensor_type.shape) return { dtype, shape: null as unknown as Dim[] };
   const shape: Dim[] = (t.tensor_type.shape.dim ?? []).map((d) => {
-    if (d.dim_value !== undefined && d.dim_value !== null) {
+    // protobufjs exposes defaults on the prototype: the oneof discriminator tells what was set
+    if ((d as { value?: string }).value === 'dim_value') {
       const n = int64Num(d.dim_value);
       if (n < 0) throw new CompileError(`${what}: negative dimension ${n}`);
       return n;
@@ -76,8 +77,26 @@ function importType(t: PType | undefined, ctx: Ctx, what: string): TensorType | 
   return { dtype, shape };
 }
 
+/** Attribute type; models from before IR version 2 may omit it, so infer it from the field set. */
+function attrType(a: PAttr): number {
+  if (a.type) return a.type;
+  const has = (k: string) => Object.prototype.hasOwnProperty.call(a, k);
+  const nonEmpty = (k: keyof PAttr) => Array.isArray(a[k]) && (a[k] as unknown[]).length > 0;
+  if (has('f')) return 1;
+  if (has('i')) return 2;
+  if (has('s')) return 3;
+  if (has('t')) return 4;
+  if (has('g')) return 5;
+  if (nonEmpty('floats')) return 6;
+  if (nonEmpty('ints')) return 7;
+  if (nonEmpty('strings')) return 8;
+  if (nonEmpty('tensors')) return 9;
+  if (nonEmpty('graphs')) return 10;
+  return 0;
+}
+
 function importAttr(a: PAttr, ctx: Ctx, scope: Map<string, Value>, what: string): Attr {
-  const type = a.type ?? 0;
+  const type = attrType(a);
   const str = (b: Uint8Array) => Buffer.from(b).toString('utf8');
   switch (type) {
     case 1: return { kind: 'float', value: a.f ?? 0 };

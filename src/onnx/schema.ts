@@ -151,7 +151,7 @@ export const TensorProto = root.lookupType('onnx.TensorProto');
 
 // Decoded message shapes (keepCase field names). Int64 fields may arrive as Long or number.
 export type Int64 = number | { toString(): string; toNumber(): number; low: number; high: number; unsigned?: boolean };
-export interface PTensorShape { dim?: { dim_value?: Int64; dim_param?: string }[] }
+export interface PTensorShape { dim?: { dim_value?: Int64; dim_param?: string; value?: 'dim_value' | 'dim_param' }[] }
 export interface PType { tensor_type?: { elem_type?: number; shape?: PTensorShape }; sequence_type?: unknown; map_type?: unknown; optional_type?: unknown; sparse_tensor_type?: unknown }
 export interface PValueInfo { name?: string; type?: PType }
 export interface PTensor {

@@ -1,0 +1,222 @@
+// Shared machinery of the convolution and pooling families: window geometry (strides,
+// dilations, pads, auto_pad, ceil_mode), the patch loop behind im2col / col2im, and a
+// GEMM-shaped loop nest whose innermost loop runs contiguously over the output row.
+import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
+import { DType, Scalar } from '../dtype.js';
+import { Dim } from '../graph.js';
+import { E, add, and, as, cmp, div, ix, max, min, mul, sub } from '../kbuild.js';
+import { Expr } from '../kernel.js';
+import { AttrSpec, int, ints, str } from '../opdef.js';
+
+/** Attributes of every windowed op (Conv, pools, …). */
+export const windowAttrs = (): Record<string, AttrSpec> => ({
+  auto_pad: str('NOTSET'), kernel_shape: ints([]), strides: ints([]), dilations: ints([]), pads: ints([]),
+});
+export const poolAttrs = (): Record<string, AttrSpec> => ({ ...windowAttrs(), ceil_mode: int(0) });
+
+/** Window geometry along the spatial dims. */
+export interface Geom {
+  in: number[]; k: number[]; s: number[]; d: number[];
+  /** Pads at the beginning / end of each dim. */
+  pb: number[]; pe: number[];
+  out: number[];
+}
+
+/** An ints attribute with one entry per spatial dim (default `dflt` when absent or empty). */
+export function perDim(ctx: InferCtx, name: string, rank: number, dflt: number): number[] {
+  const v = ctx.ints(name);
+  if (!v.length) return new Array(rank).fill(dflt);
+  if (v.length !== rank) throw ctx.error(`attribute '${name}' has ${v.length} values, expected ${rank}`);
+  return v;
+}
+
+/** Kernel shape: the attribute, or the trailing dims of the weight shape. */
+export function kernelShape(ctx: InferCtx, fromWeight?: Dim[]): number[] {
+  const k = ctx.ints('kernel_shape');
+  if (k.length) return k;
+  if (!fromWeight) throw ctx.error(`attribute 'kernel_shape' is required`);
+  if (!fromWeight.every((d) => typeof d === 'number')) throw ctx.error('the weight shape must be static');
+  return fromWeight as number[];
+}
+
+/** Spatial dims of an input; symbolic dims are an error here (the window arithmetic needs numbers). */
+export function spatialDims(ctx: InferCtx, i: number, from = 2): number[] {
+  const s = ctx.shape(i).slice(from);
+  const sym = s.find((d) => typeof d !== 'number');
+  if (sym !== undefined) throw ctx.error(`spatial dimension '${sym}' of input ${i} must be known; bind it with --dim ${sym}=VALUE`);
+  return s as number[];
+}
+
+/** Conv / pool output geometry from the attributes (auto_pad, pads, ceil_mode). */
+export function windowGeometry(ctx: InferCtx, inSp: number[], k: number[], ceil = false): Geom {
+  const r = inSp.length;
+  if (k.length !== r) throw ctx.error(`kernel has ${k.length} spatial dims, the input ${r}`);
+  const s = perDim(ctx, 'strides', r, 1), d = perDim(ctx, 'dilations', r, 1);
+  const keff = k.map((x, i) => (x - 1) * d[i] + 1);
+  const autoPad = ctx.str('auto_pad');
+  const pb = new Array<number>(r).fill(0), pe = new Array<number>(r).fill(0), out: number[] = [];
+  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    for (let i = 0; i < r; i++) {
+      out.push(Math.ceil(inSp[i] / s[i]));
+      const total = Math.max(0, (out[i] - 1) * s[i] + keff[i] - inSp[i]);
+      const small = Math.floor(total / 2);
+      pb[i] = autoPad === 'SAME_UPPER' ? small : total - small;
+      pe[i] = total - pb[i];
+    }
+    return { in: inSp, k, s, d, pb, pe, out };
+  }
+  if (autoPad === 'NOTSET') {
+    const p = ctx.ints('pads');
+    if (p.length && p.length !== 2 * r) throw ctx.error(`attribute 'pads' has ${p.length} values, expected ${2 * r}`);
+    for (let i = 0; i < r; i++) { pb[i] = p[i] ?? 0; pe[i] = p[r + i] ?? 0; }
+  } else if (autoPad !== 'VALID') throw ctx.error(`unsupported auto_pad '${autoPad}'`);
+  for (let i = 0; i < r; i++) {
+    const span = inSp[i] + pb[i] + pe[i] - keff[i];
+    let o = (ceil ? Math.ceil(span / s[i]) : Math.floor(span / s[i])) + 1;
+    // with ceil_mode the last window must start inside the image or its leading pad
+    if (ceil && (o - 1) * s[i] >= inSp[i] + pb[i]) o--;
+    if (o < 1) throw ctx.error(`the window (kernel ${k[i]}, dilation ${d[i]}) does not fit spatial dim ${i} of size ${inSp[i]} with pads ${pb[i]}+${pe[i]}`);
+    out.push(o);
+  }
+  return { in: inSp, k, s, d, pb, pe, out };
+}
+
+export const prod = (xs: number[]) => xs.reduce((a, b) => a * b, 1);
+export const stridesOfShape = (shape: number[]) => shape.map((_, i) => prod(shape.slice(i + 1)));
+
+/** ceil(a / s) for a >= 0, and some value <= 0 for a <= 0 (C division truncates). */
+export function ceilDivIdx(a: Expr, s: number): Expr {
+  return s === 1 ? a : div(add(a, s - 1), s);
+}
+
+/** Whether some window tap along dim i falls outside the image (needs a bounds check). */
+export function needsCheck(g: Geom, i: number): boolean {
+  return g.pb[i] > 0 || (g.out[i] - 1) * g.s[i] + (g.k[i] - 1) * g.d[i] - g.pb[i] >= g.in[i];
+}
+
+/**
+ * Range [lo, hi) of output positions o along dim i whose tap o*s + kk*d - pb lies inside the
+ * image, as idx locals (kk: the kernel tap, possibly a loop variable).
+ */
+export function validRange(ctx: LowerCtx, g: Geom, i: number, kk: Expr): [Expr, Expr] {
+  if (!needsCheck(g, i)) return [ix(0), ix(g.out[i])];
+  const t = sub(mul(kk, g.d[i]), g.pb[i]);
+  const lo = ctx.local(max(ix(0), ceilDivIdx(sub(0, t), g.s[i])), 'lo');
+  const hi = ctx.local(max(lo, min(ix(g.out[i]), ceilDivIdx(sub(g.in[i], t), g.s[i]))), 'hi');
+  return [lo, hi];
+}
+
+/** A strided view into a buffer: element (row, col) at off + row*ld + col. */
+export interface View { ref: TensorRef; off: Expr; ld: number }
+
+/** Callbacks of emitTaps: indices are flat, `p` over the output positions, `i` over c*plane + spatial. */
+export interface TapVisitor {
+  /** A tap inside the image. */
+  valid(c: Expr, tap: Expr, p: Expr, i: Expr): void;
+  /** A tap in the padding (optional: skipped when absent). */
+  pad?(c: Expr, tap: Expr, p: Expr): void;
+}
+
+/**
+ * Visits every (channel, kernel tap, output position) of a windowed op over `channels` image
+ * planes, the innermost loop running over the last output dim. Bounds are hoisted: the valid
+ * range of the last dim is computed once per tap, the other dims are checked once per row.
+ */
+export function emitTaps(ctx: LowerCtx, g: Geom, channels: number, vis: TapVisitor): void {
+  const r = g.in.length, last = r - 1, planeIn = prod(g.in);
+  const istr = stridesOfShape(g.in), ostr = stridesOfShape(g.out), kstr = stridesOfShape(g.k);
+  ctx.loop(channels, (c) => ctx.nest(g.k, (kk) => {
+    const tap = kk.reduce((a: Expr, x, i) => add(a, mul(x, kstr[i])), ix(0));
+    const [lo, hi] = validRange(ctx, g, last, kk[last]);
+    ctx.nest(g.out.slice(0, last), (o) => {
+      const pos = o.map((x, i) => sub(add(mul(x, g.s[i]), mul(kk[i], g.d[i])), g.pb[i]));
+      let cond: Expr | null = null;
+      for (let i = 0; i < last; i++) if (needsCheck(g, i)) {
+        const ci = and(cmp('ge', pos[i], 0), cmp('lt', pos[i], g.in[i]));
+        cond = cond ? and(cond, ci) : ci;
+      }
+      const pBase = o.reduce((a: Expr, x, i) => add(a, mul(x, ostr[i])), ix(0));
+      const iBase = pos.reduce((a: Expr, x, i) => add(a, mul(x, istr[i])), mul(c, planeIn));
+      const iAt = (ol: Expr) => add(iBase, sub(add(mul(ol, g.s[last]), mul(kk[last], g.d[last])), g.pb[last]));
+      const pad = vis.pad;
+      const fill = pad ? (a: E, b: E) => ctx.loop(b, (ol) => pad(c, tap, add(pBase, ol)), { lo: a, name: 'o' }) : null;
+      const body = () => {
+        if (fill && needsCheck(g, last)) fill(0, lo);
+        ctx.loop(hi, (ol) => vis.valid(c, tap, add(pBase, ol), iAt(ol)), { lo, name: 'o' });
+        if (fill && needsCheck(g, last)) fill(hi, g.out[last]);
+      };
+      if (!cond) body();
+      else ctx.if(cond, body, fill ? () => fill(0, g.out[last]) : undefined);
+    });
+  }));
+}
+
+/** im2col: col[(c*KK + tap)*P + p] = the tap's image value (map applied), 0 in the padding. */
+export function emitIm2col(ctx: LowerCtx, g: Geom, channels: number, img: View, col: TensorRef, map: (v: Expr) => Expr = (v) => v): void {
+  const KK = prod(g.k), P = prod(g.out), zero = as(0, col.t);
+  const at = (c: Expr, tap: Expr, p: Expr) => add(mul(add(mul(c, KK), tap), P), p);
+  emitTaps(ctx, g, channels, {
+    valid: (c, tap, p, i) => ctx.store(col, at(c, tap, p), map(ctx.load(img.ref, add(img.off, i)))),
+    pad: (c, tap, p) => ctx.store(col, at(c, tap, p), zero),
+  });
+}
+
+/** col2im: image += col[(c*KK + tap)*P + p] for every tap inside the image. */
+export function emitCol2im(ctx: LowerCtx, g: Geom, channels: number, col: View, img: View): void {
+  const KK = prod(g.k), P = prod(g.out);
+  emitTaps(ctx, g, channels, {
+    valid: (c, tap, p, i) => {
+      const at = add(img.off, i);
+      ctx.store(img.ref, at, add(ctx.load(img.ref, at), ctx.load(col.ref, add(col.off, add(mul(add(mul(c, KK), tap), P), p)))));
+    },
+  });
+}
+
+/** Loops i over [0, n), or calls fn(0) when n is 1. */
+export function each(ctx: LowerCtx, n: number, fn: (i: Expr) => void, name = 'i'): void {
+  if (n === 1) fn(ix(0));
+  else ctx.loop(n, fn, { name });
+}
+
+/** dst[i] = val(i) over a flat range. */
+export function fill(ctx: LowerCtx, dst: TensorRef, n: number, val: (i: Expr) => E, off: Expr = ix(0)): void {
+  ctx.loop(n, (i) => ctx.store(dst, add(off, i), val(i)));
+}
+
+/**
+ * C[m, n] += sum_k A(m, k) * B[k, n] over an M x N output, contiguous in n. Four rows of C
+ * share each load of B; K is tiled so a block of B rows stays in cache across the rows of C.
+ */
+export function emitGemm(ctx: LowerCtx, M: number, N: number, K: number, a: (m: Expr, k: Expr) => Expr,
+  b: View, c: View, bMap: (v: Expr) => Expr = (v) => v): void {
+  if (!M || !N || !K) return;
+  const KT = K * N <= 32768 ? K : Math.max(8, Math.floor(32768 / N));
+  const rows = (m0: Expr, U: number, k0: Expr, kEnd: Expr) => ctx.loop(kEnd, (k) => {
+    const av = Array.from({ length: U }, (_, j) => ctx.local(a(add(m0, j), k), 'a'));
+    const bRow = ctx.local(add(b.off, mul(k, b.ld)), 'bk');
+    const cRow = ctx.local(add(c.off, mul(m0, c.ld)), 'cm');
+    ctx.loop(N, (n) => {
+      const bv = U > 1 ? ctx.local(bMap(ctx.load(b.ref, add(bRow, n))), 'b') : bMap(ctx.load(b.ref, add(bRow, n)));
+      for (let j = 0; j < U; j++) {
+        const at = add(add(cRow, j * c.ld), n);
+        ctx.store(c.ref, at, add(ctx.load(c.ref, at), mul(av[j], bv)));
+      }
+    }, { name: 'n' });
+  }, { lo: k0, name: 'k' });
+  const U = M >= 4 ? 4 : 1, Mmain = M - (M % U);
+  const tile = (k0: Expr, kEnd: Expr) => {
+    if (Mmain === U) rows(ix(0), U, k0, kEnd);
+    else ctx.loop(Mmain, (m) => rows(m, U, k0, kEnd), { step: U, name: 'm' });
+    for (let m = Mmain; m < M; m++) rows(ix(m), 1, k0, kEnd);
+  };
+  if (KT >= K) tile(ix(0), ix(K));
+  else ctx.loop(K, (k0) => tile(k0, min(add(k0, KT), ix(K))), { step: KT, name: 'kt' });
+}
+
+/** The dtype of a kernel-IR scalar (for scratch buffers holding computed values). */
+export function scalarDType(t: Scalar): DType {
+  const m: Partial<Record<Scalar, DType>> = { f32: 'float32', f64: 'float64', i32: 'int32', i64: 'int64', u8: 'uint8', i8: 'int8' };
+  const d = m[t];
+  if (!d) throw new Error(`no dtype for scalar ${t}`);
+  return d;
+}

@@ -1,0 +1,83 @@
+// A small ONNX model writer: builds ModelProto bytes from code. Used for the bundled example,
+// tests that need hand-made (or deliberately broken) models, and benchmarks.
+import { DType, onnxCode } from '../../ir/dtype.js';
+import { TensorData, tensorBytes } from '../../ir/tensor.js';
+import { ModelProto } from './schema.js';
+
+export type AttrInput = number | string | number[] | string[] | TensorData | { floats: number[] } | { float: number };
+
+interface PNodeOut { input: string[]; output: string[]; name: string; op_type: string; domain: string; attribute: object[] }
+
+function tensorProto(t: TensorData, name: string) {
+  return { dims: t.shape, data_type: onnxCode(t.dtype), name, raw_data: tensorBytes(t) };
+}
+
+function attrProto(name: string, v: AttrInput): object {
+  if (typeof v === 'number') return Number.isInteger(v) ? { name, type: 2, i: v } : { name, type: 1, f: v };
+  if (typeof v === 'string') return { name, type: 3, s: Buffer.from(v) };
+  if (Array.isArray(v)) {
+    if (v.length && typeof v[0] === 'string') return { name, type: 8, strings: (v as string[]).map((s) => Buffer.from(s)) };
+    return (v as number[]).every(Number.isInteger) ? { name, type: 7, ints: v } : { name, type: 6, floats: v };
+  }
+  if ('floats' in v) return { name, type: 6, floats: v.floats };
+  if ('float' in v) return { name, type: 1, f: v.float };
+  return { name, type: 4, t: tensorProto(v, '') };
+}
+
+const valueInfo = (name: string, dtype: DType, shape: (number | string)[]) => ({
+  name, type: { tensor_type: { elem_type: onnxCode(dtype), shape: { dim: shape.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) } } },
+});
+
+export class ModelBuilder {
+  private nodes: PNodeOut[] = [];
+  private inputs: object[] = [];
+  private outputs: object[] = [];
+  private inits: object[] = [];
+  private counter = 0;
+  constructor(private opset = 17, private graphName = 'main') {}
+
+  input(name: string, dtype: DType, shape: (number | string)[]): string {
+    this.inputs.push(valueInfo(name, dtype, shape));
+    return name;
+  }
+
+  initializer(name: string, t: TensorData): string {
+    this.inits.push(tensorProto(t, name));
+    return name;
+  }
+
+  /** Adds a node; returns its output names (one fresh name per output). */
+  node(op: string, inputs: string[], attrs: Record<string, AttrInput> = {}, opts: { outputs?: number | string[]; name?: string; domain?: string } = {}): string[] {
+    const id = this.counter++;
+    const outs = Array.isArray(opts.outputs) ? opts.outputs : Array.from({ length: opts.outputs ?? 1 }, (_, k) => `${op.toLowerCase()}${id}${k ? `_${k}` : ''}`);
+    this.nodes.push({ input: inputs, output: outs, name: opts.name ?? `${op.toLowerCase()}${id}`, op_type: op, domain: opts.domain ?? '',
+      attribute: Object.entries(attrs).map(([k, v]) => attrProto(k, v)) });
+    return outs;
+  }
+
+  output(name: string, dtype: DType, shape: (number | string)[]): void {
+    this.outputs.push(valueInfo(name, dtype, shape));
+  }
+
+  /** Serialized ModelProto. */
+  encode(extra: { opsetImports?: { domain: string; version: number }[]; irVersion?: number } = {}): Uint8Array {
+    const msg = ModelProto.fromObject({
+      ir_version: extra.irVersion ?? 8, producer_name: 'onnxc', producer_version: '0.1.0',
+      opset_import: extra.opsetImports ?? [{ domain: '', version: this.opset }],
+      graph: { name: this.graphName, node: this.nodes, input: this.inputs, output: this.outputs, initializer: this.inits },
+    });
+    return ModelProto.encode(msg).finish();
+  }
+}
+
+/** Deterministic pseudo-random numbers (mulberry32) for seeded weights. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,50 @@
+// The conformance scoreboard: runs the ONNX backend suites on a target and checks the committed
+// expected-pass list (test/conformance/expected-TARGET.txt). The list only grows.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Target } from '../api.js';
+import { TestCase, findCases } from './cases.js';
+import { CaseResult, runTests } from './runTests.js';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+export const SHARED_TESTS = process.env.ONNXC_TESTS ?? path.resolve(ROOT, '..', 'shared', 'onnx-tests');
+/** Suites of the shared test data that the scoreboard covers. */
+export const SUITES = ['node', 'simple', 'pytorch-converted', 'pytorch-operator'];
+
+export const expectedFile = (t: Target) => path.join(ROOT, 'test', 'conformance', `expected-${t}.txt`);
+
+export function readExpected(t: Target): string[] {
+  const f = expectedFile(t);
+  if (!fs.existsSync(f)) return [];
+  return fs.readFileSync(f, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+
+export function writeExpected(t: Target, names: string[]): void {
+  const header = `# Cases of ../shared/onnx-tests expected to pass on --target ${t} (suite/case).\n# npm test fails when one of them fails. Refresh with: npm run conformance:update (the list only grows).\n`;
+  fs.writeFileSync(expectedFile(t), header + [...new Set(names)].sort().join('\n') + '\n');
+}
+
+export function conformanceCases(suites = SUITES): (TestCase & { id: string })[] {
+  return suites.filter((s) => fs.existsSync(path.join(SHARED_TESTS, s)))
+    .flatMap((s) => findCases([path.join(SHARED_TESTS, s)]).map((c) => ({ ...c, id: `${s}/${c.name}` })));
+}
+
+export interface ConformanceReport {
+  results: (CaseResult & { id: string })[];
+  regressions: (CaseResult & { id: string })[];
+  newPasses: string[];
+  passed: number;
+}
+
+/** Runs every case (or only those in `only`) and compares with the expected list. */
+export async function runConformance(t: Target, opts: { only?: Set<string>; jobs?: number } = {}): Promise<ConformanceReport> {
+  const cases = conformanceCases().filter((c) => !opts.only || opts.only.has(c.id));
+  const raw = await runTests(cases, { target: t, jobs: opts.jobs });
+  const results = raw.map((r, i) => ({ ...r, id: cases[i].id }));
+  const expected = new Set(readExpected(t));
+  const regressions = results.filter((r) => expected.has(r.id) && r.status !== 'pass');
+  const newPasses = results.filter((r) => r.status === 'pass' && !expected.has(r.id)).map((r) => r.id);
+  const missing = [...expected].filter((id) => !results.some((r) => r.id === id));
+  for (const id of missing) regressions.push({ id, name: id, status: 'fail', reason: 'case not found in the shared test data' });
+  return { results, regressions, newPasses, passed: results.filter((r) => r.status === 'pass').length };
+}
