@@ -1,0 +1,48 @@
+// Golden files of generated code: test/golden/NAME.{c,h}. Refresh with `npm run golden:update`
+// and review the diff.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileModel } from '../dist/src/api.js';
+import { ModelBuilder } from '../dist/src/onnx/build.js';
+import { importModel, loadModel } from '../dist/src/onnx/importModel.js';
+import { tensorFrom } from '../dist/ir/tensor.js';
+import { ROOT } from './helpers.js';
+
+const GOLDEN = path.join(ROOT, 'test', 'golden');
+const update = process.env.UPDATE_GOLDEN === '1';
+
+function elementwiseModel() {
+  const b = new ModelBuilder(17, 'elementwise');
+  b.input('x', 'float32', [2, 3, 4]);
+  b.input('bias', 'float32', [4]);
+  b.initializer('scale', tensorFrom('float32', [1, 3, 1], [0.5, -1, 2]));
+  const [s] = b.node('Mul', ['x', 'scale']);
+  const [a] = b.node('Add', [s, 'bias']);
+  const [r] = b.node('Sigmoid', [a]);
+  b.node('Less', [r, 'bias'], {}, { outputs: ['mask'] });
+  b.node('Relu', [a], {}, { outputs: ['y'] });
+  b.output('y', 'float32', [2, 3, 4]);
+  b.output('mask', 'bool', [2, 3, 4]);
+  return importModel(b.encode(), 'elementwise.onnx');
+}
+
+const models: [string, () => ReturnType<typeof loadModel>][] = [
+  ['elementwise', elementwiseModel],
+  ['tiny_cnn', () => loadModel(path.join(ROOT, 'examples', 'tiny_cnn.onnx'))],
+];
+
+describe('golden generated C', () => {
+  it.each(models)('%s', (name, make) => {
+    const r = compileModel(make(), { target: 'c', name });
+    for (const ext of ['c', 'h']) {
+      const file = path.join(GOLDEN, `${name}.${ext}`);
+      const got = r.files[`${name}.${ext}`] as string;
+      if (update) {
+        fs.mkdirSync(GOLDEN, { recursive: true });
+        fs.writeFileSync(file, got);
+      }
+      expect(got, `${file} differs: run npm run golden:update and review the diff`).toBe(fs.readFileSync(file, 'utf8'));
+    }
+  });
+});
