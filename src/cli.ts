@@ -2,6 +2,7 @@
 // stderr with exit code 1 (2 for usage errors); stack traces only with --verbose.
 import yargs from 'yargs';
 import { CompileError } from '../ir/errors.js';
+import { benchCommand } from './commands/bench.js';
 import { compileCommand } from './commands/compile.js';
 import { UsageError } from './commands/common.js';
 import { inspectCommand } from './commands/inspect.js';
@@ -23,6 +24,8 @@ export async function main(argv: string[]): Promise<number> {
       (a) => { action = () => runCommand(a as never); })
     .command('test <dirs..>', 'run ONNX backend test cases and compare with their outputs', (y) => y.options(pick('target', 'json', 'filter', 'jobs', 'keep')),
       (a) => { action = () => testCommand(a as never); })
+    .command('bench <model>', 'time the compiled model on seeded inputs (median of --iters runs)', (y) => y.options(pick('target', 'iters', 'dim', 'json', 'name')),
+      (a) => { action = () => benchCommand(a as never); })
     .command('inspect <model>', 'show inputs, outputs, ops, inferred shapes and the arena size', (y) => y.options(pick('dim')),
       (a) => { action = () => inspectCommand(a as never); })
     .options(pick('verbose'))

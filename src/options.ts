@@ -10,7 +10,7 @@ export const OPTIONS = {
   weights: { type: 'string', choices: ['incbin', 'c'], default: 'incbin', describe: 'C: large weights as a .bin pulled in with .incbin, or as C arrays' },
   input: { alias: 'i', type: 'string', array: true, describe: 'input TensorProto file, in graph input order (repeatable)' },
   'output-dir': { type: 'string', default: '.', describe: 'where run writes output_K.pb' },
-  json: { type: 'string', describe: 'write results as JSON to this file' },
+  json: { type: 'string', describe: 'write results as JSON to this file (stdout when no file is given)' },
   filter: { type: 'string', describe: 'only cases whose name matches this regular expression' },
   jobs: { alias: 'j', type: 'number', describe: 'cases compiled and run in parallel (default: CPU count)' },
   keep: { type: 'boolean', default: false, describe: 'keep the build folders of test cases' },

@@ -19,7 +19,11 @@ export async function testCommand(a: { dirs: string[]; target: string; json?: st
     onResult: (r) => { if (r.status === 'fail') process.stdout.write(`FAIL ${r.name}: ${r.reason}\n`); },
   });
   const count = (s: string) => results.filter((r) => r.status === s).length;
-  if (a.json) fs.writeFileSync(a.json, JSON.stringify({ target: a.target, results }, null, 1) + '\n');
+  if (a.json !== undefined) {
+    const text = JSON.stringify({ target: a.target, results }, null, 1) + '\n';
+    if (a.json) fs.writeFileSync(a.json, text);
+    else process.stdout.write(text);
+  }
   process.stdout.write(`${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped\n`);
   return count('fail') ? 1 : 0;
 }

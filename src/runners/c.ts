@@ -50,3 +50,14 @@ export async function runC(exe: string, inputs: string[], outDir: string, numOut
   if (r.code !== 0) throw new CompileError(`compiled model failed: ${(r.stderr.trim().split('\n').pop() ?? '').replace(/^error: /, '')}`);
   return Array.from({ length: numOutputs }, (_, i) => path.join(outDir, `output_${i}.pb`));
 }
+
+/** Flags `onnxc bench` builds with: what a user shipping for this machine would use. */
+export const RELEASE_CFLAGS = ['-O3', '-march=native'];
+
+/** Times a built model with runtime-c's --bench (seeded inputs, median of iters runs). */
+export async function benchC(exe: string, iters: number, warmup: number): Promise<{ median_ms: number; min_ms: number }> {
+  const r = await exec(exe, ['--bench', String(iters), '--warmup', String(warmup)], { timeoutMs: 1_800_000 });
+  if (r.code !== 0) throw new CompileError(`benchmark run failed: ${r.stderr.trim().split('\n').pop()}`);
+  const j = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  return { median_ms: j.median_ms, min_ms: j.min_ms };
+}

@@ -5,14 +5,19 @@ import { CompileError } from '../../ir/errors.js';
 import { TensorData } from '../../ir/tensor.js';
 import { CompileResult, Target } from '../api.js';
 import { parseTensor } from '../onnx/tensorProto.js';
-import { buildC, runC } from './c.js';
+import { RELEASE_CFLAGS, benchC, buildC, runC } from './c.js';
+import { makeWasmRunner } from './wasm.js';
 
 export interface Runner {
   /** Prepares an executable form of the compiled model in workDir. */
   build(r: CompileResult, workDir: string): Promise<unknown>;
   /** Runs it on .pb inputs (graph input order); returns the outputs. */
   run(handle: unknown, inputs: string[], outDir: string, numOutputs: number): Promise<TensorData[]>;
+  /** Builds with release flags and times `iters` runs on seeded inputs (after `warmup`). */
+  bench?(r: CompileResult, workDir: string, iters: number, warmup: number): Promise<BenchResult>;
 }
+
+export interface BenchResult { median_ms: number; min_ms: number }
 
 export function readTensorFile(file: string): TensorData & { name: string } {
   let bytes: Buffer;
@@ -30,9 +35,13 @@ const cRunner: Runner = {
     const files = await runC(exe as string, inputs, outDir, n);
     return files.map(readTensorFile);
   },
+  async bench(r, dir, iters, warmup) {
+    const exe = await buildC(r.files, dir, r.program.name, RELEASE_CFLAGS);
+    return benchC(exe, iters, warmup);
+  },
 };
 
-const runners: Partial<Record<Target, Runner>> = { c: cRunner };
+const runners: Partial<Record<Target, Runner>> = { c: cRunner, wasm: makeWasmRunner(readTensorFile) };
 
 export function registerRunner(t: Target, r: Runner): void {
   runners[t] = r;

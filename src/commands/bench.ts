@@ -1,0 +1,36 @@
+// `onnxc bench MODEL --target c|wasm [--iters N] [--json]`: compiles with release settings,
+// runs on seeded inputs (symbolic dims from --dim, else 1) and reports the median latency.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CompileError } from '../../ir/errors.js';
+import { Target, compileModel, loadModel, shapeInputs } from '../api.js';
+import { getRunner } from '../runners/index.js';
+import { parseDims } from './common.js';
+
+export async function benchCommand(a: { model: string; target: string; iters: number; dim?: string[]; json?: string; name?: string }): Promise<number> {
+  const model = loadModel(a.model);
+  const dims = parseDims(a.dim);
+  for (const v of model.graph.inputs) for (const d of v.type?.shape ?? []) if (typeof d === 'string' && !(d in dims)) dims[d] = 1;
+  const need = shapeInputs(model);
+  if (need.size) throw new CompileError(`inputs ${[...need].join(', ')} decide shapes; benchmark a model where they are constants`);
+  const compiled = compileModel(model, { target: a.target as Target, name: a.name ?? 'model', dims });
+  const runner = getRunner(a.target as Target);
+  if (!runner.bench) throw new CompileError(`target ${a.target} cannot be benchmarked yet`);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'onnxc-bench-'));
+  try {
+    const iters = Math.max(1, Math.floor(a.iters));
+    const r = await runner.bench(compiled, work, iters, Math.min(10, Math.max(2, Math.ceil(iters / 10))));
+    const report = { target: a.target, iters, median_ms: r.median_ms, arena_bytes: compiled.memory.arenaBytes };
+    if (a.json !== undefined) {
+      const text = JSON.stringify(report) + '\n';
+      if (a.json) fs.writeFileSync(a.json, text);
+      else process.stdout.write(text);
+    } else {
+      process.stdout.write(`${path.basename(a.model)} on ${a.target}: median ${r.median_ms.toFixed(3)} ms over ${iters} runs (min ${r.min_ms.toFixed(3)} ms), arena ${compiled.memory.arenaBytes} bytes\n`);
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  return 0;
+}
