@@ -8,6 +8,7 @@ import { Program } from '../ir/kernel.js';
 import { printModel } from '../ir/print.js';
 import { verifyGraph } from '../ir/verify.js';
 import { eliminateDeadCode } from './eliminateDeadCode.js';
+import { foldBatchNorm } from './foldBatchNorm.js';
 import { foldConstants } from './foldConstants.js';
 import { inferShapes } from './inferShapes.js';
 import { LowerOptions, lowerToKernels } from './lowerToKernels.js';
@@ -27,6 +28,7 @@ export const GRAPH_PASSES: [string, (m: Model) => void][] = [
   ['inferShapes', inferShapes],
   ['simplifyGraph', simplifyGraph],
   ['foldConstants', foldConstants],
+  ['foldBatchNorm', foldBatchNorm],
   ['eliminateDeadCode', eliminateDeadCode],
 ];
 

@@ -12,6 +12,9 @@ export interface CStyleTarget {
   loopPragmas(hint: NonNullable<Extract<Stmt, { k: 'for' }>['hint']>): string[];
 }
 
+/** Integer types C promotes to int: arithmetic on them is converted back explicitly. */
+const SMALL = new Set<Scalar>(['i8', 'i16', 'u8', 'u16', 'bool']);
+
 export const C_TYPES: Record<Scalar, string> = {
   f32: 'float', f64: 'double', i8: 'int8_t', i16: 'int16_t', i32: 'int32_t', i64: 'int64_t',
   u8: 'uint8_t', u16: 'uint16_t', u32: 'uint32_t', u64: 'uint64_t', bool: 'uint8_t', idx: 'ptrdiff_t',
@@ -67,7 +70,7 @@ export class CStyleRenderer {
     switch (e.k) {
       case 'const': return literal(e.t, e.v);
       case 'var': return e.name;
-      case 'load': return this.load(e.buf.dtype, this.bufName(e.buf.id), this.expr(e.idx));
+      case 'load': return this.load(e.buf.dtype, this.bufName(e.buf.id), this.index(e.idx));
       case 'un': return this.un(e.op, e.t, e.a);
       case 'bin': return this.bin(e.op, e.t, e.a, e.b);
       case 'cmp': {
@@ -87,7 +90,7 @@ export class CStyleRenderer {
     const conv = convHelper(d as never);
     if (!conv) return `${buf}[${idx}]`;
     this.helpers.add(conv.load);
-    return dtypeInfo(d as never).bits === 4 ? `${conv.load}(${buf}, ${idx})` : `${conv.load}(${buf}[${idx}])`;
+    return dtypeInfo(d as never).bits < 8 ? `${conv.load}(${buf}, ${idx})` : `${conv.load}(${buf}[${idx}])`;
   }
 
   private un(op: UnOp, t: Scalar, a: Expr): string {
@@ -120,10 +123,23 @@ export class CStyleRenderer {
       }
       return `(${x} ${op === 'min' ? '<' : '>'} ${y} ? ${x} : ${y})`;
     }
-    const s = `(${x} ${infix[op]} ${y})`;
+    const s = `(${this.child(a, op, false, x)} ${infix[op]} ${this.child(b, op, true, y)})`;
     // small integer types promote to int in C: convert back so the result has the IR type
-    const small = t === 'i8' || t === 'i16' || t === 'u8' || t === 'u16' || t === 'bool';
-    return small && !(t === 'bool' && (op === 'and' || op === 'or' || op === 'xor')) ? `(${T[t]})${s}` : s;
+    return SMALL.has(t) && !(t === 'bool' && (op === 'and' || op === 'or' || op === 'xor')) ? `(${T[t]})${s}` : s;
+  }
+
+  /** Drops parentheses C precedence makes redundant (keeps evaluation order: left-assoc). */
+  private child(e: Expr, parent: BinOp, right: boolean, text: string): string {
+    const prec = (o: BinOp) => (o === 'mul' || o === 'div' ? 2 : o === 'add' || o === 'sub' ? 1 : 0);
+    if (e.k !== 'bin' || !prec(e.op) || !prec(parent) || SMALL.has(e.t)) return text;
+    const pc = prec(e.op), pp = prec(parent);
+    return pc > pp || (pc === pp && !right) ? text.slice(1, -1) : text;
+  }
+
+  /** An index expression without its outer parentheses. */
+  private index(e: Expr): string {
+    const s = this.expr(e);
+    return e.k === 'bin' && ['add', 'sub', 'mul', 'div'].includes(e.op) && !SMALL.has(e.t) ? s.slice(1, -1) : s;
   }
 
   stmt(s: Stmt, ind: string, out: string[]): void {
@@ -138,9 +154,9 @@ export class CStyleRenderer {
       }
       case 'store': {
         const conv = convHelper(s.buf.dtype);
-        const buf = this.bufName(s.buf.id), idx = this.expr(s.idx), val = this.expr(s.val);
+        const buf = this.bufName(s.buf.id), idx = this.index(s.idx), val = this.index(s.val);
         if (!conv) out.push(`${ind}${buf}[${idx}] = ${val};`);
-        else if (dtypeInfo(s.buf.dtype).bits === 4) {
+        else if (dtypeInfo(s.buf.dtype).bits < 8) {
           this.helpers.add(conv.store);
           out.push(`${ind}${conv.store}(${buf}, ${idx}, ${val});`);
         } else {
@@ -150,8 +166,8 @@ export class CStyleRenderer {
         }
         return;
       }
-      case 'decl': out.push(`${ind}${this.target.types[s.t]} ${s.name} = ${this.expr(s.init)};`); return;
-      case 'assign': out.push(`${ind}${s.name} = ${this.expr(s.val)};`); return;
+      case 'decl': out.push(`${ind}${this.target.types[s.t]} ${s.name} = ${this.index(s.init)};`); return;
+      case 'assign': out.push(`${ind}${s.name} = ${this.index(s.val)};`); return;
       case 'if':
         out.push(`${ind}if (${this.expr(s.c)}) {`);
         this.block(s.then, ind + '  ', out);
@@ -203,11 +219,13 @@ export function convHelper(d: string): { load: string; store: string } | null {
   switch (d) {
     case 'float16': return { load: 'onnxc_h2f', store: 'onnxc_f2h' };
     case 'bfloat16': return { load: 'onnxc_bf2f', store: 'onnxc_f2bf' };
-    case 'float8e4m3fn': case 'float8e4m3fnuz': case 'float8e5m2': case 'float8e5m2fnuz':
-      return { load: `onnxc_${d.slice(5)}_to_f`, store: `onnxc_f_to_${d.slice(5)}` };
+    case 'float8e4m3fn': case 'float8e4m3fnuz': case 'float8e5m2': case 'float8e5m2fnuz': case 'float8e8m0':
+      return { load: `onnxc_${d.slice(6)}_to_f`, store: `onnxc_f_to_${d.slice(6)}` };
     case 'int4': return { load: 'onnxc_ld_i4', store: 'onnxc_st_i4' };
     case 'uint4': return { load: 'onnxc_ld_u4', store: 'onnxc_st_u4' };
     case 'float4e2m1': return { load: 'onnxc_ld_f4', store: 'onnxc_st_f4' };
+    case 'int2': return { load: 'onnxc_ld_i2', store: 'onnxc_st_i2' };
+    case 'uint2': return { load: 'onnxc_ld_u2', store: 'onnxc_st_u2' };
     default: return null;
   }
 }
