@@ -13,6 +13,7 @@ import { foldConstants } from './foldConstants.js';
 import { inferShapes } from './inferShapes.js';
 import { LowerOptions, lowerToKernels } from './lowerToKernels.js';
 import { MemoryReport, planMemory } from './planMemory.js';
+import { prepackWeights } from './prepackWeights.js';
 import { simplifyGraph } from './simplifyGraph.js';
 
 export interface PipelineOptions extends LowerOptions {
@@ -30,6 +31,7 @@ export const GRAPH_PASSES: [string, (m: Model) => void][] = [
   ['foldConstants', foldConstants],
   ['foldBatchNorm', foldBatchNorm],
   ['eliminateDeadCode', eliminateDeadCode],
+  ['prepackWeights', prepackWeights],
 ];
 
 export interface PipelineResult {
