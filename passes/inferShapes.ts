@@ -46,8 +46,9 @@ export function inferNode(n: Node, fold = true): void {
   if (!allConst || (!def.lower && !def.evaluate)) return;
   if (!outTypes.every((t) => t && isStatic(t.shape))) return;
   const outSize = outTypes.reduce((s, t) => s + numel(t.shape as number[]), 0);
-  const inSize = present.reduce((s, v) => s + numel(v!.const!.shape), 0);
-  if (outSize > Math.max(FOLD_LIMIT, inSize)) return;
+  const inSize = present.reduce((s, v) => s + (v!.const ? numel(v!.const.shape) : 0), 0);
+  // a node without inputs (Constant) already holds its value: fold it whatever its size
+  if (present.length && outSize > Math.max(FOLD_LIMIT, inSize)) return;
   const vals = evaluateNode(n, def, types, consts, outTypes);
   n.outputs.forEach((v, i) => { if (v) v.const = vals[i]; });
 }

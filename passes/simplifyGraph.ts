@@ -9,7 +9,10 @@ function passThrough(n: Node): Value | null {
   const sameType = x.type.dtype === y.type.dtype && x.type.shape.join() === y.type.shape.join();
   switch (n.op) {
     case 'Identity': return x;
-    case 'Dropout': return n.outputs[1] ? null : x; // mask output requested: keep it
+    case 'Dropout': { // keep it when the mask is requested or training_mode may be set (random dropout)
+      const t = n.inputs[2];
+      return n.outputs[1] || (t && !(t.const && !Number(t.const.data[0]))) ? null : x;
+    }
     case 'Cast': case 'Reshape': case 'Flatten': case 'Squeeze': case 'Unsqueeze': case 'Expand':
       return sameType && x.type.shape.every((d) => typeof d === 'number') ? x : null;
     default: return null;
