@@ -1,15 +1,16 @@
 // Matrix ops: MatMul and Gemm (both through the shared GEMM emitter), Einsum, Det.
 // Attention and RotaryEmbedding live in attention.ts.
 import { scalarIsFloat } from '../dtype.js';
-import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
+import { InferCtx } from '../ctx.js';
 import { Dim } from '../graph.js';
-import { add, as, cast, cmp, div, ix, lit, mul, select, stridesOf, sub, un } from '../kbuild.js';
+import { add, as, cast, cmp, div, lit, mul, stridesOf, sub, un } from '../kbuild.js';
 import { Expr } from '../kernel.js';
-import { OpDef, float, int, str } from '../opdef.js';
+import { OpDef, float, int } from '../opdef.js';
 import { numel } from '../tensor.js';
 import { broadcastShapes, broadcastStrides, tt } from './common.js';
+import { attentionOps } from './attention.js';
 import { einsumOps } from './einsum.js';
-import { emitGemm, tempDtype } from './gemm.js';
+import { emitGemm } from './gemm.js';
 
 /** Strides of `shape`'s trailing batch dims read under broadcasting to `batch` (0 where broadcast). */
 function batchStrides(shape: number[], strides: number[], batch: number[]): number[] {
@@ -131,9 +132,10 @@ const detDef: OpDef = {
           ctx.loop(n, (j) => ctx.store(lu, at(r, j), sub(ctx.load(lu, at(r, j)), mul(f, ctx.load(lu, at(c, j))))), { lo: add(c, 1), name: 'j' });
         }, { lo: add(c, 1), name: 'r' }));
       }, { name: 'c' });
-      ctx.store(Y, m, det);
+      ctx.store(Y, m, cast(det, Y.t));
     }, { name: 'm' });
   },
 };
 
-export const linalgOps: OpDef[] = [matmulDef, gemmDef, ...einsumOps, detDef];
+/** Also registers Einsum (einsum.ts), Attention and RotaryEmbedding (attention.ts). */
+export const linalgOps: OpDef[] = [matmulDef, gemmDef, detDef, ...einsumOps, ...attentionOps];
