@@ -1,5 +1,5 @@
 // Constant tensors in the compiler: dtype, concrete shape and a typed array of stored elements.
-import { DType, byteSize, dtypeInfo } from './dtype.js';
+import { DType, byteSize, dtypeInfo, isSigned } from './dtype.js';
 import { bf16ToFloat, floatToBf16, floatToHalf, floatToMini, halfToFloat, miniToFloat } from './floatbits.js';
 
 export type TypedArray =
@@ -9,7 +9,7 @@ export type TypedArray =
 export interface TensorData {
   dtype: DType;
   shape: number[];
-  /** Stored elements; float16/bfloat16 as bits (Uint16Array), float8/4-bit types as bytes (4-bit packed). */
+  /** Stored elements; float16/bfloat16 as bits (Uint16Array), float8 types as bytes, 4- and 2-bit types packed (lowest bits first). */
   data: TypedArray;
 }
 
@@ -36,28 +36,40 @@ export function arrayCtor(d: DType): { new (n: number): TypedArray; new (b: Arra
 }
 
 export const isPacked4 = (d: DType) => dtypeInfo(d).bits === 4;
+/** Sub-byte types (int4/uint4/float4e2m1, int2/uint2): packed, lowest bits first. */
+export const isPacked = (d: DType) => dtypeInfo(d).bits > 0 && dtypeInfo(d).bits < 8;
+
+/** Element i of packed sub-byte storage, as a number. */
+export function getPacked(d: DType, a: Uint8Array, i: number): number {
+  const bits = dtypeInfo(d).bits, per = 8 / bits, mask = (1 << bits) - 1;
+  const code = (a[Math.floor(i / per)] >> ((i % per) * bits)) & mask;
+  if (d === 'float4e2m1') return miniToFloat(d, code);
+  return isSigned(d) && code > mask >> 1 ? code - mask - 1 : code;
+}
+
+/** Stores v at element i of packed sub-byte storage (integers keep their low bits). */
+export function setPacked(d: DType, a: Uint8Array, i: number, v: number): void {
+  const bits = dtypeInfo(d).bits, per = 8 / bits, mask = (1 << bits) - 1;
+  const byte = Math.floor(i / per), shift = (i % per) * bits;
+  const code = d === 'float4e2m1' ? floatToMini(d, v) : v & mask;
+  a[byte] = (a[byte] & ~(mask << shift)) | (code << shift);
+}
 
 export function zeros(dtype: DType, shape: number[]): TensorData {
   const n = numel(shape);
   const C = arrayCtor(dtype);
-  return { dtype, shape: [...shape], data: new C(isPacked4(dtype) ? byteSize(dtype, n) : n) };
+  return { dtype, shape: [...shape], data: new C(isPacked(dtype) ? byteSize(dtype, n) : n) };
 }
 
 /** Element i as a JS number (int64 beyond 2^53 loses precision; use getBig for exactness). */
 export function getNum(t: TensorData, i: number): number {
   const d = t.dtype;
-  if (isPacked4(d)) {
-    const byte = (t.data as Uint8Array)[i >> 1];
-    const nib = i & 1 ? byte >> 4 : byte & 15;
-    if (d === 'uint4') return nib;
-    if (d === 'int4') return nib >= 8 ? nib - 16 : nib;
-    return miniToFloat(d, nib);
-  }
+  if (isPacked(d)) return getPacked(d, t.data as Uint8Array, i);
   const v = t.data[i];
   switch (d) {
     case 'float16': return halfToFloat(v as number);
     case 'bfloat16': return bf16ToFloat(v as number);
-    case 'float8e4m3fn': case 'float8e4m3fnuz': case 'float8e5m2': case 'float8e5m2fnuz':
+    case 'float8e4m3fn': case 'float8e4m3fnuz': case 'float8e5m2': case 'float8e5m2fnuz': case 'float8e8m0':
       return miniToFloat(d, v as number);
     default: return typeof v === 'bigint' ? Number(v) : v;
   }
@@ -71,16 +83,11 @@ export function getBig(t: TensorData, i: number): bigint {
 /** Stores a number at element i, encoding narrow floats. */
 export function setNum(t: TensorData, i: number, v: number): void {
   const d = t.dtype;
-  if (isPacked4(d)) {
-    const code = d === 'float4e2m1' ? floatToMini(d, v) : v & 15;
-    const a = t.data as Uint8Array;
-    a[i >> 1] = i & 1 ? (a[i >> 1] & 0x0f) | (code << 4) : (a[i >> 1] & 0xf0) | code;
-    return;
-  }
+  if (isPacked(d)) return setPacked(d, t.data as Uint8Array, i, v);
   switch (d) {
     case 'float16': t.data[i] = floatToHalf(v); return;
     case 'bfloat16': t.data[i] = floatToBf16(v); return;
-    case 'float8e4m3fn': case 'float8e4m3fnuz': case 'float8e5m2': case 'float8e5m2fnuz':
+    case 'float8e4m3fn': case 'float8e4m3fnuz': case 'float8e5m2': case 'float8e5m2fnuz': case 'float8e8m0':
       t.data[i] = floatToMini(d, v); return;
     case 'int64': case 'uint64': (t.data as BigInt64Array)[i] = BigInt(Math.trunc(v)); return;
     case 'bool': t.data[i] = v ? 1 : 0; return;

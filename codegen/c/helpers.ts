@@ -1,46 +1,67 @@
 // C source of the scalar helpers generated code may call (emitted only when used): NaN-
-// propagating min/max, float16/bfloat16/float8/4-bit conversions. Plain C99, libm only.
+// propagating min/max, float16/bfloat16/float8/4- and 2-bit conversions. Plain C99, libm only.
 
-const mini = (name: string, e: number, m: number, bias: number, kind: 'fn' | 'fnuz' | 'ieee') => {
-  const nb = 1 + e + m, maxE = (1 << e) - 1;
+/**
+ * Decoder and encoders of a narrow float format. kind: 'ieee' has infinities and NaNs, 'fn' one
+ * NaN per sign (all ones) and no infinity, 'fnuz' a single NaN (0x80) and no negative zero,
+ * 'none' neither (float4e2m1: NaN encodes as 0x8, out of range always saturates).
+ * Encoding rounds to nearest even (rintf in the default rounding mode) on the format's grid.
+ */
+const mini = (name: string, e: number, m: number, bias: number, kind: 'fn' | 'fnuz' | 'ieee' | 'none') => {
+  const nb = 1 + e + m, maxE = (1 << e) - 1, mm = (1 << m) - 1, signBit = 1 << (nb - 1);
+  const hex = (x: number) => `0x${x.toString(16).toUpperCase()}u`;
+  const nanCheck = kind === 'fnuz' ? `  if (b == ${hex(signBit)}) return NAN;\n`
+    : kind === 'ieee' ? `  if (ex == ${maxE}u) return ma ? NAN : (s ? -INFINITY : INFINITY);\n`
+    : kind === 'fn' ? `  if (ex == ${maxE}u && ma == ${mm}u) return NAN;\n` : '';
   const toF = `static inline float onnxc_${name}_to_f(uint8_t b) {
-  const unsigned s = (b >> ${nb - 1}) & 1u, ex = (b >> ${m}) & ${maxE}u, ma = b & ${(1 << m) - 1}u;
+  const unsigned s = (b >> ${nb - 1}) & 1u, ex = (b >> ${m}) & ${maxE}u, ma = b & ${mm}u;
   float v;
-${kind === 'fnuz' ? `  if (b == 0x80u) return NAN;\n` : kind === 'ieee' ? `  if (ex == ${maxE}u) return ma ? NAN : (s ? -INFINITY : INFINITY);\n` : `  if (ex == ${maxE}u && ma == ${(1 << m) - 1}u) return NAN;\n`}  if (ex == 0) v = ldexpf((float)ma, ${1 - bias - m});
+${nanCheck}  if (ex == 0) v = ldexpf((float)ma, ${1 - bias - m});
   else v = ldexpf((float)(ma | ${1 << m}u), (int)ex - ${bias + m});
   return s ? -v : v;
 }`;
-  // encode: round to nearest even over the representable grid, saturating (or not) at max finite
-  const maxCode = kind === 'ieee' ? ((maxE - 1) << m) | ((1 << m) - 1) : kind === 'fn' ? (maxE << m) | ((1 << m) - 2) : (maxE << m) | ((1 << m) - 1);
-  const nan = kind === 'fnuz' ? '0x80u' : kind === 'ieee' ? '0x7Fu' : '0x7Fu';
-  const inf = kind === 'ieee' ? `0x${(maxE << m).toString(16)}u` : nan;
+  const maxCode = kind === 'ieee' ? ((maxE - 1) << m) | mm : kind === 'fn' ? (maxE << m) | (mm - 1) : (maxE << m) | mm;
+  const nan = kind === 'fnuz' || kind === 'none' ? hex(signBit) : kind === 'fn' ? `s | ${hex(signBit - 1)}` : `s | ${hex(signBit - 2)}`;
+  const over = kind === 'ieee' ? `s | ${hex(maxE << m)}` : kind === 'fnuz' ? hex(signBit) : `s | ${hex(signBit - 1)}`;
   const enc = (sat: boolean) => `static inline uint8_t onnxc_f_to_${name}${sat ? '' : '_nosat'}(float x) {
-  unsigned s = signbit(x) ? 0x${(1 << (nb - 1)).toString(16)}u : 0u;
-  float a = fabsf(x), maxv = onnxc_${name}_to_f(${maxCode}u);
-  unsigned lo = 0, hi = ${maxCode}u;
-  if (isnan(x)) return ${nan};
-  if (a > maxv) {
-${sat ? `    return (uint8_t)(s | ${maxCode}u);` : `    if (isinf(x) || a >= maxv + 0.5f * (maxv - onnxc_${name}_to_f(${maxCode - 1}u))) return (uint8_t)(${kind === 'ieee' ? `s | ${inf}` : nan});
-    return (uint8_t)(s | ${maxCode}u);`}
+  const unsigned s = signbit(x) ? ${hex(signBit)} : 0u;
+  const float a = fabsf(x);
+  unsigned c = ${maxCode + 1}u;
+  int ex;
+  if (isnan(x)) return (uint8_t)(${nan});
+  if (a <= ${(2 * maxFloat(m, bias, maxCode)).toFixed(1)}f) {
+    (void)frexpf(a, &ex); /* a = f * 2^ex, f in [0.5, 1) */
+    ex = a < 0x1p${1 - bias}f ? ${1 - bias} : ex - 1; /* subnormals share the least exponent */
+    c = ((unsigned)(ex + ${bias - 1}) << ${m}) + (unsigned)rintf(ldexpf(a, ${m} - ex));
   }
-  while (hi - lo > 1) { unsigned mid = (lo + hi) / 2; if (onnxc_${name}_to_f((uint8_t)mid) <= a) lo = mid; else hi = mid; }
-  {
-    float dl = a - onnxc_${name}_to_f((uint8_t)lo), dh = onnxc_${name}_to_f((uint8_t)hi) - a;
-    unsigned c = (dh < dl || (dh == dl && (lo & 1u))) ? hi : lo;
-    if (c > ${maxCode}u) c = ${maxCode}u;
-${kind === 'fnuz' ? '    if (c == 0) s = 0;\n' : ''}    return (uint8_t)(s | c);
-  }
+  if (c > ${maxCode}u) return (uint8_t)(${sat ? `s | ${maxCode}u` : over});
+  return (uint8_t)(${kind === 'fnuz' ? 'c == 0 ? 0u : s | c' : 's | c'});
 }`;
-  return { toF, enc: enc(true), encNoSat: enc(false) };
+  return { toF, enc: enc(true), encNoSat: kind === 'none' ? enc(true) : enc(false) };
 };
+
+/** Value of a positive normal code. */
+function maxFloat(m: number, bias: number, code: number): number {
+  return (1 + (code & ((1 << m) - 1)) / (1 << m)) * 2 ** ((code >> m) - bias);
+}
 
 const f8 = {
   e4m3fn: mini('e4m3fn', 4, 3, 7, 'fn'),
   e4m3fnuz: mini('e4m3fnuz', 4, 3, 8, 'fnuz'),
   e5m2: mini('e5m2', 5, 2, 15, 'ieee'),
   e5m2fnuz: mini('e5m2fnuz', 5, 2, 16, 'fnuz'),
-  e2m1: mini('e2m1', 2, 1, 1, 'fn'),
+  e2m1: mini('e2m1', 2, 1, 1, 'none'),
 };
+
+/** float8e8m0 encoder (round up; saturate keeps 2^127 and maps infinities to it). */
+const e8m0Enc = (sat: boolean) => `static inline uint8_t onnxc_f_to_e8m0${sat ? '' : '_nosat'}(float x) {
+  union { float f; uint32_t u; } c;
+  uint32_t e;
+  c.f = x; e = (c.u >> 23) & 0xffu;
+  if (e == 0xffu) return (uint8_t)(${sat ? '(c.u & 0x7fffffu) ? 0xffu : 0xfeu' : '0xffu'});
+  if ((c.u & 0x7fffffu) != 0${sat ? ' && e < 0xfeu' : ''}) e++;
+  return (uint8_t)e;
+}`;
 
 export const C_HELPERS: Record<string, { deps?: string[]; src: string }> = {
   onnxc_minf: { src: 'static inline float onnxc_minf(float a, float b) { return (isnan(a) || isnan(b)) ? NAN : (a < b ? a : b); }' },
@@ -85,6 +106,16 @@ export const C_HELPERS: Record<string, { deps?: string[]; src: string }> = {
   if ((c.u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((c.u >> 16) | 0x40u);
   return (uint16_t)((c.u + 0x7fffu + ((c.u >> 16) & 1u)) >> 16);
 }` },
+  onnxc_e8m0_to_f: { src: 'static inline float onnxc_e8m0_to_f(uint8_t b) { return b == 0xffu ? NAN : ldexpf(1.0f, (int)b - 127); }' },
+  onnxc_f_to_e8m0: { src: e8m0Enc(true) },
+  onnxc_f_to_e8m0_nosat: { src: e8m0Enc(false) },
+  onnxc_ld_u2: { src: 'static inline uint8_t onnxc_ld_u2(const uint8_t *p, ptrdiff_t i) { return (uint8_t)((p[i >> 2] >> ((i & 3) * 2)) & 3); }' },
+  onnxc_ld_i2: { deps: ['onnxc_ld_u2'], src: 'static inline int8_t onnxc_ld_i2(const uint8_t *p, ptrdiff_t i) { int v = onnxc_ld_u2(p, i); return (int8_t)(v >= 2 ? v - 4 : v); }' },
+  onnxc_st_u2: { src: `static inline void onnxc_st_u2(uint8_t *p, ptrdiff_t i, int v) {
+  const int sh = (int)(i & 3) * 2;
+  p[i >> 2] = (uint8_t)((p[i >> 2] & ~(3 << sh)) | ((v & 3) << sh));
+}` },
+  onnxc_st_i2: { deps: ['onnxc_st_u2'], src: 'static inline void onnxc_st_i2(uint8_t *p, ptrdiff_t i, int v) { onnxc_st_u2(p, i, v); }' },
   onnxc_ld_u4: { src: 'static inline uint8_t onnxc_ld_u4(const uint8_t *p, ptrdiff_t i) { return (uint8_t)((i & 1) ? p[i >> 1] >> 4 : p[i >> 1] & 15); }' },
   onnxc_ld_i4: { deps: ['onnxc_ld_u4'], src: 'static inline int8_t onnxc_ld_i4(const uint8_t *p, ptrdiff_t i) { int v = onnxc_ld_u4(p, i); return (int8_t)(v >= 8 ? v - 16 : v); }' },
   onnxc_st_u4: { src: `static inline void onnxc_st_u4(uint8_t *p, ptrdiff_t i, int v) {
@@ -92,14 +123,14 @@ export const C_HELPERS: Record<string, { deps?: string[]; src: string }> = {
 }` },
   onnxc_st_i4: { deps: ['onnxc_st_u4'], src: 'static inline void onnxc_st_i4(uint8_t *p, ptrdiff_t i, int v) { onnxc_st_u4(p, i, v); }' },
   onnxc_e2m1_to_f: { src: f8.e2m1.toF },
-  onnxc_f_to_e2m1: { deps: ['onnxc_e2m1_to_f'], src: f8.e2m1.enc },
+  onnxc_f_to_e2m1: { src: f8.e2m1.enc },
   onnxc_ld_f4: { deps: ['onnxc_ld_u4', 'onnxc_e2m1_to_f'], src: 'static inline float onnxc_ld_f4(const uint8_t *p, ptrdiff_t i) { return onnxc_e2m1_to_f(onnxc_ld_u4(p, i)); }' },
   onnxc_st_f4: { deps: ['onnxc_st_u4', 'onnxc_f_to_e2m1'], src: 'static inline void onnxc_st_f4(uint8_t *p, ptrdiff_t i, float v) { onnxc_st_u4(p, i, onnxc_f_to_e2m1(v)); }' },
 };
 for (const k of ['e4m3fn', 'e4m3fnuz', 'e5m2', 'e5m2fnuz'] as const) {
   C_HELPERS[`onnxc_${k}_to_f`] = { src: f8[k].toF };
-  C_HELPERS[`onnxc_f_to_${k}`] = { deps: [`onnxc_${k}_to_f`], src: f8[k].enc };
-  C_HELPERS[`onnxc_f_to_${k}_nosat`] = { deps: [`onnxc_${k}_to_f`], src: f8[k].encNoSat };
+  C_HELPERS[`onnxc_f_to_${k}`] = { src: f8[k].enc };
+  C_HELPERS[`onnxc_f_to_${k}_nosat`] = { src: f8[k].encNoSat };
 }
 
 /** Sources of the named helpers and their dependencies, dependencies first, in a stable order. */

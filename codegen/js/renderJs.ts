@@ -11,7 +11,7 @@ const WRAP: Partial<Record<Scalar, (s: string) => string>> = {
   i64: (s) => `BigInt.asIntN(64, ${s})`, u64: (s) => `BigInt.asUintN(64, ${s})`,
   f32: (s) => `Math.fround(${s})`, bool: (s) => `((${s}) ? 1 : 0)`,
 };
-const wrap = (t: Scalar, s: string) => (WRAP[t] ?? ((x: string) => x))(s);
+const wrap = (t: Scalar, s: string) => (WRAP[t] ?? ((x: string) => `(${x})`))(s);
 const big = (t: Scalar) => t === 'i64' || t === 'u64';
 const isF = (t: Scalar) => t === 'f32' || t === 'f64';
 
@@ -50,7 +50,7 @@ export function renderExpr(e: Expr): string {
       const d = e.buf.dtype;
       if (d === 'float16') return `R.h2f(${buf})`;
       if (d === 'bfloat16') return `R.bf2f(${buf})`;
-      if (dtypeInfo(d).bits === 4) return `R.ld4('${d}', b${e.buf.id}, ${renderExpr(e.idx)})`;
+      if (dtypeInfo(d).bits < 8) return `R.ldp('${d}', b${e.buf.id}, ${renderExpr(e.idx)})`;
       if (d.startsWith('float8')) return `R.m2f('${d}', ${buf})`;
       return buf;
     }
@@ -112,7 +112,7 @@ function renderStmt(s: Stmt, ind: string): string {
       return `${ind}for (let ${s.v} = ${renderExpr(s.lo)}; ${s.v} < ${renderExpr(s.hi)}; ${s.v} += ${s.step}) {\n${renderBlock(s.body, ind + '  ')}${ind}}\n`;
     case 'store': {
       const d = s.buf.dtype, idx = renderExpr(s.idx), val = renderExpr(s.val);
-      if (dtypeInfo(d).bits === 4) return `${ind}R.st4('${d}', b${s.buf.id}, ${idx}, ${val});\n`;
+      if (dtypeInfo(d).bits < 8) return `${ind}R.stp('${d}', b${s.buf.id}, ${idx}, ${val});\n`;
       const conv = d === 'float16' ? `R.f2h(${val})` : d === 'bfloat16' ? `R.f2bf(${val})`
         : d.startsWith('float8') ? `R.f2m('${d}', ${val}, ${s.sat !== false})` : val;
       return `${ind}b${s.buf.id}[${idx}] = ${conv};\n`;

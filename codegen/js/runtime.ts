@@ -1,6 +1,8 @@
 // Scalar helpers the JS-rendered kernels call (the `R` object): C-like integer division,
 // NaN-propagating min/max, erf, round-half-even, narrow-float conversions.
+import { DType } from '../../ir/dtype.js';
 import { bf16ToFloat, floatToBf16, floatToHalf, floatToMini, halfToFloat, miniToFloat } from '../../ir/floatbits.js';
+import { getPacked, setPacked } from '../../ir/tensor.js';
 
 function erf(x: number): number {
   // Abramowitz–Stegun 7.1.26 is too coarse; use a series / continued fraction with double precision.
@@ -57,12 +59,7 @@ export const R = {
   h2f: halfToFloat, f2h: floatToHalf, bf2f: bf16ToFloat, f2bf: floatToBf16,
   m2f: miniToFloat,
   f2m: (kind: string, x: number, sat: boolean) => floatToMini(kind, x, sat),
-  ld4: (d: string, a: Uint8Array, i: number) => {
-    const nib = i & 1 ? a[i >> 1] >> 4 : a[i >> 1] & 15;
-    return d === 'uint4' ? nib : d === 'int4' ? (nib >= 8 ? nib - 16 : nib) : miniToFloat('float4e2m1', nib);
-  },
-  st4: (d: string, a: Uint8Array, i: number, v: number) => {
-    const code = d === 'float4e2m1' ? floatToMini('float4e2m1', v) : v & 15;
-    a[i >> 1] = i & 1 ? (a[i >> 1] & 0x0f) | (code << 4) : (a[i >> 1] & 0xf0) | code;
-  },
+  /** Packed sub-byte element i (int4/uint4/float4e2m1, int2/uint2; lowest bits first). */
+  ldp: (d: string, a: Uint8Array, i: number) => getPacked(d as DType, a, i),
+  stp: (d: string, a: Uint8Array, i: number, v: number) => setPacked(d as DType, a, i, v),
 };

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DType, byteSize, dtypeFromOnnx, dtypeInfo, onnxCode } from '../../ir/dtype.js';
 import { CompileError } from '../../ir/errors.js';
-import { TensorData, TypedArray, arrayCtor, isPacked4, numel, setNum, tensorBytes, zeros } from '../../ir/tensor.js';
+import { TensorData, TypedArray, arrayCtor, isPacked, numel, setNum, tensorBytes, zeros } from '../../ir/tensor.js';
 import { PTensor, TensorProto, int64Big, int64Num } from './schema.js';
 
 /** Largest tensor onnxc accepts, in bytes (beyond this no static arena is sensible). */
@@ -22,7 +22,7 @@ export function checkedNumel(dims: number[], what: string): number {
 
 function viewOf(dtype: DType, bytes: Uint8Array, n: number): TypedArray {
   const C = arrayCtor(dtype);
-  const len = isPacked4(dtype) ? byteSize(dtype, n) : n;
+  const len = isPacked(dtype) ? byteSize(dtype, n) : n;
   if (bytes.byteOffset % C.BYTES_PER_ELEMENT === 0) return new C(bytes.buffer, bytes.byteOffset, len);
   const copy = new Uint8Array(len * C.BYTES_PER_ELEMENT);
   copy.set(bytes.subarray(0, copy.length));
@@ -76,9 +76,9 @@ export function decodeTensor(p: PTensor, baseDir?: string): TensorData {
   }
   const t = zeros(dtype, shape);
   const fill = (vals: ArrayLike<number>, field: string) => {
-    if (vals.length !== n && !(isPacked4(dtype) && vals.length === Math.ceil(n / 2)))
+    if (vals.length !== n && !(isPacked(dtype) && vals.length === byteSize(dtype, n)))
       throw new CompileError(`${what}: ${field} has ${vals.length} values, expected ${n}`);
-    if (isPacked4(dtype) && vals.length !== n) {
+    if (isPacked(dtype) && vals.length !== n) {
       for (let i = 0; i < vals.length; i++) (t.data as Uint8Array)[i] = vals[i];
     } else if (dtype === 'float16' || dtype === 'bfloat16' || dtypeInfo(dtype).bits === 8 && dtypeInfo(dtype).float) {
       for (let i = 0; i < n; i++) t.data[i] = vals[i]; // bit patterns
