@@ -15,7 +15,7 @@ const cache = new Map<string, KernelFn>();
 /** Compiles a kernel to a JS function taking (R, buffers in params order). */
 export function compileKernelJs(k: Kernel): KernelFn {
   const src = renderKernelJs(k);
-  const params = ['R', ...k.params.map((b) => `b${b.id}`)];
+  const params = ['R', ...k.params.map((b) => `$b${b.id}`)];
   const key = params.join(',') + '\n' + src;
   let fn = cache.get(key);
   if (!fn) {

@@ -46,11 +46,11 @@ export function renderExpr(e: Expr): string {
     case 'const': return lit(e);
     case 'var': return e.name;
     case 'load': {
-      const buf = `b${e.buf.id}[${renderExpr(e.idx)}]`;
+      const buf = `$b${e.buf.id}[${renderExpr(e.idx)}]`;
       const d = e.buf.dtype;
       if (d === 'float16') return `R.h2f(${buf})`;
       if (d === 'bfloat16') return `R.bf2f(${buf})`;
-      if (dtypeInfo(d).bits < 8) return `R.ldp('${d}', b${e.buf.id}, ${renderExpr(e.idx)})`;
+      if (dtypeInfo(d).bits < 8) return `R.ldp('${d}', $b${e.buf.id}, ${renderExpr(e.idx)})`;
       if (d.startsWith('float8')) return `R.m2f('${d}', ${buf})`;
       return buf;
     }
@@ -112,10 +112,10 @@ function renderStmt(s: Stmt, ind: string): string {
       return `${ind}for (let ${s.v} = ${renderExpr(s.lo)}; ${s.v} < ${renderExpr(s.hi)}; ${s.v} += ${s.step}) {\n${renderBlock(s.body, ind + '  ')}${ind}}\n`;
     case 'store': {
       const d = s.buf.dtype, idx = renderExpr(s.idx), val = renderExpr(s.val);
-      if (dtypeInfo(d).bits < 8) return `${ind}R.stp('${d}', b${s.buf.id}, ${idx}, ${val});\n`;
+      if (dtypeInfo(d).bits < 8) return `${ind}R.stp('${d}', $b${s.buf.id}, ${idx}, ${val});\n`;
       const conv = d === 'float16' ? `R.f2h(${val})` : d === 'bfloat16' ? `R.f2bf(${val})`
         : d.startsWith('float8') ? `R.f2m('${d}', ${val}, ${s.sat !== false})` : val;
-      return `${ind}b${s.buf.id}[${idx}] = ${conv};\n`;
+      return `${ind}$b${s.buf.id}[${idx}] = ${conv};\n`;
     }
     case 'decl': return `${ind}let ${s.name} = ${renderExpr(s.init)};\n`;
     case 'assign': return `${ind}${s.name} = ${renderExpr(s.val)};\n`;
@@ -133,7 +133,7 @@ function renderBlock(b: Stmt[], ind: string): string {
   return b.map((s) => renderStmt(s, ind)).join('');
 }
 
-/** Renders a kernel as the source of `function (R, b<id>...) { ... }`. */
+/** Renders a kernel as the source of `function (R, $b<id>...) { ... }` (buffers are `$b<id>`, never clashing with locals). */
 export function renderKernelJs(k: Kernel): string {
   return `${renderBlock(k.body, '  ')}  return 0;\n`;
 }

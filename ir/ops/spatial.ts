@@ -2,9 +2,10 @@
 // dilations, pads, auto_pad, ceil_mode), the patch loop behind im2col / col2im, and a
 // GEMM-shaped loop nest whose innermost loop runs contiguously over the output row.
 import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
-import { DType, Scalar } from '../dtype.js';
-import { Dim } from '../graph.js';
-import { E, add, and, as, cmp, div, ix, max, min, mul, sub } from '../kbuild.js';
+import { DType, Scalar, isConverted } from '../dtype.js';
+import { Dim, TensorType } from '../graph.js';
+import { E, add, and, as, cmp, div, ix, lit, max, min, mul, sub } from '../kbuild.js';
+import { tt } from './common.js';
 import { Expr } from '../kernel.js';
 import { AttrSpec, int, ints, str } from '../opdef.js';
 
@@ -100,9 +101,12 @@ export function needsCheck(g: Geom, i: number): boolean {
  */
 export function validRange(ctx: LowerCtx, g: Geom, i: number, kk: Expr): [Expr, Expr] {
   if (!needsCheck(g, i)) return [ix(0), ix(g.out[i])];
-  const t = sub(mul(kk, g.d[i]), g.pb[i]);
-  const lo = ctx.local(max(ix(0), ceilDivIdx(sub(0, t), g.s[i])), 'lo');
-  const hi = ctx.local(max(lo, min(ix(g.out[i]), ceilDivIdx(sub(g.in[i], t), g.s[i]))), 'hi');
+  const shift = sub(g.pb[i], mul(kk, g.d[i]));
+  const lo = ctx.local(ceilDivIdx(shift, g.s[i]), 'lo');
+  ctx.assign(lo, max(lo, ix(0)));
+  const hi = ctx.local(ceilDivIdx(add(shift, g.in[i]), g.s[i]), 'hi');
+  ctx.assign(hi, min(hi, ix(g.out[i])));
+  ctx.assign(hi, max(hi, lo));
   return [lo, hi];
 }
 
@@ -125,10 +129,10 @@ export interface TapVisitor {
 export function emitTaps(ctx: LowerCtx, g: Geom, channels: number, vis: TapVisitor): void {
   const r = g.in.length, last = r - 1, planeIn = prod(g.in);
   const istr = stridesOfShape(g.in), ostr = stridesOfShape(g.out), kstr = stridesOfShape(g.k);
-  ctx.loop(channels, (c) => ctx.nest(g.k, (kk) => {
+  each(ctx, channels, (c) => nest(ctx, g.k, 'k', (kk) => {
     const tap = kk.reduce((a: Expr, x, i) => add(a, mul(x, kstr[i])), ix(0));
     const [lo, hi] = validRange(ctx, g, last, kk[last]);
-    ctx.nest(g.out.slice(0, last), (o) => {
+    nest(ctx, g.out.slice(0, last), 'o', (o) => {
       const pos = o.map((x, i) => sub(add(mul(x, g.s[i]), mul(kk[i], g.d[i])), g.pb[i]));
       let cond: Expr | null = null;
       for (let i = 0; i < last; i++) if (needsCheck(g, i)) {
@@ -148,7 +152,7 @@ export function emitTaps(ctx: LowerCtx, g: Geom, channels: number, vis: TapVisit
       if (!cond) body();
       else ctx.if(cond, body, fill ? () => fill(0, g.out[last]) : undefined);
     });
-  }));
+  }), 'c');
 }
 
 /** im2col: col[(c*KK + tap)*P + p] = the tap's image value (map applied), 0 in the padding. */
@@ -178,6 +182,15 @@ export function each(ctx: LowerCtx, n: number, fn: (i: Expr) => void, name = 'i'
   else ctx.loop(n, fn, { name });
 }
 
+/** Nested loops over a shape (extents of 1 give the constant 0), named prefix0, prefix1, … */
+export function nest(ctx: LowerCtx, shape: number[], prefix: string, fn: (idx: Expr[]) => void): void {
+  const go = (d: number, acc: Expr[]): void => {
+    if (d === shape.length) return fn(acc);
+    each(ctx, shape[d], (i) => go(d + 1, [...acc, i]), prefix);
+  };
+  go(0, []);
+}
+
 /** dst[i] = val(i) over a flat range. */
 export function fill(ctx: LowerCtx, dst: TensorRef, n: number, val: (i: Expr) => E, off: Expr = ix(0)): void {
   ctx.loop(n, (i) => ctx.store(dst, add(off, i), val(i)));
@@ -192,11 +205,11 @@ export function emitGemm(ctx: LowerCtx, M: number, N: number, K: number, a: (m: 
   if (!M || !N || !K) return;
   const KT = K * N <= 32768 ? K : Math.max(8, Math.floor(32768 / N));
   const rows = (m0: Expr, U: number, k0: Expr, kEnd: Expr) => ctx.loop(kEnd, (k) => {
-    const av = Array.from({ length: U }, (_, j) => ctx.local(a(add(m0, j), k), 'a'));
+    const av = Array.from({ length: U }, (_, j) => ctx.local(a(add(m0, j), k), 'av'));
     const bRow = ctx.local(add(b.off, mul(k, b.ld)), 'bk');
     const cRow = ctx.local(add(c.off, mul(m0, c.ld)), 'cm');
     ctx.loop(N, (n) => {
-      const bv = U > 1 ? ctx.local(bMap(ctx.load(b.ref, add(bRow, n))), 'b') : bMap(ctx.load(b.ref, add(bRow, n)));
+      const bv = U > 1 ? ctx.local(bMap(ctx.load(b.ref, add(bRow, n))), 'bv') : bMap(ctx.load(b.ref, add(bRow, n)));
       for (let j = 0; j < U; j++) {
         const at = add(add(cRow, j * c.ld), n);
         ctx.store(c.ref, at, add(ctx.load(c.ref, at), mul(av[j], bv)));
@@ -220,3 +233,34 @@ export function scalarDType(t: Scalar): DType {
   if (!d) throw new Error(`no dtype for scalar ${t}`);
   return d;
 }
+
+export const convGeom = (ctx: InferCtx, x = 0, w = 1): Geom => windowGeometry(ctx, spatialDims(ctx, x), kernelShape(ctx, ctx.shape(w).slice(2)));
+
+/** Output type of a convolution: [N, M, ...spatial], after checking channels against group. */
+export function convType(ctx: InferCtx, dtype: DType, x = 0, w = 1): TensorType {
+  const g = convGeom(ctx, x, w), group = ctx.int('group');
+  const [N, C] = ctx.shape(x), [M, Cg] = ctx.shape(w);
+  if (typeof C === 'number' && typeof Cg === 'number' && C !== Cg * group) throw ctx.error(`input has ${C} channels, weight ${Cg} per group x ${group} groups`);
+  if (typeof M === 'number' && M % group) throw ctx.error(`${M} output channels are not divisible by group ${group}`);
+  return tt(dtype, [N, M, ...g.out]);
+}
+
+/** acc[n, m, p] = bias(m) for every element. */
+export function initAcc(ctx: LowerCtx, acc: TensorRef, bias: (m: Expr) => Expr): void {
+  const [N, M] = acc.shape, P = prod(acc.shape.slice(2));
+  each(ctx, N, (n) => each(ctx, M, (m) => {
+    const b = ctx.local(bias(m), 'bias');
+    fill(ctx, acc, P, () => b, mul(add(mul(n, M), m), P));
+  }, 'm'), 'n');
+}
+
+/** The output, or a float32 scratch when the output is stored narrower than it computes. */
+export function accumulator(ctx: LowerCtx, out: TensorRef): TensorRef {
+  return isConverted(out.dtype) ? ctx.temp('float32', out.shape, 'acc') : out;
+}
+
+export function copyOut(ctx: LowerCtx, acc: TensorRef, out: TensorRef, f: (v: Expr, i: Expr) => Expr = (v) => v): void {
+  if (acc !== out) fill(ctx, out, prod(out.shape), (i) => f(ctx.load(acc, i), i));
+}
+
+export const as0 = (r: TensorRef): Expr => lit(0, r.t);
