@@ -97,6 +97,14 @@ export function tensorRef(buf: KBuf, shape: number[]): TensorRef {
   return { buf, shape, strides: stridesOf(shape), dtype: buf.dtype, t: computeScalar(buf.dtype) };
 }
 
+/** Target facts lowering may specialize on. */
+export interface LowerTarget {
+  /** float32 lanes of the target's SIMD vectors (0: emit scalar code only). */
+  lanes: number;
+}
+
+export const SCALAR_TARGET: LowerTarget = { lanes: 0 };
+
 export class LowerCtx extends InferCtx {
   readonly body: Stmt[] = [];
   private blocks: Stmt[][] = [this.body];
@@ -109,6 +117,8 @@ export class LowerCtx extends InferCtx {
     readonly outs: (TensorRef | null)[],
     /** Allocates a kernel-private scratch buffer. */
     private newBuf: (dtype: DType, size: number, name: string) => KBuf,
+    /** What the target offers kernels (SIMD width…); schedules read it. */
+    readonly target: LowerTarget = SCALAR_TARGET,
   ) {
     super(node, def, types, consts);
   }
