@@ -12,7 +12,7 @@ import { opDefOf } from './inferShapes.js';
 export interface LowerOptions {
   name: string;
   /** Target facts for schedules (default: scalar code). */
-  target?: LowerTarget;
+  lowerTarget?: LowerTarget;
   /** Graph inputs the program is specialized on (guarded at run time). */
   guards?: Set<string>;
 }
@@ -93,7 +93,7 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
     if (def.alias && outs[0] && outs[0].buf === inBufs[0] && n.outputs.length === 1) return; // pure view: no kernel
     if (!def.lower && !def.alias) throw nodeError(n, 'op has no lowering');
     const ctx = new LowerCtx(n, def, n.inputs.map((v) => v?.type ?? null), n.inputs.map((v) => v?.const), ins, outs,
-      (dtype, size, name) => newBuf(`${n.name}_${name}`, dtype, size, 'temp'), opts.target);
+      (dtype, size, name) => newBuf(`${n.name}_${name}`, dtype, size, 'temp'), opts.lowerTarget);
     if (def.lower) def.lower(ctx);
     else copyKernel(ctx, ins[0]!, outs[0]!);
     steps.push(makeStep(`${sanitize(n.op)}_${steps.length}`, nodeLabel(n), ctx.body, [...ins, ...outs], ctx.scratch as ProgramBuf[], outs));
