@@ -1,7 +1,8 @@
 // Elementwise op families as table rows: unary math and activations, binary arithmetic with
 // broadcasting, comparisons and logic, variadic Sum/Mean/Min/Max, Where, Clip.
 import { scalarIsFloat } from '../dtype.js';
-import { InferCtx, LowerCtx } from '../ctx.js';
+import { InferCtx, LowerCtx, tensorRef } from '../ctx.js';
+import { Dim } from '../graph.js';
 import { add, as, bin, cast, cmp, div, lit, max, min, mul, not, select, sub, un } from '../kbuild.js';
 import { BinOp, CmpOp, Expr, UnOp } from '../kernel.js';
 import { AttrSpec, OpDef, float, int, str } from '../opdef.js';
@@ -97,7 +98,6 @@ const binaryRows: [string, BinFn, boolean, Record<string, AttrSpec>?][] = [
   ['BitShift', (x, y, ctx) => bin(ctx.str('direction') === 'LEFT' ? 'shl' : 'shr', x, y), false, { direction: str() }],
   ['Equal', c('eq'), true], ['Less', c('lt'), true], ['LessOrEqual', c('le'), true],
   ['Greater', c('gt'), true], ['GreaterOrEqual', c('ge'), true],
-  ['PRelu', (x, s) => select(cmp('lt', x, 0), mul(x, s), x), false],
 ];
 
 function binaryDef([op, fn, boolOut, attrs]: (typeof binaryRows)[number]): OpDef {
@@ -130,6 +130,23 @@ function variadicDef(op: string, fold: (a: Expr, b: Expr) => Expr, finish?: (acc
     },
   };
 }
+
+/** PRelu before opset 7 applies a 1-D slope of C values per channel (axis 1). */
+function preluSlopeShape(ctx: InferCtx): Dim[] {
+  const xs = ctx.shape(0), ss = ctx.shape(1);
+  return ctx.opset < 7 && ss.length === 1 && xs.length > 2 && ss[0] === xs[1] && ss[0] !== 1
+    ? [ss[0], ...xs.slice(2).map(() => 1)] : ss;
+}
+
+const preluDef: OpDef = {
+  op: 'PRelu', inplace: [0],
+  infer: (ctx) => [tt(ctx.dtype(0), broadcastShapes(ctx, [ctx.shape(0), preluSlopeShape(ctx)]))],
+  lower: (ctx) => {
+    const slope = ctx.in(1);
+    const view = tensorRef(slope.buf, preluSlopeShape(ctx) as number[]);
+    emitElementwise(ctx, [ctx.in(0), view], ctx.out(0), ([x, a]) => select(cmp('lt', x, 0), mul(x, a), x));
+  },
+};
 
 const whereDef: OpDef = {
   op: 'Where',
@@ -166,5 +183,6 @@ export const elementwiseOps: OpDef[] = [
   variadicDef('Max', (a, v) => max(a, v)),
   whereDef,
   clipDef,
+  preluDef,
 ];
 
