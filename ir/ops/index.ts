@@ -1,16 +1,25 @@
 // Registers every op family with the registry. Import this module once (the public API does).
 import { registerOps } from '../opdef.js';
 import { castOps } from './cast.js';
+import { controlOps } from './control.js';
 import { convOps } from './conv.js';
 import { elementwiseOps } from './elementwise.js';
 import { indexingOps } from './indexing.js';
 import { linalgOps } from './linalg.js';
+import { mlOps } from './ml.js';
+import { recurrentOps } from './recurrent.js';
+import { lossOps } from './loss.js';
+import { normalizeOps } from './normalize.js';
 import { reduceOps } from './reduce.js';
+import { softmaxOps } from './softmax.js';
 import { shapeOps } from './shape.js';
+import { signalOps } from './signal.js';
+import { newerOps } from './newer.js'; // TEMP-REGISTER (newer)
+import { trainingOps } from './training.js'; // TEMP-REGISTER (newer)
 
 let done = false;
 export function registerAllOps(): void {
   if (done) return;
   done = true;
-  registerOps([...elementwiseOps, ...shapeOps, ...indexingOps, ...castOps, ...reduceOps, ...linalgOps, ...convOps]);
+  registerOps([...elementwiseOps, ...shapeOps, ...indexingOps, ...castOps, ...reduceOps, ...softmaxOps, ...normalizeOps, ...lossOps, ...linalgOps, ...convOps, ...recurrentOps, ...signalOps, ...mlOps, ...controlOps, ...newerOps, ...trainingOps]); // TEMP-REGISTER (newer): newerOps, trainingOps
 }

@@ -1,0 +1,160 @@
+// Ops along one axis: Softmax, LogSoftmax, Hardmax, CumSum, TopK. Each row is processed by
+// alongAxis (reduction.ts): scalar code per row, or rows side by side with a contiguous
+// inner loop when the axis is not the last.
+import { isConverted } from '../dtype.js';
+import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
+import { add, cast, cmp, div, ix, lit, max, mul, select, sub, un } from '../kbuild.js';
+import { Expr } from '../kernel.js';
+import { OpDef, int } from '../opdef.js';
+import { numel } from '../tensor.js';
+import { AxisView, Row, alongAxis, axisView } from './reduction.js';
+import { tt } from './common.js';
+
+/** Running max of x along the row (a row variable). */
+function rowMax(ctx: LowerCtx, row: Row, x: TensorRef) {
+  const m = row.var(x.t, () => ctx.load(x, row.at(0)), 'max');
+  row.pass((k) => row.set(m, max(row.get(m), ctx.load(x, row.at(k)))), 1);
+  return m;
+}
+
+/**
+ * Softmax (or LogSoftmax) of x along the view's axis into out, stable: exp(x - max) / sum.
+ * Also used by SoftmaxCrossEntropyLoss.
+ */
+export function emitSoftmax(ctx: LowerCtx, x: TensorRef, out: TensorRef, view: AxisView, log: boolean): void {
+  alongAxis(ctx, view, (row) => {
+    const m = rowMax(ctx, row, x);
+    const s = row.var(x.t, () => lit(0, x.t), 'sum');
+    const shifted = (k: Expr) => sub(ctx.load(x, row.at(k)), row.get(m));
+    // softmax keeps exp(x - max) in out between passes (unless out rounds on store)
+    const keep = !log && !isConverted(out.dtype);
+    row.pass((k) => {
+      const e = ctx.local(un('exp', shifted(k)), 'e');
+      if (keep) ctx.store(out, row.at(k), e);
+      row.set(s, add(row.get(s), e));
+    });
+    if (log) {
+      row.each(() => row.set(s, un('log', row.get(s))));
+      row.pass((k) => ctx.store(out, row.at(k), sub(shifted(k), row.get(s))));
+    } else {
+      row.each(() => row.set(s, div(1, row.get(s))));
+      row.pass((k) => ctx.store(out, row.at(k), mul(keep ? ctx.load(out, row.at(k)) : un('exp', shifted(k)), row.get(s))));
+    }
+  });
+}
+
+/** Softmax-family view: one axis (opset >= 13) or, before, the input coerced to 2-D at axis. */
+function softmaxView(ctx: LowerCtx): AxisView {
+  const x = ctx.in(0);
+  return axisView(x.shape, ctx.axis(ctx.int('axis'), x.shape.length), ctx.opset < 13);
+}
+
+function softmaxDef(op: string, lower: (ctx: LowerCtx, x: TensorRef, out: TensorRef, view: AxisView) => void): OpDef {
+  return {
+    op,
+    attrs: { axis: int((opset) => (opset < 13 ? 1 : -1)) },
+    infer: (ctx) => {
+      ctx.axis(ctx.int('axis'), ctx.rank(0));
+      return [tt(ctx.dtype(0), ctx.shape(0))];
+    },
+    lower: (ctx) => lower(ctx, ctx.in(0), ctx.out(0), softmaxView(ctx)),
+  };
+}
+
+/** Hardmax: 1 at the first maximum of each row, 0 elsewhere. */
+function hardmax(ctx: LowerCtx, x: TensorRef, out: TensorRef, view: AxisView): void {
+  alongAxis(ctx, view, (row) => {
+    const best = row.var(x.t, () => ctx.load(x, row.at(0)), 'best');
+    const arg = row.var('i64', () => 0, 'arg');
+    row.pass((k) => {
+      const c = ctx.local(cmp('gt', ctx.load(x, row.at(k)), row.get(best)), 'c');
+      row.set(best, select(c, ctx.load(x, row.at(k)), row.get(best)));
+      row.set(arg, select(c, cast(k, 'i64'), row.get(arg)));
+    }, 1);
+    row.pass((k) => ctx.store(out, row.at(k), select(cmp('eq', cast(k, 'i64'), row.get(arg)), lit(1, x.t), lit(0, x.t))));
+  });
+}
+
+/** CumSum along a compile-time axis, optionally exclusive and/or reversed. */
+const cumSumDef: OpDef = {
+  op: 'CumSum',
+  attrs: { exclusive: int(0), reverse: int(0) },
+  constInputs: [1],
+  infer: (ctx) => {
+    ctx.axis(ctx.constNums(1, 'axis')[0], ctx.rank(0));
+    return [tt(ctx.dtype(0), ctx.shape(0))];
+  },
+  lower: (ctx) => {
+    const x = ctx.in(0), out = ctx.out(0);
+    const view = axisView(x.shape, ctx.axis(ctx.constNums(1, 'axis')[0], x.shape.length));
+    const exclusive = !!ctx.int('exclusive'), reverse = !!ctx.int('reverse');
+    alongAxis(ctx, view, (row) => {
+      const s = row.var(x.t, () => lit(0, x.t), 'sum');
+      row.pass((k) => {
+        const at = row.at(reverse ? sub(ix(view.n - 1), k) : k);
+        if (exclusive) ctx.store(out, at, row.get(s));
+        row.set(s, add(row.get(s), ctx.load(x, at)));
+        if (!exclusive) ctx.store(out, at, row.get(s));
+      });
+    });
+  },
+};
+
+function topK(ctx: InferCtx): number {
+  const k = ctx.opset < 10 ? ctx.int('k') : ctx.constNums(1, 'K')[0];
+  const n = ctx.shape(0)[ctx.axis(ctx.int('axis'), ctx.rank(0))];
+  if (k < 0 || (typeof n === 'number' && k > n)) throw ctx.error(`K = ${k} is out of range for an axis of ${n} elements`);
+  return k;
+}
+
+/**
+ * TopK: per row, insertion into the sorted output of the K best so far (strict comparisons,
+ * so equal values keep the lower index first). O(n·K) per row, no scratch.
+ */
+const topKDef: OpDef = {
+  op: 'TopK',
+  attrs: { axis: int(-1), largest: int(1), sorted: int(1), k: int() },
+  constInputs: (n) => (n.opset < 10 ? [] : [1]),
+  infer: (ctx) => {
+    const axis = ctx.axis(ctx.int('axis'), ctx.rank(0)), k = topK(ctx);
+    const shape = ctx.shape(0).map((d, i) => (i === axis ? k : d));
+    return [tt(ctx.dtype(0), shape), tt('int64', shape)];
+  },
+  lower: (ctx) => {
+    const x = ctx.in(0), vals = ctx.out(0), idxs = ctx.out(1), K = topK(ctx);
+    const view = axisView(x.shape, ctx.axis(ctx.int('axis'), x.shape.length));
+    if (!numel(vals.shape)) return;
+    const better = (a: Expr, b: Expr) => cmp(ctx.int('largest') ? 'gt' : 'lt', a, b);
+    alongAxis(ctx, view, (row) => {
+      const count = row.var('i64', () => 0, 'count');
+      row.pass((i) => {
+        const v = ctx.local(ctx.load(x, row.at(i)), 'v');
+        const j = ctx.local(ix(-1), 'j');
+        ctx.if(cmp('lt', row.get(count), K), () => {
+          ctx.assign(j, cast(row.get(count), 'idx'));
+          row.set(count, add(row.get(count), 1));
+        }, () => ctx.if(better(v, ctx.load(vals, row.at(K - 1, K))), () => ctx.assign(j, K - 1)));
+        ctx.if(cmp('ge', j, 0), () => {
+          ctx.while(cmp('gt', j, 0), () => {
+            const prev = ctx.local(ctx.load(vals, row.at(sub(j, 1), K)), 'prev');
+            ctx.if(better(v, prev), () => {
+              ctx.store(vals, row.at(j, K), prev);
+              ctx.store(idxs, row.at(j, K), ctx.load(idxs, row.at(sub(j, 1), K)));
+              ctx.assign(j, sub(j, 1));
+            }, () => ctx.break());
+          });
+          ctx.store(vals, row.at(j, K), v);
+          ctx.store(idxs, row.at(j, K), cast(i, 'i64'));
+        });
+      });
+    });
+  },
+};
+
+export const softmaxOps: OpDef[] = [
+  softmaxDef('Softmax', (ctx, x, out, view) => emitSoftmax(ctx, x, out, view, false)),
+  softmaxDef('LogSoftmax', (ctx, x, out, view) => emitSoftmax(ctx, x, out, view, true)),
+  softmaxDef('Hardmax', hardmax),
+  cumSumDef,
+  topKDef,
+];
