@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { emitC } from '../codegen/c/emitC.js';
+import { emitWasm } from '../codegen/wasm/emitWasm.js';
 import { CompileError } from '../ir/errors.js';
 import { Model, isStatic } from '../ir/graph.js';
 import { registerAllOps } from '../ir/ops/index.js';
@@ -88,6 +89,7 @@ export function compileModel(m: Model, opts: CompileOptions): CompileResult {
   const { program, memory } = runPipeline(m, { ...opts, name, guards: new Set(Object.keys(opts.consts ?? {})) });
   let files: Record<string, string | Uint8Array>;
   if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights: opts.weights }), 'onnxc_runtime.h': runtimeHeader() };
+  else if (opts.target === 'wasm') files = emitWasm(program, { source: m.source }).files;
   else throw new CompileError(`target '${opts.target}' is not available yet`);
   return { files, program, memory, model: m };
 }

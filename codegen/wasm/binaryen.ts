@@ -35,6 +35,8 @@ const TYPES: Record<VT | 'none', number> = {
 };
 
 export const PAGE = 65536;
+/** Internal name of the one memory (loads and stores name it: the memory is added last). */
+const MEMORY = '0';
 
 type Dict = Record<string, unknown>;
 
@@ -71,18 +73,19 @@ export class WasmModule {
 
   /** Memory access: kind is the text-format suffix ('load', 'load8_u', 'store16'…); align in bytes. */
   load(ns: VT, kind: string, ptr: Ref, offset = 0, align = 0): Ref {
-    return this.op(ns, kind, offset, align || naturalAlign(ns, kind), ptr);
+    return (this.op as (...a: unknown[]) => Ref)(ns, kind, offset, align || naturalAlign(ns, kind), ptr, MEMORY);
   }
   store(ns: VT, kind: string, ptr: Ref, value: Ref, offset = 0, align = 0): Ref {
-    return this.op(ns, kind, offset, align || naturalAlign(ns, kind), ptr, value);
+    return (this.op as (...a: unknown[]) => Ref)(ns, kind, offset, align || naturalAlign(ns, kind), ptr, value, MEMORY);
   }
 
   get(index: number, t: VT): Ref { return this.m.local.get(index, TYPES[t]) as Ref; }
   set(index: number, v: Ref): Ref { return this.m.local.set(index, v) as Ref; }
   tee(index: number, v: Ref, t: VT): Ref { return this.m.local.tee(index, v, TYPES[t]) as Ref; }
 
+  /** A block; its type is inferred from the last child unless given. */
   block(label: string | null, children: Ref[], t?: VT): Ref {
-    return this.m.block(label, children, t ? TYPES[t] : undefined) as Ref;
+    return this.m.block(label, children, t ? TYPES[t] : binaryen.auto) as Ref;
   }
   loop(label: string, body: Ref): Ref { return this.m.loop(label, body) as Ref; }
   br(label: string, cond?: Ref): Ref { return this.m.br(label, cond) as Ref; }
@@ -93,7 +96,6 @@ export class WasmModule {
   drop(v: Ref): Ref { return this.m.drop(v) as Ref; }
   nop(): Ref { return this.m.nop() as Ref; }
   unreachable(): Ref { return this.m.unreachable() as Ref; }
-  memoryFill(dest: Ref, value: Ref, size: Ref): Ref { return this.m.memory.fill(dest, value, size) as Ref; }
 
   hasFunction(name: string): boolean { return this.funcs.has(name); }
 
@@ -106,7 +108,7 @@ export class WasmModule {
 
   /** One exported memory of `pages` pages (fixed size) with active data segments. */
   setMemory(pages: number, segments: { offset: number; data: Uint8Array }[], exportName = 'memory'): void {
-    this.m.setMemory(pages, pages, exportName, segments.map((s) => ({ offset: this.m.i32.const(s.offset), data: s.data, passive: false })));
+    this.m.setMemory(pages, pages, exportName, segments.map((s) => ({ offset: this.m.i32.const(s.offset), data: s.data, passive: false })), false, false, MEMORY);
   }
 
   /** Validates, runs the passes of `level`, returns the binary. */

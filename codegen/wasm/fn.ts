@@ -63,14 +63,13 @@ export class Fn {
   }
 }
 
-/** Typed operator shortcuts over one value type; numbers become constants of that type. */
+/** Typed operator shortcuts over one value type (`k` makes a constant of that type). */
 export function ops(w: WasmModule, t: NumT) {
-  const k = (x: Ref | number | bigint, isConst = false): Ref => (isConst ? w.c(t, x) : (x as Ref));
   const float = t === 'f32' || t === 'f64';
   const b = (name: string) => (x: Ref, y: Ref) => w.op(t, name, x, y);
   const u = (name: string) => (x: Ref) => w.op(t, name, x);
   return {
-    k: (x: number | bigint) => k(x, true),
+    k: (x: number | bigint) => w.c(t, x),
     add: b('add'), sub: b('sub'), mul: b('mul'),
     div: b(float ? 'div' : 'div_s'), eq: b('eq'), ne: b('ne'),
     lt: b(float ? 'lt' : 'lt_s'), le: b(float ? 'le' : 'le_s'), gt: b(float ? 'gt' : 'gt_s'), ge: b(float ? 'ge' : 'ge_s'),

@@ -1,0 +1,37 @@
+// WebAssembly runner: writes NAME.wasm + NAME.js and runs the model in this process through
+// the generated loader (so `onnxc test --target wasm` exercises the loader too).
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CompileError } from '../../ir/errors.js';
+import { DType } from '../../ir/dtype.js';
+import { TensorData, TypedArray } from '../../ir/tensor.js';
+import { CompileResult, writeFiles } from '../api.js';
+import type { Runner } from './index.js';
+
+interface Loaded {
+  run(inputs: TypedArray[]): Record<string, { dtype: DType; shape: number[]; data: TypedArray }>;
+}
+interface Handle { model: Loaded; outputs: string[] }
+
+export function makeWasmRunner(readTensorFile: (f: string) => TensorData): Runner {
+  return {
+    async build(r: CompileResult, dir: string): Promise<Handle> {
+      writeFiles(dir, r.files);
+      const N = r.program.name;
+      const loader = await import(pathToFileURL(path.join(dir, `${N}.js`)).href) as { load(src: Uint8Array): Promise<Loaded> };
+      const model = await loader.load(fs.readFileSync(path.join(dir, `${N}.wasm`)));
+      return { model, outputs: r.program.outputs.map((o) => o.name) };
+    },
+    async run(handle, inputs) {
+      const h = handle as Handle;
+      let outs;
+      try {
+        outs = h.model.run(inputs.map((f) => readTensorFile(f).data));
+      } catch (e) {
+        throw new CompileError(`compiled model failed: ${(e as Error).message}`);
+      }
+      return h.outputs.map((n) => outs[n]);
+    },
+  };
+}
