@@ -3,6 +3,7 @@
 // rewrite it (loop hints, tiling) without knowing which op produced it.
 import type { DType, Scalar } from './dtype.js';
 import type { TensorData } from './tensor.js';
+import type { VStmt } from './vector.js';
 
 /** A tensor buffer as kernels see it: dense elements of one dtype. */
 export interface KBuf {
@@ -29,7 +30,8 @@ export type Expr =
   | { k: 'bin'; t: Scalar; op: BinOp; a: Expr; b: Expr }
   | { k: 'cmp'; t: 'bool'; op: CmpOp; a: Expr; b: Expr }
   | { k: 'select'; t: Scalar; c: Expr; a: Expr; b: Expr }
-  | { k: 'cast'; t: Scalar; a: Expr; sat?: boolean };
+  /** bits: reinterpret the bit pattern (same width, one side float) instead of converting the value. */
+  | { k: 'cast'; t: Scalar; a: Expr; sat?: boolean; bits?: boolean };
 
 /** Hints a schedule attaches to a loop; renderers map them to pragmas, SIMD or threads. */
 export interface LoopHint {
@@ -46,7 +48,8 @@ export type Stmt =
   | { k: 'if'; c: Expr; then: Stmt[]; else: Stmt[] }
   | { k: 'while'; c: Expr; body: Stmt[] }
   | { k: 'break' }
-  | { k: 'fail'; status: number };
+  | { k: 'fail'; status: number }
+  | VStmt;
 
 /** One kernel: a function over buffers, produced by lowering one node. */
 export interface Kernel {

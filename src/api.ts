@@ -29,7 +29,12 @@ export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards'>
   /** Graph inputs to specialize on (guarded at run time). */
   consts?: Record<string, TensorData>;
   weights?: 'incbin' | 'c';
+  /** Emit SIMD vector code (default true): C with GCC/Clang vector extensions, WASM SIMD128. */
+  simd?: boolean;
 }
+
+/** float32 lanes per vector each target renders. */
+const SIMD_LANES: Record<Target, number> = { c: 8, wasm: 4 };
 
 export interface CompileResult {
   files: Record<string, string | Uint8Array>;
@@ -86,7 +91,8 @@ export function compileModel(m: Model, opts: CompileOptions): CompileResult {
     }
     checkFits(v.name, v.type!.dtype, v.type!.shape, 'input');
   }
-  const { program, memory } = runPipeline(m, { ...opts, name, guards: new Set(Object.keys(opts.consts ?? {})) });
+  const lowerTarget = { lanes: opts.simd === false ? 0 : SIMD_LANES[opts.target] };
+  const { program, memory } = runPipeline(m, { ...opts, name, lowerTarget, guards: new Set(Object.keys(opts.consts ?? {})) });
   let files: Record<string, string | Uint8Array>;
   if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights: opts.weights }), 'onnxc_runtime.h': runtimeHeader() };
   else if (opts.target === 'wasm') files = emitWasm(program, { source: m.source }).files;

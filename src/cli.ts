@@ -10,7 +10,7 @@ import { runCommand } from './commands/run.js';
 import { testCommand } from './commands/test.js';
 import { pick } from './options.js';
 
-const COMPILE_OPTS = ['target', 'output', 'name', 'dim', 'const', 'weights', 'print-after-all', 'dump-ir', 'time-passes'] as const;
+const COMPILE_OPTS = ['target', 'output', 'name', 'dim', 'const', 'weights', 'simd', 'print-after-all', 'dump-ir', 'time-passes'] as const;
 
 export async function main(argv: string[]): Promise<number> {
   let action: (() => number | Promise<number>) | undefined;

@@ -8,6 +8,7 @@ export const OPTIONS = {
   dim: { type: 'string', array: true, describe: 'bind a symbolic dimension: NAME=VALUE (repeatable)' },
   const: { type: 'string', array: true, describe: 'specialize on an input value: NAME=FILE.pb (repeatable)' },
   weights: { type: 'string', choices: ['incbin', 'c'], default: 'incbin', describe: 'C: large weights as a .bin pulled in with .incbin, or as C arrays' },
+  simd: { type: 'boolean', default: true, describe: 'emit SIMD vector code (--no-simd: plain C99 for any compiler)' },
   input: { alias: 'i', type: 'string', array: true, describe: 'input TensorProto file, in graph input order (repeatable)' },
   'output-dir': { type: 'string', default: '.', describe: 'where run writes output_K.pb' },
   json: { type: 'string', describe: 'write results as JSON to this file (stdout when no file is given)' },

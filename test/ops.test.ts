@@ -45,6 +45,34 @@ const cases: Case[] = [
     inputs: [['x', [4], [1.7, -1.7, 2.5, -0.2]]], expected: [1, -1, 2, 0] },
 ];
 
+// larger shapes that exercise the SIMD micro-kernel's full tiles, row and column tails and K blocking
+const rnd = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+function matmulCase(M: number, K: number, N: number): Case {
+  const r = rnd(M * 1000 + K * 10 + N);
+  const A = range(M * K, r), Bm = range(K * N, r);
+  const expected = range(M * N, (p) => { const i = Math.floor(p / N), j = p % N; let s = 0; for (let k = 0; k < K; k++) s += A[i * K + k] * Bm[k * N + j]; return s; });
+  return { name: `linalg: MatMul ${M}x${K} · ${K}x${N}`, outShape: [M, N], expected,
+    build: (b) => { b.input('a', 'float32', [M, K]); b.input('c', 'float32', [K, N]); b.node('MatMul', ['a', 'c'], {}, { outputs: ['z'] }); b.output('z', 'float32', [M, N]); },
+    inputs: [['a', [M, K], A], ['c', [K, N], Bm]] };
+}
+function convCase(C: number, H: number, M: number): Case {
+  const r = rnd(C * 100 + H * 10 + M);
+  const X = range(C * H * H, r), W = range(M * C * 9, r);
+  const expected = range(M * H * H, (p) => {
+    const m = Math.floor(p / (H * H)), y = Math.floor(p / H) % H, x = p % H;
+    let s = 0;
+    for (let c = 0; c < C; c++) for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) {
+      const iy = y + ky - 1, ixx = x + kx - 1;
+      if (iy >= 0 && iy < H && ixx >= 0 && ixx < H) s += W[((m * C + c) * 3 + ky) * 3 + kx] * X[(c * H + iy) * H + ixx];
+    }
+    return s;
+  });
+  return { name: `conv: 3x3 Conv ${C}→${M} channels on ${H}x${H}`, outShape: [1, M, H, H], expected,
+    build: (b) => { b.input('x', 'float32', [1, C, H, H]); b.initializer('w', tensorFrom('float32', [M, C, 3, 3], W)); b.node('Conv', ['x', 'w'], { pads: [1, 1, 1, 1] }, { outputs: ['z'] }); b.output('z', 'float32', [1, M, H, H]); },
+    inputs: [['x', [1, C, H, H], X]] };
+}
+cases.push(matmulCase(37, 50, 45), matmulCase(7, 300, 19), convCase(40, 9, 13));
+
 describe.each(cases)('$name', (c) => {
   const make = () => {
     const b = new ModelBuilder(17);
@@ -52,7 +80,7 @@ describe.each(cases)('$name', (c) => {
     return importModel(b.encode(), 'case.onnx');
   };
   const inputs = c.inputs.map(([, shape, v]) => tensorFrom('float32', shape, v));
-  const check = (got: number[]) => got.forEach((v, i) => expect(v).toBeCloseTo(c.expected[i], 5));
+  const check = (got: number[]) => got.forEach((v, i) => expect(Math.abs(v - c.expected[i])).toBeLessThan(1e-4 * (1 + Math.abs(c.expected[i]))));
 
   it('reference evaluator', () => {
     const [out] = evaluateModel(make(), inputs);

@@ -2,6 +2,7 @@
 // only in a small table (type names, math function names, qualifiers, loop pragmas).
 import { Scalar, dtypeInfo, storageScalar } from '../../ir/dtype.js';
 import { BinOp, Expr, Kernel, Stmt, UnOp } from '../../ir/kernel.js';
+import { VExpr } from '../../ir/vector.js';
 
 export interface CStyleTarget {
   types: Record<Scalar, string>;
@@ -80,6 +81,11 @@ export class CStyleRenderer {
       case 'select': return `(${this.expr(e.c)} ? ${this.expr(e.a)} : ${this.expr(e.b)})`;
       case 'cast': {
         const a = this.expr(e.a);
+        if (e.bits) {
+          const h = `onnxc_bits_${e.a.t}_${e.t}`;
+          this.helpers.add(h);
+          return `${h}(${a})`;
+        }
         if (e.t === 'bool') return `(${a} != 0)`;
         return `(${T[e.t]})${a}`;
       }
@@ -184,6 +190,26 @@ export class CStyleRenderer {
         return;
       case 'break': out.push(`${ind}break;`); return;
       case 'fail': out.push(`${ind}return ${s.status};`); return;
+      case 'vdecl': out.push(`${ind}onnxc_f32x${s.init.lanes} ${s.name} = ${this.vexpr(s.init)};`); return;
+      case 'vassign': out.push(`${ind}${s.name} = ${this.vexpr(s.val)};`); return;
+      case 'vstore':
+        out.push(`${ind}ONNXC_VSTORE${s.val.lanes}(${this.bufName(s.buf.id)} + ${this.index(s.idx)}, ${this.vexpr(s.val)});`);
+        return;
+    }
+  }
+
+  /** Vector expressions: GCC/Clang vector extensions through the onnxc_simd macros. */
+  vexpr(e: VExpr): string {
+    this.helpers.add(`onnxc_simd${e.lanes}`);
+    switch (e.k) {
+      case 'vload': return `ONNXC_VLOAD${e.lanes}(${this.bufName(e.buf.id)} + ${this.index(e.idx)})`;
+      case 'vsplat': return `ONNXC_SPLAT${e.lanes}(${this.expr(e.a)})`;
+      case 'vvar': return e.name;
+      case 'vbin': {
+        if (e.op === 'max' || e.op === 'min') throw new Error('C vector min/max are not rendered');
+        return `(${this.vexpr(e.a)} ${{ add: '+', sub: '-', mul: '*' }[e.op]} ${this.vexpr(e.b)})`;
+      }
+      case 'vfma': return `ONNXC_FMA${e.lanes}(${this.vexpr(e.a)}, ${this.vexpr(e.b)}, ${this.vexpr(e.c)})`;
     }
   }
 

@@ -133,6 +133,34 @@ for (const k of ['e4m3fn', 'e4m3fnuz', 'e5m2', 'e5m2fnuz'] as const) {
   C_HELPERS[`onnxc_f_to_${k}_nosat`] = { src: f8[k].encNoSat };
 }
 
+// bit-pattern reinterpretation between a float and an integer type of the same width
+for (const [f, ints] of [['f32', ['i32', 'u32']], ['f64', ['i64', 'u64']]] as const) for (const i of ints) {
+  const C: Record<string, string> = { f32: 'float', f64: 'double', i32: 'int32_t', u32: 'uint32_t', i64: 'int64_t', u64: 'uint64_t' };
+  for (const [a, b] of [[f, i], [i, f]]) C_HELPERS[`onnxc_bits_${a}_${b}`] = {
+    src: `static inline ${C[b]} onnxc_bits_${a}_${b}(${C[a]} x) { ${C[b]} r; memcpy(&r, &x, sizeof r); return r; }`,
+  };
+}
+
+/** SIMD support for vectorized kernels: GCC/Clang vector types, used only through macros so
+ * no vector value crosses a function boundary (no ABI warnings whatever -march is). */
+function simd(lanes: number, bits: number, fmaHeader: string, fma: string, reg: string): string {
+  const splat = Array.from({ length: lanes }, () => '(x)').join(', ');
+  return `typedef float onnxc_f32x${lanes} __attribute__((vector_size(${bits / 8})));
+typedef float onnxc_f32x${lanes}u __attribute__((vector_size(${bits / 8}), aligned(4), may_alias));
+#define ONNXC_VLOAD${lanes}(p) (*(const onnxc_f32x${lanes}u *)(p))
+#define ONNXC_VSTORE${lanes}(p, v) (*(onnxc_f32x${lanes}u *)(p) = (v))
+#define ONNXC_SPLAT${lanes}(x) ((onnxc_f32x${lanes}){${splat}})
+#if ${fmaHeader}
+#include <immintrin.h>
+#define ONNXC_FMA${lanes}(a, b, c) ((onnxc_f32x${lanes})${fma}((${reg})(a), (${reg})(b), (${reg})(c)))
+#else
+#define ONNXC_FMA${lanes}(a, b, c) ((a) * (b) + (c))
+#endif`;
+}
+
+C_HELPERS.onnxc_simd8 = { src: simd(8, 256, 'defined(__AVX__) && defined(__FMA__)', '_mm256_fmadd_ps', '__m256') };
+C_HELPERS.onnxc_simd4 = { src: simd(4, 128, 'defined(__FMA__)', '_mm_fmadd_ps', '__m128') };
+
 /** Sources of the named helpers and their dependencies, dependencies first, in a stable order. */
 export function helperSources(names: Iterable<string>): string[] {
   const out: string[] = [], seen = new Set<string>();

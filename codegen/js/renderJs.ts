@@ -3,6 +3,7 @@
 // Math.fround, integer wrap-around, int64 as BigInt).
 import { Scalar, dtypeInfo } from '../../ir/dtype.js';
 import { Expr, Kernel, Stmt } from '../../ir/kernel.js';
+import { VExpr } from '../../ir/vector.js';
 
 const WRAP: Partial<Record<Scalar, (s: string) => string>> = {
   i8: (s) => `((${s}) << 24 >> 24)`, u8: (s) => `((${s}) & 255)`,
@@ -62,7 +63,7 @@ export function renderExpr(e: Expr): string {
       return `(${renderExpr(e.a)} ${o} ${renderExpr(e.b)} ? 1 : 0)`;
     }
     case 'select': return `(${renderExpr(e.c)} ? ${renderExpr(e.a)} : ${renderExpr(e.b)})`;
-    case 'cast': return castTo(e.t, e.a.t, renderExpr(e.a));
+    case 'cast': return e.bits ? `R.bits('${e.a.t}', '${e.t}', ${renderExpr(e.a)})` : castTo(e.t, e.a.t, renderExpr(e.a));
   }
 }
 
@@ -126,6 +127,20 @@ function renderStmt(s: Stmt, ind: string): string {
     case 'while': return `${ind}while (${renderExpr(s.c)}) {\n${renderBlock(s.body, ind + '  ')}${ind}}\n`;
     case 'break': return `${ind}break;\n`;
     case 'fail': return `${ind}return ${s.status};\n`;
+    case 'vdecl': return `${ind}let ${s.name} = ${renderVExpr(s.init)};\n`;
+    case 'vassign': return `${ind}${s.name} = ${renderVExpr(s.val)};\n`;
+    case 'vstore': return `${ind}R.vst($b${s.buf.id}, ${renderExpr(s.idx)}, ${renderVExpr(s.val)});\n`;
+  }
+}
+
+/** Vectors are Float32Arrays of `lanes` elements, computed lane by lane. */
+function renderVExpr(e: VExpr): string {
+  switch (e.k) {
+    case 'vload': return `R.vld($b${e.buf.id}, ${renderExpr(e.idx)}, ${e.lanes})`;
+    case 'vsplat': return `R.vsp(${renderExpr(e.a)}, ${e.lanes})`;
+    case 'vvar': return e.name;
+    case 'vbin': return `R.vbin('${e.op}', ${renderVExpr(e.a)}, ${renderVExpr(e.b)})`;
+    case 'vfma': return `R.vfma(${renderVExpr(e.a)}, ${renderVExpr(e.b)}, ${renderVExpr(e.c)})`;
   }
 }
 

@@ -37,7 +37,18 @@ function rint(x: number): number {
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+const lanewise = (n: number, f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
+const VOPS: Record<string, (a: number, b: number) => number> = {
+  add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b,
+  max: (a, b) => (a !== a || b !== b ? NaN : Math.max(a, b)), min: (a, b) => (a !== a || b !== b ? NaN : Math.min(a, b)),
+};
+
 export const R = {
+  vld: (b: Float32Array, i: number, n: number) => b.slice(i, i + n),
+  vst: (b: Float32Array, i: number, v: Float32Array) => b.set(v, i),
+  vsp: (x: number, n: number) => new Float32Array(n).fill(x),
+  vbin: (op: string, a: Float32Array, b: Float32Array) => lanewise(a.length, (i) => VOPS[op](a[i], b[i])),
+  vfma: (a: Float32Array, b: Float32Array, c: Float32Array) => lanewise(a.length, (i) => a[i] * b[i] + c[i]),
   erf, rint,
   idiv: (a: number, b: number) => (b === 0 ? 0 : Math.trunc(a / b)),
   imod: (a: number, b: number) => (b === 0 ? 0 : a % b),
@@ -59,6 +70,20 @@ export const R = {
   h2f: halfToFloat, f2h: floatToHalf, bf2f: bf16ToFloat, f2bf: floatToBf16,
   m2f: miniToFloat,
   f2m: (kind: string, x: number, sat: boolean) => floatToMini(kind, x, sat),
+  /** The value of type `to` with the bit pattern of x of type `from` (same width). */
+  bits: (from: string, to: string, x: number | bigint) => {
+    const v = new DataView(new ArrayBuffer(8));
+    const set: Record<string, () => void> = {
+      f32: () => v.setFloat32(0, x as number, true), i32: () => v.setInt32(0, x as number, true), u32: () => v.setUint32(0, x as number, true),
+      f64: () => v.setFloat64(0, x as number, true), i64: () => v.setBigInt64(0, BigInt(x), true), u64: () => v.setBigUint64(0, BigInt(x), true),
+    };
+    set[from]();
+    const get: Record<string, () => number | bigint> = {
+      f32: () => v.getFloat32(0, true), i32: () => v.getInt32(0, true), u32: () => v.getUint32(0, true),
+      f64: () => v.getFloat64(0, true), i64: () => v.getBigInt64(0, true), u64: () => v.getBigUint64(0, true),
+    };
+    return get[to]();
+  },
   /** Packed sub-byte element i (int4/uint4/float4e2m1, int2/uint2; lowest bits first). */
   ldp: (d: string, a: Uint8Array, i: number) => getPacked(d as DType, a, i),
   stp: (d: string, a: Uint8Array, i: number, v: number) => setPacked(d as DType, a, i, v),

@@ -4,6 +4,7 @@
 // float32 math functions run in float64 through the generated runtime.
 import { DType, Scalar, byteSize, storageScalar } from '../../ir/dtype.js';
 import { BinOp, Expr, KBuf, Kernel, Stmt, UnOp } from '../../ir/kernel.js';
+import { VExpr } from '../../ir/vector.js';
 import { Ref, VT } from './binaryen.js';
 import { convertedLoad, convertedStore } from './convert.js';
 import { Fn, NumT, ops } from './fn.js';
@@ -128,7 +129,7 @@ export class KernelRenderer {
         return w.op(ns, e.op + sfx, x, y);
       }
       case 'select': return w.if(this.truth(e.c), this.expr(e.a), this.expr(e.b));
-      case 'cast': return this.cast(e.a.t, e.t, this.expr(e.a));
+      case 'cast': return e.bits ? w.op(vt(e.t), 'reinterpret', this.expr(e.a)) : this.cast(e.a.t, e.t, this.expr(e.a));
     }
   }
 
@@ -239,6 +240,22 @@ export class KernelRenderer {
       }
       case 'break': return w.br(this.breaks[this.breaks.length - 1]);
       case 'fail': return w.ret(w.c('i32', s.status));
+      case 'vdecl': return f.set(f.local('v128', s.name), this.vexpr(s.init));
+      case 'vassign': return f.set(s.name, this.vexpr(s.val));
+      case 'vstore': return w.store('v128', 'store', this.addr(s.buf, this.expr(s.idx)), this.vexpr(s.val), 0, 4);
+    }
+  }
+
+  /** SIMD128 rendering of kernel-IR vectors (float32, 4 lanes). */
+  vexpr(e: VExpr): Ref {
+    const w = this.w;
+    if (e.lanes !== 4) throw new Error(`wasm: ${e.lanes}-lane vectors (SIMD128 has 4 float32 lanes)`);
+    switch (e.k) {
+      case 'vload': return w.load('v128', 'load', this.addr(e.buf, this.expr(e.idx)), 0, 4);
+      case 'vsplat': return w.op('f32x4', 'splat', this.expr(e.a));
+      case 'vvar': return this.f.get(e.name);
+      case 'vbin': return w.op('f32x4', e.op, this.vexpr(e.a), this.vexpr(e.b));
+      case 'vfma': return w.op('f32x4', 'add', w.op('f32x4', 'mul', this.vexpr(e.a), this.vexpr(e.b)), this.vexpr(e.c));
     }
   }
 }

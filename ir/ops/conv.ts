@@ -11,6 +11,7 @@ import { tt } from './common.js';
 import { poolOps } from './pool.js';
 import { sampleOps } from './sample.js';
 import { deformConvDef } from './deform.js';
+import { emitGemmSimd } from './microkernel.js';
 import { Geom, View, accumulator, as0, convGeom, convType, copyOut, each, emitCol2im, emitGemm, emitIm2col, emitTaps, fill, initAcc, kernelShape, perDim, prod, scalarDType, spatialDims, windowAttrs } from './spatial.js';
 
 interface ConvSpec {
@@ -19,6 +20,8 @@ interface ConvSpec {
   wMap: (v: Expr, m: Expr) => Expr;
   /** Accumulator [N, M, P] (the output itself when it can hold the sums), already initialized. */
   acc: TensorRef;
+  /** x and w are used as they are (float32 convolution): eligible for the SIMD micro-kernel. */
+  plain?: boolean;
 }
 
 /**
@@ -50,7 +53,11 @@ export function emitConv(ctx: LowerCtx, g: Geom, x: TensorRef, w: TensorRef, spe
     if (col) emitIm2col(ctx, g, Cg, { ref: x, off: xOff, ld: 0 }, col, xMap);
     const b: View = col ? { ref: col, off: ix(0), ld: P } : { ref: x, off: xOff, ld: P };
     const mOff = mul(grp, Mg);
-    emitGemm(ctx, Mg, P, K, (m, k) => wAt(add(mOff, m), k), b, { ref: acc, off: add(mul(n, M * P), mul(grp, Mg * P)), ld: P }, col ? undefined : xMap);
+    const yOff = add(mul(n, M * P), mul(grp, Mg * P));
+    // plain float convolutions use the SIMD micro-kernel: acc[m, p] += w[m, k] · col[k, p]
+    if (spec.plain && emitGemmSimd(ctx, { M: Mg, N: P, K, a: { ref: w, off: mul(mOff, K), rs: K, cs: 1 },
+      b: { ref: b.ref, off: b.off, rs: b.ld, cs: 1 }, y: { ref: acc, off: yOff, rs: P, cs: 1 } }, true)) return;
+    emitGemm(ctx, Mg, P, K, (m, k) => wAt(add(mOff, m), k), b, { ref: acc, off: yOff, ld: P }, col ? undefined : xMap);
   }, 'g'), 'n');
 }
 
@@ -60,7 +67,7 @@ const convDef: OpDef = {
   lower: (ctx) => {
     const x = ctx.in(0), w = ctx.in(1), out = ctx.out(0), acc = accumulator(ctx, out);
     initAcc(ctx, acc, (m) => (ctx.has(2) ? ctx.load(ctx.in(2), m) : as0(acc)));
-    emitConv(ctx, convGeom(ctx), x, w, { acc, xMap: (v) => v, wMap: (v) => v });
+    emitConv(ctx, convGeom(ctx), x, w, { acc, xMap: (v) => v, wMap: (v) => v, plain: true });
     copyOut(ctx, acc, out);
   },
 };

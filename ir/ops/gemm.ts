@@ -5,6 +5,7 @@ import { DType, Scalar, isConverted } from '../dtype.js';
 import { LowerCtx, TensorRef } from '../ctx.js';
 import { E, add, as, cast, linearIndex, lit, mul } from '../kbuild.js';
 import { Expr } from '../kernel.js';
+import { emitGemmSimd } from './microkernel.js';
 
 /** A matrix inside a tensor buffer: element (r, c) of batch `bi` is at off + bi·bs + r·rs + c·cs. */
 export interface MatView {
@@ -57,6 +58,7 @@ function hoist(ctx: LowerCtx, e: Expr, prefix: string): Expr {
 export function emitGemm(ctx: LowerCtx, s: GemmSpec): void {
   const { M, N, K, a, b, y } = s;
   if (M === 0 || N === 0) return;
+  if (emitGemmSimd(ctx, s)) return;
   const t = y.ref.t;
   const ld = (m: MatView, idx: Expr) => cast(ctx.load(m.ref, idx), t);
   const dot = b.cs !== 1 && b.rs === 1;

@@ -8,6 +8,7 @@ import { DType } from '../../ir/dtype.js';
 import { TensorData, TypedArray } from '../../ir/tensor.js';
 import { CompileResult, writeFiles } from '../api.js';
 import type { Runner } from './index.js';
+import { medianOf, seededInputs } from './seeded.js';
 
 interface Loaded {
   run(inputs: TypedArray[]): Record<string, { dtype: DType; shape: number[]; data: TypedArray }>;
@@ -32,6 +33,18 @@ export function makeWasmRunner(readTensorFile: (f: string) => TensorData): Runne
         throw new CompileError(`compiled model failed: ${(e as Error).message}`);
       }
       return h.outputs.map((n) => outs[n]);
+    },
+    async bench(r, dir, iters, warmup) {
+      const h = (await this.build(r, dir)) as Handle;
+      const inputs = seededInputs(r.program).map((t) => t.data);
+      for (let i = 0; i < warmup; i++) h.model.run(inputs);
+      const times: number[] = [];
+      for (let i = 0; i < iters; i++) {
+        const t0 = performance.now();
+        h.model.run(inputs);
+        times.push(performance.now() - t0);
+      }
+      return { median_ms: medianOf(times), min_ms: Math.min(...times) };
     },
   };
 }

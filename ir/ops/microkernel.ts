@@ -1,0 +1,84 @@
+// The register-blocked SIMD GEMM micro-kernel: Y (+)= A·B for float32 when rows of B and Y are
+// contiguous. A tile of MR rows × 2 vectors of Y lives in vector registers across the K loop
+// (6×16 on 8-lane targets: 12 accumulators + 2 B vectors + 1 broadcast fit 16 registers),
+// K is blocked so a panel of B stays in cache, remaining rows and columns fall back to smaller
+// tiles and scalar code. Called by emitGemm (MatMul, Gemm, Attention…) and by Conv.
+import { LowerCtx } from '../ctx.js';
+import { E, add, as, ix, linearIndex, lit, mul } from '../kbuild.js';
+import { Expr } from '../kernel.js';
+import { vfma, vload, vsplat, vvar } from '../vector.js';
+import type { GemmSpec, MatView } from './gemm.js';
+
+const KC = 256;
+
+/** Emits the micro-kernel when the spec allows it; returns false to let the caller emit scalar code. */
+export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, accumulate = false): boolean {
+  const L = ctx.target.lanes;
+  const { M, N, K, a, b, y } = s;
+  const f32 = [a, b, y].every((m) => m.ref.dtype === 'float32');
+  if (!L || !f32 || b.cs !== 1 || y.cs !== 1 || N < L || M === 0 || K === 0) return false;
+  const V = N >= 2 * L ? 2 : 1, NR = V * L, MR = L >= 8 ? 6 : 4;
+  const Nv = Math.floor(N / NR) * NR;
+  const blocks = Math.ceil(K / KC);
+  const acc0 = accumulate || blocks > 1;
+  ctx.nest(s.batch ?? [], (bi) => {
+    const base = (m: MatView) => ctx.local(add(as(m.off ?? 0, 'idx'), linearIndex(bi, m.bs ?? bi.map(() => 0))), 'base');
+    const aB = base(a), bB = base(b), yB = base(y);
+    const yAt = (i: E, j: E) => add(add(yB, mul(i, y.rs)), j);
+    if (acc0 && !accumulate) zeroColumns(ctx, s, yAt, Nv);
+    const tile = (i0: Expr, rows: number, j0: Expr, kLo: Expr, kHi: Expr) => {
+      const accs = Array.from({ length: rows }, (_, r) => Array.from({ length: V }, (_, v) => {
+        const name = ctx.fresh('acc');
+        ctx.emit({ k: 'vdecl', name, init: acc0 ? vload(y.ref.buf, yAt(add(i0, r), add(j0, v * L)), L) : vsplat(lit(0, 'f32'), L) });
+        return name;
+      }));
+      ctx.loop(kHi, (k) => {
+        const bRow = ctx.local(add(add(bB, mul(k, b.rs)), j0), 'brow');
+        const bv = Array.from({ length: V }, (_, v) => {
+          const name = ctx.fresh('bv');
+          ctx.emit({ k: 'vdecl', name, init: vload(b.ref.buf, add(bRow, v * L), L) });
+          return vvar(name, L);
+        });
+        for (let r = 0; r < rows; r++) {
+          const av = ctx.fresh('av');
+          ctx.emit({ k: 'vdecl', name: av, init: vsplat(ctx.load(a.ref, add(add(aB, mul(add(i0, r), a.rs)), mul(k, a.cs))), L) });
+          for (let v = 0; v < V; v++) ctx.emit({ k: 'vassign', name: accs[r][v], val: vfma(vvar(av, L), bv[v], vvar(accs[r][v], L)) });
+        }
+      }, { lo: kLo, name: 'k' });
+      accs.forEach((row, r) => row.forEach((name, v) => ctx.emit({ k: 'vstore', buf: y.ref.buf, idx: yAt(add(i0, r), add(j0, v * L)), val: vvar(name, L) })));
+    };
+    const panel = (kLo: Expr, kHi: Expr) => {
+      if (Nv > 0) ctx.loop(Nv / NR, (jb) => {
+        const j0 = ctx.local(mul(jb, NR), 'j0');
+        const full = Math.floor(M / MR);
+        if (full) ctx.loop(full, (ib) => tile(ctx.local(mul(ib, MR), 'i0'), MR, j0, kLo, kHi), { name: 'ib' });
+        for (let r = full * MR; r < M; r++) tile(ix(r), 1, j0, kLo, kHi);
+      }, { name: 'jb' });
+    };
+    if (blocks === 1) panel(ix(0), ix(K));
+    else ctx.loop(blocks, (kb) => {
+      const kLo = ctx.local(mul(kb, KC), 'klo');
+      panel(kLo, ctx.local({ k: 'bin', t: 'idx', op: 'min', a: add(kLo, KC), b: ix(K) }, 'khi'));
+    }, { name: 'kb' });
+    if (Nv < N) scalarColumns(ctx, s, aB, bB, yAt, Nv, accumulate);
+    if (s.epilogue) ctx.nest([M, N], ([i, j]) => ctx.store(y.ref, yAt(i, j), s.epilogue!(ctx.load(y.ref, yAt(i, j)), i, j, bi)));
+  });
+  return true;
+}
+
+/** Y[:, 0:n] = 0 before K-blocked accumulation. */
+function zeroColumns(ctx: LowerCtx, s: GemmSpec, yAt: (i: E, j: E) => Expr, n: number): void {
+  if (n === 0) return;
+  ctx.nest([s.M], ([i]) => ctx.loop(n, (j) => ctx.store(s.y.ref, yAt(i, j), lit(0, 'f32'))));
+}
+
+/** Columns left of the vector panels: plain dot products. */
+function scalarColumns(ctx: LowerCtx, s: GemmSpec, aB: Expr, bB: Expr, yAt: (i: E, j: E) => Expr, from: number, accumulate: boolean): void {
+  const { a, b, y } = s;
+  ctx.loop(s.M, (i) => ctx.loop(s.N - from, (jj) => {
+    const j = add(jj, from);
+    const acc = ctx.local(accumulate ? ctx.load(y.ref, yAt(i, j)) : lit(0, 'f32'), 'acc');
+    ctx.loop(s.K, (k) => ctx.assign(acc, add(acc, mul(ctx.load(a.ref, add(add(aB, mul(i, a.rs)), mul(k, a.cs))), ctx.load(b.ref, add(add(bB, mul(k, b.rs)), j))))), { name: 'k' });
+    ctx.store(y.ref, yAt(i, j), acc);
+  }, { name: 'j' }), { name: 'i' });
+}
