@@ -6,20 +6,24 @@ import { convOps } from './conv.js';
 import { elementwiseOps } from './elementwise.js';
 import { indexingOps } from './indexing.js';
 import { linalgOps } from './linalg.js';
-import { mlOps } from './ml.js';
-import { recurrentOps } from './recurrent.js';
 import { lossOps } from './loss.js';
+import { mlOps } from './ml.js';
+import { newerOps } from './newer.js';
 import { normalizeOps } from './normalize.js';
+import { recurrentOps } from './recurrent.js';
 import { reduceOps } from './reduce.js';
-import { softmaxOps } from './softmax.js';
 import { shapeOps } from './shape.js';
 import { signalOps } from './signal.js';
-import { newerOps } from './newer.js'; // TEMP-REGISTER (newer)
-import { trainingOps } from './training.js'; // TEMP-REGISTER (newer)
+import { softmaxOps } from './softmax.js';
+import { trainingOps } from './training.js';
 
 let done = false;
 export function registerAllOps(): void {
   if (done) return;
   done = true;
-  registerOps([...elementwiseOps, ...shapeOps, ...indexingOps, ...castOps, ...reduceOps, ...softmaxOps, ...normalizeOps, ...lossOps, ...linalgOps, ...convOps, ...recurrentOps, ...signalOps, ...mlOps, ...controlOps, ...newerOps, ...trainingOps]); // TEMP-REGISTER (newer): newerOps, trainingOps
+  registerOps([
+    ...elementwiseOps, ...shapeOps, ...indexingOps, ...castOps, ...reduceOps, ...softmaxOps, ...normalizeOps,
+    ...lossOps, ...linalgOps, ...convOps, ...recurrentOps, ...signalOps, ...mlOps, ...controlOps, ...newerOps,
+    ...trainingOps,
+  ]);
 }
