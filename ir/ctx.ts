@@ -97,6 +97,11 @@ export function tensorRef(buf: KBuf, shape: number[]): TensorRef {
   return { buf, shape, strides: stridesOf(shape), dtype: buf.dtype, t: computeScalar(buf.dtype) };
 }
 
+/** Whether a block contains a `break` that leaves the loop around it (not one of an inner loop). */
+function breaksOut(b: Stmt[]): boolean {
+  return b.some((s) => s.k === 'break' || (s.k === 'if' && (breaksOut(s.then) || breaksOut(s.else))));
+}
+
 /** Target facts lowering may specialize on. */
 export interface LowerTarget {
   /** float32 lanes of the target's SIMD vectors (0: emit scalar code only). */
@@ -119,8 +124,24 @@ export class LowerCtx extends InferCtx {
     private newBuf: (dtype: DType, size: number, name: string) => KBuf,
     /** What the target offers kernels (SIMD width…); schedules read it. */
     readonly target: LowerTarget = SCALAR_TARGET,
+    /** A context this one lowers into: its statements, names and scratch are shared. */
+    parent?: LowerCtx,
   ) {
     super(node, def, types, consts);
+    if (parent) {
+      this.blocks = parent.blocks;
+      this.names = parent.names;
+      this.scratch = parent.scratch;
+    }
+  }
+
+  /**
+   * A context for another node (a subgraph's) emitting into this kernel at the current
+   * statement: same statement blocks, variable names, scratch list and buffer allocator.
+   */
+  child(node: Node, def: OpDef, types: (TensorType | null)[], consts: (TensorData | undefined)[],
+    ins: (TensorRef | null)[], outs: (TensorRef | null)[]): LowerCtx {
+    return new LowerCtx(node, def, types, consts, ins, outs, this.newBuf, this.target, this);
   }
 
   in(i: number): TensorRef {
@@ -154,6 +175,15 @@ export class LowerCtx extends InferCtx {
 
   /** for (i = lo; i < hi; i += step) body(i). */
   loop(hi: E, fn: (i: Expr) => void, opts: { lo?: E; step?: number; name?: string; hint?: LoopHint } = {}): void {
+    const lo = as(opts.lo ?? 0, 'idx'), h = as(hi, 'idx');
+    // a single iteration needs no loop: run the body once with the constant index (inside a
+    // one-trip loop only when the body breaks out of it)
+    if (lo.k === 'const' && h.k === 'const' && Number(h.v) - Number(lo.v) === 1) {
+      const body = this.block(() => fn(lo));
+      if (!breaksOut(body)) for (const st of body) this.emit(st);
+      else this.emit({ k: 'for', v: this.fresh(opts.name ?? 'i'), lo, hi: h, step: 1, body });
+      return;
+    }
     const name = this.fresh(opts.name ?? 'i');
     const body = this.block(() => fn(v(name)));
     const s: Stmt = { k: 'for', v: name, lo: as(opts.lo ?? 0, 'idx'), hi: as(hi, 'idx'), step: opts.step ?? 1, body };

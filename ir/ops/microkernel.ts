@@ -4,7 +4,7 @@
 // K is blocked so a panel of B stays in cache, remaining rows and columns fall back to smaller
 // tiles and scalar code. Called by emitGemm (MatMul, Gemm, Attention…) and by Conv.
 import { LowerCtx } from '../ctx.js';
-import { E, add, as, ix, linearIndex, lit, mul } from '../kbuild.js';
+import { E, add, as, ix, linearIndex, lit, min, mul } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { vfma, vload, vsplat, vvar } from '../vector.js';
 import type { GemmSpec, MatView } from './gemm.js';
@@ -22,7 +22,10 @@ export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, accumulate = false): bo
   const blocks = Math.ceil(K / KC);
   const acc0 = accumulate || blocks > 1;
   ctx.nest(s.batch ?? [], (bi) => {
-    const base = (m: MatView) => ctx.local(add(as(m.off ?? 0, 'idx'), linearIndex(bi, m.bs ?? bi.map(() => 0))), 'base');
+    const base = (m: MatView) => {
+      const e = add(as(m.off ?? 0, 'idx'), linearIndex(bi, m.bs ?? bi.map(() => 0)));
+      return e.k === 'const' || e.k === 'var' ? e : ctx.local(e, 'base');
+    };
     const aB = base(a), bB = base(b), yB = base(y);
     const yAt = (i: E, j: E) => add(add(yB, mul(i, y.rs)), j);
     if (acc0 && !accumulate) zeroColumns(ctx, s, yAt, Nv);
@@ -58,7 +61,7 @@ export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, accumulate = false): bo
     if (blocks === 1) panel(ix(0), ix(K));
     else ctx.loop(blocks, (kb) => {
       const kLo = ctx.local(mul(kb, KC), 'klo');
-      panel(kLo, ctx.local({ k: 'bin', t: 'idx', op: 'min', a: add(kLo, KC), b: ix(K) }, 'khi'));
+      panel(kLo, ctx.local(min(add(kLo, KC), K), 'khi'));
     }, { name: 'kb' });
     if (Nv < N) scalarColumns(ctx, s, aB, bB, yAt, Nv, accumulate);
     if (s.epilogue) ctx.nest([M, N], ([i, j]) => ctx.store(y.ref, yAt(i, j), s.epilogue!(ctx.load(y.ref, yAt(i, j)), i, j, bi)));
