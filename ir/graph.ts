@@ -85,3 +85,54 @@ export function consumers(g: Graph): Map<Value, Node[]> {
 }
 
 export const isStatic = (s: Dim[]): s is number[] => s.every((d) => typeof d === 'number');
+
+/** Graphs held by a node's attributes (If's branches, Loop's and Scan's bodies). */
+export function subgraphs(n: Node): Graph[] {
+  const gs: Graph[] = [];
+  for (const a of n.attrs.values()) {
+    if (a.kind === 'graph') gs.push(a.value);
+    else if (a.kind === 'graphs') gs.push(...a.value);
+  }
+  return gs;
+}
+
+/**
+ * Values a node's subgraphs (at any depth) read without defining them — outer-scope values —
+ * plus the compile-time constants they read (initializers and folded values of the bodies),
+ * which the enclosing kernel receives as buffers. Empty for nodes without subgraphs.
+ */
+export function captures(n: Node): Value[] {
+  const gs = subgraphs(n);
+  if (!gs.length) return [];
+  const defined = new Set<Value>();
+  const walkDefs = (g: Graph) => {
+    for (const v of g.inputs) defined.add(v);
+    for (const m of g.nodes) {
+      for (const v of m.outputs) if (v) defined.add(v);
+      subgraphs(m).forEach(walkDefs);
+    }
+  };
+  gs.forEach(walkDefs);
+  const out: Value[] = [];
+  const seen = new Set<Value>();
+  const use = (v: Value | null) => {
+    if (!v || seen.has(v) || (defined.has(v) && !v.const)) return;
+    seen.add(v);
+    out.push(v);
+  };
+  const walkUses = (g: Graph) => {
+    for (const m of g.nodes) {
+      m.inputs.forEach(use);
+      subgraphs(m).forEach(walkUses);
+    }
+    g.outputs.forEach(use);
+  };
+  gs.forEach(walkUses);
+  return out;
+}
+
+/** A node's inputs followed by the values its subgraphs capture (see captures). */
+export function nodeInputs(n: Node): (Value | null)[] {
+  const c = captures(n);
+  return c.length ? [...n.inputs, ...c] : n.inputs;
+}

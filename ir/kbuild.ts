@@ -87,6 +87,12 @@ export function cast(a: Expr, t: Scalar, sat?: boolean): Expr {
   return sat === undefined ? { k: 'cast', t, a } : { k: 'cast', t, a, sat };
 }
 
+/** The value whose bit pattern is a's (same width; plain modular cast between integers). */
+export function bitcast(a: Expr, t: Scalar): Expr {
+  if (a.t === t) return a;
+  return scalarIsFloat(a.t) || scalarIsFloat(t) ? { k: 'cast', t, a, bits: true } : cast(a, t);
+}
+
 export const and = (a: Expr, b: Expr) => bin('and', a, b);
 export const or = (a: Expr, b: Expr) => bin('or', a, b);
 export const not = (a: Expr) => un('not', a);

@@ -1,5 +1,5 @@
 // eliminateDeadCode: removes nodes none of whose outputs reach a graph output.
-import { Model, Value } from '../ir/graph.js';
+import { Model, Value, nodeInputs } from '../ir/graph.js';
 
 export function eliminateDeadCode(m: Model): void {
   const g = m.graph;
@@ -9,7 +9,7 @@ export function eliminateDeadCode(m: Model): void {
     const n = g.nodes[i];
     if (!n.outputs.some((v) => v && live.has(v))) continue;
     keep[i] = true;
-    for (const v of n.inputs) if (v) live.add(v);
+    for (const v of nodeInputs(n)) if (v) live.add(v);
   }
   g.nodes = g.nodes.filter((_, i) => keep[i]);
 }

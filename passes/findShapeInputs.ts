@@ -1,7 +1,7 @@
 // findShapeInputs: graph inputs whose values decide shapes (Reshape's shape, Tile's repeats…).
 // A static-memory program must know them at compile time: `run`/`test` specialize on the
 // given values, and the generated code checks them at run time.
-import { Graph, Model, Value } from '../ir/graph.js';
+import { Graph, Model, Node, Value, nodeInputs, subgraphs } from '../ir/graph.js';
 import { getOp } from '../ir/opdef.js';
 
 export function findShapeInputs(m: Model): Set<string> {
@@ -17,13 +17,18 @@ export function findShapeInputs(m: Model): Set<string> {
     if (!p) return;
     const def = getOp(p.domain, p.op);
     if (def?.typeOnly) return;
-    p.inputs.forEach(walk);
+    nodeInputs(p).forEach(walk);
   };
-  for (const n of g.nodes) {
-    const def = getOp(n.domain, n.op);
-    if (!def?.constInputs) continue;
-    const idx = typeof def.constInputs === 'function' ? def.constInputs(n) : def.constInputs;
-    for (const i of idx) walk(n.inputs[i] ?? null);
-  }
+  // nodes of subgraphs (If/Loop/Scan bodies) too: their shape operands may come from outside
+  const visit = (nodes: Node[]) => {
+    for (const n of nodes) {
+      for (const sg of subgraphs(n)) visit(sg.nodes);
+      const def = getOp(n.domain, n.op);
+      if (!def?.constInputs) continue;
+      const idx = typeof def.constInputs === 'function' ? def.constInputs(n) : def.constInputs;
+      for (const i of idx) walk(n.inputs[i] ?? null);
+    }
+  };
+  visit(g.nodes);
   return need;
 }

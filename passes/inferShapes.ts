@@ -3,7 +3,7 @@
 import { evaluateNode } from '../codegen/js/evaluate.js';
 import { InferCtx } from '../ir/ctx.js';
 import { CompileError, nodeError } from '../ir/errors.js';
-import { Graph, Model, Node, TensorType, isStatic } from '../ir/graph.js';
+import { Graph, Model, Node, TensorType, isStatic, nodeInputs } from '../ir/graph.js';
 import { OpDef, getOp } from '../ir/opdef.js';
 import { numel } from '../ir/tensor.js';
 
@@ -41,7 +41,9 @@ export function inferNode(n: Node, fold = true): void {
     v.type = outTypes[i];
   });
   if (!fold) return;
-  const present = n.inputs.filter((v) => v);
+  // a node with subgraphs (If, Loop, Scan) also reads the values they capture
+  const all = nodeInputs(n);
+  const present = all.filter((v) => v);
   const allConst = def.typeOnly || (present.every((v) => v!.const) && (present.length > 0 || def.evaluate !== undefined));
   if (!allConst || (!def.lower && !def.evaluate)) return;
   if (!outTypes.every((t) => t && isStatic(t.shape))) return;
@@ -49,7 +51,8 @@ export function inferNode(n: Node, fold = true): void {
   const inSize = present.reduce((s, v) => s + (v!.const ? numel(v!.const.shape) : 0), 0);
   // a node without inputs (Constant) already holds its value: fold it whatever its size
   if (present.length && outSize > Math.max(FOLD_LIMIT, inSize)) return;
-  const vals = evaluateNode(n, def, types, consts, outTypes);
+  const vals = all === n.inputs ? evaluateNode(n, def, types, consts, outTypes)
+    : evaluateNode(n, def, all.map((v) => (v ? v.type : null)), all.map((v) => v?.const), outTypes);
   n.outputs.forEach((v, i) => { if (v) v.const = vals[i]; });
 }
 

@@ -4,7 +4,7 @@
 import { DType, byteSize } from '../ir/dtype.js';
 import { LowerCtx, LowerTarget, TensorRef, tensorRef } from '../ir/ctx.js';
 import { CompileError, nodeError } from '../ir/errors.js';
-import { Graph, Model, Node, Value, isStatic, nodeLabel } from '../ir/graph.js';
+import { Graph, Model, Node, Value, isStatic, nodeInputs, nodeLabel } from '../ir/graph.js';
 import { Kernel, KBuf, Program, ProgramBuf, Step } from '../ir/kernel.js';
 import { TensorData, numel } from '../ir/tensor.js';
 import { opDefOf } from './inferShapes.js';
@@ -65,7 +65,7 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
   };
   // last node index reading each value (graph outputs live to the end)
   const lastUse = new Map<Value, number>();
-  g.nodes.forEach((n, i) => n.inputs.forEach((v) => v && lastUse.set(v, i)));
+  g.nodes.forEach((n, i) => nodeInputs(n).forEach((v) => v && lastUse.set(v, i)));
   for (const v of g.outputs) lastUse.set(v, Infinity);
   const bufLast = new Map<ProgramBuf, number>();
   const join = (v: Value, b: ProgramBuf) => {
@@ -75,9 +75,11 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
 
   g.nodes.forEach((n, step) => {
     const def = opDefOf(n);
-    const inBufs = n.inputs.map((v) => (v ? (v.const && !valueBuf.has(v) ? constBuf(v) : valueBuf.get(v)) : undefined));
-    n.inputs.forEach((v, i) => { if (v && !inBufs[i]) throw nodeError(n, `input '${v.name}' was not computed`); });
-    const ins = n.inputs.map((v, i) => (v ? tensorRef(inBufs[i]!, concreteShape(v, 'value')) : null));
+    // values read by the node's subgraphs (If/Loop/Scan) are extra inputs of its kernel
+    const inputs = nodeInputs(n);
+    const inBufs = inputs.map((v) => (v ? (v.const && !valueBuf.has(v) ? constBuf(v) : valueBuf.get(v)) : undefined));
+    inputs.forEach((v, i) => { if (v && !inBufs[i]) throw nodeError(n, `input '${v.name}' was not computed`); });
+    const ins = inputs.map((v, i) => (v ? tensorRef(inBufs[i]!, concreteShape(v, 'value')) : null));
     const outs: (TensorRef | null)[] = n.outputs.map((v, i) => {
       if (!v) return null;
       const shape = concreteShape(v, 'value');
@@ -92,7 +94,7 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
     });
     if (def.alias && outs[0] && outs[0].buf === inBufs[0] && n.outputs.length === 1) return; // pure view: no kernel
     if (!def.lower && !def.alias) throw nodeError(n, 'op has no lowering');
-    const ctx = new LowerCtx(n, def, n.inputs.map((v) => v?.type ?? null), n.inputs.map((v) => v?.const), ins, outs,
+    const ctx = new LowerCtx(n, def, inputs.map((v) => v?.type ?? null), inputs.map((v) => v?.const), ins, outs,
       (dtype, size, name) => newBuf(`${n.name}_${name}`, dtype, size, 'temp'), opts.lowerTarget);
     if (def.lower) def.lower(ctx);
     else copyKernel(ctx, ins[0]!, outs[0]!);

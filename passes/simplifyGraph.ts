@@ -1,7 +1,7 @@
 // simplifyGraph: removes ops that do nothing at inference time — Identity, Dropout (inference
 // mode), Cast to the same type, Reshape/Flatten/Squeeze/Unsqueeze that keep the shape — by
 // rewiring their consumers to the input. Graph outputs keep their producer (a copy is cheap).
-import { Model, Node, Value } from '../ir/graph.js';
+import { Graph, Model, Node, Value, subgraphs } from '../ir/graph.js';
 
 function passThrough(n: Node): Value | null {
   const x = n.inputs[0], y = n.outputs[0];
@@ -31,4 +31,13 @@ export function simplifyGraph(m: Model): void {
     subst.set(n.outputs[0]!, x);
     return false;
   });
+  // subgraphs (If/Loop/Scan bodies) may read the removed values too
+  const rewire = (sg: Graph) => {
+    for (const n of sg.nodes) {
+      n.inputs = n.inputs.map((v) => (v ? resolve(v) : v));
+      subgraphs(n).forEach(rewire);
+    }
+    sg.outputs = sg.outputs.map(resolve);
+  };
+  if (subst.size) for (const n of g.nodes) subgraphs(n).forEach(rewire);
 }
