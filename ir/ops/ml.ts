@@ -1,8 +1,8 @@
-// ai.onnx.ml ops (Binarizer, ArrayFeatureExtractor, LabelEncoder) and miscellaneous ones:
+// ai.onnx.ml ops (Binarizer, ArrayFeatureExtractor, LabelEncoder, TreeEnsemble) and miscellaneous ones:
 // Swish and TfIdfVectorizer (integer n-gram counting). TensorScatter lives in indexing.ts.
 import { DType, Scalar, isFloat } from '../dtype.js';
 import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
-import { add, and, cast, cmp, div, ix, lit, mul, or, select, sub, un } from '../kbuild.js';
+import { E, add, and, cast, cmp, div, ix, lit, max, min, mul, or, select, sub, un } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { OpDef, float, floats, int, ints, str, strs, tensor } from '../opdef.js';
 import { TensorData, toNumbers } from '../tensor.js';
@@ -171,4 +171,93 @@ const tfIdfDef: OpDef = {
   },
 };
 
-export const mlOps: OpDef[] = [swishDef, binarizerDef, arrayFeatureExtractorDef, labelEncoderDef, tfIdfDef];
+/** Split modes of TreeEnsemble nodes (ONNX enum order) as comparisons of x with the split. */
+const TREE_MODES: ((x: Expr, v: Expr) => Expr)[] = [
+  (x, v) => cmp('le', x, v), (x, v) => cmp('lt', x, v), (x, v) => cmp('ge', x, v),
+  (x, v) => cmp('gt', x, v), (x, v) => cmp('eq', x, v), (x, v) => cmp('ne', x, v),
+];
+const MEMBER = 6;
+const AGGREGATES = ['AVERAGE', 'SUM', 'MIN', 'MAX'];
+const POST = ['NONE', 'SOFTMAX', 'LOGISTIC', 'SOFTMAX_ZERO'];
+
+/**
+ * TreeEnsemble (ai.onnx.ml 5): the trees are compile-time, so each becomes nested ifs per row
+ * whose leaves accumulate their weight into the leaf's target.
+ */
+const treeEnsembleDef: OpDef = {
+  op: 'TreeEnsemble', domain: ML,
+  attrs: {
+    aggregate_function: int(1), post_transform: int(0), n_targets: int(), tree_roots: ints(),
+    leaf_targetids: ints(), leaf_weights: tensor(), membership_values: tensor(), nodes_featureids: ints(),
+    nodes_splits: tensor(), nodes_hitrates: tensor(), nodes_modes: tensor(), nodes_truenodeids: ints(), nodes_falsenodeids: ints(),
+    nodes_trueleafs: ints(), nodes_falseleafs: ints(), nodes_missing_value_tracks_true: ints([]),
+  },
+  infer: (ctx) => {
+    const x = ctx.shape(0);
+    if (x.length !== 2 || !isFloat(ctx.dtype(0))) throw ctx.error('X must be a 2-D float tensor');
+    const agg = ctx.int('aggregate_function'), post = ctx.int('post_transform');
+    if (!AGGREGATES[agg]) throw ctx.error(`unsupported aggregate_function ${agg}`);
+    if (!POST[post]) throw ctx.error(`unsupported post_transform ${post}${post === 4 ? ' (PROBIT)' : ''}`);
+    return [tt(ctx.dtype(0), [x[0], ctx.int('n_targets')])];
+  },
+  lower: (ctx) => {
+    const X = ctx.in(0), Y = ctx.out(0), [rows, F] = X.shape, nt = Y.shape[1], t = Y.t;
+    const modes = toNumbers(ctx.tensorAttr('nodes_modes')), splits = toNumbers(ctx.tensorAttr('nodes_splits'));
+    const feat = ctx.ints('nodes_featureids'), tIds = ctx.ints('nodes_truenodeids'), fIds = ctx.ints('nodes_falsenodeids');
+    const tLeaf = ctx.ints('nodes_trueleafs'), fLeaf = ctx.ints('nodes_falseleafs'), missing = ctx.ints('nodes_missing_value_tracks_true');
+    const weights = toNumbers(ctx.tensorAttr('leaf_weights')), targets = ctx.ints('leaf_targetids'), roots = ctx.ints('tree_roots');
+    const members = ctx.hasAttr('membership_values') ? toNumbers(ctx.tensorAttr('membership_values')) : [];
+    const agg = AGGREGATES[ctx.int('aggregate_function')], post = POST[ctx.int('post_transform')];
+    // the sets of MEMBER nodes: NaN-separated runs of membership_values, in visiting order
+    const sets = new Map<number, number[]>();
+    let next = 0;
+    const setOf = (n: number): number[] => {
+      let s = sets.get(n);
+      if (!s) {
+        s = [];
+        while (next < members.length && !Number.isNaN(members[next])) s.push(members[next++]);
+        if (next++ >= members.length) throw ctx.error(`membership_values has no set for node ${n}`);
+        sets.set(n, s);
+      }
+      return s;
+    };
+    const extreme = agg === 'MIN' ? 1 : -1, big = t === 'f32' ? 3.4028234663852886e38 : Number.MAX_VALUE;
+    ctx.loop(rows, (r) => {
+      const at = (k: E) => add(mul(r, nt), k);
+      ctx.loop(nt, (k) => ctx.store(Y, at(k), lit(agg === 'MIN' || agg === 'MAX' ? extreme * big : 0, t)), { name: 'k' });
+      const leaf = (l: number) => {
+        if (targets[l] < 0 || targets[l] >= nt) throw ctx.error(`leaf ${l} has target ${targets[l]} outside [0, ${nt})`);
+        const y = ctx.load(Y, at(targets[l])), w = lit(agg === 'AVERAGE' ? weights[l] / roots.length : weights[l], t);
+        ctx.store(Y, at(targets[l]), agg === 'MIN' ? min(y, w) : agg === 'MAX' ? max(y, w) : add(y, w));
+      };
+      const node = (n: number, depth: number): void => {
+        if (depth > 1000) throw ctx.error('tree too deep (a cycle?)');
+        if (feat[n] < 0 || feat[n] >= F) throw ctx.error(`node ${n} reads feature ${feat[n]} of ${F}`);
+        const x = ctx.load(X, add(mul(r, F), feat[n]));
+        let c = modes[n] === MEMBER ? setOf(n).map((v) => cmp('eq', x, lit(v, X.t))).reduce((a, b) => or(a, b), lit(0, 'bool'))
+          : TREE_MODES[modes[n]]?.(x, lit(splits[n], X.t));
+        if (!c) throw ctx.error(`node ${n} has unsupported mode ${modes[n]}`);
+        if (missing[n]) c = or(c, un('isnan', x));
+        ctx.if(c, () => (tLeaf[n] ? leaf(tIds[n]) : node(tIds[n], depth + 1)), () => (fLeaf[n] ? leaf(fIds[n]) : node(fIds[n], depth + 1)));
+      };
+      for (const root of roots) {
+        if (tLeaf[root] && fLeaf[root] && tIds[root] === fIds[root]) leaf(root); // a tree that is a single leaf
+        else node(root, 0);
+      }
+      if (post === 'LOGISTIC') ctx.loop(nt, (k) => ctx.store(Y, at(k), div(1, add(1, un('exp', un('neg', ctx.load(Y, at(k))))))), { name: 'k' });
+      if (post === 'SOFTMAX' || post === 'SOFTMAX_ZERO') {
+        // softmax over the targets (SOFTMAX_ZERO leaves zeros at zero)
+        const m = ctx.local(ctx.load(Y, at(0)), 'm'), sum = ctx.local(lit(0, t), 'sum');
+        ctx.loop(nt, (k) => ctx.assign(m, max(m, ctx.load(Y, at(k)))), { name: 'k' });
+        const e = (k: Expr) => {
+          const y = ctx.load(Y, at(k)), ex = un('exp', sub(y, m));
+          return post === 'SOFTMAX' ? ex : select(cmp('eq', y, 0), lit(0, t), ex);
+        };
+        ctx.loop(nt, (k) => { ctx.store(Y, at(k), e(k)); ctx.assign(sum, add(sum, ctx.load(Y, at(k)))); }, { name: 'k' });
+        ctx.loop(nt, (k) => ctx.store(Y, at(k), div(ctx.load(Y, at(k)), sum)), { name: 'k' });
+      }
+    }, { name: 'r' });
+  },
+};
+
+export const mlOps: OpDef[] = [swishDef, binarizerDef, arrayFeatureExtractorDef, labelEncoderDef, tfIdfDef, treeEnsembleDef];
