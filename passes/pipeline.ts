@@ -8,6 +8,7 @@ import { Program } from '../ir/kernel.js';
 import { printModel } from '../ir/print.js';
 import { verifyGraph } from '../ir/verify.js';
 import { eliminateDeadCode } from './eliminateDeadCode.js';
+import { eliminateDeadLocals } from './eliminateDeadLocals.js';
 import { foldBatchNorm } from './foldBatchNorm.js';
 import { foldConstants } from './foldConstants.js';
 import { inferShapes } from './inferShapes.js';
@@ -63,6 +64,9 @@ export function runPipeline(m: Model, opts: PipelineOptions): PipelineResult {
   let t0 = performance.now();
   const program = lowerToKernels(m, opts);
   after('lowerToKernels', () => printProgram(program), performance.now() - t0);
+  t0 = performance.now();
+  eliminateDeadLocals(program);
+  after('eliminateDeadLocals', () => printProgram(program), performance.now() - t0);
   t0 = performance.now();
   const memory = planMemory(program);
   after('planMemory', () => printProgram(program), performance.now() - t0);

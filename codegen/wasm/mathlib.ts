@@ -87,7 +87,7 @@ unary('log', (f) => {
 });
 
 unary('log1p', (f, rt) => {
-  const { w, D, x, when, ret } = kit(f);
+  const { D, x, when, ret } = kit(f);
   const u = f.local('f64');
   return {
     body: [

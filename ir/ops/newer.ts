@@ -3,15 +3,15 @@
 import { DType, dtypeFromOnnx, dtypeInfo, isConverted, isFloat } from '../dtype.js';
 import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
 import { Dim, Value } from '../graph.js';
-import { add, bitcast, cast, div, ix, lit, mul, sub, un } from '../kbuild.js';
+import { add, bitcast, cast, div, lit, mul, sub, un } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { OpDef, float, graph, int, str } from '../opdef.js';
 import { captureBindings, inferSubgraph, lowerSubgraph } from '../subgraph.js';
 import { tensorFrom } from '../tensor.js';
-import { AxisView, alongAxis, axisView } from './reduction.js';
+import { axisView } from './reduction.js';
 import { emitElementwise, tt } from './common.js';
 import { emitGemm, tempDtype } from './gemm.js';
-import { emitSoftmax } from './softmax.js';
+import { cumulativeDef, emitSoftmax } from './softmax.js';
 
 const sigmoid = (x: Expr) => div(1, add(1, un('exp', un('neg', x))));
 
@@ -29,30 +29,8 @@ const bitCastDef: OpDef = {
   lower: (ctx) => emitElementwise(ctx, [ctx.in(0)], ctx.out(0), ([x]) => bitcast(x, ctx.out(0).t)),
 };
 
-/** CumProd along a compile-time axis, optionally exclusive and/or reversed (CumSum's twin). */
-const cumProdDef: OpDef = {
-  op: 'CumProd',
-  attrs: { exclusive: int(0), reverse: int(0) },
-  constInputs: [1],
-  infer: (ctx) => {
-    ctx.axis(ctx.constNums(1, 'axis')[0], ctx.rank(0));
-    return [tt(ctx.dtype(0), ctx.shape(0))];
-  },
-  lower: (ctx) => {
-    const x = ctx.in(0), out = ctx.out(0);
-    const view: AxisView = axisView(x.shape, ctx.axis(ctx.constNums(1, 'axis')[0], x.shape.length));
-    const exclusive = !!ctx.int('exclusive'), reverse = !!ctx.int('reverse');
-    alongAxis(ctx, view, (row) => {
-      const p = row.var(x.t, () => lit(1, x.t), 'prod');
-      row.pass((k) => {
-        const at = row.at(reverse ? sub(ix(view.n - 1), k) : k);
-        if (exclusive) ctx.store(out, at, row.get(p));
-        row.set(p, mul(row.get(p), ctx.load(x, at)));
-        if (!exclusive) ctx.store(out, at, row.get(p));
-      });
-    });
-  },
-};
+/** CumProd: CumSum's twin with a product. */
+const cumProdDef = cumulativeDef('CumProd', 1, mul);
 
 /** SwiGLU: Swish_alpha(A) · B, same shapes, no broadcasting. */
 const swigluDef: OpDef = {

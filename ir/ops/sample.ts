@@ -7,7 +7,7 @@ import { add, and, bin, cast, cmp, div, ix, lit, max, min, mul, or, select, sub,
 import { Expr } from '../kernel.js';
 import { AttrSpec, OpDef, float, int, str } from '../opdef.js';
 import { tt } from './common.js';
-import { each, prod, spatialDims, stridesOfShape } from './spatial.js';
+import { each, prod, stridesOfShape } from './spatial.js';
 
 /** One tap of a separable interpolation along a dim: source index (in range) and weight. */
 export interface Tap { at: Expr; w: Expr }

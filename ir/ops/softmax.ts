@@ -75,30 +75,35 @@ function hardmax(ctx: LowerCtx, x: TensorRef, out: TensorRef, view: AxisView): v
   });
 }
 
-/** CumSum along a compile-time axis, optionally exclusive and/or reversed. */
-const cumSumDef: OpDef = {
-  op: 'CumSum',
-  attrs: { exclusive: int(0), reverse: int(0) },
-  constInputs: [1],
-  infer: (ctx) => {
-    ctx.axis(ctx.constNums(1, 'axis')[0], ctx.rank(0));
-    return [tt(ctx.dtype(0), ctx.shape(0))];
-  },
-  lower: (ctx) => {
-    const x = ctx.in(0), out = ctx.out(0);
-    const view = axisView(x.shape, ctx.axis(ctx.constNums(1, 'axis')[0], x.shape.length));
-    const exclusive = !!ctx.int('exclusive'), reverse = !!ctx.int('reverse');
-    alongAxis(ctx, view, (row) => {
-      const s = row.var(x.t, () => lit(0, x.t), 'sum');
-      row.pass((k) => {
-        const at = row.at(reverse ? sub(ix(view.n - 1), k) : k);
-        if (exclusive) ctx.store(out, at, row.get(s));
-        row.set(s, add(row.get(s), ctx.load(x, at)));
-        if (!exclusive) ctx.store(out, at, row.get(s));
+/** A cumulative op (CumSum, CumProd) along a compile-time axis, optionally exclusive and/or
+ * reversed: out[k] = fold(init, x[0..k]) (x[0..k-1] when exclusive). */
+export function cumulativeDef(op: string, init: number, fold: (acc: Expr, x: Expr) => Expr): OpDef {
+  return {
+    op,
+    attrs: { exclusive: int(0), reverse: int(0) },
+    constInputs: [1],
+    infer: (ctx) => {
+      ctx.axis(ctx.constNums(1, 'axis')[0], ctx.rank(0));
+      return [tt(ctx.dtype(0), ctx.shape(0))];
+    },
+    lower: (ctx) => {
+      const x = ctx.in(0), out = ctx.out(0);
+      const view = axisView(x.shape, ctx.axis(ctx.constNums(1, 'axis')[0], x.shape.length));
+      const exclusive = !!ctx.int('exclusive'), reverse = !!ctx.int('reverse');
+      alongAxis(ctx, view, (row) => {
+        const s = row.var(x.t, () => lit(init, x.t), 'acc');
+        row.pass((k) => {
+          const at = row.at(reverse ? sub(ix(view.n - 1), k) : k);
+          if (exclusive) ctx.store(out, at, row.get(s));
+          row.set(s, fold(row.get(s), ctx.load(x, at)));
+          if (!exclusive) ctx.store(out, at, row.get(s));
+        });
       });
-    });
-  },
-};
+    },
+  };
+}
+
+const cumSumDef = cumulativeDef('CumSum', 0, add);
 
 function topK(ctx: InferCtx): number {
   const k = ctx.opset < 10 ? ctx.int('k') : ctx.constNums(1, 'K')[0];
