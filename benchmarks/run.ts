@@ -72,7 +72,7 @@ async function ortTimer(kind: 'node' | 'web', file: string, inputs: TensorData[]
   const ort = (kind === 'node' ? ortNode : ortWeb) as typeof ortNode;
   if (kind === 'web') (ortWeb.env.wasm as { numThreads: number }).numThreads = 1;
   const s = await ort.InferenceSession.create(file, kind === 'node'
-    ? { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' }
+    ? { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', logSeverityLevel: 3 }
     : { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   const feeds: Record<string, ortNode.Tensor> = {};
   s.inputNames.forEach((n, i) => { feeds[n] = new ort.Tensor(inputs[i].dtype as never, inputs[i].data as never, inputs[i].shape); });
