@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { SHARED_TESTS, readExpected } from '../dist/src/testing/conformance.js';
 import { parseTensor } from '../dist/src/onnx/tensorProto.js';
+import { loadModel } from '../dist/src/onnx/importModel.js';
 import { cli, tmpDir } from './helpers.js';
 
 const ORT_TYPES: Record<string, string> = {
@@ -15,16 +16,28 @@ const ORT_TYPES: Record<string, string> = {
   int32: 'int32', uint32: 'uint32', int64: 'int64', uint64: 'uint64', bool: 'bool',
 };
 
-/** |a-b| <= 1e-3*|b| + 1e-5 elementwise over plain numbers (NaN == NaN). */
+/**
+ * |a-b| <= 1e-3·|b| + 1e-5·max(1, max|b|) elementwise (NaN == NaN): the absolute part scales
+ * with the tensor's magnitude, since a float32 sum of large terms (a DFT bin) that should be 0
+ * carries rounding error proportional to them in any implementation.
+ */
 function allClose(a: ArrayLike<number | bigint | boolean>, b: ArrayLike<number | bigint | boolean>): string | null {
   if (a.length !== b.length) return `length ${a.length} vs ${b.length}`;
+  let scale = 1;
+  for (let i = 0; i < b.length; i++) if (Number.isFinite(Number(b[i]))) scale = Math.max(scale, Math.abs(Number(b[i])));
   for (let i = 0; i < a.length; i++) {
     const x = Number(a[i]), y = Number(b[i]);
     if (Number.isNaN(x) && Number.isNaN(y)) continue;
     if (x === y) continue;
-    if (!(Math.abs(x - y) <= 1e-3 * Math.abs(y) + 1e-5)) return `element ${i}: ${x} vs ${y}`;
+    if (!(Math.abs(x - y) <= 1e-3 * Math.abs(y) + 1e-5 * scale)) return `element ${i}: ${x} vs ${y}`;
   }
   return null;
+}
+
+/** Ops whose results depend on a random generator: ONNX Runtime's differs from the reference's. */
+const RANDOM_OPS = new Set(['RandomUniform', 'RandomNormal', 'RandomUniformLike', 'RandomNormalLike', 'Bernoulli', 'Multinomial']);
+function nondeterministic(file: string): boolean {
+  return loadModel(file).graph.nodes.some((n) => RANDOM_OPS.has(n.op) || (n.op === 'Dropout' && n.inputs.length > 2 && n.inputs[2] !== null));
 }
 
 function sample(target: string, every: number): string[] {
@@ -42,7 +55,7 @@ describe.skipIf(!haveData).each(['c', 'wasm'])('onnxc vs ONNX Runtime on sampled
       const set = path.join(dir, 'test_data_set_0');
       const inputs = fs.readdirSync(set).filter((f) => f.startsWith('input_')).sort((x, y) => parseInt(x.slice(6)) - parseInt(y.slice(6)));
       const tensors = inputs.map((f) => parseTensor(fs.readFileSync(path.join(set, f))));
-      if (tensors.some((t) => !ORT_TYPES[t.dtype])) continue;
+      if (tensors.some((t) => !ORT_TYPES[t.dtype]) || nondeterministic(path.join(dir, 'model.onnx'))) continue;
       let session: ort.InferenceSession;
       let ortOut: ort.InferenceSession.OnnxValueMapType;
       try {
