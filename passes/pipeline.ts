@@ -11,6 +11,7 @@ import { eliminateDeadCode } from './eliminateDeadCode.js';
 import { eliminateDeadLocals } from './eliminateDeadLocals.js';
 import { foldBatchNorm } from './foldBatchNorm.js';
 import { foldConstants } from './foldConstants.js';
+import { fuseActivations } from './fuseActivations.js';
 import { inferShapes } from './inferShapes.js';
 import { LowerOptions, lowerToKernels } from './lowerToKernels.js';
 import { MemoryReport, planMemory } from './planMemory.js';
@@ -31,6 +32,7 @@ export const GRAPH_PASSES: [string, (m: Model) => void][] = [
   ['simplifyGraph', simplifyGraph],
   ['foldConstants', foldConstants],
   ['foldBatchNorm', foldBatchNorm],
+  ['fuseActivations', fuseActivations],
   ['eliminateDeadCode', eliminateDeadCode],
   ['prepackWeights', prepackWeights],
 ];

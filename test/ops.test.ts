@@ -73,6 +73,66 @@ function convCase(C: number, H: number, M: number): Case {
 }
 cases.push(matmulCase(37, 50, 45), matmulCase(7, 300, 19), convCase(40, 9, 13));
 
+// depthwise convolutions (group = C, M = mult·C) with bias: vector chunks, tails, border rows
+// and columns, dilation, strides, batch
+interface DwSpec { N: number; C: number; mult: number; H: number; W: number; k: number; s: number; d: number; p: number[]; clip?: [number, number] }
+function depthwiseCase(q: DwSpec): Case {
+  const { N, C, mult, H, W, k, s, d, p } = q, M = C * mult;
+  const OH = Math.floor((H + p[0] + p[2] - (k - 1) * d - 1) / s) + 1, OW = Math.floor((W + p[1] + p[3] - (k - 1) * d - 1) / s) + 1;
+  const r = rnd(N * 7 + C * 100 + H * 10 + W + k * 1000 + s * 31 + d * 17 + p[0] * 5 + p[1]);
+  const X = range(N * C * H * W, r), Wt = range(M * k * k, r), Bs = range(M, r);
+  const expected = range(N * M * OH * OW, (q2) => {
+    const n = Math.floor(q2 / (M * OH * OW)), m = Math.floor(q2 / (OH * OW)) % M, y = Math.floor(q2 / OW) % OH, x = q2 % OW;
+    let acc = Bs[m];
+    for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) {
+      const iy = y * s + ky * d - p[0], ixx = x * s + kx * d - p[1];
+      if (iy >= 0 && iy < H && ixx >= 0 && ixx < W) acc += Wt[(m * k + ky) * k + kx] * X[((n * C + Math.floor(m / mult)) * H + iy) * W + ixx];
+    }
+    return q.clip ? Math.min(Math.max(acc, q.clip[0]), q.clip[1]) : acc;
+  });
+  return { name: `conv: depthwise ${JSON.stringify(q)}`, outShape: [N, M, OH, OW], expected,
+    build: (b) => {
+      b.input('x', 'float32', [N, C, H, W]);
+      b.initializer('w', tensorFrom('float32', [M, 1, k, k], Wt));
+      b.initializer('b', tensorFrom('float32', [M], Bs));
+      b.node('Conv', ['x', 'w', 'b'], { pads: p, strides: [s, s], dilations: [d, d], group: C }, { outputs: [q.clip ? 'c' : 'z'] });
+      if (q.clip) clipNode(b, 'c', 'z', q.clip);
+      b.output('z', 'float32', [N, M, OH, OW]);
+    },
+    inputs: [['x', [N, C, H, W], X]] };
+}
+/** z = Clip(c, lo, hi), or Relu when the bounds are [0, inf]: fused into the Conv producing c. */
+function clipNode(b: B, c: string, z: string, [lo, hi]: [number, number]): void {
+  if (lo === 0 && hi === Infinity) { b.node('Relu', [c], {}, { outputs: [z] }); return; }
+  b.initializer(`${z}_lo`, tensorFrom('float32', [], [lo]));
+  b.initializer(`${z}_hi`, tensorFrom('float32', [], [hi]));
+  b.node('Clip', [c, `${z}_lo`, `${z}_hi`], {}, { outputs: [z] });
+}
+/** Conv (im2col + micro-kernel; K blocks, column tails) followed by a fused Relu / Clip. */
+function convActCase(C: number, H: number, M: number, clip: [number, number]): Case {
+  const base = convCase(C, H, M);
+  return { ...base, name: `${base.name} + clip ${clip}`, expected: base.expected.map((v) => Math.min(Math.max(v, clip[0]), clip[1])),
+    build: (b) => {
+      b.input('x', 'float32', [1, C, H, H]);
+      const r = rnd(C * 100 + H * 10 + M); range(C * H * H, r);
+      b.initializer('w', tensorFrom('float32', [M, C, 3, 3], range(M * C * 9, r)));
+      b.node('Conv', ['x', 'w'], { pads: [1, 1, 1, 1] }, { outputs: ['c'] });
+      clipNode(b, 'c', 'z', clip);
+      b.output('z', 'float32', [1, M, H, H]);
+    } };
+}
+cases.push(convActCase(40, 9, 13, [0, Infinity]), convActCase(3, 5, 4, [-0.5, 0.5]), convActCase(2, 4, 3, [0, 6]));
+cases.push(
+  depthwiseCase({ N: 1, C: 3, mult: 1, H: 9, W: 21, k: 3, s: 1, d: 1, p: [1, 1, 1, 1], clip: [0, 6] }),
+  depthwiseCase({ N: 1, C: 2, mult: 1, H: 11, W: 23, k: 3, s: 2, d: 1, p: [1, 1, 1, 1], clip: [0, Infinity] }),
+  depthwiseCase({ N: 1, C: 3, mult: 1, H: 9, W: 21, k: 3, s: 1, d: 1, p: [1, 1, 1, 1] }),
+  depthwiseCase({ N: 2, C: 2, mult: 2, H: 7, W: 7, k: 5, s: 1, d: 1, p: [2, 2, 2, 2] }),
+  depthwiseCase({ N: 1, C: 2, mult: 1, H: 12, W: 19, k: 3, s: 1, d: 2, p: [0, 3, 2, 1] }),
+  depthwiseCase({ N: 1, C: 2, mult: 1, H: 11, W: 23, k: 3, s: 2, d: 1, p: [1, 1, 1, 1] }),
+  depthwiseCase({ N: 1, C: 2, mult: 1, H: 12, W: 40, k: 5, s: 2, d: 1, p: [1, 2, 2, 1] }),
+  depthwiseCase({ N: 1, C: 1, mult: 1, H: 4, W: 3, k: 3, s: 1, d: 1, p: [1, 1, 1, 1] }),
+);
+
 describe.each(cases)('$name', (c) => {
   const make = () => {
     const b = new ModelBuilder(17);
@@ -92,6 +152,16 @@ describe.each(cases)('$name', (c) => {
     const dir = tmpDir();
     const r = compileModel(make(), { target: 'c', name: 'm', verify: true });
     const runner = getRunner('c');
+    const files = c.inputs.map(([name], i) => { const f = path.join(dir, `in${i}.pb`); fs.writeFileSync(f, encodeTensor(inputs[i], name)); return f; });
+    const [out] = await runner.run(await runner.build(r, path.join(dir, 'build')), files, path.join(dir, 'out'), 1);
+    expect(out.shape).toEqual(c.outShape);
+    check(toNumbers(out));
+  });
+
+  it('compiled WASM', async () => {
+    const dir = tmpDir();
+    const r = compileModel(make(), { target: 'wasm', name: 'm', verify: true });
+    const runner = getRunner('wasm');
     const files = c.inputs.map(([name], i) => { const f = path.join(dir, `in${i}.pb`); fs.writeFileSync(f, encodeTensor(inputs[i], name)); return f; });
     const [out] = await runner.run(await runner.build(r, path.join(dir, 'build')), files, path.join(dir, 'out'), 1);
     expect(out.shape).toEqual(c.outShape);

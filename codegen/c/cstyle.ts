@@ -206,7 +206,7 @@ export class CStyleRenderer {
       case 'vsplat': return `ONNXC_SPLAT${e.lanes}(${this.expr(e.a)})`;
       case 'vvar': return e.name;
       case 'vbin': {
-        if (e.op === 'max' || e.op === 'min') throw new Error('C vector min/max are not rendered');
+        if (e.op === 'max' || e.op === 'min') return `ONNXC_V${e.op.toUpperCase()}${e.lanes}(${this.vexpr(e.a)}, ${this.vexpr(e.b)})`;
         return `(${this.vexpr(e.a)} ${{ add: '+', sub: '-', mul: '*' }[e.op]} ${this.vexpr(e.b)})`;
       }
       case 'vfma': return `ONNXC_FMA${e.lanes}(${this.vexpr(e.a)}, ${this.vexpr(e.b)}, ${this.vexpr(e.c)})`;

@@ -20,7 +20,7 @@ export interface EmitCOptions {
 }
 
 const C_TARGET: CStyleTarget = {
-  types: C_TYPES, kernelPrefix: 'static', restrict: 'restrict ',
+  types: C_TYPES, kernelPrefix: 'ONNXC_KERNEL', restrict: 'restrict ',
   loopPragmas: () => [],
 };
 
@@ -92,6 +92,10 @@ export function emitC(p: Program, opts: EmitCOptions): CFiles {
   out.push(...helperSources(r.helpers), '');
   if (constDefs.length) out.push(...constDefs, '');
   if (guardDefs.length) out.push(...guardDefs, '');
+  // kernels stay functions of their own: inlined into the entry point they would lose their
+  // restrict parameters, and the compiler much of its vectorization
+  out.push('#if defined(__GNUC__)', '#define ONNXC_KERNEL static __attribute__((noinline))', '#else',
+    '#define ONNXC_KERNEL static', '#endif', '');
   out.push(...kernels.flatMap((k) => [k, '']));
 
   // entry point

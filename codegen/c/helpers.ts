@@ -143,23 +143,35 @@ for (const [f, ints] of [['f32', ['i32', 'u32']], ['f64', ['i64', 'u64']]] as co
 
 /** SIMD support for vectorized kernels: GCC/Clang vector types, used only through macros so
  * no vector value crosses a function boundary (no ABI warnings whatever -march is). */
-function simd(lanes: number, bits: number, fmaHeader: string, fma: string, reg: string): string {
+function simd(lanes: number, bits: number, fmaHeader: string, fma: string, reg: string, minmaxHeader: string, pfx: string): string {
   const splat = Array.from({ length: lanes }, () => '(x)').join(', ');
-  return `typedef float onnxc_f32x${lanes} __attribute__((vector_size(${bits / 8})));
-typedef float onnxc_f32x${lanes}u __attribute__((vector_size(${bits / 8}), aligned(4), may_alias));
-#define ONNXC_VLOAD${lanes}(p) (*(const onnxc_f32x${lanes}u *)(p))
-#define ONNXC_VSTORE${lanes}(p, v) (*(onnxc_f32x${lanes}u *)(p) = (v))
-#define ONNXC_SPLAT${lanes}(x) ((onnxc_f32x${lanes}){${splat}})
+  const T = `onnxc_f32x${lanes}`, I = `onnxc_i32x${lanes}`;
+  // max / min propagate a NaN of their first operand (the value; the second is a bound)
+  const pick = (op: string) => { const m = `((${I})((a) ${op} (b)) | (${I})((a) != (a)))`; return `((${T})((${m} & (${I})(a)) | (~${m} & (${I})(b))))`; };
+  return `typedef float ${T} __attribute__((vector_size(${bits / 8})));
+typedef float ${T}u __attribute__((vector_size(${bits / 8}), aligned(4), may_alias));
+#define ONNXC_VLOAD${lanes}(p) (*(const ${T}u *)(p))
+#define ONNXC_VSTORE${lanes}(p, v) (*(${T}u *)(p) = (v))
+#define ONNXC_SPLAT${lanes}(x) ((${T}){${splat}})
 #if ${fmaHeader}
 #include <immintrin.h>
-#define ONNXC_FMA${lanes}(a, b, c) ((onnxc_f32x${lanes})${fma}((${reg})(a), (${reg})(b), (${reg})(c)))
+#define ONNXC_FMA${lanes}(a, b, c) ((${T})${fma}((${reg})(a), (${reg})(b), (${reg})(c)))
 #else
 #define ONNXC_FMA${lanes}(a, b, c) ((a) * (b) + (c))
+#endif
+#if ${minmaxHeader}
+#include <immintrin.h>
+#define ONNXC_VMAX${lanes}(a, b) ((${T})${pfx}_max_ps((${reg})(b), (${reg})(a)))
+#define ONNXC_VMIN${lanes}(a, b) ((${T})${pfx}_min_ps((${reg})(b), (${reg})(a)))
+#else
+typedef int ${I} __attribute__((vector_size(${bits / 8})));
+#define ONNXC_VMAX${lanes}(a, b) ${pick('>')}
+#define ONNXC_VMIN${lanes}(a, b) ${pick('<')}
 #endif`;
 }
 
-C_HELPERS.onnxc_simd8 = { src: simd(8, 256, 'defined(__AVX__) && defined(__FMA__)', '_mm256_fmadd_ps', '__m256') };
-C_HELPERS.onnxc_simd4 = { src: simd(4, 128, 'defined(__FMA__)', '_mm_fmadd_ps', '__m128') };
+C_HELPERS.onnxc_simd8 = { src: simd(8, 256, 'defined(__AVX__) && defined(__FMA__)', '_mm256_fmadd_ps', '__m256', 'defined(__AVX__)', '_mm256') };
+C_HELPERS.onnxc_simd4 = { src: simd(4, 128, 'defined(__FMA__)', '_mm_fmadd_ps', '__m128', 'defined(__SSE__)', '_mm') };
 
 /** Sources of the named helpers and their dependencies, dependencies first, in a stable order. */
 export function helperSources(names: Iterable<string>): string[] {

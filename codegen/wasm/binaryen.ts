@@ -40,6 +40,9 @@ const MEMORY = '0';
 
 type Dict = Record<string, unknown>;
 
+/** Largest function (in Binaryen's size measure) inlined into its only caller. */
+const ONE_CALLER_INLINE_MAX = 64;
+
 export class WasmModule {
   private readonly m = new binaryen.Module();
   private readonly funcs = new Set<string>();
@@ -118,6 +121,9 @@ export class WasmModule {
     if (passes.length) {
       binaryen.setOptimizeLevel(Math.min(level, 2));
       binaryen.setShrinkLevel(0);
+      // kernels stay functions of their own: V8 compiles (and tiers up) each one separately and
+      // allocates registers per kernel; one giant inlined `run` compiles to slower code
+      binaryen.setOneCallerInlineMaxSize(ONE_CALLER_INLINE_MAX);
       this.m.runPasses(passes);
     }
     const bin = this.m.emitBinary();

@@ -46,6 +46,16 @@ for (const t of ['i32', 'i64'] as const) for (const op of ['div_s', 'div_u', 're
   });
 }
 
+/** Whether an index expression is surely >= 0 (variables are loop counters and indices). */
+function nonNeg(e: Expr): boolean {
+  switch (e.k) {
+    case 'var': return true;
+    case 'const': return Number(e.v) >= 0;
+    case 'bin': return (e.op === 'add' || e.op === 'mul') && nonNeg(e.a) && nonNeg(e.b);
+    default: return false;
+  }
+}
+
 export class KernelRenderer {
   f!: Fn;
   private breaks: string[] = [];
@@ -66,6 +76,19 @@ export class KernelRenderer {
   addr(b: KBuf, idx: Ref): Ref {
     const I = ops(this.w, 'i32'), size = byteSize(b.dtype, 1);
     return I.add(this.base(b), size === 1 ? idx : I.shl(idx, I.k(Math.log2(size))));
+  }
+
+  /**
+   * Address of element idx of b split as pointer + constant byte offset: an index `e + c`
+   * (c > 0, e built from variables, non-negative constants, + and *) puts c into the
+   * instruction's offset immediate, so tiles addressed from one index share its address.
+   */
+  addrOff(b: KBuf, idx: Expr): [Ref, number] {
+    const size = byteSize(b.dtype, 1);
+    if (idx.k === 'const' && Number(idx.v) >= 0) return [this.base(b), Number(idx.v) * size];
+    if (idx.k === 'bin' && idx.op === 'add' && idx.b.k === 'const' && Number(idx.b.v) > 0 && nonNeg(idx.a))
+      return [this.addr(b, this.expr(idx.a)), Number(idx.b.v) * size];
+    return [this.addr(b, this.expr(idx)), 0];
   }
 
   /** Evaluates e into a fresh local, then builds from it. */
@@ -119,7 +142,7 @@ export class KernelRenderer {
         const conv = convertedLoad(this.rt, e.buf.dtype, () => this.base(e.buf), idx, () => this.addr(e.buf, idx()));
         if (conv !== null) return conv;
         const a = access(e.buf.dtype);
-        return w.load(a.ns, a.load, this.addr(e.buf, idx()));
+        return w.load(a.ns, a.load, ...this.addrOff(e.buf, e.idx));
       }
       case 'un': return this.un(e.op, e.t, e.a);
       case 'bin': return this.bin(e.op, e.t, this.expr(e.a), this.expr(e.b));
@@ -223,7 +246,8 @@ export class KernelRenderer {
         const conv = convertedStore(this.rt, s.buf.dtype, () => this.base(s.buf), idx, () => this.addr(s.buf, idx()), val, s.sat !== false);
         if (conv !== null) return conv;
         const a = access(s.buf.dtype);
-        return w.store(a.ns, a.store, this.addr(s.buf, idx()), val);
+        const [ptr, off] = this.addrOff(s.buf, s.idx);
+        return w.store(a.ns, a.store, ptr, val, off);
       }
       case 'decl': {
         const init = this.expr(s.init);
@@ -242,7 +266,10 @@ export class KernelRenderer {
       case 'fail': return w.ret(w.c('i32', s.status));
       case 'vdecl': return f.set(f.local('v128', s.name), this.vexpr(s.init));
       case 'vassign': return f.set(s.name, this.vexpr(s.val));
-      case 'vstore': return w.store('v128', 'store', this.addr(s.buf, this.expr(s.idx)), this.vexpr(s.val), 0, 4);
+      case 'vstore': {
+        const [ptr, off] = this.addrOff(s.buf, s.idx);
+        return w.store('v128', 'store', ptr, this.vexpr(s.val), off, 4);
+      }
     }
   }
 
@@ -251,8 +278,15 @@ export class KernelRenderer {
     const w = this.w;
     if (e.lanes !== 4) throw new Error(`wasm: ${e.lanes}-lane vectors (SIMD128 has 4 float32 lanes)`);
     switch (e.k) {
-      case 'vload': return w.load('v128', 'load', this.addr(e.buf, this.expr(e.idx)), 0, 4);
-      case 'vsplat': return w.op('f32x4', 'splat', this.expr(e.a));
+      case 'vload': {
+        const [ptr, off] = this.addrOff(e.buf, e.idx);
+        return w.load('v128', 'load', ptr, off, 4);
+      }
+      case 'vsplat': {
+        const a = e.a;
+        if (a.k === 'load' && a.buf.dtype === 'float32') return w.load('v128', 'load32_splat', ...this.addrOff(a.buf, a.idx));
+        return w.op('f32x4', 'splat', this.expr(a));
+      }
       case 'vvar': return this.f.get(e.name);
       case 'vbin': return w.op('f32x4', e.op, this.vexpr(e.a), this.vexpr(e.b));
       case 'vfma': return w.op('f32x4', 'add', w.op('f32x4', 'mul', this.vexpr(e.a), this.vexpr(e.b)), this.vexpr(e.c));

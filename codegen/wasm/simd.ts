@@ -47,12 +47,38 @@ export function emitVectorLoop(r: KernelRenderer, s: For): Ref | null {
     }
     return w.block(null, [...args.map((a, k) => f.set(tmps[k], a)), acc!]);
   };
+  // exp on four lanes (Cephes expf, ~1 ulp): n = round(x·log2 e), r = x - n·ln 2 in two parts,
+  // e^r by a degree-6 polynomial, times 2^n built in two halves (so n may reach -150 or 128)
+  const vexp = (a: Ref): Ref => {
+    const F = (v: number) => splat(w.c('f32', Math.fround(v)));
+    const X = f.local('v128'), N = f.local('v128'), R = f.local('v128'), P = f.local('v128'), H = f.local('v128');
+    const g = (l: number) => f.get(l);
+    const fop = (op: string, ...xs: Ref[]) => w.op('f32x4', op, ...xs);
+    const iop = (op: string, ...xs: (Ref | number)[]) => w.op('i32x4', op, ...xs);
+    const HI = 88.72283935546875, LO = -103.97207641601562;
+    const pow2 = (n: Ref) => iop('shl', iop('add', n, iop('splat', w.c('i32', 127))), w.c('i32', 23));
+    let poly = F(1.9875691500e-4);
+    for (const c of [1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]) poly = fop('add', fop('mul', poly, g(R)), F(c));
+    return w.block(null, [
+      f.set(X, a),
+      f.set(R, fop('min', fop('max', g(X), F(LO)), F(HI))),
+      f.set(P, fop('nearest', fop('mul', g(R), F(Math.LOG2E)))),
+      f.set(R, fop('sub', fop('sub', g(R), fop('mul', g(P), F(0.693359375))), fop('mul', g(P), F(-2.12194440e-4)))),
+      f.set(N, iop('trunc_sat_f32x4_s', g(P))),
+      f.set(H, iop('shr_s', g(N), w.c('i32', 1))),
+      f.set(P, fop('add', fop('add', fop('mul', poly, fop('mul', g(R), g(R))), g(R)), F(1))),
+      f.set(P, fop('mul', fop('mul', g(P), pow2(g(H))), pow2(iop('sub', g(N), g(H))))),
+      // +inf above the range, 0 below it; NaN stays NaN (it passed through the arithmetic)
+      w.op('v128', 'andnot', w.op('v128', 'bitselect', F(Infinity), g(P), fop('gt', g(X), F(HI))), fop('lt', g(X), F(LO))),
+    ]);
+  };
   const vx = (e: Expr): Ref => {
     switch (e.k) {
       case 'const': case 'var': return splat(r.expr(e));
       case 'load': return e.idx.k === 'const' ? splat(r.expr(e)) : w.load('v128', 'load', r.addr(e.buf, I_()), 0, 4);
       case 'un': {
         const a = vx(e.a);
+        if (e.op === 'exp') return vexp(a);
         return V_UN[e.op] ? w.op('f32x4', V_UN[e.op]!, a) : lanes([a], ([x]) => r.libm(e.op, 'f32', [x]));
       }
       case 'bin': {

@@ -4,14 +4,16 @@
 import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
 import { DType, isConverted } from '../dtype.js';
 import { TensorType } from '../graph.js';
-import { add, cast, div, ix, max, min, mod, mul, sub, un } from '../kbuild.js';
+import { add, cast, div, ix, lit, max, min, mod, mul, sub, un } from '../kbuild.js';
 import { Expr } from '../kernel.js';
-import { OpDef, int, ints } from '../opdef.js';
+import { OpDef, floats, int, ints } from '../opdef.js';
+import { vbin, vsplat } from '../vector.js';
 import { tt } from './common.js';
 import { poolOps } from './pool.js';
 import { sampleOps } from './sample.js';
 import { deformConvDef } from './deform.js';
-import { emitGemmSimd } from './microkernel.js';
+import { Activation, emitGemmSimd } from './microkernel.js';
+import { emitDepthwiseSimd } from './depthwise.js';
 import { Geom, View, accumulator, as0, convGeom, convType, copyOut, each, emitCol2im, emitGemm, emitIm2col, emitTaps, fill, initAcc, kernelShape, perDim, prod, scalarDType, spatialDims, windowAttrs } from './spatial.js';
 
 interface ConvSpec {
@@ -22,6 +24,8 @@ interface ConvSpec {
   acc: TensorRef;
   /** x and w are used as they are (float32 convolution): eligible for the SIMD micro-kernel. */
   plain?: boolean;
+  /** A fused activation the micro-kernel may apply as it stores. */
+  act?: Activation;
 }
 
 /**
@@ -29,7 +33,7 @@ interface ConvSpec {
  * convolutions are a GEMM over x; depthwise ones (one input channel per group) accumulate tap by
  * tap into the output row; the rest gather an im2col matrix per image and group.
  */
-export function emitConv(ctx: LowerCtx, g: Geom, x: TensorRef, w: TensorRef, spec: ConvSpec): void {
+export function emitConv(ctx: LowerCtx, g: Geom, x: TensorRef, w: TensorRef, spec: ConvSpec): boolean {
   const [N, C] = x.shape, M = w.shape[0], G = ctx.int('group');
   const Cg = C / G, Mg = M / G, KK = prod(g.k), K = Cg * KK, P = prod(g.out), Pin = prod(g.in);
   const { acc, xMap, wMap } = spec;
@@ -37,7 +41,7 @@ export function emitConv(ctx: LowerCtx, g: Geom, x: TensorRef, w: TensorRef, spe
   const wAt = (m: Expr, k: Expr) => wMap(ctx.load(w, add(mul(m, K), k)), m);
   if (Cg === 1 && !pointwise) {
     // depthwise: acc[n, m] += w[m, tap] * x[n, m / Mg] along each tap's valid range
-    return each(ctx, N, (n) => each(ctx, M, (m) => {
+    each(ctx, N, (n) => each(ctx, M, (m) => {
       const xBase = add(mul(n, C * Pin), mul(div(m, Mg), Pin)), row = add(mul(n, M * P), mul(m, P));
       emitTaps(ctx, g, 1, {
         valid: (_c, tap, p, i) => {
@@ -46,7 +50,9 @@ export function emitConv(ctx: LowerCtx, g: Geom, x: TensorRef, w: TensorRef, spe
         },
       });
     }, 'm'), 'n');
+    return false;
   }
+  let applied = true;
   const col = pointwise ? null : ctx.temp(scalarDType(acc.t), [K, P], 'col');
   each(ctx, N, (n) => each(ctx, G, (grp) => {
     const xOff = add(mul(n, C * Pin), mul(grp, Cg * Pin));
@@ -56,19 +62,43 @@ export function emitConv(ctx: LowerCtx, g: Geom, x: TensorRef, w: TensorRef, spe
     const yOff = add(mul(n, M * P), mul(grp, Mg * P));
     // plain float convolutions use the SIMD micro-kernel: acc[m, p] += w[m, k] · col[k, p]
     if (spec.plain && emitGemmSimd(ctx, { M: Mg, N: P, K, a: { ref: w, off: mul(mOff, K), rs: K, cs: 1 },
-      b: { ref: b.ref, off: b.off, rs: b.ld, cs: 1 }, y: { ref: acc, off: yOff, rs: P, cs: 1 } }, true)) return;
+      b: { ref: b.ref, off: b.off, rs: b.ld, cs: 1 }, y: { ref: acc, off: yOff, rs: P, cs: 1 } }, true, spec.act)) return;
+    applied = false;
     emitGemm(ctx, Mg, P, K, (m, k) => wAt(add(mOff, m), k), b, { ref: acc, off: yOff, ld: P }, col ? undefined : xMap);
   }, 'g'), 'n');
+  return applied;
+}
+
+/** The activation fused into a Conv by passes/fuseActivations (onnxc_clip = [lo, hi]). */
+function fusedClip(ctx: LowerCtx): Activation | undefined {
+  const b = ctx.floats('onnxc_clip');
+  if (!b.length) return undefined;
+  const [lo, hi] = b, L = ctx.target.lanes;
+  const bound = (v: number) => lit(v, 'f32');
+  return {
+    scalar: (v) => {
+      const lower = lo === -Infinity ? v : max(v, bound(lo));
+      return hi === Infinity ? lower : min(lower, bound(hi));
+    },
+    vector: (v) => {
+      const lower = lo === -Infinity ? v : vbin('max', v, vsplat(bound(lo), L));
+      return hi === Infinity ? lower : vbin('min', lower, vsplat(bound(hi), L));
+    },
+  };
 }
 
 const convDef: OpDef = {
-  op: 'Conv', attrs: { ...windowAttrs(), group: int(1) },
+  op: 'Conv', attrs: { ...windowAttrs(), group: int(1), onnxc_clip: floats([]) },
   infer: (ctx) => [convType(ctx, ctx.dtype(0))],
   lower: (ctx) => {
-    const x = ctx.in(0), w = ctx.in(1), out = ctx.out(0), acc = accumulator(ctx, out);
+    const x = ctx.in(0), w = ctx.in(1), out = ctx.out(0), acc = accumulator(ctx, out), g = convGeom(ctx);
+    const bias = ctx.has(2) ? ctx.in(2) : null;
+    const act = fusedClip(ctx);
+    if (w.shape[1] === 1 && ctx.int('group') === x.shape[1] && emitDepthwiseSimd(ctx, g, x, w, bias, out, act)) return;
     initAcc(ctx, acc, (m) => (ctx.has(2) ? ctx.load(ctx.in(2), m) : as0(acc)));
-    emitConv(ctx, convGeom(ctx), x, w, { acc, xMap: (v) => v, wMap: (v) => v, plain: true });
+    const applied = emitConv(ctx, g, x, w, { acc, xMap: (v) => v, wMap: (v) => v, plain: true, act });
     copyOut(ctx, acc, out);
+    if (act && !applied) ctx.loop(prod(out.shape), (i) => ctx.store(out, i, act.scalar(ctx.load(out, i))), { hint: { vectorize: 4 } });
   },
 };
 

@@ -1,18 +1,25 @@
 // The register-blocked SIMD GEMM micro-kernel: Y (+)= A·B for float32 when rows of B and Y are
 // contiguous. A tile of MR rows × 2 vectors of Y lives in vector registers across the K loop
-// (6×16 on 8-lane targets: 12 accumulators + 2 B vectors + 1 broadcast fit 16 registers),
+// (6×16 on 8-lane targets: 12 accumulators + 2 B vectors + 1 broadcast fit 16 registers; 4×8
+// on WASM, where V8 keeps one xmm register for itself and larger tiles measured slower),
 // K is blocked so a panel of B stays in cache, remaining rows and columns fall back to smaller
 // tiles and scalar code. Called by emitGemm (MatMul, Gemm, Attention…) and by Conv.
 import { LowerCtx } from '../ctx.js';
 import { E, add, as, ix, linearIndex, lit, min, mul } from '../kbuild.js';
 import { Expr } from '../kernel.js';
-import { vfma, vload, vsplat, vvar } from '../vector.js';
+import { VExpr, vfma, vload, vsplat, vvar } from '../vector.js';
 import type { GemmSpec, MatView } from './gemm.js';
 
 const KC = 256;
 
+/** An activation applied to each finished value (scalar or vector) before it is stored. */
+export interface Activation {
+  scalar(v: Expr): Expr;
+  vector(v: VExpr): VExpr;
+}
+
 /** Emits the micro-kernel when the spec allows it; returns false to let the caller emit scalar code. */
-export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, accumulate = false): boolean {
+export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, accumulate = false, act?: Activation): boolean {
   const L = ctx.target.lanes;
   const { M, N, K, a, b, y } = s;
   const f32 = [a, b, y].every((m) => m.ref.dtype === 'float32');
@@ -29,41 +36,50 @@ export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, accumulate = false): bo
     const aB = base(a), bB = base(b), yB = base(y);
     const yAt = (i: E, j: E) => add(add(yB, mul(i, y.rs)), j);
     if (acc0 && !accumulate) zeroColumns(ctx, s, yAt, Nv);
-    const tile = (i0: Expr, rows: number, j0: Expr, kLo: Expr, kHi: Expr) => {
+    const tile = (i0: Expr, rows: number, j0: Expr, kLo: Expr, kHi: Expr, last: boolean) => {
       const accs = Array.from({ length: rows }, (_, r) => Array.from({ length: V }, (_, v) => {
         const name = ctx.fresh('acc');
         ctx.emit({ k: 'vdecl', name, init: acc0 ? vload(y.ref.buf, yAt(add(i0, r), add(j0, v * L)), L) : vsplat(lit(0, 'f32'), L) });
         return name;
       }));
-      ctx.loop(kHi, (k) => {
-        const bRow = ctx.local(add(add(bB, mul(k, b.rs)), j0), 'brow');
+      // pointer-bump style: the A and B element indices advance by their strides each step, the
+      // rows and vectors of the tile are constant offsets from them (immediates in WASM)
+      const aI = ctx.local(add(add(aB, mul(i0, a.rs)), mul(kLo, a.cs)), 'ai');
+      const bI = ctx.local(add(add(bB, mul(kLo, b.rs)), j0), 'bi');
+      ctx.loop(kHi, () => {
         const bv = Array.from({ length: V }, (_, v) => {
           const name = ctx.fresh('bv');
-          ctx.emit({ k: 'vdecl', name, init: vload(b.ref.buf, add(bRow, v * L), L) });
+          ctx.emit({ k: 'vdecl', name, init: vload(b.ref.buf, add(bI, v * L), L) });
           return vvar(name, L);
         });
         for (let r = 0; r < rows; r++) {
           const av = ctx.fresh('av');
-          ctx.emit({ k: 'vdecl', name: av, init: vsplat(ctx.load(a.ref, add(add(aB, mul(add(i0, r), a.rs)), mul(k, a.cs))), L) });
+          ctx.emit({ k: 'vdecl', name: av, init: vsplat(ctx.load(a.ref, add(aI, r * a.rs)), L) });
           for (let v = 0; v < V; v++) ctx.emit({ k: 'vassign', name: accs[r][v], val: vfma(vvar(av, L), bv[v], vvar(accs[r][v], L)) });
         }
+        ctx.assign(aI, add(aI, a.cs));
+        ctx.assign(bI, add(bI, b.rs));
       }, { lo: kLo, name: 'k' });
-      accs.forEach((row, r) => row.forEach((name, v) => ctx.emit({ k: 'vstore', buf: y.ref.buf, idx: yAt(add(i0, r), add(j0, v * L)), val: vvar(name, L) })));
+      const fin = (e: VExpr) => (last && act ? act.vector(e) : e);
+      accs.forEach((row, r) => row.forEach((name, v) => ctx.emit({ k: 'vstore', buf: y.ref.buf, idx: yAt(add(i0, r), add(j0, v * L)), val: fin(vvar(name, L)) })));
     };
-    const panel = (kLo: Expr, kHi: Expr) => {
+    const panel = (kLo: Expr, kHi: Expr, last: boolean) => {
       if (Nv > 0) ctx.loop(Nv / NR, (jb) => {
         const j0 = ctx.local(mul(jb, NR), 'j0');
         const full = Math.floor(M / MR);
-        if (full) ctx.loop(full, (ib) => tile(ctx.local(mul(ib, MR), 'i0'), MR, j0, kLo, kHi), { name: 'ib' });
-        for (let r = full * MR; r < M; r++) tile(ix(r), 1, j0, kLo, kHi);
+        if (full) ctx.loop(full, (ib) => tile(ctx.local(mul(ib, MR), 'i0'), MR, j0, kLo, kHi, last), { name: 'ib' });
+        for (let r = full * MR; r < M; r++) tile(ix(r), 1, j0, kLo, kHi, last);
       }, { name: 'jb' });
     };
-    if (blocks === 1) panel(ix(0), ix(K));
-    else ctx.loop(blocks, (kb) => {
+    // the last K block is peeled off when it stores through the activation
+    const peel = act && blocks > 1 ? 1 : 0;
+    if (blocks === 1) panel(ix(0), ix(K), true);
+    else ctx.loop(blocks - peel, (kb) => {
       const kLo = ctx.local(mul(kb, KC), 'klo');
-      panel(kLo, ctx.local(min(add(kLo, KC), K), 'khi'));
+      panel(kLo, ctx.local(min(add(kLo, KC), K), 'khi'), !peel);
     }, { name: 'kb' });
-    if (Nv < N) scalarColumns(ctx, s, aB, bB, yAt, Nv, accumulate);
+    if (peel) panel(ix((blocks - 1) * KC), ix(K), true);
+    if (Nv < N) scalarColumns(ctx, s, aB, bB, yAt, Nv, accumulate, act);
     if (s.epilogue) ctx.nest([M, N], ([i, j]) => ctx.store(y.ref, yAt(i, j), s.epilogue!(ctx.load(y.ref, yAt(i, j)), i, j, bi)));
   });
   return true;
@@ -76,12 +92,12 @@ function zeroColumns(ctx: LowerCtx, s: GemmSpec, yAt: (i: E, j: E) => Expr, n: n
 }
 
 /** Columns left of the vector panels: plain dot products. */
-function scalarColumns(ctx: LowerCtx, s: GemmSpec, aB: Expr, bB: Expr, yAt: (i: E, j: E) => Expr, from: number, accumulate: boolean): void {
+function scalarColumns(ctx: LowerCtx, s: GemmSpec, aB: Expr, bB: Expr, yAt: (i: E, j: E) => Expr, from: number, accumulate: boolean, act?: Activation): void {
   const { a, b, y } = s;
   ctx.loop(s.M, (i) => ctx.loop(s.N - from, (jj) => {
     const j = add(jj, from);
     const acc = ctx.local(accumulate ? ctx.load(y.ref, yAt(i, j)) : lit(0, 'f32'), 'acc');
     ctx.loop(s.K, (k) => ctx.assign(acc, add(acc, mul(ctx.load(a.ref, add(add(aB, mul(i, a.rs)), mul(k, a.cs))), ctx.load(b.ref, add(add(bB, mul(k, b.rs)), j))))), { name: 'k' });
-    ctx.store(y.ref, yAt(i, j), acc);
+    ctx.store(y.ref, yAt(i, j), act ? act.scalar(acc) : acc);
   }, { name: 'j' }), { name: 'i' });
 }

@@ -10,8 +10,14 @@ static const float w2_scale[3] = {
   0.5f, -1.0f, 2.0f
 };
 
+#if defined(__GNUC__)
+#define ONNXC_KERNEL static __attribute__((noinline))
+#else
+#define ONNXC_KERNEL static
+#endif
+
 /* node 'mul0' (Mul) */
-static void Mul_0(const float *restrict v0_x, const float *restrict w2_scale, float *restrict v3_mul0) {
+ONNXC_KERNEL void Mul_0(const float *restrict v0_x, const float *restrict w2_scale, float *restrict v3_mul0) {
   for (ptrdiff_t i0 = 0; i0 < 2; ++i0) {
     for (ptrdiff_t i1 = 0; i1 < 3; ++i1) {
       for (ptrdiff_t i2 = 0; i2 < 4; ++i2) {
@@ -22,7 +28,7 @@ static void Mul_0(const float *restrict v0_x, const float *restrict w2_scale, fl
 }
 
 /* node 'add1' (Add) */
-static void Add_1(float *restrict v3_mul0, const float *restrict v1_bias) {
+ONNXC_KERNEL void Add_1(float *restrict v3_mul0, const float *restrict v1_bias) {
   for (ptrdiff_t i0 = 0; i0 < 2; ++i0) {
     for (ptrdiff_t i1 = 0; i1 < 3; ++i1) {
       for (ptrdiff_t i2 = 0; i2 < 4; ++i2) {
@@ -33,14 +39,14 @@ static void Add_1(float *restrict v3_mul0, const float *restrict v1_bias) {
 }
 
 /* node 'sigmoid2' (Sigmoid) */
-static void Sigmoid_2(const float *restrict v3_mul0, float *restrict v4_sigmoid2) {
+ONNXC_KERNEL void Sigmoid_2(const float *restrict v3_mul0, float *restrict v4_sigmoid2) {
   for (ptrdiff_t i0 = 0; i0 < 24; ++i0) {
     v4_sigmoid2[i0] = 1.0f / (1.0f + expf((-v3_mul0[i0])));
   }
 }
 
 /* node 'less3' (Less) */
-static void Less_3(const float *restrict v4_sigmoid2, const float *restrict v1_bias, uint8_t *restrict v5_mask) {
+ONNXC_KERNEL void Less_3(const float *restrict v4_sigmoid2, const float *restrict v1_bias, uint8_t *restrict v5_mask) {
   for (ptrdiff_t i0 = 0; i0 < 2; ++i0) {
     for (ptrdiff_t i1 = 0; i1 < 3; ++i1) {
       for (ptrdiff_t i2 = 0; i2 < 4; ++i2) {
@@ -51,7 +57,7 @@ static void Less_3(const float *restrict v4_sigmoid2, const float *restrict v1_b
 }
 
 /* node 'relu4' (Relu) */
-static void Relu_4(const float *restrict v3_mul0, float *restrict v6_y) {
+ONNXC_KERNEL void Relu_4(const float *restrict v3_mul0, float *restrict v6_y) {
   for (ptrdiff_t i0 = 0; i0 < 24; ++i0) {
     v6_y[i0] = onnxc_maxf(v3_mul0[i0], 0.0f);
   }

@@ -24,6 +24,15 @@ typedef float onnxc_f32x8u __attribute__((vector_size(32), aligned(4), may_alias
 #else
 #define ONNXC_FMA8(a, b, c) ((a) * (b) + (c))
 #endif
+#if defined(__AVX__)
+#include <immintrin.h>
+#define ONNXC_VMAX8(a, b) ((onnxc_f32x8)_mm256_max_ps((__m256)(b), (__m256)(a)))
+#define ONNXC_VMIN8(a, b) ((onnxc_f32x8)_mm256_min_ps((__m256)(b), (__m256)(a)))
+#else
+typedef int onnxc_i32x8 __attribute__((vector_size(32)));
+#define ONNXC_VMAX8(a, b) ((onnxc_f32x8)((((onnxc_i32x8)((a) > (b)) | (onnxc_i32x8)((a) != (a))) & (onnxc_i32x8)(a)) | (~((onnxc_i32x8)((a) > (b)) | (onnxc_i32x8)((a) != (a))) & (onnxc_i32x8)(b))))
+#define ONNXC_VMIN8(a, b) ((onnxc_f32x8)((((onnxc_i32x8)((a) < (b)) | (onnxc_i32x8)((a) != (a))) & (onnxc_i32x8)(a)) | (~((onnxc_i32x8)((a) < (b)) | (onnxc_i32x8)((a) != (a))) & (onnxc_i32x8)(b))))
+#endif
 
 static const float w2_conv1_bias[8] = {
   -0.09600598f, -0.08289952f, 0.02953132f, 0.045272887f, 0.09118838f, 0.07589294f, -0.0067504616f, 0.041495517f
@@ -37,12 +46,18 @@ static const float w11_fc_bias[10] = {
   0.024176855f, -0.025145227f
 };
 
+#if defined(__GNUC__)
+#define ONNXC_KERNEL static __attribute__((noinline))
+#else
+#define ONNXC_KERNEL static
+#endif
+
 /* node 'conv0' (Conv) */
-static void Conv_0(const float *restrict v0_image, const float *restrict w1_conv1_weight, const float *restrict w2_conv1_bias, float *restrict v3_conv0, float *restrict v4_conv0_col) {
+ONNXC_KERNEL void Conv_0(const float *restrict v0_image, const float *restrict w1_conv1_weight, const float *restrict w2_conv1_bias, float *restrict v3_relu1, float *restrict v4_conv0_col) {
   for (ptrdiff_t m0 = 0; m0 < 8; ++m0) {
     float bias0 = w2_conv1_bias[m0];
     for (ptrdiff_t i0 = 0; i0 < 256; ++i0) {
-      v3_conv0[m0 * 256 + i0] = bias0;
+      v3_relu1[m0 * 256 + i0] = bias0;
     }
   }
   for (ptrdiff_t c0 = 0; c0 < 3; ++c0) {
@@ -76,89 +91,91 @@ static void Conv_0(const float *restrict v0_image, const float *restrict w1_conv
   for (ptrdiff_t jb0 = 0; jb0 < 16; ++jb0) {
     ptrdiff_t j00 = jb0 * 16;
     ptrdiff_t i00 = 0;
-    onnxc_f32x8 acc0 = ONNXC_VLOAD8(v3_conv0 + i00 * 256 + j00);
-    onnxc_f32x8 acc1 = ONNXC_VLOAD8(v3_conv0 + i00 * 256 + (j00 + 8));
-    onnxc_f32x8 acc2 = ONNXC_VLOAD8(v3_conv0 + (i00 + 1) * 256 + j00);
-    onnxc_f32x8 acc3 = ONNXC_VLOAD8(v3_conv0 + (i00 + 1) * 256 + (j00 + 8));
-    onnxc_f32x8 acc4 = ONNXC_VLOAD8(v3_conv0 + (i00 + 2) * 256 + j00);
-    onnxc_f32x8 acc5 = ONNXC_VLOAD8(v3_conv0 + (i00 + 2) * 256 + (j00 + 8));
-    onnxc_f32x8 acc6 = ONNXC_VLOAD8(v3_conv0 + (i00 + 3) * 256 + j00);
-    onnxc_f32x8 acc7 = ONNXC_VLOAD8(v3_conv0 + (i00 + 3) * 256 + (j00 + 8));
-    onnxc_f32x8 acc8 = ONNXC_VLOAD8(v3_conv0 + (i00 + 4) * 256 + j00);
-    onnxc_f32x8 acc9 = ONNXC_VLOAD8(v3_conv0 + (i00 + 4) * 256 + (j00 + 8));
-    onnxc_f32x8 acc10 = ONNXC_VLOAD8(v3_conv0 + (i00 + 5) * 256 + j00);
-    onnxc_f32x8 acc11 = ONNXC_VLOAD8(v3_conv0 + (i00 + 5) * 256 + (j00 + 8));
+    onnxc_f32x8 acc0 = ONNXC_VLOAD8(v3_relu1 + i00 * 256 + j00);
+    onnxc_f32x8 acc1 = ONNXC_VLOAD8(v3_relu1 + i00 * 256 + (j00 + 8));
+    onnxc_f32x8 acc2 = ONNXC_VLOAD8(v3_relu1 + (i00 + 1) * 256 + j00);
+    onnxc_f32x8 acc3 = ONNXC_VLOAD8(v3_relu1 + (i00 + 1) * 256 + (j00 + 8));
+    onnxc_f32x8 acc4 = ONNXC_VLOAD8(v3_relu1 + (i00 + 2) * 256 + j00);
+    onnxc_f32x8 acc5 = ONNXC_VLOAD8(v3_relu1 + (i00 + 2) * 256 + (j00 + 8));
+    onnxc_f32x8 acc6 = ONNXC_VLOAD8(v3_relu1 + (i00 + 3) * 256 + j00);
+    onnxc_f32x8 acc7 = ONNXC_VLOAD8(v3_relu1 + (i00 + 3) * 256 + (j00 + 8));
+    onnxc_f32x8 acc8 = ONNXC_VLOAD8(v3_relu1 + (i00 + 4) * 256 + j00);
+    onnxc_f32x8 acc9 = ONNXC_VLOAD8(v3_relu1 + (i00 + 4) * 256 + (j00 + 8));
+    onnxc_f32x8 acc10 = ONNXC_VLOAD8(v3_relu1 + (i00 + 5) * 256 + j00);
+    onnxc_f32x8 acc11 = ONNXC_VLOAD8(v3_relu1 + (i00 + 5) * 256 + (j00 + 8));
+    ptrdiff_t ai0 = i00 * 27;
+    ptrdiff_t bi0 = j00;
     for (ptrdiff_t k2 = 0; k2 < 27; ++k2) {
-      ptrdiff_t brow0 = k2 * 256 + j00;
-      onnxc_f32x8 bv0 = ONNXC_VLOAD8(v4_conv0_col + brow0);
-      onnxc_f32x8 bv1 = ONNXC_VLOAD8(v4_conv0_col + brow0 + 8);
-      onnxc_f32x8 av0 = ONNXC_SPLAT8(w1_conv1_weight[i00 * 27 + k2]);
+      onnxc_f32x8 bv0 = ONNXC_VLOAD8(v4_conv0_col + bi0);
+      onnxc_f32x8 bv1 = ONNXC_VLOAD8(v4_conv0_col + bi0 + 8);
+      onnxc_f32x8 av0 = ONNXC_SPLAT8(w1_conv1_weight[ai0]);
       acc0 = ONNXC_FMA8(av0, bv0, acc0);
       acc1 = ONNXC_FMA8(av0, bv1, acc1);
-      onnxc_f32x8 av1 = ONNXC_SPLAT8(w1_conv1_weight[(i00 + 1) * 27 + k2]);
+      onnxc_f32x8 av1 = ONNXC_SPLAT8(w1_conv1_weight[ai0 + 27]);
       acc2 = ONNXC_FMA8(av1, bv0, acc2);
       acc3 = ONNXC_FMA8(av1, bv1, acc3);
-      onnxc_f32x8 av2 = ONNXC_SPLAT8(w1_conv1_weight[(i00 + 2) * 27 + k2]);
+      onnxc_f32x8 av2 = ONNXC_SPLAT8(w1_conv1_weight[ai0 + 54]);
       acc4 = ONNXC_FMA8(av2, bv0, acc4);
       acc5 = ONNXC_FMA8(av2, bv1, acc5);
-      onnxc_f32x8 av3 = ONNXC_SPLAT8(w1_conv1_weight[(i00 + 3) * 27 + k2]);
+      onnxc_f32x8 av3 = ONNXC_SPLAT8(w1_conv1_weight[ai0 + 81]);
       acc6 = ONNXC_FMA8(av3, bv0, acc6);
       acc7 = ONNXC_FMA8(av3, bv1, acc7);
-      onnxc_f32x8 av4 = ONNXC_SPLAT8(w1_conv1_weight[(i00 + 4) * 27 + k2]);
+      onnxc_f32x8 av4 = ONNXC_SPLAT8(w1_conv1_weight[ai0 + 108]);
       acc8 = ONNXC_FMA8(av4, bv0, acc8);
       acc9 = ONNXC_FMA8(av4, bv1, acc9);
-      onnxc_f32x8 av5 = ONNXC_SPLAT8(w1_conv1_weight[(i00 + 5) * 27 + k2]);
+      onnxc_f32x8 av5 = ONNXC_SPLAT8(w1_conv1_weight[ai0 + 135]);
       acc10 = ONNXC_FMA8(av5, bv0, acc10);
       acc11 = ONNXC_FMA8(av5, bv1, acc11);
+      ai0 = ai0 + 1;
+      bi0 = bi0 + 256;
     }
-    ONNXC_VSTORE8(v3_conv0 + i00 * 256 + j00, acc0);
-    ONNXC_VSTORE8(v3_conv0 + i00 * 256 + (j00 + 8), acc1);
-    ONNXC_VSTORE8(v3_conv0 + (i00 + 1) * 256 + j00, acc2);
-    ONNXC_VSTORE8(v3_conv0 + (i00 + 1) * 256 + (j00 + 8), acc3);
-    ONNXC_VSTORE8(v3_conv0 + (i00 + 2) * 256 + j00, acc4);
-    ONNXC_VSTORE8(v3_conv0 + (i00 + 2) * 256 + (j00 + 8), acc5);
-    ONNXC_VSTORE8(v3_conv0 + (i00 + 3) * 256 + j00, acc6);
-    ONNXC_VSTORE8(v3_conv0 + (i00 + 3) * 256 + (j00 + 8), acc7);
-    ONNXC_VSTORE8(v3_conv0 + (i00 + 4) * 256 + j00, acc8);
-    ONNXC_VSTORE8(v3_conv0 + (i00 + 4) * 256 + (j00 + 8), acc9);
-    ONNXC_VSTORE8(v3_conv0 + (i00 + 5) * 256 + j00, acc10);
-    ONNXC_VSTORE8(v3_conv0 + (i00 + 5) * 256 + (j00 + 8), acc11);
-    onnxc_f32x8 acc12 = ONNXC_VLOAD8(v3_conv0 + 1536 + j00);
-    onnxc_f32x8 acc13 = ONNXC_VLOAD8(v3_conv0 + 1536 + (j00 + 8));
+    ONNXC_VSTORE8(v3_relu1 + i00 * 256 + j00, ONNXC_VMAX8(acc0, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v3_relu1 + i00 * 256 + (j00 + 8), ONNXC_VMAX8(acc1, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v3_relu1 + (i00 + 1) * 256 + j00, ONNXC_VMAX8(acc2, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v3_relu1 + (i00 + 1) * 256 + (j00 + 8), ONNXC_VMAX8(acc3, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v3_relu1 + (i00 + 2) * 256 + j00, ONNXC_VMAX8(acc4, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v3_relu1 + (i00 + 2) * 256 + (j00 + 8), ONNXC_VMAX8(acc5, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v3_relu1 + (i00 + 3) * 256 + j00, ONNXC_VMAX8(acc6, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v3_relu1 + (i00 + 3) * 256 + (j00 + 8), ONNXC_VMAX8(acc7, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v3_relu1 + (i00 + 4) * 256 + j00, ONNXC_VMAX8(acc8, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v3_relu1 + (i00 + 4) * 256 + (j00 + 8), ONNXC_VMAX8(acc9, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v3_relu1 + (i00 + 5) * 256 + j00, ONNXC_VMAX8(acc10, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v3_relu1 + (i00 + 5) * 256 + (j00 + 8), ONNXC_VMAX8(acc11, ONNXC_SPLAT8(0.0f)));
+    onnxc_f32x8 acc12 = ONNXC_VLOAD8(v3_relu1 + 1536 + j00);
+    onnxc_f32x8 acc13 = ONNXC_VLOAD8(v3_relu1 + 1536 + (j00 + 8));
+    ptrdiff_t ai1 = 162;
+    ptrdiff_t bi1 = j00;
     for (ptrdiff_t k3 = 0; k3 < 27; ++k3) {
-      ptrdiff_t brow1 = k3 * 256 + j00;
-      onnxc_f32x8 bv2 = ONNXC_VLOAD8(v4_conv0_col + brow1);
-      onnxc_f32x8 bv3 = ONNXC_VLOAD8(v4_conv0_col + brow1 + 8);
-      onnxc_f32x8 av6 = ONNXC_SPLAT8(w1_conv1_weight[162 + k3]);
+      onnxc_f32x8 bv2 = ONNXC_VLOAD8(v4_conv0_col + bi1);
+      onnxc_f32x8 bv3 = ONNXC_VLOAD8(v4_conv0_col + bi1 + 8);
+      onnxc_f32x8 av6 = ONNXC_SPLAT8(w1_conv1_weight[ai1]);
       acc12 = ONNXC_FMA8(av6, bv2, acc12);
       acc13 = ONNXC_FMA8(av6, bv3, acc13);
+      ai1 = ai1 + 1;
+      bi1 = bi1 + 256;
     }
-    ONNXC_VSTORE8(v3_conv0 + 1536 + j00, acc12);
-    ONNXC_VSTORE8(v3_conv0 + 1536 + (j00 + 8), acc13);
-    onnxc_f32x8 acc14 = ONNXC_VLOAD8(v3_conv0 + 1792 + j00);
-    onnxc_f32x8 acc15 = ONNXC_VLOAD8(v3_conv0 + 1792 + (j00 + 8));
+    ONNXC_VSTORE8(v3_relu1 + 1536 + j00, ONNXC_VMAX8(acc12, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v3_relu1 + 1536 + (j00 + 8), ONNXC_VMAX8(acc13, ONNXC_SPLAT8(0.0f)));
+    onnxc_f32x8 acc14 = ONNXC_VLOAD8(v3_relu1 + 1792 + j00);
+    onnxc_f32x8 acc15 = ONNXC_VLOAD8(v3_relu1 + 1792 + (j00 + 8));
+    ptrdiff_t ai2 = 189;
+    ptrdiff_t bi2 = j00;
     for (ptrdiff_t k4 = 0; k4 < 27; ++k4) {
-      ptrdiff_t brow2 = k4 * 256 + j00;
-      onnxc_f32x8 bv4 = ONNXC_VLOAD8(v4_conv0_col + brow2);
-      onnxc_f32x8 bv5 = ONNXC_VLOAD8(v4_conv0_col + brow2 + 8);
-      onnxc_f32x8 av7 = ONNXC_SPLAT8(w1_conv1_weight[189 + k4]);
+      onnxc_f32x8 bv4 = ONNXC_VLOAD8(v4_conv0_col + bi2);
+      onnxc_f32x8 bv5 = ONNXC_VLOAD8(v4_conv0_col + bi2 + 8);
+      onnxc_f32x8 av7 = ONNXC_SPLAT8(w1_conv1_weight[ai2]);
       acc14 = ONNXC_FMA8(av7, bv4, acc14);
       acc15 = ONNXC_FMA8(av7, bv5, acc15);
+      ai2 = ai2 + 1;
+      bi2 = bi2 + 256;
     }
-    ONNXC_VSTORE8(v3_conv0 + 1792 + j00, acc14);
-    ONNXC_VSTORE8(v3_conv0 + 1792 + (j00 + 8), acc15);
-  }
-}
-
-/* node 'relu1' (Relu) */
-static void Relu_1(float *restrict v3_conv0) {
-  for (ptrdiff_t i0 = 0; i0 < 2048; ++i0) {
-    v3_conv0[i0] = onnxc_maxf(v3_conv0[i0], 0.0f);
+    ONNXC_VSTORE8(v3_relu1 + 1792 + j00, ONNXC_VMAX8(acc14, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v3_relu1 + 1792 + (j00 + 8), ONNXC_VMAX8(acc15, ONNXC_SPLAT8(0.0f)));
   }
 }
 
 /* node 'maxpool2' (MaxPool) */
-static void MaxPool_2(const float *restrict v3_conv0, float *restrict v5_maxpool2) {
+ONNXC_KERNEL void MaxPool_1(const float *restrict v3_relu1, float *restrict v5_maxpool2) {
   for (ptrdiff_t nc0 = 0; nc0 < 8; ++nc0) {
     for (ptrdiff_t o0 = 0; o0 < 8; ++o0) {
       for (ptrdiff_t o1 = 0; o1 < 8; ++o1) {
@@ -166,7 +183,7 @@ static void MaxPool_2(const float *restrict v3_conv0, float *restrict v5_maxpool
         ptrdiff_t base0 = nc0 * 256;
         for (ptrdiff_t k0 = (o0 * 2); k0 < (o0 * 2 + 2); ++k0) {
           for (ptrdiff_t k1 = (o1 * 2); k1 < (o1 * 2 + 2); ++k1) {
-            acc0 = onnxc_maxf(acc0, v3_conv0[base0 + k0 * 16 + k1]);
+            acc0 = onnxc_maxf(acc0, v3_relu1[base0 + k0 * 16 + k1]);
           }
         }
         v5_maxpool2[nc0 * 64 + o0 * 8 + o1] = acc0;
@@ -176,131 +193,139 @@ static void MaxPool_2(const float *restrict v3_conv0, float *restrict v5_maxpool
 }
 
 /* node 'conv3' (Conv) */
-static void Conv_3(const float *restrict v5_maxpool2, const float *restrict w6_conv2_weight, const float *restrict w7_conv2_bias, float *restrict v8_conv3) {
+ONNXC_KERNEL void Conv_2(const float *restrict v5_maxpool2, const float *restrict w6_conv2_weight, const float *restrict w7_conv2_bias, float *restrict v8_relu4) {
   for (ptrdiff_t m0 = 0; m0 < 16; ++m0) {
     float bias0 = w7_conv2_bias[m0];
     for (ptrdiff_t i0 = 0; i0 < 64; ++i0) {
-      v8_conv3[m0 * 64 + i0] = bias0;
+      v8_relu4[m0 * 64 + i0] = bias0;
     }
   }
   for (ptrdiff_t jb0 = 0; jb0 < 4; ++jb0) {
     ptrdiff_t j00 = jb0 * 16;
     for (ptrdiff_t ib0 = 0; ib0 < 2; ++ib0) {
       ptrdiff_t i00 = ib0 * 6;
-      onnxc_f32x8 acc0 = ONNXC_VLOAD8(v8_conv3 + i00 * 64 + j00);
-      onnxc_f32x8 acc1 = ONNXC_VLOAD8(v8_conv3 + i00 * 64 + (j00 + 8));
-      onnxc_f32x8 acc2 = ONNXC_VLOAD8(v8_conv3 + (i00 + 1) * 64 + j00);
-      onnxc_f32x8 acc3 = ONNXC_VLOAD8(v8_conv3 + (i00 + 1) * 64 + (j00 + 8));
-      onnxc_f32x8 acc4 = ONNXC_VLOAD8(v8_conv3 + (i00 + 2) * 64 + j00);
-      onnxc_f32x8 acc5 = ONNXC_VLOAD8(v8_conv3 + (i00 + 2) * 64 + (j00 + 8));
-      onnxc_f32x8 acc6 = ONNXC_VLOAD8(v8_conv3 + (i00 + 3) * 64 + j00);
-      onnxc_f32x8 acc7 = ONNXC_VLOAD8(v8_conv3 + (i00 + 3) * 64 + (j00 + 8));
-      onnxc_f32x8 acc8 = ONNXC_VLOAD8(v8_conv3 + (i00 + 4) * 64 + j00);
-      onnxc_f32x8 acc9 = ONNXC_VLOAD8(v8_conv3 + (i00 + 4) * 64 + (j00 + 8));
-      onnxc_f32x8 acc10 = ONNXC_VLOAD8(v8_conv3 + (i00 + 5) * 64 + j00);
-      onnxc_f32x8 acc11 = ONNXC_VLOAD8(v8_conv3 + (i00 + 5) * 64 + (j00 + 8));
+      onnxc_f32x8 acc0 = ONNXC_VLOAD8(v8_relu4 + i00 * 64 + j00);
+      onnxc_f32x8 acc1 = ONNXC_VLOAD8(v8_relu4 + i00 * 64 + (j00 + 8));
+      onnxc_f32x8 acc2 = ONNXC_VLOAD8(v8_relu4 + (i00 + 1) * 64 + j00);
+      onnxc_f32x8 acc3 = ONNXC_VLOAD8(v8_relu4 + (i00 + 1) * 64 + (j00 + 8));
+      onnxc_f32x8 acc4 = ONNXC_VLOAD8(v8_relu4 + (i00 + 2) * 64 + j00);
+      onnxc_f32x8 acc5 = ONNXC_VLOAD8(v8_relu4 + (i00 + 2) * 64 + (j00 + 8));
+      onnxc_f32x8 acc6 = ONNXC_VLOAD8(v8_relu4 + (i00 + 3) * 64 + j00);
+      onnxc_f32x8 acc7 = ONNXC_VLOAD8(v8_relu4 + (i00 + 3) * 64 + (j00 + 8));
+      onnxc_f32x8 acc8 = ONNXC_VLOAD8(v8_relu4 + (i00 + 4) * 64 + j00);
+      onnxc_f32x8 acc9 = ONNXC_VLOAD8(v8_relu4 + (i00 + 4) * 64 + (j00 + 8));
+      onnxc_f32x8 acc10 = ONNXC_VLOAD8(v8_relu4 + (i00 + 5) * 64 + j00);
+      onnxc_f32x8 acc11 = ONNXC_VLOAD8(v8_relu4 + (i00 + 5) * 64 + (j00 + 8));
+      ptrdiff_t ai0 = i00 * 8;
+      ptrdiff_t bi0 = j00;
       for (ptrdiff_t k0 = 0; k0 < 8; ++k0) {
-        ptrdiff_t brow0 = k0 * 64 + j00;
-        onnxc_f32x8 bv0 = ONNXC_VLOAD8(v5_maxpool2 + brow0);
-        onnxc_f32x8 bv1 = ONNXC_VLOAD8(v5_maxpool2 + brow0 + 8);
-        onnxc_f32x8 av0 = ONNXC_SPLAT8(w6_conv2_weight[i00 * 8 + k0]);
+        onnxc_f32x8 bv0 = ONNXC_VLOAD8(v5_maxpool2 + bi0);
+        onnxc_f32x8 bv1 = ONNXC_VLOAD8(v5_maxpool2 + bi0 + 8);
+        onnxc_f32x8 av0 = ONNXC_SPLAT8(w6_conv2_weight[ai0]);
         acc0 = ONNXC_FMA8(av0, bv0, acc0);
         acc1 = ONNXC_FMA8(av0, bv1, acc1);
-        onnxc_f32x8 av1 = ONNXC_SPLAT8(w6_conv2_weight[(i00 + 1) * 8 + k0]);
+        onnxc_f32x8 av1 = ONNXC_SPLAT8(w6_conv2_weight[ai0 + 8]);
         acc2 = ONNXC_FMA8(av1, bv0, acc2);
         acc3 = ONNXC_FMA8(av1, bv1, acc3);
-        onnxc_f32x8 av2 = ONNXC_SPLAT8(w6_conv2_weight[(i00 + 2) * 8 + k0]);
+        onnxc_f32x8 av2 = ONNXC_SPLAT8(w6_conv2_weight[ai0 + 16]);
         acc4 = ONNXC_FMA8(av2, bv0, acc4);
         acc5 = ONNXC_FMA8(av2, bv1, acc5);
-        onnxc_f32x8 av3 = ONNXC_SPLAT8(w6_conv2_weight[(i00 + 3) * 8 + k0]);
+        onnxc_f32x8 av3 = ONNXC_SPLAT8(w6_conv2_weight[ai0 + 24]);
         acc6 = ONNXC_FMA8(av3, bv0, acc6);
         acc7 = ONNXC_FMA8(av3, bv1, acc7);
-        onnxc_f32x8 av4 = ONNXC_SPLAT8(w6_conv2_weight[(i00 + 4) * 8 + k0]);
+        onnxc_f32x8 av4 = ONNXC_SPLAT8(w6_conv2_weight[ai0 + 32]);
         acc8 = ONNXC_FMA8(av4, bv0, acc8);
         acc9 = ONNXC_FMA8(av4, bv1, acc9);
-        onnxc_f32x8 av5 = ONNXC_SPLAT8(w6_conv2_weight[(i00 + 5) * 8 + k0]);
+        onnxc_f32x8 av5 = ONNXC_SPLAT8(w6_conv2_weight[ai0 + 40]);
         acc10 = ONNXC_FMA8(av5, bv0, acc10);
         acc11 = ONNXC_FMA8(av5, bv1, acc11);
+        ai0 = ai0 + 1;
+        bi0 = bi0 + 64;
       }
-      ONNXC_VSTORE8(v8_conv3 + i00 * 64 + j00, acc0);
-      ONNXC_VSTORE8(v8_conv3 + i00 * 64 + (j00 + 8), acc1);
-      ONNXC_VSTORE8(v8_conv3 + (i00 + 1) * 64 + j00, acc2);
-      ONNXC_VSTORE8(v8_conv3 + (i00 + 1) * 64 + (j00 + 8), acc3);
-      ONNXC_VSTORE8(v8_conv3 + (i00 + 2) * 64 + j00, acc4);
-      ONNXC_VSTORE8(v8_conv3 + (i00 + 2) * 64 + (j00 + 8), acc5);
-      ONNXC_VSTORE8(v8_conv3 + (i00 + 3) * 64 + j00, acc6);
-      ONNXC_VSTORE8(v8_conv3 + (i00 + 3) * 64 + (j00 + 8), acc7);
-      ONNXC_VSTORE8(v8_conv3 + (i00 + 4) * 64 + j00, acc8);
-      ONNXC_VSTORE8(v8_conv3 + (i00 + 4) * 64 + (j00 + 8), acc9);
-      ONNXC_VSTORE8(v8_conv3 + (i00 + 5) * 64 + j00, acc10);
-      ONNXC_VSTORE8(v8_conv3 + (i00 + 5) * 64 + (j00 + 8), acc11);
+      ONNXC_VSTORE8(v8_relu4 + i00 * 64 + j00, ONNXC_VMAX8(acc0, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v8_relu4 + i00 * 64 + (j00 + 8), ONNXC_VMAX8(acc1, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v8_relu4 + (i00 + 1) * 64 + j00, ONNXC_VMAX8(acc2, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v8_relu4 + (i00 + 1) * 64 + (j00 + 8), ONNXC_VMAX8(acc3, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v8_relu4 + (i00 + 2) * 64 + j00, ONNXC_VMAX8(acc4, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v8_relu4 + (i00 + 2) * 64 + (j00 + 8), ONNXC_VMAX8(acc5, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v8_relu4 + (i00 + 3) * 64 + j00, ONNXC_VMAX8(acc6, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v8_relu4 + (i00 + 3) * 64 + (j00 + 8), ONNXC_VMAX8(acc7, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v8_relu4 + (i00 + 4) * 64 + j00, ONNXC_VMAX8(acc8, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v8_relu4 + (i00 + 4) * 64 + (j00 + 8), ONNXC_VMAX8(acc9, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v8_relu4 + (i00 + 5) * 64 + j00, ONNXC_VMAX8(acc10, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v8_relu4 + (i00 + 5) * 64 + (j00 + 8), ONNXC_VMAX8(acc11, ONNXC_SPLAT8(0.0f)));
     }
-    onnxc_f32x8 acc12 = ONNXC_VLOAD8(v8_conv3 + 768 + j00);
-    onnxc_f32x8 acc13 = ONNXC_VLOAD8(v8_conv3 + 768 + (j00 + 8));
+    onnxc_f32x8 acc12 = ONNXC_VLOAD8(v8_relu4 + 768 + j00);
+    onnxc_f32x8 acc13 = ONNXC_VLOAD8(v8_relu4 + 768 + (j00 + 8));
+    ptrdiff_t ai1 = 96;
+    ptrdiff_t bi1 = j00;
     for (ptrdiff_t k1 = 0; k1 < 8; ++k1) {
-      ptrdiff_t brow1 = k1 * 64 + j00;
-      onnxc_f32x8 bv2 = ONNXC_VLOAD8(v5_maxpool2 + brow1);
-      onnxc_f32x8 bv3 = ONNXC_VLOAD8(v5_maxpool2 + brow1 + 8);
-      onnxc_f32x8 av6 = ONNXC_SPLAT8(w6_conv2_weight[96 + k1]);
+      onnxc_f32x8 bv2 = ONNXC_VLOAD8(v5_maxpool2 + bi1);
+      onnxc_f32x8 bv3 = ONNXC_VLOAD8(v5_maxpool2 + bi1 + 8);
+      onnxc_f32x8 av6 = ONNXC_SPLAT8(w6_conv2_weight[ai1]);
       acc12 = ONNXC_FMA8(av6, bv2, acc12);
       acc13 = ONNXC_FMA8(av6, bv3, acc13);
+      ai1 = ai1 + 1;
+      bi1 = bi1 + 64;
     }
-    ONNXC_VSTORE8(v8_conv3 + 768 + j00, acc12);
-    ONNXC_VSTORE8(v8_conv3 + 768 + (j00 + 8), acc13);
-    onnxc_f32x8 acc14 = ONNXC_VLOAD8(v8_conv3 + 832 + j00);
-    onnxc_f32x8 acc15 = ONNXC_VLOAD8(v8_conv3 + 832 + (j00 + 8));
+    ONNXC_VSTORE8(v8_relu4 + 768 + j00, ONNXC_VMAX8(acc12, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v8_relu4 + 768 + (j00 + 8), ONNXC_VMAX8(acc13, ONNXC_SPLAT8(0.0f)));
+    onnxc_f32x8 acc14 = ONNXC_VLOAD8(v8_relu4 + 832 + j00);
+    onnxc_f32x8 acc15 = ONNXC_VLOAD8(v8_relu4 + 832 + (j00 + 8));
+    ptrdiff_t ai2 = 104;
+    ptrdiff_t bi2 = j00;
     for (ptrdiff_t k2 = 0; k2 < 8; ++k2) {
-      ptrdiff_t brow2 = k2 * 64 + j00;
-      onnxc_f32x8 bv4 = ONNXC_VLOAD8(v5_maxpool2 + brow2);
-      onnxc_f32x8 bv5 = ONNXC_VLOAD8(v5_maxpool2 + brow2 + 8);
-      onnxc_f32x8 av7 = ONNXC_SPLAT8(w6_conv2_weight[104 + k2]);
+      onnxc_f32x8 bv4 = ONNXC_VLOAD8(v5_maxpool2 + bi2);
+      onnxc_f32x8 bv5 = ONNXC_VLOAD8(v5_maxpool2 + bi2 + 8);
+      onnxc_f32x8 av7 = ONNXC_SPLAT8(w6_conv2_weight[ai2]);
       acc14 = ONNXC_FMA8(av7, bv4, acc14);
       acc15 = ONNXC_FMA8(av7, bv5, acc15);
+      ai2 = ai2 + 1;
+      bi2 = bi2 + 64;
     }
-    ONNXC_VSTORE8(v8_conv3 + 832 + j00, acc14);
-    ONNXC_VSTORE8(v8_conv3 + 832 + (j00 + 8), acc15);
-    onnxc_f32x8 acc16 = ONNXC_VLOAD8(v8_conv3 + 896 + j00);
-    onnxc_f32x8 acc17 = ONNXC_VLOAD8(v8_conv3 + 896 + (j00 + 8));
+    ONNXC_VSTORE8(v8_relu4 + 832 + j00, ONNXC_VMAX8(acc14, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v8_relu4 + 832 + (j00 + 8), ONNXC_VMAX8(acc15, ONNXC_SPLAT8(0.0f)));
+    onnxc_f32x8 acc16 = ONNXC_VLOAD8(v8_relu4 + 896 + j00);
+    onnxc_f32x8 acc17 = ONNXC_VLOAD8(v8_relu4 + 896 + (j00 + 8));
+    ptrdiff_t ai3 = 112;
+    ptrdiff_t bi3 = j00;
     for (ptrdiff_t k3 = 0; k3 < 8; ++k3) {
-      ptrdiff_t brow3 = k3 * 64 + j00;
-      onnxc_f32x8 bv6 = ONNXC_VLOAD8(v5_maxpool2 + brow3);
-      onnxc_f32x8 bv7 = ONNXC_VLOAD8(v5_maxpool2 + brow3 + 8);
-      onnxc_f32x8 av8 = ONNXC_SPLAT8(w6_conv2_weight[112 + k3]);
+      onnxc_f32x8 bv6 = ONNXC_VLOAD8(v5_maxpool2 + bi3);
+      onnxc_f32x8 bv7 = ONNXC_VLOAD8(v5_maxpool2 + bi3 + 8);
+      onnxc_f32x8 av8 = ONNXC_SPLAT8(w6_conv2_weight[ai3]);
       acc16 = ONNXC_FMA8(av8, bv6, acc16);
       acc17 = ONNXC_FMA8(av8, bv7, acc17);
+      ai3 = ai3 + 1;
+      bi3 = bi3 + 64;
     }
-    ONNXC_VSTORE8(v8_conv3 + 896 + j00, acc16);
-    ONNXC_VSTORE8(v8_conv3 + 896 + (j00 + 8), acc17);
-    onnxc_f32x8 acc18 = ONNXC_VLOAD8(v8_conv3 + 960 + j00);
-    onnxc_f32x8 acc19 = ONNXC_VLOAD8(v8_conv3 + 960 + (j00 + 8));
+    ONNXC_VSTORE8(v8_relu4 + 896 + j00, ONNXC_VMAX8(acc16, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v8_relu4 + 896 + (j00 + 8), ONNXC_VMAX8(acc17, ONNXC_SPLAT8(0.0f)));
+    onnxc_f32x8 acc18 = ONNXC_VLOAD8(v8_relu4 + 960 + j00);
+    onnxc_f32x8 acc19 = ONNXC_VLOAD8(v8_relu4 + 960 + (j00 + 8));
+    ptrdiff_t ai4 = 120;
+    ptrdiff_t bi4 = j00;
     for (ptrdiff_t k4 = 0; k4 < 8; ++k4) {
-      ptrdiff_t brow4 = k4 * 64 + j00;
-      onnxc_f32x8 bv8 = ONNXC_VLOAD8(v5_maxpool2 + brow4);
-      onnxc_f32x8 bv9 = ONNXC_VLOAD8(v5_maxpool2 + brow4 + 8);
-      onnxc_f32x8 av9 = ONNXC_SPLAT8(w6_conv2_weight[120 + k4]);
+      onnxc_f32x8 bv8 = ONNXC_VLOAD8(v5_maxpool2 + bi4);
+      onnxc_f32x8 bv9 = ONNXC_VLOAD8(v5_maxpool2 + bi4 + 8);
+      onnxc_f32x8 av9 = ONNXC_SPLAT8(w6_conv2_weight[ai4]);
       acc18 = ONNXC_FMA8(av9, bv8, acc18);
       acc19 = ONNXC_FMA8(av9, bv9, acc19);
+      ai4 = ai4 + 1;
+      bi4 = bi4 + 64;
     }
-    ONNXC_VSTORE8(v8_conv3 + 960 + j00, acc18);
-    ONNXC_VSTORE8(v8_conv3 + 960 + (j00 + 8), acc19);
-  }
-}
-
-/* node 'relu4' (Relu) */
-static void Relu_4(float *restrict v8_conv3) {
-  for (ptrdiff_t i0 = 0; i0 < 1024; ++i0) {
-    v8_conv3[i0] = onnxc_maxf(v8_conv3[i0], 0.0f);
+    ONNXC_VSTORE8(v8_relu4 + 960 + j00, ONNXC_VMAX8(acc18, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v8_relu4 + 960 + (j00 + 8), ONNXC_VMAX8(acc19, ONNXC_SPLAT8(0.0f)));
   }
 }
 
 /* node 'globalaveragepool5' (GlobalAveragePool) */
-static void GlobalAveragePool_5(const float *restrict v8_conv3, float *restrict v9_globalaveragepool5) {
+ONNXC_KERNEL void GlobalAveragePool_3(const float *restrict v8_relu4, float *restrict v9_globalaveragepool5) {
   for (ptrdiff_t nc0 = 0; nc0 < 16; ++nc0) {
     float acc0 = 0.0f;
     ptrdiff_t base0 = nc0 * 64;
     for (ptrdiff_t k0 = 0; k0 < 8; ++k0) {
       for (ptrdiff_t k1 = 0; k1 < 8; ++k1) {
-        acc0 = acc0 + v8_conv3[base0 + k0 * 8 + k1];
+        acc0 = acc0 + v8_relu4[base0 + k0 * 8 + k1];
       }
     }
     v9_globalaveragepool5[nc0] = acc0 / (float)64;
@@ -308,14 +333,17 @@ static void GlobalAveragePool_5(const float *restrict v8_conv3, float *restrict 
 }
 
 /* node 'gemm7' (Gemm) */
-static void Gemm_6(const float *restrict v9_globalaveragepool5, const float *restrict w10_fc_weight_T, const float *restrict w11_fc_bias, float *restrict v12_gemm7) {
+ONNXC_KERNEL void Gemm_4(const float *restrict v9_globalaveragepool5, const float *restrict w10_fc_weight_T, const float *restrict w11_fc_bias, float *restrict v12_gemm7) {
   ptrdiff_t j00 = 0;
   onnxc_f32x8 acc0 = ONNXC_SPLAT8(0.0f);
+  ptrdiff_t ai0 = 0;
+  ptrdiff_t bi0 = j00;
   for (ptrdiff_t k0 = 0; k0 < 16; ++k0) {
-    ptrdiff_t brow0 = k0 * 10 + j00;
-    onnxc_f32x8 bv0 = ONNXC_VLOAD8(w10_fc_weight_T + brow0);
-    onnxc_f32x8 av0 = ONNXC_SPLAT8(v9_globalaveragepool5[k0]);
+    onnxc_f32x8 bv0 = ONNXC_VLOAD8(w10_fc_weight_T + bi0);
+    onnxc_f32x8 av0 = ONNXC_SPLAT8(v9_globalaveragepool5[ai0]);
     acc0 = ONNXC_FMA8(av0, bv0, acc0);
+    ai0 = ai0 + 1;
+    bi0 = bi0 + 10;
   }
   ONNXC_VSTORE8(v12_gemm7 + j00, acc0);
   for (ptrdiff_t j0 = 0; j0 < 2; ++j0) {
@@ -331,7 +359,7 @@ static void Gemm_6(const float *restrict v9_globalaveragepool5, const float *res
 }
 
 /* node 'softmax8' (Softmax) */
-static void Softmax_7(const float *restrict v12_gemm7, float *restrict v13_probabilities) {
+ONNXC_KERNEL void Softmax_5(const float *restrict v12_gemm7, float *restrict v13_probabilities) {
   float max0 = v12_gemm7[0];
   for (ptrdiff_t k0 = 1; k0 < 10; ++k0) {
     max0 = onnxc_maxf(max0, v12_gemm7[k0]);
@@ -353,23 +381,21 @@ int tiny_cnn_run(const void *const *inputs, void *const *outputs, void *arena) {
   if (!inputs || !outputs || !arena) return ONNXC_ERR_NULL_ARG;
   const float *const v0_image = (const float *)inputs[0];
   float *const v13_probabilities = (float *)outputs[0];
-  float *const v3_conv0 = (float *)(mem + 27648);
+  float *const v3_relu1 = (float *)(mem + 27648);
   float *const v4_conv0_col = (float *)(mem + 0);
   float *const v5_maxpool2 = (float *)(mem + 4096);
-  float *const v8_conv3 = (float *)(mem + 0);
+  float *const v8_relu4 = (float *)(mem + 0);
   float *const v9_globalaveragepool5 = (float *)(mem + 4096);
   float *const v12_gemm7 = (float *)(mem + 0);
   const float *const w1_conv1_weight = (const float *)(tiny_cnn_weights + 0);
   const float *const w6_conv2_weight = (const float *)(tiny_cnn_weights + 896);
   const float *const w10_fc_weight_T = (const float *)(tiny_cnn_weights + 1408);
-  Conv_0(v0_image, w1_conv1_weight, w2_conv1_bias, v3_conv0, v4_conv0_col);
-  Relu_1(v3_conv0);
-  MaxPool_2(v3_conv0, v5_maxpool2);
-  Conv_3(v5_maxpool2, w6_conv2_weight, w7_conv2_bias, v8_conv3);
-  Relu_4(v8_conv3);
-  GlobalAveragePool_5(v8_conv3, v9_globalaveragepool5);
-  Gemm_6(v9_globalaveragepool5, w10_fc_weight_T, w11_fc_bias, v12_gemm7);
-  Softmax_7(v12_gemm7, v13_probabilities);
+  Conv_0(v0_image, w1_conv1_weight, w2_conv1_bias, v3_relu1, v4_conv0_col);
+  MaxPool_1(v3_relu1, v5_maxpool2);
+  Conv_2(v5_maxpool2, w6_conv2_weight, w7_conv2_bias, v8_relu4);
+  GlobalAveragePool_3(v8_relu4, v9_globalaveragepool5);
+  Gemm_4(v9_globalaveragepool5, w10_fc_weight_T, w11_fc_bias, v12_gemm7);
+  Softmax_5(v12_gemm7, v13_probabilities);
   return ONNXC_OK;
 }
 
