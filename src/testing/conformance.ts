@@ -9,7 +9,7 @@ import { CaseResult, runTests } from './runTests.js';
 const ROOT = new URL('../../../', import.meta.url).pathname;
 export const SHARED_TESTS = process.env.ONNXC_TESTS ?? path.resolve(ROOT, '..', 'shared', 'onnx-tests');
 /** Suites of the shared test data that the scoreboard covers. */
-export const SUITES = ['node', 'simple', 'pytorch-converted', 'pytorch-operator'];
+export const SUITES = ['node', 'simple', 'pytorch-converted', 'pytorch-operator', 'light'];
 
 export const expectedFile = (t: Target) => path.join(ROOT, 'test', 'conformance', `expected-${t}.txt`);
 
