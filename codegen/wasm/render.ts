@@ -10,7 +10,7 @@ import { convertedLoad, convertedStore } from './convert.js';
 import { Fn, NumT, ops } from './fn.js';
 import './mathlib.js';
 import { Runtime, defineRuntime } from './runtime.js';
-import { emitVectorLoop } from './simd.js';
+import { emitVectorLoop, hasF32Math } from './simd.js';
 
 export const vt = (t: Scalar): NumT => (t === 'f32' || t === 'f64' ? t : t === 'i64' || t === 'u64' ? 'i64' : 'i32');
 export const isF = (t: Scalar) => t === 'f32' || t === 'f64';
@@ -129,6 +129,7 @@ export class KernelRenderer {
   /** A libm function on a float (or int, through f64) scalar type t. */
   libm(name: string, t: Scalar, args: Ref[]): Ref {
     if (t === 'f64') return this.rt.call(name, args);
+    if (t === 'f32' && hasF32Math(name)) return this.rt.call(`${name}f`, args);
     return this.cast('f64', t, this.rt.call(name, args.map((a) => this.cast(t, 'f64', a))));
   }
 

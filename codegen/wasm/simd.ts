@@ -1,10 +1,12 @@
 // 128-bit SIMD for loops hinted `vectorize` whose body is an elementwise float32 map:
-// stores to out[i] of expressions over loads at [i] (or at a constant index, splatted),
-// constants and loop-invariant variables. Four lanes per iteration (f32x4), then the scalar
-// loop finishes the tail. Math functions without a SIMD instruction run lane by lane.
+// stores to out[b + i] of expressions over loads at [c + i] (or at an index without i, splatted),
+// constants and loop-invariant variables, between any bounds. Four lanes per iteration (f32x4),
+// then the scalar loop finishes the tail. exp and erf have four-lane code (also called by scalar
+// float32 code), other math functions without a SIMD instruction run lane by lane.
 import { BinOp, Expr, Stmt, UnOp } from '../../ir/kernel.js';
 import { Ref } from './binaryen.js';
-import { ops } from './fn.js';
+import { Fn, ops } from './fn.js';
+import { defineRuntime } from './runtime.js';
 import type { KernelRenderer } from './render.js';
 
 type For = Extract<Stmt, { k: 'for' }>;
@@ -14,12 +16,91 @@ const LANE_UN = new Set<UnOp>(['exp', 'log', 'sin', 'cos', 'tan', 'asin', 'acos'
 const V_BIN: Partial<Record<BinOp, string>> = { add: 'add', sub: 'sub', mul: 'mul', div: 'div', min: 'min', max: 'max' };
 const LANE_BIN = new Set<BinOp>(['pow', 'mod', 'atan2']);
 
+type VMath = (w: Fn['w'], f: Fn, a: Ref) => Ref;
+const fconst = (w: Fn['w'], v: number) => w.op('f32x4', 'splat', w.c('f32', Math.fround(v)));
+
+// exp on four lanes (Cephes expf, ~1 ulp): n = round(x·log2 e), r = x - n·ln 2 in two parts,
+// e^r by a degree-6 polynomial, times 2^n built in two halves (so n may reach -150 or 128)
+const vexp: VMath = (w, f, a) => {
+  const F = (v: number) => fconst(w, v);
+  const X = f.local('v128'), N = f.local('v128'), R = f.local('v128'), P = f.local('v128'), H = f.local('v128');
+  const g = (l: number) => f.get(l);
+  const fop = (op: string, ...xs: Ref[]) => w.op('f32x4', op, ...xs);
+  const iop = (op: string, ...xs: (Ref | number)[]) => w.op('i32x4', op, ...xs);
+  const HI = 88.72283935546875, LO = -103.97207641601562;
+  const pow2 = (n: Ref) => iop('shl', iop('add', n, iop('splat', w.c('i32', 127))), w.c('i32', 23));
+  let poly = F(1.9875691500e-4);
+  for (const c of [1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]) poly = fop('add', fop('mul', poly, g(R)), F(c));
+  return w.block(null, [
+    f.set(X, a),
+    f.set(R, fop('min', fop('max', g(X), F(LO)), F(HI))),
+    f.set(P, fop('nearest', fop('mul', g(R), F(Math.LOG2E)))),
+    f.set(R, fop('sub', fop('sub', g(R), fop('mul', g(P), F(0.693359375))), fop('mul', g(P), F(-2.12194440e-4)))),
+    f.set(N, iop('trunc_sat_f32x4_s', g(P))),
+    f.set(H, iop('shr_s', g(N), w.c('i32', 1))),
+    f.set(P, fop('add', fop('add', fop('mul', poly, fop('mul', g(R), g(R))), g(R)), F(1))),
+    f.set(P, fop('mul', fop('mul', g(P), pow2(g(H))), pow2(iop('sub', g(N), g(H))))),
+    // +inf above the range, 0 below it; NaN stays NaN (it passed through the arithmetic)
+    w.op('v128', 'andnot', w.op('v128', 'bitselect', F(Infinity), g(P), fop('gt', g(X), F(HI))), fop('lt', g(X), F(LO))),
+  ]);
+};
+
+// erf on four lanes: x·P(x²)/Q(x²), a rational minimax fit on [-4, 4] (outside, erf is ±1 in
+// float32); at most 4.2e-7 from erf over the float32 range, relative error as small near 0.
+// NaN propagates through min/max.
+const ERF_P = [-1.60960333262415e-02, -2.95459980854025e-03, -7.34990630326855e-04, -5.69250639462346e-05,
+  -2.10102402082508e-06, 2.77068142495902e-08, -2.72614225801306e-10];
+const ERF_Q = [-1.42647390514189e-02, -7.37332916720468e-03, -1.68282697438203e-03, -2.13374055278905e-04, -1.45660718464996e-05];
+const verf: VMath = (w, f, a) => {
+  const X = f.local('v128'), X2 = f.local('v128');
+  const fop = (op: string, ...xs: Ref[]) => w.op('f32x4', op, ...xs);
+  const poly = (cs: number[]) => cs.slice(0, -1).reduceRight((acc, c) => fop('add', fop('mul', acc, f.get(X2)), fconst(w, c)), fconst(w, cs[cs.length - 1]));
+  return w.block(null, [
+    f.set(X, fop('min', fop('max', a, fconst(w, -4)), fconst(w, 4))),
+    f.set(X2, fop('mul', f.get(X), f.get(X))),
+    fop('div', fop('mul', f.get(X), poly(ERF_P)), poly(ERF_Q)),
+  ]);
+};
+
+/** Float32 math functions with a four-lane implementation. */
+const V_MATH: Partial<Record<UnOp, VMath>> = { exp: vexp, erf: verf };
+
+// the same functions for scalar float32 code (runtime `expf`, `erff`): lane 0 of the vector code,
+// instead of a round trip through the float64 library
+for (const [op, fn] of Object.entries(V_MATH) as [UnOp, VMath][]) {
+  defineRuntime(`${op}f`, {
+    params: [['x', 'f32']], result: 'f32',
+    build: (f) => ({ body: [], value: f.w.op('f32x4', 'extract_lane', fn(f.w, f, f.w.op('f32x4', 'splat', f.get('x'))), 0) }),
+  });
+}
+/** Whether float32 `op` has a runtime `${op}f` (see V_MATH). */
+export const hasF32Math = (op: string): boolean => op in V_MATH;
+
+/** Whether expression e reads variable v. */
+function mentions(e: Expr, v: string): boolean {
+  switch (e.k) {
+    case 'const': return false;
+    case 'var': return e.name === v;
+    case 'load': case 'un': case 'cast': return mentions(e.k === 'load' ? e.idx : e.a, v);
+    case 'bin': case 'cmp': return mentions(e.a, v) || mentions(e.b, v);
+    case 'select': return mentions(e.c, v) || mentions(e.a, v) || mentions(e.b, v);
+    default: return true;
+  }
+}
+
+/** Whether index idx is v plus a term that does not depend on v (consecutive elements as v steps). */
+function unitStride(idx: Expr, v: string): boolean {
+  if (idx.k === 'var') return idx.name === v;
+  if (idx.k !== 'bin' || (idx.op !== 'add' && idx.op !== 'sub')) return false;
+  return (unitStride(idx.a, v) && !mentions(idx.b, v)) || (idx.op === 'add' && unitStride(idx.b, v) && !mentions(idx.a, v));
+}
+
 function vectorizable(e: Expr, v: string): boolean {
   if (e.t !== 'f32') return false;
   switch (e.k) {
     case 'const': return true;
     case 'var': return e.name !== v;
-    case 'load': return e.buf.dtype === 'float32' && ((e.idx.k === 'var' && e.idx.name === v) || e.idx.k === 'const');
+    case 'load': return e.buf.dtype === 'float32' && (unitStride(e.idx, v) || !mentions(e.idx, v));
     case 'un': return (!!V_UN[e.op] || LANE_UN.has(e.op)) && vectorizable(e.a, v);
     case 'bin': return (!!V_BIN[e.op] || LANE_BIN.has(e.op)) && vectorizable(e.a, v) && vectorizable(e.b, v);
     case 'select': return e.c.k === 'cmp' && vectorizable(e.c.a, v) && vectorizable(e.c.b, v) && vectorizable(e.a, v) && vectorizable(e.b, v);
@@ -27,12 +108,32 @@ function vectorizable(e: Expr, v: string): boolean {
   }
 }
 
+/** No lane reads what another lane (or iteration) stores: loads of a stored buffer use its store's index. */
+function independent(stores: Extract<Stmt, { k: 'store' }>[]): boolean {
+  const at = new Map<number, string>();
+  for (const st of stores) {
+    const key = JSON.stringify(st.idx);
+    if ((at.get(st.buf.id) ?? key) !== key) return false;
+    at.set(st.buf.id, key);
+  }
+  const ok = (e: Expr): boolean => {
+    switch (e.k) {
+      case 'load': return (!at.has(e.buf.id) || at.get(e.buf.id) === JSON.stringify(e.idx)) && ok(e.idx);
+      case 'un': case 'cast': return ok(e.a);
+      case 'bin': case 'cmp': return ok(e.a) && ok(e.b);
+      case 'select': return ok(e.c) && ok(e.a) && ok(e.b);
+      default: return true;
+    }
+  };
+  return stores.every((st) => ok(st.val));
+}
+
 /** The loop as SIMD + scalar tail, or null when it is not a simple float32 map. */
 export function emitVectorLoop(r: KernelRenderer, s: For): Ref | null {
-  if (s.step !== 1 || s.lo.k !== 'const' || s.hi.k !== 'const' || Number(s.hi.v) - Number(s.lo.v) < LANES) return null;
+  if (s.step !== 1 || (s.lo.k === 'const' && s.hi.k === 'const' && Number(s.hi.v) - Number(s.lo.v) < LANES)) return null;
   const ok = s.body.length > 0 && s.body.every((st) => st.k === 'store' && st.buf.dtype === 'float32'
-    && st.idx.k === 'var' && st.idx.name === s.v && vectorizable(st.val, s.v));
-  if (!ok) return null;
+    && unitStride(st.idx, s.v) && vectorizable(st.val, s.v));
+  if (!ok || !independent(s.body as Extract<Stmt, { k: 'store' }>[])) return null;
   const w = r.w, f = r.f, I = ops(w, 'i32');
   f.push();
   const i = f.local('i32', s.v);
@@ -47,38 +148,13 @@ export function emitVectorLoop(r: KernelRenderer, s: For): Ref | null {
     }
     return w.block(null, [...args.map((a, k) => f.set(tmps[k], a)), acc!]);
   };
-  // exp on four lanes (Cephes expf, ~1 ulp): n = round(x·log2 e), r = x - n·ln 2 in two parts,
-  // e^r by a degree-6 polynomial, times 2^n built in two halves (so n may reach -150 or 128)
-  const vexp = (a: Ref): Ref => {
-    const F = (v: number) => splat(w.c('f32', Math.fround(v)));
-    const X = f.local('v128'), N = f.local('v128'), R = f.local('v128'), P = f.local('v128'), H = f.local('v128');
-    const g = (l: number) => f.get(l);
-    const fop = (op: string, ...xs: Ref[]) => w.op('f32x4', op, ...xs);
-    const iop = (op: string, ...xs: (Ref | number)[]) => w.op('i32x4', op, ...xs);
-    const HI = 88.72283935546875, LO = -103.97207641601562;
-    const pow2 = (n: Ref) => iop('shl', iop('add', n, iop('splat', w.c('i32', 127))), w.c('i32', 23));
-    let poly = F(1.9875691500e-4);
-    for (const c of [1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]) poly = fop('add', fop('mul', poly, g(R)), F(c));
-    return w.block(null, [
-      f.set(X, a),
-      f.set(R, fop('min', fop('max', g(X), F(LO)), F(HI))),
-      f.set(P, fop('nearest', fop('mul', g(R), F(Math.LOG2E)))),
-      f.set(R, fop('sub', fop('sub', g(R), fop('mul', g(P), F(0.693359375))), fop('mul', g(P), F(-2.12194440e-4)))),
-      f.set(N, iop('trunc_sat_f32x4_s', g(P))),
-      f.set(H, iop('shr_s', g(N), w.c('i32', 1))),
-      f.set(P, fop('add', fop('add', fop('mul', poly, fop('mul', g(R), g(R))), g(R)), F(1))),
-      f.set(P, fop('mul', fop('mul', g(P), pow2(g(H))), pow2(iop('sub', g(N), g(H))))),
-      // +inf above the range, 0 below it; NaN stays NaN (it passed through the arithmetic)
-      w.op('v128', 'andnot', w.op('v128', 'bitselect', F(Infinity), g(P), fop('gt', g(X), F(HI))), fop('lt', g(X), F(LO))),
-    ]);
-  };
   const vx = (e: Expr): Ref => {
     switch (e.k) {
       case 'const': case 'var': return splat(r.expr(e));
-      case 'load': return e.idx.k === 'const' ? splat(r.expr(e)) : w.load('v128', 'load', r.addr(e.buf, I_()), 0, 4);
+      case 'load': return mentions(e.idx, s.v) ? w.load('v128', 'load', ...r.addrOff(e.buf, e.idx), 4) : splat(r.expr(e));
       case 'un': {
         const a = vx(e.a);
-        if (e.op === 'exp') return vexp(a);
+        if (V_MATH[e.op]) return V_MATH[e.op]!(w, f, a);
         return V_UN[e.op] ? w.op('f32x4', V_UN[e.op]!, a) : lanes([a], ([x]) => r.libm(e.op, 'f32', [x]));
       }
       case 'bin': {
@@ -95,15 +171,19 @@ export function emitVectorLoop(r: KernelRenderer, s: For): Ref | null {
   };
   const vbody = s.body.map((st) => {
     const store = st as Extract<Stmt, { k: 'store' }>;
-    return w.store('v128', 'store', r.addr(store.buf, I_()), vx(store.val), 0, 4);
+    const [ptr, off] = r.addrOff(store.buf, store.idx);
+    return w.store('v128', 'store', ptr, vx(store.val), off, 4);
   });
-  const hi = Number(s.hi.v);
+  // the bound is read once: the body only stores, and not into anything the bound reads
+  const hiConst = s.hi.k === 'const' ? Number(s.hi.v) : null, hiLocal = hiConst === null ? f.local('i32') : -1;
+  const HI = () => (hiConst === null ? f.get(hiLocal) : I.k(hiConst));
   const vb = f.label('vbrk'), vc = f.label('vcont'), sb = f.label('brk'), sc = f.label('cont');
   const scalar = r.block(s.body);
   f.pop();
   return w.block(null, [
-    w.set(i, I.k(Number(s.lo.v))),
-    w.block(vb, [w.loop(vc, w.block(null, [w.br(vb, I.gt(I.add(I_(), I.k(LANES)), I.k(hi))), ...vbody, w.set(i, I.add(I_(), I.k(LANES))), w.br(vc)]))]),
-    w.block(sb, [w.loop(sc, w.block(null, [w.br(sb, I.ge(I_(), I.k(hi))), ...scalar, w.set(i, I.add(I_(), I.k(1))), w.br(sc)]))]),
+    ...(hiConst === null ? [w.set(hiLocal, r.expr(s.hi))] : []),
+    w.set(i, r.expr(s.lo)),
+    w.block(vb, [w.loop(vc, w.block(null, [w.br(vb, I.gt(I.add(I_(), I.k(LANES)), HI())), ...vbody, w.set(i, I.add(I_(), I.k(LANES))), w.br(vc)]))]),
+    w.block(sb, [w.loop(sc, w.block(null, [w.br(sb, I.ge(I_(), HI())), ...scalar, w.set(i, I.add(I_(), I.k(1))), w.br(sc)]))]),
   ]);
 }

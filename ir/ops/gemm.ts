@@ -50,12 +50,35 @@ function hoist(ctx: LowerCtx, e: Expr, prefix: string): Expr {
 }
 
 /**
+ * Batch dimensions folded into the rows of A and Y: innermost batch dims over which B is shared
+ * and the rows of A and of Y continue evenly (e.g. [64, 1, K]·[K, N]: one 64-row product instead
+ * of 64 one-row ones, which the micro-kernel tiles badly). Not with an epilogue (it sees i, batch).
+ */
+function foldBatch(s: GemmSpec): GemmSpec {
+  const batch = [...(s.batch ?? [])];
+  if (s.epilogue || !batch.length) return s;
+  const bs = (m: MatView) => [...(m.bs ?? batch.map(() => 0))];
+  const a = { ...s.a, bs: bs(s.a) }, b = { ...s.b, bs: bs(s.b) }, y = { ...s.y, bs: bs(s.y) };
+  let M = s.M;
+  while (batch.length) {
+    const d = batch.length - 1, ab = a.bs[d], yb = y.bs[d];
+    if (b.bs[d] !== 0 || yb === 0) break;
+    // one-row products: the batch stride is the row stride
+    if (M === 1) { a.rs = ab; y.rs = yb; } else if (ab !== M * a.rs || yb !== M * y.rs) break;
+    M *= batch.pop()!;
+    a.bs.pop(); b.bs.pop(); y.bs.pop();
+  }
+  return M === s.M ? s : { ...s, M, batch, a, b, y };
+}
+
+/**
  * Emits Y = epilogue(A·B), batched. Loop order i-k-j (the innermost loop runs along a row of B
  * and of Y, contiguous when their column strides are 1, so C compilers vectorize it); when B
  * is column-contiguous instead (B = Kᵀ), i-j-k dot products. Y is accumulated in place unless
  * its storage is converted (float16…), in which case a row of the compute type is used.
  */
-export function emitGemm(ctx: LowerCtx, s: GemmSpec): void {
+export function emitGemm(ctx: LowerCtx, spec: GemmSpec): void {
+  const s = foldBatch(spec);
   const { M, N, K, a, b, y } = s;
   if (M === 0 || N === 0) return;
   if (emitGemmSimd(ctx, s)) return;

@@ -25,7 +25,8 @@ export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, accumulate = false, act
   const f32 = [a, b, y].every((m) => m.ref.dtype === 'float32');
   if (!L || !f32 || b.cs !== 1 || y.cs !== 1 || N < L || M === 0 || K === 0) return false;
   const V = N >= 2 * L ? 2 : 1, NR = V * L, MR = L >= 8 ? 6 : 4;
-  const Nv = Math.floor(N / NR) * NR;
+  // full panels of NR columns, then one single-vector panel when a vector's worth is left
+  const Nw = Math.floor(N / NR) * NR, Nv = V === 2 && N - Nw >= L ? Nw + L : Nw;
   const blocks = Math.ceil(K / KC);
   const acc0 = accumulate || blocks > 1;
   ctx.nest(s.batch ?? [], (bi) => {
@@ -36,7 +37,7 @@ export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, accumulate = false, act
     const aB = base(a), bB = base(b), yB = base(y);
     const yAt = (i: E, j: E) => add(add(yB, mul(i, y.rs)), j);
     if (acc0 && !accumulate) zeroColumns(ctx, s, yAt, Nv);
-    const tile = (i0: Expr, rows: number, j0: Expr, kLo: Expr, kHi: Expr, last: boolean) => {
+    const tile = (i0: Expr, rows: number, j0: Expr, kLo: Expr, kHi: Expr, last: boolean, V: number) => {
       const accs = Array.from({ length: rows }, (_, r) => Array.from({ length: V }, (_, v) => {
         const name = ctx.fresh('acc');
         ctx.emit({ k: 'vdecl', name, init: acc0 ? vload(y.ref.buf, yAt(add(i0, r), add(j0, v * L)), L) : vsplat(lit(0, 'f32'), L) });
@@ -63,13 +64,14 @@ export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, accumulate = false, act
       const fin = (e: VExpr) => (last && act ? act.vector(e) : e);
       accs.forEach((row, r) => row.forEach((name, v) => ctx.emit({ k: 'vstore', buf: y.ref.buf, idx: yAt(add(i0, r), add(j0, v * L)), val: fin(vvar(name, L)) })));
     };
+    const rowTiles = (j0: Expr, kLo: Expr, kHi: Expr, last: boolean, nv: number) => {
+      const full = Math.floor(M / MR);
+      if (full) ctx.loop(full, (ib) => tile(ctx.local(mul(ib, MR), 'i0'), MR, j0, kLo, kHi, last, nv), { name: 'ib' });
+      for (let r = full * MR; r < M; r++) tile(ix(r), 1, j0, kLo, kHi, last, nv);
+    };
     const panel = (kLo: Expr, kHi: Expr, last: boolean) => {
-      if (Nv > 0) ctx.loop(Nv / NR, (jb) => {
-        const j0 = ctx.local(mul(jb, NR), 'j0');
-        const full = Math.floor(M / MR);
-        if (full) ctx.loop(full, (ib) => tile(ctx.local(mul(ib, MR), 'i0'), MR, j0, kLo, kHi, last), { name: 'ib' });
-        for (let r = full * MR; r < M; r++) tile(ix(r), 1, j0, kLo, kHi, last);
-      }, { name: 'jb' });
+      if (Nw > 0) ctx.loop(Nw / NR, (jb) => rowTiles(ctx.local(mul(jb, NR), 'j0'), kLo, kHi, last, V), { name: 'jb' });
+      if (Nv > Nw) rowTiles(ix(Nw), kLo, kHi, last, 1);
     };
     // the last K block is peeled off when it stores through the activation
     const peel = act && blocks > 1 ? 1 : 0;
@@ -91,13 +93,23 @@ function zeroColumns(ctx: LowerCtx, s: GemmSpec, yAt: (i: E, j: E) => Expr, n: n
   ctx.nest([s.M], ([i]) => ctx.loop(n, (j) => ctx.store(s.y.ref, yAt(i, j), lit(0, 'f32'))));
 }
 
-/** Columns left of the vector panels: plain dot products. */
+/**
+ * Columns left of the vector panels (fewer than one panel, a compile-time count): per row of Y,
+ * one scalar accumulator per column, all advanced by each A element (independent chains,
+ * contiguous B loads), instead of one strided dot product per column.
+ */
 function scalarColumns(ctx: LowerCtx, s: GemmSpec, aB: Expr, bB: Expr, yAt: (i: E, j: E) => Expr, from: number, accumulate: boolean, act?: Activation): void {
   const { a, b, y } = s;
-  ctx.loop(s.M, (i) => ctx.loop(s.N - from, (jj) => {
-    const j = add(jj, from);
-    const acc = ctx.local(accumulate ? ctx.load(y.ref, yAt(i, j)) : lit(0, 'f32'), 'acc');
-    ctx.loop(s.K, (k) => ctx.assign(acc, add(acc, mul(ctx.load(a.ref, add(add(aB, mul(i, a.rs)), mul(k, a.cs))), ctx.load(b.ref, add(add(bB, mul(k, b.rs)), j))))), { name: 'k' });
-    ctx.store(y.ref, yAt(i, j), act ? act.scalar(acc) : acc);
-  }, { name: 'j' }), { name: 'i' });
+  ctx.loop(s.M, (i) => {
+    const accs = Array.from({ length: s.N - from }, (_, jj) => ctx.local(accumulate ? ctx.load(y.ref, yAt(i, from + jj)) : lit(0, 'f32'), 'acc'));
+    const aI = ctx.local(add(aB, mul(i, a.rs)), 'ai');
+    const bI = ctx.local(add(bB, from), 'bi');
+    ctx.loop(s.K, () => {
+      const av = ctx.local(ctx.load(a.ref, aI), 'a');
+      accs.forEach((acc, jj) => ctx.assign(acc, add(acc, mul(av, ctx.load(b.ref, add(bI, jj))))));
+      ctx.assign(aI, add(aI, a.cs));
+      ctx.assign(bI, add(bI, b.rs));
+    }, { name: 'k' });
+    accs.forEach((acc, jj) => ctx.store(y.ref, yAt(i, from + jj), act ? act.scalar(acc) : acc));
+  }, { name: 'i' });
 }

@@ -35,23 +35,24 @@ function lowerPool(ctx: LowerCtx, kind: PoolKind, global: boolean): void {
   // Indices: flat over the whole input, spatial part row-major or (storage_order 1) column-major
   const colMajor = withIndex && ctx.int('storage_order') === 1;
   const idxStr = colMajor ? g.in.map((_, i) => prod(g.in.slice(0, i))) : istr;
+  /** Taps [lo, hi) (step d) of output position od along dim d, and their count for averages. */
+  const range = (d: number, od: Expr): { lo: Expr; hi: Expr; count: Expr } => {
+    const st = sub(mul(od, g.s[d]), g.pb[d]), span = (g.k[d] - 1) * g.d[d] + 1;
+    if (!needsCheck(g, d)) return { lo: st, hi: add(st, span), count: ix(g.k[d]) };
+    const first = g.d[d] === 1 ? max(st, ix(0)) : add(st, mul(max(ix(0), ceilDivIdx(sub(0, st), g.d[d])), g.d[d]));
+    const lo = ctx.local(first, 'lo'), hi = ctx.local(min(add(st, span), ix(g.in[d])), 'hi');
+    const end = includePad ? min(add(st, span), ix(g.in[d] + g.pe[d])) : hi;
+    return { lo, hi, count: ceilDivIdx(max(sub(end, includePad ? st : lo), ix(0)), g.d[d]) };
+  };
+  if (r === 2 && !global && !withIndex && kind !== 'lp') return separable2d(ctx, g, kind, range);
   ctx.loop(NC, (nc) => {
     const lo: Expr[] = [], hi: Expr[] = [], count: Expr[] = [], o: Expr[] = [];
     const level = (d: number): void => {
       if (d === r) return window();
       each(ctx, g.out[d], (od) => {
         o.push(od);
-        const st = sub(mul(od, g.s[d]), g.pb[d]), span = (g.k[d] - 1) * g.d[d] + 1;
-        if (!needsCheck(g, d)) {
-          lo.push(st); hi.push(add(st, span)); count.push(ix(g.k[d]));
-        } else {
-          const first = g.d[d] === 1 ? max(st, ix(0)) : add(st, mul(max(ix(0), ceilDivIdx(sub(0, st), g.d[d])), g.d[d]));
-          lo.push(ctx.local(first, 'lo'));
-          hi.push(ctx.local(min(add(st, span), ix(g.in[d])), 'hi'));
-          const end = includePad ? min(add(st, span), ix(g.in[d] + g.pe[d])) : hi[d];
-          const start = includePad ? st : lo[d];
-          count.push(ceilDivIdx(max(sub(end, start), ix(0)), g.d[d]));
-        }
+        const rg = range(d, od);
+        lo.push(rg.lo); hi.push(rg.hi); count.push(rg.count);
         level(d + 1);
         o.pop(); lo.pop(); hi.pop(); count.pop();
       }, 'o');
@@ -86,6 +87,41 @@ function lowerPool(ctx: LowerCtx, kind: PoolKind, global: boolean): void {
     };
     level(0);
   }, { name: 'nc' });
+}
+
+/**
+ * 2-D max or average pooling in two 1-D passes per output row: the window's input rows are
+ * combined into a row buffer (elementwise along the contiguous row: SIMD targets vectorize it),
+ * then each output takes its horizontal taps from that buffer.
+ */
+function separable2d(ctx: LowerCtx, g: Geom, kind: 'max' | 'avg', range: (d: number, od: Expr) => { lo: Expr; hi: Expr; count: Expr }): void {
+  const x = ctx.in(0), y = ctx.out(0), t = x.t, [H, W] = g.in, [OH, OW] = g.out;
+  const combine = (a: Expr, b: Expr) => (kind === 'max' ? max(a, b) : add(a, b));
+  const row = ctx.temp(x.dtype, [W], 'row');
+  ctx.loop(x.shape[0] * x.shape[1], (nc) => each(ctx, OH, (oh) => {
+    const v = range(0, oh);
+    const rowAt = (kh: Expr) => ctx.local(add(mul(nc, H * W), mul(kh, W)), 'at');
+    const vmap = (val: (w: Expr) => Expr) => ctx.loop(W, (w) => ctx.store(row, w, val(w)), { name: 'w', hint: { vectorize: 4 } });
+    // without padding the window's first row is always inside: it initializes the buffer
+    const inside = !needsCheck(g, 0);
+    if (inside) {
+      const at = rowAt(v.lo);
+      vmap((w) => ctx.load(x, add(at, w)));
+    } else vmap(() => (kind === 'max' ? lowest(t) : lit(0, t)));
+    ctx.loop(v.hi, (kh) => {
+      const at = rowAt(kh);
+      vmap((w) => combine(ctx.load(row, w), ctx.load(x, add(at, w))));
+    }, { lo: inside ? add(v.lo, g.d[0]) : v.lo, step: g.d[0], name: 'kh' });
+    const vcount = kind === 'avg' ? ctx.local(v.count, 'vcount') : null;
+    each(ctx, OW, (ow) => {
+      const h = range(1, ow);
+      const first = !needsCheck(g, 1);
+      const acc = ctx.local(first ? ctx.load(row, h.lo) : kind === 'max' ? lowest(t) : lit(0, t), 'acc');
+      ctx.loop(h.hi, (kw) => ctx.assign(acc, combine(acc, ctx.load(row, kw))), { lo: first ? add(h.lo, g.d[1]) : h.lo, step: g.d[1], name: 'kw' });
+      const res = vcount ? div(acc, cast(mul(vcount, h.count), t)) : acc;
+      ctx.store(y, add(mul(nc, OH * OW), add(mul(oh, OW), ow)), res);
+    }, 'o');
+  }, 'o'), { name: 'nc' });
 }
 
 function poolDef(op: string, kind: PoolKind, global: boolean): OpDef {

@@ -28,6 +28,16 @@ export function emitSoftmax(ctx: LowerCtx, x: TensorRef, out: TensorRef, view: A
     const shifted = (k: Expr) => sub(ctx.load(x, row.at(k)), row.get(m));
     // softmax keeps exp(x - max) in out between passes (unless out rounds on store)
     const keep = !log && !isConverted(out.dtype);
+    if (keep && view.post === 1 && view.n > 1) {
+      // a contiguous row: exp, sum and scale as three loops; the first and last are elementwise
+      // maps, which SIMD targets vectorize
+      const map = (fn: (k: Expr) => Expr) => ctx.loop(view.n, (k) => ctx.store(out, row.at(k), fn(k)), { name: 'k', hint: { vectorize: 4 } });
+      map((k) => un('exp', shifted(k)));
+      row.pass((k) => row.set(s, add(row.get(s), ctx.load(out, row.at(k)))));
+      const inv = ctx.local(div(1, row.get(s)), 'inv');
+      map((k) => mul(ctx.load(out, row.at(k)), inv));
+      return;
+    }
     row.pass((k) => {
       const e = ctx.local(un('exp', shifted(k)), 'e');
       if (keep) ctx.store(out, row.at(k), e);

@@ -119,6 +119,8 @@ export interface TapVisitor {
   valid(c: Expr, tap: Expr, p: Expr, i: Expr): void;
   /** A tap in the padding (optional: skipped when absent). */
   pad?(c: Expr, tap: Expr, p: Expr): void;
+  /** The valid taps of a row are an elementwise map (hinted for SIMD when the stride is 1). */
+  map?: boolean;
 }
 
 /**
@@ -146,7 +148,8 @@ export function emitTaps(ctx: LowerCtx, g: Geom, channels: number, vis: TapVisit
       const fill = pad ? (a: E, b: E) => ctx.loop(b, (ol) => pad(c, tap, add(pBase, ol)), { lo: a, name: 'o' }) : null;
       const body = () => {
         if (fill && needsCheck(g, last)) fill(0, lo);
-        ctx.loop(hi, (ol) => vis.valid(c, tap, add(pBase, ol), iAt(ol)), { lo, name: 'o' });
+        const hint = vis.map && g.s[last] === 1 ? { vectorize: 4 } : undefined;
+        ctx.loop(hi, (ol) => vis.valid(c, tap, add(pBase, ol), iAt(ol)), { lo, name: 'o', hint });
         if (fill && needsCheck(g, last)) fill(hi, g.out[last]);
       };
       if (!cond) body();
@@ -162,6 +165,7 @@ export function emitIm2col(ctx: LowerCtx, g: Geom, channels: number, img: View, 
   emitTaps(ctx, g, channels, {
     valid: (c, tap, p, i) => ctx.store(col, at(c, tap, p), map(ctx.load(img.ref, add(img.off, i)))),
     pad: (c, tap, p) => ctx.store(col, at(c, tap, p), zero),
+    map: true,
   });
 }
 

@@ -37,11 +37,11 @@ typedef int onnxc_i32x8 __attribute__((vector_size(32)));
 static const float w2_conv1_bias[8] = {
   -0.09600598f, -0.08289952f, 0.02953132f, 0.045272887f, 0.09118838f, 0.07589294f, -0.0067504616f, 0.041495517f
 };
-static const float w7_conv2_bias[16] = {
+static const float w8_conv2_bias[16] = {
   0.06757113f, 0.03666998f, -0.083050095f, -0.09343787f, -0.045946296f, 0.040004667f, -0.0460655f, 0.07121336f,
   0.025218735f, 0.08178929f, 0.07762815f, -0.030984102f, -0.08004326f, 0.025443701f, -0.05203973f, -0.0039637536f
 };
-static const float w11_fc_bias[10] = {
+static const float w12_fc_bias[10] = {
   0.031145247f, -0.049893048f, -0.068771586f, -0.025107669f, 0.044923294f, -0.089921735f, -0.07239529f, -0.05212416f,
   0.024176855f, -0.025145227f
 };
@@ -175,204 +175,218 @@ ONNXC_KERNEL void Conv_0(const float *restrict v0_image, const float *restrict w
 }
 
 /* node 'maxpool2' (MaxPool) */
-ONNXC_KERNEL void MaxPool_1(const float *restrict v3_relu1, float *restrict v5_maxpool2) {
+ONNXC_KERNEL void MaxPool_1(const float *restrict v3_relu1, float *restrict v5_maxpool2, float *restrict v6_maxpool2_row) {
   for (ptrdiff_t nc0 = 0; nc0 < 8; ++nc0) {
     for (ptrdiff_t o0 = 0; o0 < 8; ++o0) {
-      for (ptrdiff_t o1 = 0; o1 < 8; ++o1) {
-        float acc0 = -INFINITY;
-        ptrdiff_t base0 = nc0 * 256;
-        for (ptrdiff_t k0 = (o0 * 2); k0 < (o0 * 2 + 2); ++k0) {
-          for (ptrdiff_t k1 = (o1 * 2); k1 < (o1 * 2 + 2); ++k1) {
-            acc0 = onnxc_maxf(acc0, v3_relu1[base0 + k0 * 16 + k1]);
-          }
+      ptrdiff_t at0 = nc0 * 256 + o0 * 2 * 16;
+      for (ptrdiff_t w0 = 0; w0 < 16; ++w0) {
+        v6_maxpool2_row[w0] = v3_relu1[at0 + w0];
+      }
+      for (ptrdiff_t kh0 = (o0 * 2 + 1); kh0 < (o0 * 2 + 2); ++kh0) {
+        ptrdiff_t at1 = nc0 * 256 + kh0 * 16;
+        for (ptrdiff_t w1 = 0; w1 < 16; ++w1) {
+          v6_maxpool2_row[w1] = onnxc_maxf(v6_maxpool2_row[w1], v3_relu1[at1 + w1]);
         }
-        v5_maxpool2[nc0 * 64 + o0 * 8 + o1] = acc0;
+      }
+      for (ptrdiff_t o1 = 0; o1 < 8; ++o1) {
+        float acc0 = v6_maxpool2_row[o1 * 2];
+        for (ptrdiff_t kw0 = (o1 * 2 + 1); kw0 < (o1 * 2 + 2); ++kw0) {
+          acc0 = onnxc_maxf(acc0, v6_maxpool2_row[kw0]);
+        }
+        v5_maxpool2[nc0 * 64 + (o0 * 8 + o1)] = acc0;
       }
     }
   }
 }
 
 /* node 'conv3' (Conv) */
-ONNXC_KERNEL void Conv_2(const float *restrict v5_maxpool2, const float *restrict w6_conv2_weight, const float *restrict w7_conv2_bias, float *restrict v8_relu4) {
+ONNXC_KERNEL void Conv_2(const float *restrict v5_maxpool2, const float *restrict w7_conv2_weight, const float *restrict w8_conv2_bias, float *restrict v9_relu4) {
   for (ptrdiff_t m0 = 0; m0 < 16; ++m0) {
-    float bias0 = w7_conv2_bias[m0];
+    float bias0 = w8_conv2_bias[m0];
     for (ptrdiff_t i0 = 0; i0 < 64; ++i0) {
-      v8_relu4[m0 * 64 + i0] = bias0;
+      v9_relu4[m0 * 64 + i0] = bias0;
     }
   }
   for (ptrdiff_t jb0 = 0; jb0 < 4; ++jb0) {
     ptrdiff_t j00 = jb0 * 16;
     for (ptrdiff_t ib0 = 0; ib0 < 2; ++ib0) {
       ptrdiff_t i00 = ib0 * 6;
-      onnxc_f32x8 acc0 = ONNXC_VLOAD8(v8_relu4 + i00 * 64 + j00);
-      onnxc_f32x8 acc1 = ONNXC_VLOAD8(v8_relu4 + i00 * 64 + (j00 + 8));
-      onnxc_f32x8 acc2 = ONNXC_VLOAD8(v8_relu4 + (i00 + 1) * 64 + j00);
-      onnxc_f32x8 acc3 = ONNXC_VLOAD8(v8_relu4 + (i00 + 1) * 64 + (j00 + 8));
-      onnxc_f32x8 acc4 = ONNXC_VLOAD8(v8_relu4 + (i00 + 2) * 64 + j00);
-      onnxc_f32x8 acc5 = ONNXC_VLOAD8(v8_relu4 + (i00 + 2) * 64 + (j00 + 8));
-      onnxc_f32x8 acc6 = ONNXC_VLOAD8(v8_relu4 + (i00 + 3) * 64 + j00);
-      onnxc_f32x8 acc7 = ONNXC_VLOAD8(v8_relu4 + (i00 + 3) * 64 + (j00 + 8));
-      onnxc_f32x8 acc8 = ONNXC_VLOAD8(v8_relu4 + (i00 + 4) * 64 + j00);
-      onnxc_f32x8 acc9 = ONNXC_VLOAD8(v8_relu4 + (i00 + 4) * 64 + (j00 + 8));
-      onnxc_f32x8 acc10 = ONNXC_VLOAD8(v8_relu4 + (i00 + 5) * 64 + j00);
-      onnxc_f32x8 acc11 = ONNXC_VLOAD8(v8_relu4 + (i00 + 5) * 64 + (j00 + 8));
+      onnxc_f32x8 acc0 = ONNXC_VLOAD8(v9_relu4 + i00 * 64 + j00);
+      onnxc_f32x8 acc1 = ONNXC_VLOAD8(v9_relu4 + i00 * 64 + (j00 + 8));
+      onnxc_f32x8 acc2 = ONNXC_VLOAD8(v9_relu4 + (i00 + 1) * 64 + j00);
+      onnxc_f32x8 acc3 = ONNXC_VLOAD8(v9_relu4 + (i00 + 1) * 64 + (j00 + 8));
+      onnxc_f32x8 acc4 = ONNXC_VLOAD8(v9_relu4 + (i00 + 2) * 64 + j00);
+      onnxc_f32x8 acc5 = ONNXC_VLOAD8(v9_relu4 + (i00 + 2) * 64 + (j00 + 8));
+      onnxc_f32x8 acc6 = ONNXC_VLOAD8(v9_relu4 + (i00 + 3) * 64 + j00);
+      onnxc_f32x8 acc7 = ONNXC_VLOAD8(v9_relu4 + (i00 + 3) * 64 + (j00 + 8));
+      onnxc_f32x8 acc8 = ONNXC_VLOAD8(v9_relu4 + (i00 + 4) * 64 + j00);
+      onnxc_f32x8 acc9 = ONNXC_VLOAD8(v9_relu4 + (i00 + 4) * 64 + (j00 + 8));
+      onnxc_f32x8 acc10 = ONNXC_VLOAD8(v9_relu4 + (i00 + 5) * 64 + j00);
+      onnxc_f32x8 acc11 = ONNXC_VLOAD8(v9_relu4 + (i00 + 5) * 64 + (j00 + 8));
       ptrdiff_t ai0 = i00 * 8;
       ptrdiff_t bi0 = j00;
       for (ptrdiff_t k0 = 0; k0 < 8; ++k0) {
         onnxc_f32x8 bv0 = ONNXC_VLOAD8(v5_maxpool2 + bi0);
         onnxc_f32x8 bv1 = ONNXC_VLOAD8(v5_maxpool2 + bi0 + 8);
-        onnxc_f32x8 av0 = ONNXC_SPLAT8(w6_conv2_weight[ai0]);
+        onnxc_f32x8 av0 = ONNXC_SPLAT8(w7_conv2_weight[ai0]);
         acc0 = ONNXC_FMA8(av0, bv0, acc0);
         acc1 = ONNXC_FMA8(av0, bv1, acc1);
-        onnxc_f32x8 av1 = ONNXC_SPLAT8(w6_conv2_weight[ai0 + 8]);
+        onnxc_f32x8 av1 = ONNXC_SPLAT8(w7_conv2_weight[ai0 + 8]);
         acc2 = ONNXC_FMA8(av1, bv0, acc2);
         acc3 = ONNXC_FMA8(av1, bv1, acc3);
-        onnxc_f32x8 av2 = ONNXC_SPLAT8(w6_conv2_weight[ai0 + 16]);
+        onnxc_f32x8 av2 = ONNXC_SPLAT8(w7_conv2_weight[ai0 + 16]);
         acc4 = ONNXC_FMA8(av2, bv0, acc4);
         acc5 = ONNXC_FMA8(av2, bv1, acc5);
-        onnxc_f32x8 av3 = ONNXC_SPLAT8(w6_conv2_weight[ai0 + 24]);
+        onnxc_f32x8 av3 = ONNXC_SPLAT8(w7_conv2_weight[ai0 + 24]);
         acc6 = ONNXC_FMA8(av3, bv0, acc6);
         acc7 = ONNXC_FMA8(av3, bv1, acc7);
-        onnxc_f32x8 av4 = ONNXC_SPLAT8(w6_conv2_weight[ai0 + 32]);
+        onnxc_f32x8 av4 = ONNXC_SPLAT8(w7_conv2_weight[ai0 + 32]);
         acc8 = ONNXC_FMA8(av4, bv0, acc8);
         acc9 = ONNXC_FMA8(av4, bv1, acc9);
-        onnxc_f32x8 av5 = ONNXC_SPLAT8(w6_conv2_weight[ai0 + 40]);
+        onnxc_f32x8 av5 = ONNXC_SPLAT8(w7_conv2_weight[ai0 + 40]);
         acc10 = ONNXC_FMA8(av5, bv0, acc10);
         acc11 = ONNXC_FMA8(av5, bv1, acc11);
         ai0 = ai0 + 1;
         bi0 = bi0 + 64;
       }
-      ONNXC_VSTORE8(v8_relu4 + i00 * 64 + j00, ONNXC_VMAX8(acc0, ONNXC_SPLAT8(0.0f)));
-      ONNXC_VSTORE8(v8_relu4 + i00 * 64 + (j00 + 8), ONNXC_VMAX8(acc1, ONNXC_SPLAT8(0.0f)));
-      ONNXC_VSTORE8(v8_relu4 + (i00 + 1) * 64 + j00, ONNXC_VMAX8(acc2, ONNXC_SPLAT8(0.0f)));
-      ONNXC_VSTORE8(v8_relu4 + (i00 + 1) * 64 + (j00 + 8), ONNXC_VMAX8(acc3, ONNXC_SPLAT8(0.0f)));
-      ONNXC_VSTORE8(v8_relu4 + (i00 + 2) * 64 + j00, ONNXC_VMAX8(acc4, ONNXC_SPLAT8(0.0f)));
-      ONNXC_VSTORE8(v8_relu4 + (i00 + 2) * 64 + (j00 + 8), ONNXC_VMAX8(acc5, ONNXC_SPLAT8(0.0f)));
-      ONNXC_VSTORE8(v8_relu4 + (i00 + 3) * 64 + j00, ONNXC_VMAX8(acc6, ONNXC_SPLAT8(0.0f)));
-      ONNXC_VSTORE8(v8_relu4 + (i00 + 3) * 64 + (j00 + 8), ONNXC_VMAX8(acc7, ONNXC_SPLAT8(0.0f)));
-      ONNXC_VSTORE8(v8_relu4 + (i00 + 4) * 64 + j00, ONNXC_VMAX8(acc8, ONNXC_SPLAT8(0.0f)));
-      ONNXC_VSTORE8(v8_relu4 + (i00 + 4) * 64 + (j00 + 8), ONNXC_VMAX8(acc9, ONNXC_SPLAT8(0.0f)));
-      ONNXC_VSTORE8(v8_relu4 + (i00 + 5) * 64 + j00, ONNXC_VMAX8(acc10, ONNXC_SPLAT8(0.0f)));
-      ONNXC_VSTORE8(v8_relu4 + (i00 + 5) * 64 + (j00 + 8), ONNXC_VMAX8(acc11, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v9_relu4 + i00 * 64 + j00, ONNXC_VMAX8(acc0, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v9_relu4 + i00 * 64 + (j00 + 8), ONNXC_VMAX8(acc1, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v9_relu4 + (i00 + 1) * 64 + j00, ONNXC_VMAX8(acc2, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v9_relu4 + (i00 + 1) * 64 + (j00 + 8), ONNXC_VMAX8(acc3, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v9_relu4 + (i00 + 2) * 64 + j00, ONNXC_VMAX8(acc4, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v9_relu4 + (i00 + 2) * 64 + (j00 + 8), ONNXC_VMAX8(acc5, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v9_relu4 + (i00 + 3) * 64 + j00, ONNXC_VMAX8(acc6, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v9_relu4 + (i00 + 3) * 64 + (j00 + 8), ONNXC_VMAX8(acc7, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v9_relu4 + (i00 + 4) * 64 + j00, ONNXC_VMAX8(acc8, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v9_relu4 + (i00 + 4) * 64 + (j00 + 8), ONNXC_VMAX8(acc9, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v9_relu4 + (i00 + 5) * 64 + j00, ONNXC_VMAX8(acc10, ONNXC_SPLAT8(0.0f)));
+      ONNXC_VSTORE8(v9_relu4 + (i00 + 5) * 64 + (j00 + 8), ONNXC_VMAX8(acc11, ONNXC_SPLAT8(0.0f)));
     }
-    onnxc_f32x8 acc12 = ONNXC_VLOAD8(v8_relu4 + 768 + j00);
-    onnxc_f32x8 acc13 = ONNXC_VLOAD8(v8_relu4 + 768 + (j00 + 8));
+    onnxc_f32x8 acc12 = ONNXC_VLOAD8(v9_relu4 + 768 + j00);
+    onnxc_f32x8 acc13 = ONNXC_VLOAD8(v9_relu4 + 768 + (j00 + 8));
     ptrdiff_t ai1 = 96;
     ptrdiff_t bi1 = j00;
     for (ptrdiff_t k1 = 0; k1 < 8; ++k1) {
       onnxc_f32x8 bv2 = ONNXC_VLOAD8(v5_maxpool2 + bi1);
       onnxc_f32x8 bv3 = ONNXC_VLOAD8(v5_maxpool2 + bi1 + 8);
-      onnxc_f32x8 av6 = ONNXC_SPLAT8(w6_conv2_weight[ai1]);
+      onnxc_f32x8 av6 = ONNXC_SPLAT8(w7_conv2_weight[ai1]);
       acc12 = ONNXC_FMA8(av6, bv2, acc12);
       acc13 = ONNXC_FMA8(av6, bv3, acc13);
       ai1 = ai1 + 1;
       bi1 = bi1 + 64;
     }
-    ONNXC_VSTORE8(v8_relu4 + 768 + j00, ONNXC_VMAX8(acc12, ONNXC_SPLAT8(0.0f)));
-    ONNXC_VSTORE8(v8_relu4 + 768 + (j00 + 8), ONNXC_VMAX8(acc13, ONNXC_SPLAT8(0.0f)));
-    onnxc_f32x8 acc14 = ONNXC_VLOAD8(v8_relu4 + 832 + j00);
-    onnxc_f32x8 acc15 = ONNXC_VLOAD8(v8_relu4 + 832 + (j00 + 8));
+    ONNXC_VSTORE8(v9_relu4 + 768 + j00, ONNXC_VMAX8(acc12, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v9_relu4 + 768 + (j00 + 8), ONNXC_VMAX8(acc13, ONNXC_SPLAT8(0.0f)));
+    onnxc_f32x8 acc14 = ONNXC_VLOAD8(v9_relu4 + 832 + j00);
+    onnxc_f32x8 acc15 = ONNXC_VLOAD8(v9_relu4 + 832 + (j00 + 8));
     ptrdiff_t ai2 = 104;
     ptrdiff_t bi2 = j00;
     for (ptrdiff_t k2 = 0; k2 < 8; ++k2) {
       onnxc_f32x8 bv4 = ONNXC_VLOAD8(v5_maxpool2 + bi2);
       onnxc_f32x8 bv5 = ONNXC_VLOAD8(v5_maxpool2 + bi2 + 8);
-      onnxc_f32x8 av7 = ONNXC_SPLAT8(w6_conv2_weight[ai2]);
+      onnxc_f32x8 av7 = ONNXC_SPLAT8(w7_conv2_weight[ai2]);
       acc14 = ONNXC_FMA8(av7, bv4, acc14);
       acc15 = ONNXC_FMA8(av7, bv5, acc15);
       ai2 = ai2 + 1;
       bi2 = bi2 + 64;
     }
-    ONNXC_VSTORE8(v8_relu4 + 832 + j00, ONNXC_VMAX8(acc14, ONNXC_SPLAT8(0.0f)));
-    ONNXC_VSTORE8(v8_relu4 + 832 + (j00 + 8), ONNXC_VMAX8(acc15, ONNXC_SPLAT8(0.0f)));
-    onnxc_f32x8 acc16 = ONNXC_VLOAD8(v8_relu4 + 896 + j00);
-    onnxc_f32x8 acc17 = ONNXC_VLOAD8(v8_relu4 + 896 + (j00 + 8));
+    ONNXC_VSTORE8(v9_relu4 + 832 + j00, ONNXC_VMAX8(acc14, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v9_relu4 + 832 + (j00 + 8), ONNXC_VMAX8(acc15, ONNXC_SPLAT8(0.0f)));
+    onnxc_f32x8 acc16 = ONNXC_VLOAD8(v9_relu4 + 896 + j00);
+    onnxc_f32x8 acc17 = ONNXC_VLOAD8(v9_relu4 + 896 + (j00 + 8));
     ptrdiff_t ai3 = 112;
     ptrdiff_t bi3 = j00;
     for (ptrdiff_t k3 = 0; k3 < 8; ++k3) {
       onnxc_f32x8 bv6 = ONNXC_VLOAD8(v5_maxpool2 + bi3);
       onnxc_f32x8 bv7 = ONNXC_VLOAD8(v5_maxpool2 + bi3 + 8);
-      onnxc_f32x8 av8 = ONNXC_SPLAT8(w6_conv2_weight[ai3]);
+      onnxc_f32x8 av8 = ONNXC_SPLAT8(w7_conv2_weight[ai3]);
       acc16 = ONNXC_FMA8(av8, bv6, acc16);
       acc17 = ONNXC_FMA8(av8, bv7, acc17);
       ai3 = ai3 + 1;
       bi3 = bi3 + 64;
     }
-    ONNXC_VSTORE8(v8_relu4 + 896 + j00, ONNXC_VMAX8(acc16, ONNXC_SPLAT8(0.0f)));
-    ONNXC_VSTORE8(v8_relu4 + 896 + (j00 + 8), ONNXC_VMAX8(acc17, ONNXC_SPLAT8(0.0f)));
-    onnxc_f32x8 acc18 = ONNXC_VLOAD8(v8_relu4 + 960 + j00);
-    onnxc_f32x8 acc19 = ONNXC_VLOAD8(v8_relu4 + 960 + (j00 + 8));
+    ONNXC_VSTORE8(v9_relu4 + 896 + j00, ONNXC_VMAX8(acc16, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v9_relu4 + 896 + (j00 + 8), ONNXC_VMAX8(acc17, ONNXC_SPLAT8(0.0f)));
+    onnxc_f32x8 acc18 = ONNXC_VLOAD8(v9_relu4 + 960 + j00);
+    onnxc_f32x8 acc19 = ONNXC_VLOAD8(v9_relu4 + 960 + (j00 + 8));
     ptrdiff_t ai4 = 120;
     ptrdiff_t bi4 = j00;
     for (ptrdiff_t k4 = 0; k4 < 8; ++k4) {
       onnxc_f32x8 bv8 = ONNXC_VLOAD8(v5_maxpool2 + bi4);
       onnxc_f32x8 bv9 = ONNXC_VLOAD8(v5_maxpool2 + bi4 + 8);
-      onnxc_f32x8 av9 = ONNXC_SPLAT8(w6_conv2_weight[ai4]);
+      onnxc_f32x8 av9 = ONNXC_SPLAT8(w7_conv2_weight[ai4]);
       acc18 = ONNXC_FMA8(av9, bv8, acc18);
       acc19 = ONNXC_FMA8(av9, bv9, acc19);
       ai4 = ai4 + 1;
       bi4 = bi4 + 64;
     }
-    ONNXC_VSTORE8(v8_relu4 + 960 + j00, ONNXC_VMAX8(acc18, ONNXC_SPLAT8(0.0f)));
-    ONNXC_VSTORE8(v8_relu4 + 960 + (j00 + 8), ONNXC_VMAX8(acc19, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v9_relu4 + 960 + j00, ONNXC_VMAX8(acc18, ONNXC_SPLAT8(0.0f)));
+    ONNXC_VSTORE8(v9_relu4 + 960 + (j00 + 8), ONNXC_VMAX8(acc19, ONNXC_SPLAT8(0.0f)));
   }
 }
 
 /* node 'globalaveragepool5' (GlobalAveragePool) */
-ONNXC_KERNEL void GlobalAveragePool_3(const float *restrict v8_relu4, float *restrict v9_globalaveragepool5) {
+ONNXC_KERNEL void GlobalAveragePool_3(const float *restrict v9_relu4, float *restrict v10_globalaveragepool5) {
   for (ptrdiff_t nc0 = 0; nc0 < 16; ++nc0) {
     float acc0 = 0.0f;
     ptrdiff_t base0 = nc0 * 64;
     for (ptrdiff_t k0 = 0; k0 < 8; ++k0) {
       for (ptrdiff_t k1 = 0; k1 < 8; ++k1) {
-        acc0 = acc0 + v8_relu4[base0 + k0 * 8 + k1];
+        acc0 = acc0 + v9_relu4[base0 + k0 * 8 + k1];
       }
     }
-    v9_globalaveragepool5[nc0] = acc0 / (float)64;
+    v10_globalaveragepool5[nc0] = acc0 / (float)64;
   }
 }
 
 /* node 'gemm7' (Gemm) */
-ONNXC_KERNEL void Gemm_4(const float *restrict v9_globalaveragepool5, const float *restrict w10_fc_weight_T, const float *restrict w11_fc_bias, float *restrict v12_gemm7) {
+ONNXC_KERNEL void Gemm_4(const float *restrict v10_globalaveragepool5, const float *restrict w11_fc_weight_T, const float *restrict w12_fc_bias, float *restrict v13_gemm7) {
   ptrdiff_t j00 = 0;
   onnxc_f32x8 acc0 = ONNXC_SPLAT8(0.0f);
   ptrdiff_t ai0 = 0;
   ptrdiff_t bi0 = j00;
   for (ptrdiff_t k0 = 0; k0 < 16; ++k0) {
-    onnxc_f32x8 bv0 = ONNXC_VLOAD8(w10_fc_weight_T + bi0);
-    onnxc_f32x8 av0 = ONNXC_SPLAT8(v9_globalaveragepool5[ai0]);
+    onnxc_f32x8 bv0 = ONNXC_VLOAD8(w11_fc_weight_T + bi0);
+    onnxc_f32x8 av0 = ONNXC_SPLAT8(v10_globalaveragepool5[ai0]);
     acc0 = ONNXC_FMA8(av0, bv0, acc0);
     ai0 = ai0 + 1;
     bi0 = bi0 + 10;
   }
-  ONNXC_VSTORE8(v12_gemm7 + j00, acc0);
-  for (ptrdiff_t j0 = 0; j0 < 2; ++j0) {
-    float acc1 = 0.0f;
-    for (ptrdiff_t k1 = 0; k1 < 16; ++k1) {
-      acc1 = acc1 + v9_globalaveragepool5[k1] * w10_fc_weight_T[k1 * 10 + (j0 + 8)];
-    }
-    v12_gemm7[j0 + 8] = acc1;
+  ONNXC_VSTORE8(v13_gemm7 + j00, acc0);
+  float acc1 = 0.0f;
+  float acc2 = 0.0f;
+  ptrdiff_t ai1 = 0;
+  ptrdiff_t bi1 = 8;
+  for (ptrdiff_t k1 = 0; k1 < 16; ++k1) {
+    float a0 = v10_globalaveragepool5[ai1];
+    acc1 = acc1 + a0 * w11_fc_weight_T[bi1];
+    acc2 = acc2 + a0 * w11_fc_weight_T[bi1 + 1];
+    ai1 = ai1 + 1;
+    bi1 = bi1 + 10;
   }
+  v13_gemm7[8] = acc1;
+  v13_gemm7[9] = acc2;
   for (ptrdiff_t i0 = 0; i0 < 10; ++i0) {
-    v12_gemm7[i0] = v12_gemm7[i0] + w11_fc_bias[i0];
+    v13_gemm7[i0] = v13_gemm7[i0] + w12_fc_bias[i0];
   }
 }
 
 /* node 'softmax8' (Softmax) */
-ONNXC_KERNEL void Softmax_5(const float *restrict v12_gemm7, float *restrict v13_probabilities) {
-  float max0 = v12_gemm7[0];
+ONNXC_KERNEL void Softmax_5(const float *restrict v13_gemm7, float *restrict v14_probabilities) {
+  float max0 = v13_gemm7[0];
   for (ptrdiff_t k0 = 1; k0 < 10; ++k0) {
-    max0 = onnxc_maxf(max0, v12_gemm7[k0]);
+    max0 = onnxc_maxf(max0, v13_gemm7[k0]);
   }
   float sum0 = 0.0f;
   for (ptrdiff_t k1 = 0; k1 < 10; ++k1) {
-    float e0 = expf((v12_gemm7[k1] - max0));
-    v13_probabilities[k1] = e0;
-    sum0 = sum0 + e0;
+    v14_probabilities[k1] = expf((v13_gemm7[k1] - max0));
   }
-  sum0 = 1.0f / sum0;
   for (ptrdiff_t k2 = 0; k2 < 10; ++k2) {
-    v13_probabilities[k2] = v13_probabilities[k2] * sum0;
+    sum0 = sum0 + v14_probabilities[k2];
+  }
+  float inv0 = 1.0f / sum0;
+  for (ptrdiff_t k3 = 0; k3 < 10; ++k3) {
+    v14_probabilities[k3] = v14_probabilities[k3] * inv0;
   }
 }
 
@@ -380,22 +394,23 @@ int tiny_cnn_run(const void *const *inputs, void *const *outputs, void *arena) {
   unsigned char *const mem = (unsigned char *)arena;
   if (!inputs || !outputs || !arena) return ONNXC_ERR_NULL_ARG;
   const float *const v0_image = (const float *)inputs[0];
-  float *const v13_probabilities = (float *)outputs[0];
+  float *const v14_probabilities = (float *)outputs[0];
   float *const v3_relu1 = (float *)(mem + 27648);
   float *const v4_conv0_col = (float *)(mem + 0);
   float *const v5_maxpool2 = (float *)(mem + 4096);
-  float *const v8_relu4 = (float *)(mem + 0);
-  float *const v9_globalaveragepool5 = (float *)(mem + 4096);
-  float *const v12_gemm7 = (float *)(mem + 0);
+  float *const v6_maxpool2_row = (float *)(mem + 0);
+  float *const v9_relu4 = (float *)(mem + 0);
+  float *const v10_globalaveragepool5 = (float *)(mem + 4096);
+  float *const v13_gemm7 = (float *)(mem + 0);
   const float *const w1_conv1_weight = (const float *)(tiny_cnn_weights + 0);
-  const float *const w6_conv2_weight = (const float *)(tiny_cnn_weights + 896);
-  const float *const w10_fc_weight_T = (const float *)(tiny_cnn_weights + 1408);
+  const float *const w7_conv2_weight = (const float *)(tiny_cnn_weights + 896);
+  const float *const w11_fc_weight_T = (const float *)(tiny_cnn_weights + 1408);
   Conv_0(v0_image, w1_conv1_weight, w2_conv1_bias, v3_relu1, v4_conv0_col);
-  MaxPool_1(v3_relu1, v5_maxpool2);
-  Conv_2(v5_maxpool2, w6_conv2_weight, w7_conv2_bias, v8_relu4);
-  GlobalAveragePool_3(v8_relu4, v9_globalaveragepool5);
-  Gemm_4(v9_globalaveragepool5, w10_fc_weight_T, w11_fc_bias, v12_gemm7);
-  Softmax_5(v12_gemm7, v13_probabilities);
+  MaxPool_1(v3_relu1, v5_maxpool2, v6_maxpool2_row);
+  Conv_2(v5_maxpool2, w7_conv2_weight, w8_conv2_bias, v9_relu4);
+  GlobalAveragePool_3(v9_relu4, v10_globalaveragepool5);
+  Gemm_4(v10_globalaveragepool5, w11_fc_weight_T, w12_fc_bias, v13_gemm7);
+  Softmax_5(v13_gemm7, v14_probabilities);
   return ONNXC_OK;
 }
 
