@@ -2,8 +2,6 @@
 // alone; depthwise convolutions accumulate tap by tap), ConvTranspose (GEMM + col2im),
 // Col2Im and DeformConv. The pooling and sampling families live in pool.ts and sample.ts.
 import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
-import { DType, isConverted } from '../dtype.js';
-import { TensorType } from '../graph.js';
 import { add, cast, div, ix, lit, max, min, mod, mul, sub, un } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { OpDef, floats, int, ints } from '../opdef.js';
