@@ -69,6 +69,13 @@ export function nodeLabel(n: Node): string {
   return `node '${n.name}' (${dom}${n.op})`;
 }
 
+/** A value holding a compile-time tensor (folded or repacked weights). */
+export function constValue(name: string, t: TensorData): Value {
+  const v = newValue(name, { dtype: t.dtype, shape: t.shape });
+  v.const = t;
+  return v;
+}
+
 export function newValue(name: string, type: TensorType | null = null, producer: Node | null = null): Value {
   return { name, type, producer };
 }

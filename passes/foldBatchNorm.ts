@@ -1,14 +1,8 @@
 // foldBatchNorm: Conv → BatchNormalization (inference, constant parameters) becomes one Conv
 // with rescaled weights and bias, computed at compile time:
 //   s = scale / sqrt(var + eps);  W'[o] = W[o] * s[o];  b'[o] = (b[o] - mean[o]) * s[o] + B[o]
-import { Model, Node, Value, consumers, newValue } from '../ir/graph.js';
-import { TensorData, getNum, numel, setNum, zeros } from '../ir/tensor.js';
-
-function constValue(name: string, t: TensorData): Value {
-  const v = newValue(name, { dtype: t.dtype, shape: t.shape });
-  v.const = t;
-  return v;
-}
+import { Model, Node, Value, constValue, consumers } from '../ir/graph.js';
+import { getNum, numel, setNum, zeros } from '../ir/tensor.js';
 
 function foldable(conv: Node, bn: Node, uses: Map<Value, Node[]>, outputs: Set<Value>): boolean {
   const y = conv.outputs[0];

@@ -1,7 +1,7 @@
 // prepackWeights: lays constant weights out the way kernels read them fastest, at compile time.
 // Gemm with a constant transposed B (fully connected layers: W is [N, K]) gets B = Wᵀ as [K, N],
 // so the GEMM micro-kernel streams contiguous rows of B.
-import { Model, Value, newValue } from '../ir/graph.js';
+import { Model, constValue } from '../ir/graph.js';
 import { TensorData, zeros } from '../ir/tensor.js';
 
 function transpose2d(t: TensorData): TensorData {
@@ -19,9 +19,7 @@ export function prepackWeights(m: Model): void {
     if (!b || !w || w.shape.length !== 2 || (w.dtype !== 'float32' && w.dtype !== 'float64')) continue;
     // a weight shared with other nodes keeps its layout for them; this node gets its own copy
     const t = transpose2d(w);
-    const v: Value = newValue(`${b.name}.T`, { dtype: t.dtype, shape: t.shape });
-    v.const = t;
-    n.inputs[1] = v;
+    n.inputs[1] = constValue(`${b.name}.T`, t);
     n.attrs.set('transB', { kind: 'int', value: 0 });
   }
 }

@@ -94,8 +94,7 @@ describe('simplifyGraph', () => {
       b.node('Identity', ['r'], {}, { outputs: ['y'] });
       b.output('y', 'float32', [2]);
     });
-    if (!ops(m).every(() => true)) return;
-    try { inferShapes(m); } catch { return; } // Dropout/Identity may not be registered yet
+    inferShapes(m);
     simplifyGraph(m);
     verifyGraph(m.graph, true);
     expect(ops(m)).toEqual(['Relu', 'Identity']);

@@ -80,7 +80,6 @@ export function emitC(p: Program, opts: EmitCOptions): CFiles {
     let o = 0;
     for (const part of blobParts) { blob.set(part, o); o += part.length; }
     files[blobFile] = blob;
-    if (opts.weights === 'c') throw new Error('unreachable');
     out.push(`/* ${blobSize} bytes of weights, assembled from ${blobFile} (compile from this folder or pass -Wa,-I<dir>). */`,
       `extern const unsigned char ${N}_weights[];`,
       '#if defined(__APPLE__)',
@@ -139,7 +138,7 @@ export function emitC(p: Program, opts: EmitCOptions): CFiles {
 
   const G = N.toUpperCase();
   const io = (l: Program['inputs'], kind: string) => l.map((x, i) => ` *   ${kind} ${i}: ${x.name} ${x.buf.dtype}[${x.shape.join('x')}]`).join('\n');
-  files[`${N}.h`] = [banner.replace(' Do not edit.', ' Do not edit.'), `#ifndef ${G}_H`, `#define ${G}_H`, '', '#include "onnxc_runtime.h"', '',
+  files[`${N}.h`] = [banner, `#ifndef ${G}_H`, `#define ${G}_H`, '', '#include "onnxc_runtime.h"', '',
     `/* Bytes of scratch memory ${N}_run needs (aligned to ONNXC_ARENA_ALIGN). */`,
     `#define ${N}_ARENA_SIZE ${p.arenaSize}u`, `#define ${N}_NUM_INPUTS ${p.inputs.length}`, `#define ${N}_NUM_OUTPUTS ${p.outputs.length}`, '',
     `/* Runs the model. inputs/outputs: dense row-major tensors in graph order:`, io(p.inputs, 'input'), io(p.outputs, 'output'),
