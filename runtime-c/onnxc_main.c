@@ -307,12 +307,45 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* ---- per-step profile (models compiled with --profile call this) ---- */
+#define MAX_PROFILED_STEPS 65536
+static double profile_ms[MAX_PROFILED_STEPS];
+static const char *profile_label[MAX_PROFILED_STEPS];
+static int profile_steps, profile_on;
+static struct timespec profile_t;
+
+void onnxc_profile_step(int step, const char *label) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  if (step >= 0 && step < MAX_PROFILED_STEPS && profile_on) {
+    profile_ms[step] += (double)(t.tv_sec - profile_t.tv_sec) * 1e3 + (double)(t.tv_nsec - profile_t.tv_nsec) / 1e6;
+    profile_label[step] = label;
+    if (step >= profile_steps) profile_steps = step + 1;
+  }
+  clock_gettime(CLOCK_MONOTONIC, &profile_t);
+}
+
+/* One JSON line per step on stderr: total milliseconds over `runs` timed runs. */
+static void print_profile(long runs) {
+  int k;
+  for (k = 0; k < profile_steps; k++) {
+    const char *l = profile_label[k] ? profile_label[k] : "";
+    fprintf(stderr, "{\"profile_step\":%d,\"ms\":%.6f,\"label\":\"", k, profile_ms[k] / (double)runs);
+    for (; *l; l++) {
+      if ((unsigned char)*l < 32) fputc(' ', stderr);
+      else fprintf(stderr, *l == '"' || *l == '\\' ? "\\%c" : "%c", *l);
+    }
+    fputs("\"}\n", stderr);
+  }
+}
+
 static int bench(const context *c, const options *o) {
   double *ms = (double *)malloc((size_t)o->bench * sizeof(double)), median;
   long i;
   if (!ms) return error("out of memory for %ld timings", o->bench);
   for (i = 0; i < o->warmup; i++)
     if (run_once(c)) { free(ms); return 1; }
+  profile_on = 1;
   for (i = 0; i < o->bench; i++) {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -320,6 +353,8 @@ static int bench(const context *c, const options *o) {
     clock_gettime(CLOCK_MONOTONIC, &t1);
     ms[i] = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
   }
+  profile_on = 0;
+  print_profile(o->bench);
   qsort(ms, (size_t)o->bench, sizeof(double), cmp_double);
   median = o->bench % 2 ? ms[o->bench / 2] : (ms[o->bench / 2 - 1] + ms[o->bench / 2]) / 2;
   printf("{\"iters\":%ld,\"median_ms\":%.6f,\"min_ms\":%.6f,\"arena_bytes\":%zu}\n",

@@ -58,6 +58,11 @@ typedef struct onnxc_model {
   onnxc_run_fn run;
 } onnxc_model;
 
+/* Profiling hook. Code compiled with `onnxc compile --profile` calls it at the start of
+ * NAME_run (step -1, label NULL) and after each of its steps; the program linking the model
+ * defines it (onnxc_main.c does: `--bench N` then prints where the time went). */
+void onnxc_profile_step(int step, const char *label);
+
 static inline const char *onnxc_status_string(int status) {
   switch (status) {
     case ONNXC_OK: return "ok";

@@ -31,6 +31,8 @@ export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards'>
   weights?: 'incbin' | 'c';
   /** Emit SIMD vector code (default true): C with GCC/Clang vector extensions, WASM SIMD128. */
   simd?: boolean;
+  /** Time every step: C calls onnxc_profile_step, WASM imports onnxc.step (not for shipping). */
+  profile?: boolean;
 }
 
 /** float32 lanes per vector each target renders. */
@@ -94,8 +96,8 @@ export function compileModel(m: Model, opts: CompileOptions): CompileResult {
   const lowerTarget = { lanes: opts.simd === false ? 0 : SIMD_LANES[opts.target] };
   const { program, memory } = runPipeline(m, { ...opts, name, lowerTarget, guards: new Set(Object.keys(opts.consts ?? {})) });
   let files: Record<string, string | Uint8Array>;
-  if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights: opts.weights }), 'onnxc_runtime.h': runtimeHeader() };
-  else if (opts.target === 'wasm') files = emitWasm(program, { source: m.source }).files;
+  if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights: opts.weights, profile: opts.profile }), 'onnxc_runtime.h': runtimeHeader() };
+  else if (opts.target === 'wasm') files = emitWasm(program, { source: m.source, profile: opts.profile }).files;
   else throw new CompileError(`target '${opts.target}' is not available yet`);
   return { files, program, memory, model: m };
 }

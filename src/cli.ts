@@ -24,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
       (a) => { action = () => runCommand(a as never); })
     .command('test <dirs..>', 'run ONNX backend test cases and compare with their outputs', (y) => y.options(pick('target', 'json', 'filter', 'jobs', 'keep')),
       (a) => { action = () => testCommand(a as never); })
-    .command('bench <model>', 'time the compiled model on seeded inputs (median of --iters runs)', (y) => y.options(pick('target', 'iters', 'dim', 'json', 'name')),
+    .command('bench <model>', 'time the compiled model on seeded inputs (median of --iters runs)', (y) => y.options(pick('target', 'iters', 'dim', 'json', 'name', 'profile')),
       (a) => { action = () => benchCommand(a as never); })
     .command('inspect <model>', 'show inputs, outputs, ops, inferred shapes and the arena size', (y) => y.options(pick('dim')),
       (a) => { action = () => inspectCommand(a as never); })

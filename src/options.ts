@@ -19,6 +19,7 @@ export const OPTIONS = {
   'dump-ir': { type: 'string', describe: 'write the IR after every pass to DIR/NNN_pass.txt' },
   'time-passes': { type: 'boolean', default: false, describe: 'print the time each pass takes' },
   verbose: { type: 'boolean', default: false, describe: 'print stack traces of internal errors' },
+  profile: { type: 'boolean', default: false, describe: 'time every kernel (bench: print where the time goes; compile: emit a profile build that calls onnxc_profile_step / imports onnxc.step)' },
   iters: { type: 'number', default: 50, describe: 'timed iterations (bench)' },
 } satisfies Record<string, Options>;
 

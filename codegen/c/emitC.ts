@@ -17,6 +17,8 @@ export interface EmitCOptions {
   weights?: 'incbin' | 'c';
   /** Constants up to this many bytes are emitted inline as arrays. */
   inlineLimit?: number;
+  /** Call onnxc_profile_step after every step (see onnxc_runtime.h). */
+  profile?: boolean;
 }
 
 const C_TARGET: CStyleTarget = {
@@ -119,7 +121,11 @@ export function emitC(p: Program, opts: EmitCOptions): CFiles {
   }
   run.push(...constPtrs);
   p.guards.forEach((g, i) => run.push(`  if (memcmp(${bufName(g.buf)}, ${N}_guard${i}, ${byteSize(g.data.dtype, numel(g.data.shape))}) != 0) return ONNXC_ERR_INPUT_VALUE;`));
-  for (const s of p.steps) run.push(`  ${s.kernel.name}(${s.args.map(bufName).join(', ')});`);
+  if (opts.profile) run.push('  onnxc_profile_step(-1, NULL);');
+  p.steps.forEach((s, k) => {
+    run.push(`  ${s.kernel.name}(${s.args.map(bufName).join(', ')});`);
+    if (opts.profile) run.push(`  onnxc_profile_step(${k}, ${cString(`${s.kernel.name} ${s.kernel.label}`)});`);
+  });
   run.push('  return ONNXC_OK;', '}');
   out.push(...run, '');
 

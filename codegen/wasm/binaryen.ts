@@ -107,6 +107,11 @@ export class WasmModule {
     this.m.addFunction(name, binaryen.createType(params.map((t) => TYPES[t])), TYPES[result], vars.map((t) => TYPES[t]), body);
     this.funcs.add(name);
   }
+  /** Declares an imported function (only profile builds import anything). */
+  importFunction(name: string, module: string, base: string, params: VT[], result: VT | 'none'): void {
+    this.m.addFunctionImport(name, module, base, binaryen.createType(params.map((t) => TYPES[t])), TYPES[result]);
+    this.funcs.add(name);
+  }
   exportFunction(name: string, as = name): void { this.m.addFunctionExport(name, as); }
 
   /** One exported memory of `pages` pages (fixed size) with active data segments. */

@@ -16,6 +16,9 @@ export interface EmitWasmOptions {
   source: string;
   /** Binaryen optimization level (default 2). */
   optLevel?: OptLevel;
+  /** Profile build: imports onnxc.step(k), called at the start of run (-1) and after each
+   * step; the loader then times the steps (model.profile()). */
+  profile?: boolean;
 }
 
 /** Where each tensor lives in linear memory (what the loader needs). */
@@ -24,6 +27,8 @@ export interface WasmLayout {
   outputs: { name: string; dtype: string; shape: number[]; offset: number; bytes: number }[];
   guarded: string[];
   memoryBytes: number;
+  /** Profile builds: the label of each step. */
+  profile?: string[];
 }
 
 const align = (n: number, a = ARENA_ALIGN) => Math.ceil(n / a) * a;
@@ -76,17 +81,21 @@ export function emitWasm(p: Program, opts: EmitWasmOptions): { files: Record<str
     // run(): guards, then every step; a nonzero status stops it
     const f = new Fn(w, 'run', [], 'i32');
     const I = ops(w, 'i32'), st = f.local('i32');
+    if (opts.profile) w.importFunction('onnxc_step', 'onnxc', 'step', ['i32'], 'none');
+    const mark = (k: number) => (opts.profile ? [w.call('onnxc_step', [I.k(k)], 'none')] : []);
     const body: Ref[] = p.guards.map((g, i) => w.if(I.eqz(rt.call('memeq', [I.k(addr.get(g.buf)!), I.k(guardAt[i].at), I.k(guardAt[i].bytes)])), w.ret(I.k(2))));
-    for (const s of p.steps) {
+    body.push(...mark(-1));
+    p.steps.forEach((s, k) => {
       const args = s.args.map((b) => I.k(addr.get(b)!));
-      body.push(f.set(st, w.call(s.kernel.name, args, 'i32')), w.if(f.get(st), w.ret(f.get(st))));
-    }
+      body.push(f.set(st, w.call(s.kernel.name, args, 'i32')), w.if(f.get(st), w.ret(f.get(st))), ...mark(k));
+    });
     f.finish(body, I.k(0));
     w.exportFunction('run');
     w.setMemory(pages, segments);
 
     const io = (l: Program['inputs']) => l.map((x) => ({ name: x.name, dtype: x.buf.dtype, shape: x.shape, offset: addr.get(x.buf)!, bytes: byteSize(x.buf.dtype, x.buf.size) }));
     const layout: WasmLayout = { inputs: io(p.inputs), outputs: io(p.outputs), guarded: p.guards.map((g) => p.inputs.find((x) => x.buf === g.buf)?.name ?? g.buf.name), memoryBytes: pages * PAGE };
+    if (opts.profile) layout.profile = p.steps.map((s) => `${s.kernel.name} ${s.kernel.label}`);
     const wasm = w.finish(opts.optLevel ?? 2);
     const N = p.name, src = opts.source.split(/[\\/]/).pop() ?? opts.source;
     return {

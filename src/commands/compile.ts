@@ -5,11 +5,11 @@ import { parseConsts, parseDims } from './common.js';
 
 export interface CompileArgs {
   model: string; target: string; output?: string; name?: string; dim?: string[]; const?: string[]; weights: string;
-  'print-after-all': boolean; 'dump-ir'?: string; 'time-passes': boolean; simd?: boolean;
+  'print-after-all': boolean; 'dump-ir'?: string; 'time-passes': boolean; simd?: boolean; profile?: boolean;
 }
 
 export function pipelineFlags(a: CompileArgs): Partial<CompileOptions> {
-  return { printAfterAll: a['print-after-all'], dumpDir: a['dump-ir'], timePasses: a['time-passes'], simd: a.simd };
+  return { printAfterAll: a['print-after-all'], dumpDir: a['dump-ir'], timePasses: a['time-passes'], simd: a.simd, profile: a.profile };
 }
 
 export function compileCommand(a: CompileArgs): number {

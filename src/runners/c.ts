@@ -6,6 +6,7 @@ import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
 import { RUNTIME_DIR, writeFiles } from '../api.js';
 import { exec } from './exec.js';
+import type { BenchResult } from './index.js';
 
 export const CFLAGS = ['-std=c99', '-O2', '-Wall', '-Wextra', '-Werror', '-pedantic'];
 const CC = process.env.CC || 'gcc';
@@ -55,9 +56,11 @@ export async function runC(exe: string, inputs: string[], outDir: string, numOut
 export const RELEASE_CFLAGS = ['-O3', '-march=native'];
 
 /** Times a built model with runtime-c's --bench (seeded inputs, median of iters runs). */
-export async function benchC(exe: string, iters: number, warmup: number): Promise<{ median_ms: number; min_ms: number }> {
+export async function benchC(exe: string, iters: number, warmup: number): Promise<BenchResult> {
   const r = await exec(exe, ['--bench', String(iters), '--warmup', String(warmup)], { timeoutMs: 1_800_000 });
   if (r.code !== 0) throw new CompileError(`benchmark run failed: ${r.stderr.trim().split('\n').pop()}`);
   const j = JSON.parse(r.stdout.trim().split('\n').pop()!);
-  return { median_ms: j.median_ms, min_ms: j.min_ms };
+  // profile builds report each step as one JSON line on stderr
+  const steps = r.stderr.split('\n').filter((l) => l.startsWith('{"profile_step"')).map((l) => JSON.parse(l) as { label: string; ms: number });
+  return { median_ms: j.median_ms, min_ms: j.min_ms, ...(steps.length ? { profile: steps.map(({ label, ms }) => ({ label, ms })) } : {}) };
 }

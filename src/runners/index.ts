@@ -17,7 +17,12 @@ export interface Runner {
   bench?(r: CompileResult, workDir: string, iters: number, warmup: number): Promise<BenchResult>;
 }
 
-export interface BenchResult { median_ms: number; min_ms: number }
+export interface BenchResult {
+  median_ms: number;
+  min_ms: number;
+  /** Profile builds: mean milliseconds per run spent in each step. */
+  profile?: { label: string; ms: number }[];
+}
 
 export function readTensorFile(file: string): TensorData & { name: string } {
   let bytes: Buffer;

@@ -12,6 +12,8 @@ import { medianOf, seededInputs } from './seeded.js';
 
 interface Loaded {
   run(inputs: TypedArray[]): Record<string, { dtype: DType; shape: number[]; data: TypedArray }>;
+  profile?(): { label: string; ms: number }[];
+  resetProfile?(): void;
 }
 interface Handle { model: Loaded; outputs: string[] }
 
@@ -38,13 +40,15 @@ export function makeWasmRunner(readTensorFile: (f: string) => TensorData): Runne
       const h = (await this.build(r, dir)) as Handle;
       const inputs = seededInputs(r.program).map((t) => t.data);
       for (let i = 0; i < warmup; i++) h.model.run(inputs);
+      h.model.resetProfile?.();
       const times: number[] = [];
       for (let i = 0; i < iters; i++) {
         const t0 = performance.now();
         h.model.run(inputs);
         times.push(performance.now() - t0);
       }
-      return { median_ms: medianOf(times), min_ms: Math.min(...times) };
+      const profile = h.model.profile?.().map(({ label, ms }) => ({ label, ms: ms / iters }));
+      return { median_ms: medianOf(times), min_ms: Math.min(...times), ...(profile ? { profile } : {}) };
     },
   };
 }
