@@ -3,6 +3,8 @@
 // every renderer supports them, the JS reference evaluator lane by lane.
 import type { Expr, KBuf } from './kernel.js';
 
+/** max(a, b) = a < b ? b : a and min(a, b) = b < a ? b : a: a NaN in a propagates, one in b
+ * does not (x86 maxps/minps, WASM pmax/pmin; a bound goes second, the value first). */
 export type VBinOp = 'add' | 'sub' | 'mul' | 'max' | 'min';
 
 export type VExpr =

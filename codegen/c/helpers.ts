@@ -146,8 +146,8 @@ for (const [f, ints] of [['f32', ['i32', 'u32']], ['f64', ['i64', 'u64']]] as co
 function simd(lanes: number, bits: number, fmaHeader: string, fma: string, reg: string, minmaxHeader: string, pfx: string): string {
   const splat = Array.from({ length: lanes }, () => '(x)').join(', ');
   const T = `onnxc_f32x${lanes}`, I = `onnxc_i32x${lanes}`;
-  // max / min propagate a NaN of their first operand (the value; the second is a bound)
-  const pick = (op: string) => { const m = `((${I})((a) ${op} (b)) | (${I})((a) != (a)))`; return `((${T})((${m} & (${I})(a)) | (~${m} & (${I})(b))))`; };
+  // max(a, b) = a < b ? b : a, min(a, b) = b < a ? b : a: a NaN in a propagates (see ir/vector.ts)
+  const pick = (lt: string) => { const m = `((${I})(${lt}))`; return `((${T})((${m} & (${I})(b)) | (~${m} & (${I})(a))))`; };
   return `typedef float ${T} __attribute__((vector_size(${bits / 8})));
 typedef float ${T}u __attribute__((vector_size(${bits / 8}), aligned(4), may_alias));
 #define ONNXC_VLOAD${lanes}(p) (*(const ${T}u *)(p))
@@ -165,8 +165,8 @@ typedef float ${T}u __attribute__((vector_size(${bits / 8}), aligned(4), may_ali
 #define ONNXC_VMIN${lanes}(a, b) ((${T})${pfx}_min_ps((${reg})(b), (${reg})(a)))
 #else
 typedef int ${I} __attribute__((vector_size(${bits / 8})));
-#define ONNXC_VMAX${lanes}(a, b) ${pick('>')}
-#define ONNXC_VMIN${lanes}(a, b) ${pick('<')}
+#define ONNXC_VMAX${lanes}(a, b) ${pick('(a) < (b)')}
+#define ONNXC_VMIN${lanes}(a, b) ${pick('(b) < (a)')}
 #endif`;
 }
 

@@ -40,7 +40,8 @@ function rint(x: number): number {
 const lanewise = (n: number, f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
 const VOPS: Record<string, (a: number, b: number) => number> = {
   add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b,
-  max: (a, b) => (a !== a || b !== b ? NaN : Math.max(a, b)), min: (a, b) => (a !== a || b !== b ? NaN : Math.min(a, b)),
+  // as on every target: a NaN in the first operand propagates, one in the second does not
+  max: (a, b) => (a < b ? b : a), min: (a, b) => (b < a ? b : a),
 };
 
 export const R = {

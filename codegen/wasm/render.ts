@@ -198,7 +198,13 @@ export class KernelRenderer {
         return this.norm(t, this.rt.call(`${name}_${ns}`, [x, y]));
       }
       case 'min': case 'max':
-        if (F) return w.op(ns, op, x, y);
+        // V8 compiles scalar f32/f64 min/max to compares and branches, which mispredict on
+        // data (pooling, clamps); the SIMD instruction on splatted operands has the same
+        // NaN and signed-zero semantics and no branch
+        if (F) {
+          const v = ns === 'f32' ? 'f32x4' : 'f64x2';
+          return w.op(v, 'extract_lane', w.op(v, op, w.op(v, 'splat', x), w.op(v, 'splat', y)), 0);
+        }
         return this.withTemp(ns, x, (a) => this.withTemp(ns, y, (b) =>
           w.if(w.op(ns, (op === 'min' ? 'lt' : 'gt') + sg, a(), b()), a(), b())));
       case 'pow': case 'atan2': return this.libm(op, t, [x, y]);
@@ -289,7 +295,9 @@ export class KernelRenderer {
         return w.op('f32x4', 'splat', this.expr(a));
       }
       case 'vvar': return this.f.get(e.name);
-      case 'vbin': return w.op('f32x4', e.op, this.vexpr(e.a), this.vexpr(e.b));
+      // vector max/min propagate a NaN of their first operand, like the C target's: pmax/pmin
+      // (one instruction) rather than max/min (a NaN-fixing sequence)
+      case 'vbin': return w.op('f32x4', e.op === 'max' || e.op === 'min' ? `p${e.op}` : e.op, this.vexpr(e.a), this.vexpr(e.b));
       case 'vfma': return w.op('f32x4', 'add', w.op('f32x4', 'mul', this.vexpr(e.a), this.vexpr(e.b)), this.vexpr(e.c));
     }
   }

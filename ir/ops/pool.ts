@@ -113,14 +113,25 @@ function separable2d(ctx: LowerCtx, g: Geom, kind: 'max' | 'avg', range: (d: num
       vmap((w) => combine(ctx.load(row, w), ctx.load(x, add(at, w))));
     }, { lo: inside ? add(v.lo, g.d[0]) : v.lo, step: g.d[0], name: 'kh' });
     const vcount = kind === 'avg' ? ctx.local(v.count, 'vcount') : null;
-    each(ctx, OW, (ow) => {
+    const outAt = ctx.local(add(mul(nc, OH * OW), mul(oh, OW)), 'oat');
+    // border outputs (windows reaching into padding) take their taps in a checked loop
+    const border = (from: number, to: number) => from < to && ctx.loop(to, (ow) => {
       const h = range(1, ow);
-      const first = !needsCheck(g, 1);
-      const acc = ctx.local(first ? ctx.load(row, h.lo) : kind === 'max' ? lowest(t) : lit(0, t), 'acc');
-      ctx.loop(h.hi, (kw) => ctx.assign(acc, combine(acc, ctx.load(row, kw))), { lo: first ? add(h.lo, g.d[1]) : h.lo, step: g.d[1], name: 'kw' });
-      const res = vcount ? div(acc, cast(mul(vcount, h.count), t)) : acc;
-      ctx.store(y, add(mul(nc, OH * OW), add(mul(oh, OW), ow)), res);
-    }, 'o');
+      const acc = ctx.local(kind === 'max' ? lowest(t) : lit(0, t), 'acc');
+      ctx.loop(h.hi, (kw) => ctx.assign(acc, combine(acc, ctx.load(row, kw))), { lo: h.lo, step: g.d[1], name: 'kw' });
+      ctx.store(y, add(outAt, ow), vcount ? div(acc, cast(mul(vcount, h.count), t)) : acc);
+    }, { lo: from, name: 'o' });
+    // interior outputs: every tap inside the row, unrolled (unit stride: vectorized across outputs)
+    const [s, d, k, span] = [g.s[1], g.d[1], g.k[1], (g.k[1] - 1) * g.d[1] + 1];
+    const lo = Math.min(OW, Math.ceil(g.pb[1] / s)), hi = Math.max(lo, Math.min(OW, Math.floor((W - span + g.pb[1]) / s) + 1));
+    border(0, lo);
+    ctx.loop(hi, (ow) => {
+      const st = sub(mul(ow, s), g.pb[1]);
+      let acc = ctx.load(row, st);
+      for (let kw = 1; kw < k; kw++) acc = combine(acc, ctx.load(row, add(st, kw * d)));
+      ctx.store(y, add(outAt, ow), vcount ? div(acc, cast(mul(vcount, ix(k)), t)) : acc);
+    }, { lo, name: 'o', ...(s === 1 ? { hint: { vectorize: 4 } } : {}) });
+    border(hi, OW);
   }, 'o'), { name: 'nc' });
 }
 

@@ -30,8 +30,8 @@ typedef float onnxc_f32x8u __attribute__((vector_size(32), aligned(4), may_alias
 #define ONNXC_VMIN8(a, b) ((onnxc_f32x8)_mm256_min_ps((__m256)(b), (__m256)(a)))
 #else
 typedef int onnxc_i32x8 __attribute__((vector_size(32)));
-#define ONNXC_VMAX8(a, b) ((onnxc_f32x8)((((onnxc_i32x8)((a) > (b)) | (onnxc_i32x8)((a) != (a))) & (onnxc_i32x8)(a)) | (~((onnxc_i32x8)((a) > (b)) | (onnxc_i32x8)((a) != (a))) & (onnxc_i32x8)(b))))
-#define ONNXC_VMIN8(a, b) ((onnxc_f32x8)((((onnxc_i32x8)((a) < (b)) | (onnxc_i32x8)((a) != (a))) & (onnxc_i32x8)(a)) | (~((onnxc_i32x8)((a) < (b)) | (onnxc_i32x8)((a) != (a))) & (onnxc_i32x8)(b))))
+#define ONNXC_VMAX8(a, b) ((onnxc_f32x8)((((onnxc_i32x8)((a) < (b))) & (onnxc_i32x8)(b)) | (~((onnxc_i32x8)((a) < (b))) & (onnxc_i32x8)(a))))
+#define ONNXC_VMIN8(a, b) ((onnxc_f32x8)((((onnxc_i32x8)((b) < (a))) & (onnxc_i32x8)(b)) | (~((onnxc_i32x8)((b) < (a))) & (onnxc_i32x8)(a))))
 #endif
 
 static const float w2_conv1_bias[8] = {
@@ -188,12 +188,9 @@ ONNXC_KERNEL void MaxPool_1(const float *restrict v3_relu1, float *restrict v5_m
           v6_maxpool2_row[w1] = onnxc_maxf(v6_maxpool2_row[w1], v3_relu1[at1 + w1]);
         }
       }
+      ptrdiff_t oat0 = nc0 * 64 + o0 * 8;
       for (ptrdiff_t o1 = 0; o1 < 8; ++o1) {
-        float acc0 = v6_maxpool2_row[o1 * 2];
-        for (ptrdiff_t kw0 = (o1 * 2 + 1); kw0 < (o1 * 2 + 2); ++kw0) {
-          acc0 = onnxc_maxf(acc0, v6_maxpool2_row[kw0]);
-        }
-        v5_maxpool2[nc0 * 64 + (o0 * 8 + o1)] = acc0;
+        v5_maxpool2[oat0 + o1] = onnxc_maxf(v6_maxpool2_row[o1 * 2], v6_maxpool2_row[o1 * 2 + 1]);
       }
     }
   }
