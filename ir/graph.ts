@@ -83,7 +83,8 @@ export function newValue(name: string, type: TensorType | null = null, producer:
 /** Nodes that consume each value, in graph order. */
 export function consumers(g: Graph): Map<Value, Node[]> {
   const m = new Map<Value, Node[]>();
-  for (const n of g.nodes) for (const v of n.inputs) if (v) {
+  // values read inside a node's subgraphs count as uses by that node
+  for (const n of g.nodes) for (const v of nodeInputs(n)) if (v) {
     let l = m.get(v);
     if (!l) m.set(v, (l = []));
     l.push(n);

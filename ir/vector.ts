@@ -5,13 +5,18 @@ import type { Expr, KBuf } from './kernel.js';
 
 /** max(a, b) = a < b ? b : a and min(a, b) = b < a ? b : a: a NaN in a propagates, one in b
  * does not (x86 maxps/minps, WASM pmax/pmin; a bound goes second, the value first). */
-export type VBinOp = 'add' | 'sub' | 'mul' | 'max' | 'min';
+export type VBinOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
+/** exp: within a few ulp of expf over the float32 range (±inf and 0 beyond it; NaN stays NaN). */
+export type VUnOp = 'neg' | 'exp';
 
 export type VExpr =
-  | { k: 'vload'; lanes: number; buf: KBuf; idx: Expr }
+  /** Lanes buf[idx + stride·l]; stride 1 (default) or 2 (every other element: loads exactly
+   * the elements up to the last lane, never past it). */
+  | { k: 'vload'; lanes: number; buf: KBuf; idx: Expr; stride?: 2 }
   | { k: 'vsplat'; lanes: number; a: Expr }
   | { k: 'vvar'; lanes: number; name: string }
   | { k: 'vbin'; lanes: number; op: VBinOp; a: VExpr; b: VExpr }
+  | { k: 'vun'; lanes: number; op: VUnOp; a: VExpr }
   | { k: 'vfma'; lanes: number; a: VExpr; b: VExpr; c: VExpr };
 
 export type VStmt =
@@ -19,8 +24,10 @@ export type VStmt =
   | { k: 'vassign'; name: string; val: VExpr }
   | { k: 'vstore'; buf: KBuf; idx: Expr; val: VExpr };
 
-export const vload = (buf: KBuf, idx: Expr, lanes: number): VExpr => ({ k: 'vload', lanes, buf, idx });
+export const vload = (buf: KBuf, idx: Expr, lanes: number, stride: 1 | 2 = 1): VExpr =>
+  (stride === 2 ? { k: 'vload', lanes, buf, idx, stride } : { k: 'vload', lanes, buf, idx });
 export const vsplat = (a: Expr, lanes: number): VExpr => ({ k: 'vsplat', lanes, a });
 export const vvar = (name: string, lanes: number): VExpr => ({ k: 'vvar', lanes, name });
 export const vfma = (a: VExpr, b: VExpr, c: VExpr): VExpr => ({ k: 'vfma', lanes: a.lanes, a, b, c });
 export const vbin = (op: VBinOp, a: VExpr, b: VExpr): VExpr => ({ k: 'vbin', lanes: a.lanes, op, a, b });
+export const vun = (op: VUnOp, a: VExpr): VExpr => ({ k: 'vun', lanes: a.lanes, op, a });

@@ -12,6 +12,7 @@ import { simplifyGraph } from '../dist/passes/simplifyGraph.js';
 import { foldConstants } from '../dist/passes/foldConstants.js';
 import { eliminateDeadCode } from '../dist/passes/eliminateDeadCode.js';
 import { runPipeline } from '../dist/passes/pipeline.js';
+import { fuseActivations } from '../dist/passes/fuseActivations.js';
 import { printModel } from '../dist/ir/print.js';
 
 registerAllOps();
@@ -81,6 +82,45 @@ describe('foldConstants + eliminateDeadCode', () => {
     verifyGraph(m.graph, true);
     expect(ops(m)).toEqual(['Add']);
     expect(Array.from(m.graph.nodes[0].inputs[1]!.const!.data as Float32Array)).toEqual([Math.fround(Math.E), Math.fround(Math.exp(2))]);
+  });
+});
+
+describe('fuseActivations', () => {
+  const conv = (b: InstanceType<typeof ModelBuilder>) => {
+    b.input('x', 'float32', [1, 1, 4, 4]);
+    b.initializer('w', tensorFrom('float32', [2, 1, 1, 1], [1, -1]));
+    b.node('Conv', ['x', 'w'], {}, { outputs: ['c'] });
+  };
+  const fused = (build: (b: InstanceType<typeof ModelBuilder>) => void) => {
+    const m = model((b) => { conv(b); build(b); });
+    inferShapes(m);
+    fuseActivations(m);
+    verifyGraph(m.graph, true);
+    return m;
+  };
+  it('folds SiLU (x · Sigmoid(x), either operand order), Sigmoid and Relu into the Conv', () => {
+    for (const order of [['s', 'c'], ['c', 's']]) {
+      const m = fused((b) => { b.node('Sigmoid', ['c'], {}, { outputs: ['s'] }); b.node('Mul', order, {}, { outputs: ['y'] }); b.output('y', 'float32', [1, 2, 4, 4]); });
+      expect(ops(m)).toEqual(['Conv']);
+      expect(m.graph.nodes[0].attrs.get('onnxc_act')?.value).toBe('silu');
+      expect(m.graph.nodes[0].outputs[0]).toBe(m.graph.outputs[0]);
+    }
+    expect(fused((b) => { b.node('Sigmoid', ['c'], {}, { outputs: ['y'] }); b.output('y', 'float32', [1, 2, 4, 4]); }).graph.nodes[0].attrs.get('onnxc_act')?.value).toBe('sigmoid');
+    expect(fused((b) => { b.node('Relu', ['c'], {}, { outputs: ['y'] }); b.output('y', 'float32', [1, 2, 4, 4]); }).graph.nodes[0].attrs.get('onnxc_clip')?.value).toEqual([0, Infinity]);
+  });
+  it('leaves the nodes when the Conv output or the Sigmoid is read elsewhere', () => {
+    const m1 = fused((b) => {
+      b.node('Sigmoid', ['c'], {}, { outputs: ['s'] }); b.node('Mul', ['c', 's'], {}, { outputs: ['y'] }); b.node('Neg', ['c'], {}, { outputs: ['n'] });
+      b.output('y', 'float32', [1, 2, 4, 4]); b.output('n', 'float32', [1, 2, 4, 4]);
+    });
+    expect(ops(m1)).toEqual(['Conv', 'Sigmoid', 'Mul', 'Neg']);
+    const m2 = fused((b) => {
+      b.node('Sigmoid', ['c'], {}, { outputs: ['s'] }); b.node('Mul', ['c', 's'], {}, { outputs: ['y'] });
+      b.output('y', 'float32', [1, 2, 4, 4]); b.output('s', 'float32', [1, 2, 4, 4]);
+    });
+    expect(ops(m2)).toEqual(['Conv', 'Sigmoid', 'Mul']);
+    const m3 = fused((b) => { b.node('Sigmoid', ['c'], {}, { outputs: ['s'] }); b.node('Mul', ['s', 's'], {}, { outputs: ['y'] }); b.output('y', 'float32', [1, 2, 4, 4]); });
+    expect(ops(m3)).toEqual(['Conv', 'Mul']);
   });
 });
 

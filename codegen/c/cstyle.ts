@@ -202,13 +202,17 @@ export class CStyleRenderer {
   vexpr(e: VExpr): string {
     this.helpers.add(`onnxc_simd${e.lanes}`);
     switch (e.k) {
-      case 'vload': return `ONNXC_VLOAD${e.lanes}(${this.bufName(e.buf.id)} + ${this.index(e.idx)})`;
+      case 'vload': return `ONNXC_VLOAD${e.stride === 2 ? 'EVEN' : ''}${e.lanes}(${this.bufName(e.buf.id)} + ${this.index(e.idx)})`;
       case 'vsplat': return `ONNXC_SPLAT${e.lanes}(${this.expr(e.a)})`;
       case 'vvar': return e.name;
       case 'vbin': {
         if (e.op === 'max' || e.op === 'min') return `ONNXC_V${e.op.toUpperCase()}${e.lanes}(${this.vexpr(e.a)}, ${this.vexpr(e.b)})`;
-        return `(${this.vexpr(e.a)} ${{ add: '+', sub: '-', mul: '*' }[e.op]} ${this.vexpr(e.b)})`;
+        return `(${this.vexpr(e.a)} ${{ add: '+', sub: '-', mul: '*', div: '/' }[e.op]} ${this.vexpr(e.b)})`;
       }
+      case 'vun':
+        if (e.op === 'neg') return `(-${this.vexpr(e.a)})`;
+        this.helpers.add(`onnxc_v${e.op}${e.lanes}`);
+        return `ONNXC_V${e.op.toUpperCase()}${e.lanes}(${this.vexpr(e.a)})`;
       case 'vfma': return `ONNXC_FMA${e.lanes}(${this.vexpr(e.a)}, ${this.vexpr(e.b)}, ${this.vexpr(e.c)})`;
     }
   }

@@ -141,6 +141,10 @@ for (const [f, ints] of [['f32', ['i32', 'u32']], ['f64', ['i64', 'u64']]] as co
   };
 }
 
+/** Shuffle indices picking p[0], p[2], … from loads at p and p + lanes - 1 (concatenated). */
+export const evenLanes = (lanes: number): number[] =>
+  Array.from({ length: lanes }, (_, l) => (2 * l < lanes ? 2 * l : lanes + 2 * l - (lanes - 1)));
+
 /** SIMD support for vectorized kernels: GCC/Clang vector types, used only through macros so
  * no vector value crosses a function boundary (no ABI warnings whatever -march is). */
 function simd(lanes: number, bits: number, fmaHeader: string, fma: string, reg: string, minmaxHeader: string, pfx: string): string {
@@ -149,9 +153,16 @@ function simd(lanes: number, bits: number, fmaHeader: string, fma: string, reg: 
   // max(a, b) = a < b ? b : a, min(a, b) = b < a ? b : a: a NaN in a propagates (see ir/vector.ts)
   const pick = (lt: string) => { const m = `((${I})(${lt}))`; return `((${T})((${m} & (${I})(b)) | (~${m} & (${I})(a))))`; };
   return `typedef float ${T} __attribute__((vector_size(${bits / 8})));
+typedef int ${I} __attribute__((vector_size(${bits / 8})));
 typedef float ${T}u __attribute__((vector_size(${bits / 8}), aligned(4), may_alias));
 #define ONNXC_VLOAD${lanes}(p) (*(const ${T}u *)(p))
 #define ONNXC_VSTORE${lanes}(p, v) (*(${T}u *)(p) = (v))
+/* p[0], p[2], …, p[2·${lanes - 1}]: two loads that end at the last lane's element, one shuffle */
+#if defined(__clang__) || __GNUC__ >= 12
+#define ONNXC_VLOADEVEN${lanes}(p) __builtin_shufflevector(ONNXC_VLOAD${lanes}(p), ONNXC_VLOAD${lanes}((p) + ${lanes - 1}), ${evenLanes(lanes).join(', ')})
+#else
+#define ONNXC_VLOADEVEN${lanes}(p) __builtin_shuffle(ONNXC_VLOAD${lanes}(p), ONNXC_VLOAD${lanes}((p) + ${lanes - 1}), (${I}){${evenLanes(lanes).join(', ')}})
+#endif
 #define ONNXC_SPLAT${lanes}(x) ((${T}){${splat}})
 #if ${fmaHeader}
 #include <immintrin.h>
@@ -164,14 +175,41 @@ typedef float ${T}u __attribute__((vector_size(${bits / 8}), aligned(4), may_ali
 #define ONNXC_VMAX${lanes}(a, b) ((${T})${pfx}_max_ps((${reg})(b), (${reg})(a)))
 #define ONNXC_VMIN${lanes}(a, b) ((${T})${pfx}_min_ps((${reg})(b), (${reg})(a)))
 #else
-typedef int ${I} __attribute__((vector_size(${bits / 8})));
 #define ONNXC_VMAX${lanes}(a, b) ${pick('(a) < (b)')}
 #define ONNXC_VMIN${lanes}(a, b) ${pick('(b) < (a)')}
 #endif`;
 }
 
+/**
+ * exp on vectors (Cephes expf, as WASM's f32x4 exp): n = round(x·log2 e), r = x - n·ln 2 in two
+ * parts, e^r by a degree-6 polynomial, times 2^n built in two halves (n reaches -150 and 128);
+ * +inf above the range, 0 below, NaN stays NaN. Integer rounding through a conversion, not the
+ * 1.5·2^23 trick, so -ffast-math cannot fold it away.
+ */
+function vexp(lanes: number): string {
+  const T = `onnxc_f32x${lanes}`, I = `onnxc_i32x${lanes}`, S = (v: string) => `ONNXC_SPLAT${lanes}(${v})`;
+  const poly = ['1.3981999507e-3f', '8.3334519073e-3f', '4.1665795894e-2f', '1.6666665459e-1f', '5.0000001201e-1f']
+    .reduce((acc, c) => `(${acc} * r_ + ${S(c)})`, S('1.9875691500e-4f'));
+  const lines = [
+    `${T} x_ = (x), r_ = ONNXC_VMIN${lanes}(ONNXC_VMAX${lanes}(x_, ${S('-103.972076f')}), ${S('88.7228394f')});`,
+    `${T} f_ = r_ * ${S('1.44269504f')};`,
+    `${I} n_ = __builtin_convertvector(f_ + (${T})(((${I})f_ & (-2147483647 - 1)) | 0x3f000000), ${I});`,
+    `${T} nf_ = __builtin_convertvector(n_, ${T});`,
+    `${I} h_ = n_ >> 1, big_ = (${I})(x_ > ${S('88.7228394f')}), small_ = (${I})(x_ < ${S('-103.972076f')});`,
+    `${T} p_;`,
+    `r_ = (r_ - nf_ * ${S('0.693359375f')}) - nf_ * ${S('-2.12194440e-4f')};`,
+    `p_ = (${poly} * (r_ * r_) + r_) + ${S('1.0f')};`,
+    `p_ = p_ * (${T})((h_ + 127) << 23) * (${T})((n_ - h_ + 127) << 23);`,
+    `(${T})(~small_ & ((big_ & (${I})${S('INFINITY')}) | (~big_ & (${I})p_)));`,
+  ];
+  return `#define ONNXC_VEXP${lanes}(x) __extension__ ({ \\
+  ${lines.join(' \\\n  ')} })`;
+}
+
 C_HELPERS.onnxc_simd8 = { src: simd(8, 256, 'defined(__AVX__) && defined(__FMA__)', '_mm256_fmadd_ps', '__m256', 'defined(__AVX__)', '_mm256') };
 C_HELPERS.onnxc_simd4 = { src: simd(4, 128, 'defined(__FMA__)', '_mm_fmadd_ps', '__m128', 'defined(__SSE__)', '_mm') };
+C_HELPERS.onnxc_vexp8 = { deps: ['onnxc_simd8'], src: vexp(8) };
+C_HELPERS.onnxc_vexp4 = { deps: ['onnxc_simd4'], src: vexp(4) };
 
 /** Sources of the named helpers and their dependencies, dependencies first, in a stable order. */
 export function helperSources(names: Iterable<string>): string[] {

@@ -136,10 +136,11 @@ function renderStmt(s: Stmt, ind: string): string {
 /** Vectors are Float32Arrays of `lanes` elements, computed lane by lane. */
 function renderVExpr(e: VExpr): string {
   switch (e.k) {
-    case 'vload': return `R.vld($b${e.buf.id}, ${renderExpr(e.idx)}, ${e.lanes})`;
+    case 'vload': return `R.vld($b${e.buf.id}, ${renderExpr(e.idx)}, ${e.lanes}${e.stride === 2 ? ', 2' : ''})`;
     case 'vsplat': return `R.vsp(${renderExpr(e.a)}, ${e.lanes})`;
     case 'vvar': return e.name;
     case 'vbin': return `R.vbin('${e.op}', ${renderVExpr(e.a)}, ${renderVExpr(e.b)})`;
+    case 'vun': return `R.vun('${e.op}', ${renderVExpr(e.a)})`;
     case 'vfma': return `R.vfma(${renderVExpr(e.a)}, ${renderVExpr(e.b)}, ${renderVExpr(e.c)})`;
   }
 }

@@ -39,16 +39,17 @@ function rint(x: number): number {
 
 const lanewise = (n: number, f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
 const VOPS: Record<string, (a: number, b: number) => number> = {
-  add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b,
+  add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b,
   // as on every target: a NaN in the first operand propagates, one in the second does not
   max: (a, b) => (a < b ? b : a), min: (a, b) => (b < a ? b : a),
 };
 
 export const R = {
-  vld: (b: Float32Array, i: number, n: number) => b.slice(i, i + n),
+  vld: (b: Float32Array, i: number, n: number, stride = 1) => (stride === 1 ? b.slice(i, i + n) : lanewise(n, (l) => b[i + stride * l])),
   vst: (b: Float32Array, i: number, v: Float32Array) => b.set(v, i),
   vsp: (x: number, n: number) => new Float32Array(n).fill(x),
   vbin: (op: string, a: Float32Array, b: Float32Array) => lanewise(a.length, (i) => VOPS[op](a[i], b[i])),
+  vun: (op: string, a: Float32Array) => lanewise(a.length, (i) => (op === 'neg' ? -a[i] : Math.exp(a[i]))),
   vfma: (a: Float32Array, b: Float32Array, c: Float32Array) => lanewise(a.length, (i) => a[i] * b[i] + c[i]),
   erf, rint,
   idiv: (a: number, b: number) => (b === 0 ? 0 : Math.trunc(a / b)),

@@ -8,7 +8,7 @@ export type VT = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
 /** An expression (Binaryen ExpressionRef); one parent per expression, never reuse it. */
 export type Ref = number & { readonly __wasmRef?: never };
 /** Instruction namespaces: scalar types and the SIMD lane interpretations used. */
-export type NS = VT | 'f32x4' | 'i32x4' | 'f64x2';
+export type NS = VT | 'f32x4' | 'i32x4' | 'f64x2' | 'i8x16';
 
 /** Optimization levels → Binaryen passes (the only place that picks passes). */
 export type OptLevel = 0 | 1 | 2 | 3;
@@ -66,7 +66,7 @@ export class WasmModule {
    * A numeric instruction by its text-format name within a namespace, e.g. op('f32', 'add', a, b),
    * op('i32', 'trunc_s_sat.f64', x), op('f32x4', 'splat', x), op('f32x4', 'extract_lane', v, 2).
    */
-  op(ns: NS, name: string, ...args: (Ref | number)[]): Ref {
+  op(ns: NS, name: string, ...args: (Ref | number | number[])[]): Ref {
     let f: unknown = this.m[ns as keyof binaryen.Module];
     let self: unknown = f;
     for (const part of name.split('.')) { self = f; f = (f as Dict)[part]; }

@@ -10,7 +10,8 @@ import { convertedLoad, convertedStore } from './convert.js';
 import { Fn, NumT, ops } from './fn.js';
 import './mathlib.js';
 import { Runtime, defineRuntime } from './runtime.js';
-import { emitVectorLoop, hasF32Math } from './simd.js';
+import { V_MATH, emitVectorLoop, hasF32Math } from './simd.js';
+import { evenLanes } from '../c/helpers.js';
 
 export const vt = (t: Scalar): NumT => (t === 'f32' || t === 'f64' ? t : t === 'i64' || t === 'u64' ? 'i64' : 'i32');
 export const isF = (t: Scalar) => t === 'f32' || t === 'f64';
@@ -287,7 +288,10 @@ export class KernelRenderer {
     switch (e.k) {
       case 'vload': {
         const [ptr, off] = this.addrOff(e.buf, e.idx);
-        return w.load('v128', 'load', ptr, off, 4);
+        if (e.stride !== 2) return w.load('v128', 'load', ptr, off, 4);
+        // every other element: loads at p and p + 3 (never past p[6]), one shuffle
+        return this.withTemp('i32', ptr, (p) => w.op('i8x16', 'shuffle', w.load('v128', 'load', p(), off, 4), w.load('v128', 'load', p(), off + 12, 4),
+          evenLanes(4).flatMap((l) => [0, 1, 2, 3].map((b) => 4 * l + b))));
       }
       case 'vsplat': {
         const a = e.a;
@@ -298,6 +302,7 @@ export class KernelRenderer {
       // vector max/min propagate a NaN of their first operand, like the C target's: pmax/pmin
       // (one instruction) rather than max/min (a NaN-fixing sequence)
       case 'vbin': return w.op('f32x4', e.op === 'max' || e.op === 'min' ? `p${e.op}` : e.op, this.vexpr(e.a), this.vexpr(e.b));
+      case 'vun': return e.op === 'neg' ? w.op('f32x4', 'neg', this.vexpr(e.a)) : V_MATH[e.op]!(w, this.f, this.vexpr(e.a));
       case 'vfma': return w.op('f32x4', 'add', w.op('f32x4', 'mul', this.vexpr(e.a), this.vexpr(e.b)), this.vexpr(e.c));
     }
   }

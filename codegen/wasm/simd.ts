@@ -19,24 +19,27 @@ const LANE_BIN = new Set<BinOp>(['pow', 'mod', 'atan2']);
 type VMath = (w: Fn['w'], f: Fn, a: Ref) => Ref;
 const fconst = (w: Fn['w'], v: number) => w.op('f32x4', 'splat', w.c('f32', Math.fround(v)));
 
-// exp on four lanes (Cephes expf, ~1 ulp): n = round(x·log2 e), r = x - n·ln 2 in two parts,
-// e^r by a degree-6 polynomial, times 2^n built in two halves (so n may reach -150 or 128)
+// exp on four lanes (Cephes expf, ~1 ulp): n = round(x·log2 e) by adding 1.5·2^23 (whose low
+// mantissa bits are then n), r = x - n·ln 2 in two parts, e^r by a degree-6 polynomial, times
+// 2^n built in two halves (so n may reach -150 or 128). Clamps with pmin/pmax: one instruction
+// each in V8, where min/max and float-to-int conversions are long NaN-fixing sequences.
 const vexp: VMath = (w, f, a) => {
   const F = (v: number) => fconst(w, v);
   const X = f.local('v128'), N = f.local('v128'), R = f.local('v128'), P = f.local('v128'), H = f.local('v128');
   const g = (l: number) => f.get(l);
   const fop = (op: string, ...xs: Ref[]) => w.op('f32x4', op, ...xs);
   const iop = (op: string, ...xs: (Ref | number)[]) => w.op('i32x4', op, ...xs);
-  const HI = 88.72283935546875, LO = -103.97207641601562;
+  const HI = 88.72283935546875, LO = -103.97207641601562, MAGIC = 12582912;
   const pow2 = (n: Ref) => iop('shl', iop('add', n, iop('splat', w.c('i32', 127))), w.c('i32', 23));
   let poly = F(1.9875691500e-4);
   for (const c of [1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]) poly = fop('add', fop('mul', poly, g(R)), F(c));
   return w.block(null, [
     f.set(X, a),
-    f.set(R, fop('min', fop('max', g(X), F(LO)), F(HI))),
-    f.set(P, fop('nearest', fop('mul', g(R), F(Math.LOG2E)))),
+    f.set(R, fop('pmin', fop('pmax', g(X), F(LO)), F(HI))),
+    f.set(N, fop('add', fop('mul', g(R), F(Math.LOG2E)), F(MAGIC))),
+    f.set(P, fop('sub', g(N), F(MAGIC))),
+    f.set(N, iop('sub', g(N), iop('splat', w.c('i32', 0x4b400000)))),
     f.set(R, fop('sub', fop('sub', g(R), fop('mul', g(P), F(0.693359375))), fop('mul', g(P), F(-2.12194440e-4)))),
-    f.set(N, iop('trunc_sat_f32x4_s', g(P))),
     f.set(H, iop('shr_s', g(N), w.c('i32', 1))),
     f.set(P, fop('add', fop('add', fop('mul', poly, fop('mul', g(R), g(R))), g(R)), F(1))),
     f.set(P, fop('mul', fop('mul', g(P), pow2(g(H))), pow2(iop('sub', g(N), g(H))))),
@@ -56,14 +59,14 @@ const verf: VMath = (w, f, a) => {
   const fop = (op: string, ...xs: Ref[]) => w.op('f32x4', op, ...xs);
   const poly = (cs: number[]) => cs.slice(0, -1).reduceRight((acc, c) => fop('add', fop('mul', acc, f.get(X2)), fconst(w, c)), fconst(w, cs[cs.length - 1]));
   return w.block(null, [
-    f.set(X, fop('min', fop('max', a, fconst(w, -4)), fconst(w, 4))),
+    f.set(X, fop('pmin', fop('pmax', a, fconst(w, -4)), fconst(w, 4))),
     f.set(X2, fop('mul', f.get(X), f.get(X))),
     fop('div', fop('mul', f.get(X), poly(ERF_P)), poly(ERF_Q)),
   ]);
 };
 
 /** Float32 math functions with a four-lane implementation. */
-const V_MATH: Partial<Record<UnOp, VMath>> = { exp: vexp, erf: verf };
+export const V_MATH: Partial<Record<UnOp, VMath>> = { exp: vexp, erf: verf };
 
 // the same functions for scalar float32 code (runtime `expf`, `erff`): lane 0 of the vector code,
 // instead of a round trip through the float64 library

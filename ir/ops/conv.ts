@@ -4,8 +4,8 @@
 import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
 import { add, cast, div, ix, lit, max, min, mod, mul, sub, un } from '../kbuild.js';
 import { Expr } from '../kernel.js';
-import { OpDef, floats, int, ints } from '../opdef.js';
-import { vbin, vsplat } from '../vector.js';
+import { OpDef, floats, int, ints, str } from '../opdef.js';
+import { VExpr, vbin, vsplat, vun } from '../vector.js';
 import { tt } from './common.js';
 import { poolOps } from './pool.js';
 import { sampleOps } from './sample.js';
@@ -67,8 +67,24 @@ export function emitConv(ctx: LowerCtx, g: Geom, x: TensorRef, w: TensorRef, spe
   return applied;
 }
 
-/** The activation fused into a Conv by passes/fuseActivations (onnxc_clip = [lo, hi]). */
-function fusedClip(ctx: LowerCtx): Activation | undefined {
+/** x / (1 + e^-x) (SiLU) and 1 / (1 + e^-x) (Sigmoid), scalar and on vectors. */
+const logistic = (num: (v: Expr) => Expr, vnum: (v: VExpr) => VExpr): Activation => ({
+  scalar: (v) => div(num(v), add(lit(1, 'f32'), un('exp', un('neg', v)))),
+  vector: (v) => vbin('div', vnum(v), vbin('add', vsplat(lit(1, 'f32'), v.lanes), vun('exp', vun('neg', v)))),
+});
+const ACTIVATIONS: Record<string, Activation> = {
+  silu: logistic((v) => v, (v) => v),
+  sigmoid: logistic(() => lit(1, 'f32'), (v) => vsplat(lit(1, 'f32'), v.lanes)),
+};
+
+/** The activation fused into a Conv by passes/fuseActivations: onnxc_clip = [lo, hi], or
+ * onnxc_act = silu | sigmoid. */
+function fusedActivation(ctx: LowerCtx): Activation | undefined {
+  const name = ctx.str('onnxc_act');
+  if (name) {
+    if (!ACTIVATIONS[name]) throw ctx.error(`unknown fused activation '${name}'`);
+    return ACTIVATIONS[name];
+  }
   const b = ctx.floats('onnxc_clip');
   if (!b.length) return undefined;
   const [lo, hi] = b, L = ctx.target.lanes;
@@ -86,12 +102,12 @@ function fusedClip(ctx: LowerCtx): Activation | undefined {
 }
 
 const convDef: OpDef = {
-  op: 'Conv', attrs: { ...windowAttrs(), group: int(1), onnxc_clip: floats([]) },
+  op: 'Conv', attrs: { ...windowAttrs(), group: int(1), onnxc_clip: floats([]), onnxc_act: str('') },
   infer: (ctx) => [convType(ctx, ctx.dtype(0))],
   lower: (ctx) => {
     const x = ctx.in(0), w = ctx.in(1), out = ctx.out(0), acc = accumulator(ctx, out), g = convGeom(ctx);
     const bias = ctx.has(2) ? ctx.in(2) : null;
-    const act = fusedClip(ctx);
+    const act = fusedActivation(ctx);
     if (w.shape[1] === 1 && ctx.int('group') === x.shape[1] && emitDepthwiseSimd(ctx, g, x, w, bias, out, act)) return;
     initAcc(ctx, acc, (m) => (ctx.has(2) ? ctx.load(ctx.in(2), m) : as0(acc)));
     const applied = emitConv(ctx, g, x, w, { acc, xMap: (v) => v, wMap: (v) => v, plain: true, act });

@@ -2,8 +2,8 @@
 // computed in vector registers along the width, every tap of the window accumulated before one
 // store (bias first, the fused activation last). The window's vertical validity is resolved at
 // compile time: interior rows share one loop, the few border rows are emitted one by one with
-// only their valid taps; border columns are scalar. Unit width stride only (the lanes of a tap
-// are then contiguous); the rest keeps the generic tap-by-tap code.
+// only their valid taps; border columns are scalar. Width stride 1 or 2 (a tap's lanes are then
+// contiguous, or every other element: a strided vector load); the rest keeps the generic code.
 import { LowerCtx, TensorRef } from '../ctx.js';
 import { add, ix, lit, mul } from '../kbuild.js';
 import { Expr } from '../kernel.js';
@@ -35,10 +35,10 @@ const validTaps = (k: number, d: number, start: number, n: number) =>
 export function emitDepthwiseSimd(ctx: LowerCtx, g: Geom, x: TensorRef, w: TensorRef, bias: TensorRef | null,
   out: TensorRef, act?: Activation): boolean {
   const L = ctx.target.lanes;
-  if (!L || g.in.length !== 2 || g.s[1] !== 1) return false;
+  if (!L || g.in.length !== 2 || (g.s[1] !== 1 && g.s[1] !== 2)) return false;
   if (![x, w, out, ...(bias ? [bias] : [])].every((r) => r.dtype === 'float32')) return false;
   const [N, C] = x.shape, M = w.shape[0], Mg = M / C;
-  const [H, W] = g.in, [OH, OW] = g.out, [KH, KW] = g.k, [dh, dw] = g.d, [sh] = g.s, [pt, pl] = g.pb;
+  const [H, W] = g.in, [OH, OW] = g.out, [KH, KW] = g.k, [dh, dw] = g.d, [sh, sw] = g.s, [pt, pl] = g.pb;
   const [rA, rB] = interior(g, 0), [cA, cB] = interior(g, 1);
   if (OH - (rB - rA) > MAX_BORDER_ROWS) return false;
   const Pin = H * W, P = OH * OW;
@@ -69,7 +69,7 @@ export function emitDepthwiseSimd(ctx: LowerCtx, g: Geom, x: TensorRef, w: Tenso
       const xr = ctx.local(add(xc, mul(ih0, W)), 'xr'), yr = ctx.local(add(yc, mul(oh, OW)), 'yr');
       const kh0 = khs[0] ?? 0;
       const scalarAt = (ow: number) => {
-        const iw0 = ow - pl, kws = validTaps(KW, dw, iw0, W);
+        const iw0 = ow * sw - pl, kws = validTaps(KW, dw, iw0, W);
         let acc: Expr = b0;
         for (const kh of khs) for (const kw of kws) {
           acc = add(acc, mul(ws(kh * KW + kw), ctx.load(x, add(xr, (kh - kh0) * dh * W + iw0 + kw * dw))));
@@ -77,11 +77,11 @@ export function emitDepthwiseSimd(ctx: LowerCtx, g: Geom, x: TensorRef, w: Tenso
         ctx.store(out, add(yr, ow), actS(acc));
       };
       const chunk = (ow: Expr, vecs: number) => {
-        const xo = ctx.local(add(xr, add(ow, -pl)), 'xo'), yo = ctx.local(add(yr, ow), 'yo');
+        const xo = ctx.local(add(xr, add(mul(ow, sw), -pl)), 'xo'), yo = ctx.local(add(yr, ow), 'yo');
         const accs = Array.from({ length: vecs }, () => ctx.fresh('acc'));
         accs.forEach((a) => ctx.emit({ k: 'vdecl', name: a, init: bias0() }));
         for (const kh of khs) for (let kw = 0; kw < KW; kw++) accs.forEach((a, u) => {
-          const xv = vload(x.buf, add(xo, (kh - kh0) * dh * W + kw * dw + u * L), L);
+          const xv = vload(x.buf, add(xo, (kh - kh0) * dh * W + kw * dw + u * L * sw), L, sw as 1 | 2);
           ctx.emit({ k: 'vassign', name: a, val: vfma(wv(kh * KW + kw), xv, vvar(a, L)) });
         });
         accs.forEach((a, u) => ctx.emit({ k: 'vstore', buf: out.buf, idx: add(yo, u * L), val: actV(vvar(a, L)) }));

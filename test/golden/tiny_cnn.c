@@ -14,9 +14,16 @@ __asm__(".section .rodata\n.balign 64\n.globl tiny_cnn_weights\n.type tiny_cnn_w
 
 static inline float onnxc_maxf(float a, float b) { return (isnan(a) || isnan(b)) ? NAN : (a > b ? a : b); }
 typedef float onnxc_f32x8 __attribute__((vector_size(32)));
+typedef int onnxc_i32x8 __attribute__((vector_size(32)));
 typedef float onnxc_f32x8u __attribute__((vector_size(32), aligned(4), may_alias));
 #define ONNXC_VLOAD8(p) (*(const onnxc_f32x8u *)(p))
 #define ONNXC_VSTORE8(p, v) (*(onnxc_f32x8u *)(p) = (v))
+/* p[0], p[2], …, p[2·7]: two loads that end at the last lane's element, one shuffle */
+#if defined(__clang__) || __GNUC__ >= 12
+#define ONNXC_VLOADEVEN8(p) __builtin_shufflevector(ONNXC_VLOAD8(p), ONNXC_VLOAD8((p) + 7), 0, 2, 4, 6, 9, 11, 13, 15)
+#else
+#define ONNXC_VLOADEVEN8(p) __builtin_shuffle(ONNXC_VLOAD8(p), ONNXC_VLOAD8((p) + 7), (onnxc_i32x8){0, 2, 4, 6, 9, 11, 13, 15})
+#endif
 #define ONNXC_SPLAT8(x) ((onnxc_f32x8){(x), (x), (x), (x), (x), (x), (x), (x)})
 #if defined(__AVX__) && defined(__FMA__)
 #include <immintrin.h>
@@ -29,7 +36,6 @@ typedef float onnxc_f32x8u __attribute__((vector_size(32), aligned(4), may_alias
 #define ONNXC_VMAX8(a, b) ((onnxc_f32x8)_mm256_max_ps((__m256)(b), (__m256)(a)))
 #define ONNXC_VMIN8(a, b) ((onnxc_f32x8)_mm256_min_ps((__m256)(b), (__m256)(a)))
 #else
-typedef int onnxc_i32x8 __attribute__((vector_size(32)));
 #define ONNXC_VMAX8(a, b) ((onnxc_f32x8)((((onnxc_i32x8)((a) < (b))) & (onnxc_i32x8)(b)) | (~((onnxc_i32x8)((a) < (b))) & (onnxc_i32x8)(a))))
 #define ONNXC_VMIN8(a, b) ((onnxc_f32x8)((((onnxc_i32x8)((b) < (a))) & (onnxc_i32x8)(b)) | (~((onnxc_i32x8)((b) < (a))) & (onnxc_i32x8)(a))))
 #endif
