@@ -62,7 +62,8 @@ export interface Kernel {
   body: Stmt[];
 }
 
-export type BufRole = 'input' | 'output' | 'const' | 'temp';
+/** view: a slice of another buffer (a Concat's output that a producer writes into directly). */
+export type BufRole = 'input' | 'output' | 'const' | 'temp' | 'view';
 
 /** A buffer of the whole program and where its storage comes from. */
 export interface ProgramBuf extends KBuf {
@@ -73,6 +74,15 @@ export interface ProgramBuf extends KBuf {
   data?: TensorData;
   /** Arena byte offset for role temp, set by planMemory. */
   offset?: number;
+  /** For role view: the buffer it is part of, and the element where it starts. */
+  view?: { of: ProgramBuf; at: number };
+}
+
+/** The buffer holding a view's storage (the buffer itself when it is not a view). */
+export function storageOf(b: ProgramBuf): { root: ProgramBuf; at: number } {
+  let at = 0;
+  while (b.view) { at += b.view.at; b = b.view.of; }
+  return { root: b, at };
 }
 
 export interface Step {

@@ -1,12 +1,14 @@
 // lowerToKernels: turns the typed graph into a Program — one kernel per node over program
 // buffers (graph inputs/outputs, constants, arena temporaries). Alias ops (Reshape…) share
-// their input's buffer; elementwise ops may write in place over an input that dies there.
+// their input's buffer; elementwise ops may write in place over an input that dies there;
+// producers of a Concat's inputs may write into the Concat's output (see concatViews.ts).
 import { DType, byteSize } from '../ir/dtype.js';
 import { LowerCtx, LowerTarget, TensorRef, tensorRef } from '../ir/ctx.js';
 import { CompileError, nodeError } from '../ir/errors.js';
 import { Graph, Model, Node, Value, isStatic, nodeInputs, nodeLabel } from '../ir/graph.js';
 import { Kernel, KBuf, Program, ProgramBuf, Step } from '../ir/kernel.js';
 import { TensorData, numel } from '../ir/tensor.js';
+import { planConcatViews } from './concatViews.js';
 import { opDefOf } from './inferShapes.js';
 
 export interface LowerOptions {
@@ -73,8 +75,25 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
     bufLast.set(b, Math.max(bufLast.get(b) ?? -1, lastUse.get(v) ?? -1));
   };
 
+  // Concat inputs written in place: their buffers (views) and their Concats' outputs are made
+  // when first needed, a view after the buffer it is part of
+  const concatViews = planConcatViews(g, (n) => !!opDefOf(n).alias);
+  const planned = new Map<Value, ProgramBuf>();
+  const plannedBuf = (v: Value): ProgramBuf => {
+    let b = planned.get(v);
+    if (b) return b;
+    const size = numel(concreteShape(v, 'value')), view = concatViews.views.get(v), oi = outputIndex.get(v);
+    if (view) b = newBuf(v.name, v.type!.dtype, size, 'view', { view: { of: plannedBuf(view.parent), at: view.at } });
+    else if (oi !== undefined) b = newBuf(v.name, v.type!.dtype, size, 'output', { index: oi });
+    else b = newBuf(v.name, v.type!.dtype, size, 'temp');
+    planned.set(v, b);
+    return b;
+  };
+
   g.nodes.forEach((n, step) => {
     const def = opDefOf(n);
+    const slices = concatViews.concats.get(n);
+    if (slices) return concatInPlace(n, slices);
     // values read by the node's subgraphs (If/Loop/Scan) are extra inputs of its kernel
     const inputs = nodeInputs(n);
     const inBufs = inputs.map((v) => (v ? (v.const && !valueBuf.has(v) ? constBuf(v) : valueBuf.get(v)) : undefined));
@@ -85,7 +104,8 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
       const shape = concreteShape(v, 'value');
       const oi = outputIndex.get(v);
       let b: ProgramBuf | undefined;
-      if (oi !== undefined) b = newBuf(v.name, v.type!.dtype, numel(shape), 'output', { index: oi });
+      if (concatViews.views.has(v) || concatViews.parents.has(v)) b = plannedBuf(v);
+      else if (oi !== undefined) b = newBuf(v.name, v.type!.dtype, numel(shape), 'output', { index: oi });
       else if (i === 0 && def.alias && inBufs[0]) b = inBufs[0] as ProgramBuf;
       else if (i === 0) b = inPlaceCandidate(n, def.inplace ?? [], inBufs as ProgramBuf[], v, step);
       b ??= newBuf(v.name, v.type!.dtype, numel(shape), 'temp');
@@ -100,6 +120,22 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
     else copyKernel(ctx, ins[0]!, outs[0]!);
     steps.push(makeStep(`${sanitize(n.op)}_${steps.length}`, nodeLabel(n), ctx.body, [...ins, ...outs], ctx.scratch as ProgramBuf[], outs));
   });
+
+  /** A Concat some of whose inputs were written into its output: copies only the others. */
+  function concatInPlace(n: Node, slices: { at: number; view: boolean }[]): void {
+    const out = n.outputs[0]!, ob = plannedBuf(out);
+    join(out, ob);
+    n.inputs.forEach((v, i) => {
+      if (!v || slices[i].view) return;
+      const shape = concreteShape(v, 'value'), size = numel(shape);
+      if (!size) return;
+      const src = v.const && !valueBuf.has(v) ? constBuf(v) : valueBuf.get(v);
+      if (!src) throw nodeError(n, `input '${v.name}' was not computed`);
+      const dst = newBuf(`${out.name}_${i}`, out.type!.dtype, size, 'view', { view: { of: ob, at: slices[i].at } });
+      const from = tensorRef(src, shape), to = tensorRef(dst, shape);
+      steps.push(makeStep(`${sanitize(n.op)}_${steps.length}`, nodeLabel(n), copyBody(from, to), [from], [], [to]));
+    });
+  }
 
   function inPlaceCandidate(n: Node, cands: number[], inBufs: ProgramBuf[], out: Value, step: number): ProgramBuf | undefined {
     for (const j of cands) {

@@ -1,8 +1,9 @@
 // planMemory: places every arena temporary at a byte offset so that buffers live at the same
 // time never overlap (liveness = first to last step using the buffer). Greedy best placement,
-// largest first; the result and the liveness lower bound are reported.
+// largest first; the result and the liveness lower bound are reported. A view's uses count as
+// uses of the buffer it is part of.
 import { byteSize } from '../ir/dtype.js';
-import { Program, ProgramBuf } from '../ir/kernel.js';
+import { Program, ProgramBuf, storageOf } from '../ir/kernel.js';
 
 export const ARENA_ALIGN = 64;
 const align = (n: number) => Math.ceil(n / ARENA_ALIGN) * ARENA_ALIGN;
@@ -16,7 +17,8 @@ export interface MemoryReport {
 
 export function planMemory(p: Program): MemoryReport {
   const first = new Map<ProgramBuf, number>(), last = new Map<ProgramBuf, number>();
-  p.steps.forEach((s, i) => s.args.forEach((b) => {
+  p.steps.forEach((s, i) => s.args.forEach((arg) => {
+    const b = storageOf(arg).root;
     if (b.role !== 'temp') return;
     if (!first.has(b)) first.set(b, i);
     last.set(b, i);

@@ -13,7 +13,11 @@ import { tensorFrom, toNumbers } from '../dist/ir/tensor.js';
 import { tmpDir } from './helpers.js';
 
 type B = InstanceType<typeof ModelBuilder>;
-interface Case { name: string; build: (b: B) => void; inputs: [string, number[], number[]][]; expected: number[]; outShape: number[] }
+interface Case {
+  name: string; build: (b: B) => void; inputs: [string, number[], number[]][]; expected: number[]; outShape: number[];
+  /** Elements the Concat kernels may copy (the rest is written in place by the producers). */
+  concatCopied?: number;
+}
 
 const range = (n: number, f = (i: number) => i) => Array.from({ length: n }, (_, i) => f(i));
 
@@ -75,7 +79,7 @@ cases.push(matmulCase(37, 50, 45), matmulCase(7, 300, 19), convCase(40, 9, 13));
 
 // depthwise convolutions (group = C, M = mult·C) with bias: vector chunks, tails, border rows
 // and columns, dilation, strides, batch
-interface DwSpec { N: number; C: number; mult: number; H: number; W: number; k: number; s: number; d: number; p: number[]; clip?: [number, number] }
+interface DwSpec { N: number; C: number; mult: number; H: number; W: number; k: number; s: number; d: number; p: number[]; clip?: [number, number]; silu?: boolean }
 function depthwiseCase(q: DwSpec): Case {
   const { N, C, mult, H, W, k, s, d, p } = q, M = C * mult;
   const OH = Math.floor((H + p[0] + p[2] - (k - 1) * d - 1) / s) + 1, OW = Math.floor((W + p[1] + p[3] - (k - 1) * d - 1) / s) + 1;
@@ -88,15 +92,16 @@ function depthwiseCase(q: DwSpec): Case {
       const iy = y * s + ky * d - p[0], ixx = x * s + kx * d - p[1];
       if (iy >= 0 && iy < H && ixx >= 0 && ixx < W) acc += Wt[(m * k + ky) * k + kx] * X[((n * C + Math.floor(m / mult)) * H + iy) * W + ixx];
     }
-    return q.clip ? Math.min(Math.max(acc, q.clip[0]), q.clip[1]) : acc;
+    return q.clip ? Math.min(Math.max(acc, q.clip[0]), q.clip[1]) : q.silu ? acc / (1 + Math.exp(-acc)) : acc;
   });
   return { name: `conv: depthwise ${JSON.stringify(q)}`, outShape: [N, M, OH, OW], expected,
     build: (b) => {
       b.input('x', 'float32', [N, C, H, W]);
       b.initializer('w', tensorFrom('float32', [M, 1, k, k], Wt));
       b.initializer('b', tensorFrom('float32', [M], Bs));
-      b.node('Conv', ['x', 'w', 'b'], { pads: p, strides: [s, s], dilations: [d, d], group: C }, { outputs: [q.clip ? 'c' : 'z'] });
+      b.node('Conv', ['x', 'w', 'b'], { pads: p, strides: [s, s], dilations: [d, d], group: C }, { outputs: [q.clip || q.silu ? 'c' : 'z'] });
       if (q.clip) clipNode(b, 'c', 'z', q.clip);
+      if (q.silu) logisticNode(b, 'c', 'z', 'silu');
       b.output('z', 'float32', [N, M, OH, OW]);
     },
     inputs: [['x', [N, C, H, W], X]] };
@@ -133,6 +138,68 @@ cases.push(
   depthwiseCase({ N: 1, C: 1, mult: 1, H: 4, W: 3, k: 3, s: 1, d: 1, p: [1, 1, 1, 1] }),
 );
 
+// Conv with a fused Sigmoid / SiLU (x · Sigmoid(x)): micro-kernel, depthwise and 1x1 paths, and
+// values far outside exp's range (clamped to 0 / inf inside the vector exp)
+function sigmoid(v: number): number { return 1 / (1 + Math.exp(-v)); }
+function logisticNode(b: B, c: string, z: string, act: 'silu' | 'sigmoid'): void {
+  if (act === 'sigmoid') { b.node('Sigmoid', [c], {}, { outputs: [z] }); return; }
+  const [s] = b.node('Sigmoid', [c]);
+  b.node('Mul', [s, c], {}, { outputs: [z] });
+}
+function convLogisticCase(C: number, H: number, M: number, act: 'silu' | 'sigmoid'): Case {
+  const base = convCase(C, H, M);
+  return { ...base, name: `${base.name} + ${act}`, expected: base.expected.map((v) => (act === 'silu' ? v * sigmoid(v) : sigmoid(v))),
+    build: (b) => {
+      b.input('x', 'float32', [1, C, H, H]);
+      const r = rnd(C * 100 + H * 10 + M); range(C * H * H, r);
+      b.initializer('w', tensorFrom('float32', [M, C, 3, 3], range(M * C * 9, r)));
+      b.node('Conv', ['x', 'w'], { pads: [1, 1, 1, 1] }, { outputs: ['c'] });
+      logisticNode(b, 'c', 'z', act);
+      b.output('z', 'float32', [1, M, H, H]);
+    } };
+}
+const extremes = [-1e30, -200, -100, -88, -20, -1, -1e-3, 0, 1e-3, 1, 20, 88, 89, 100, 1e30, 3, -3, 0.5, -0.5, 7, -7, 15, -15, 50];
+cases.push(convLogisticCase(40, 9, 13, 'silu'), convLogisticCase(3, 5, 4, 'sigmoid'),
+  { name: 'conv: 1x1 Conv + SiLU over exp\'s whole range', outShape: [1, 1, 1, extremes.length],
+    build: (b) => {
+      b.input('x', 'float32', [1, 1, 1, extremes.length]);
+      b.initializer('w', tensorFrom('float32', [1, 1, 1, 1], [1]));
+      b.node('Conv', ['x', 'w'], {}, { outputs: ['c'] });
+      logisticNode(b, 'c', 'z', 'silu');
+      b.output('z', 'float32', [1, 1, 1, extremes.length]);
+    },
+    inputs: [['x', [1, 1, 1, extremes.length], extremes]], expected: extremes.map((v) => v / (1 + Math.exp(-v))) },
+  depthwiseCase({ N: 1, C: 2, mult: 1, H: 11, W: 23, k: 3, s: 2, d: 1, p: [1, 1, 1, 1], silu: true }),
+);
+
+// Concat whose inputs are written in place (views) mixed with copied ones: a graph input, a
+// constant, a value also read elsewhere; a nested Concat; the result read by a later node
+cases.push({ name: 'layout: Concat with inputs written in place', outShape: [1, 9, 2], concatCopied: 12,
+  build: (b) => {
+    b.input('x', 'float32', [1, 2, 2]);
+    b.initializer('k', tensorFrom('float32', [1, 1, 2], [7, 8]));
+    const [r] = b.node('Relu', ['x']);
+    const [n] = b.node('Neg', ['x']);
+    const [e] = b.node('Exp', ['x']);
+    const [inner] = b.node('Concat', [n, 'k'], { axis: 1 });
+    const [cat] = b.node('Concat', [r, 'x', inner, e], { axis: 1 });
+    const [sq] = b.node('Mul', [e, e]);
+    const [t] = b.node('Concat', [cat, 'k'], { axis: 1 });
+    const i64 = (name: string, v: bigint[]) => { b.initializer(name, tensorFrom('int64', [v.length], v)); return name; };
+    const [u] = b.node('Reshape', [t, i64('shape', [1n, 10n, 2n])]);
+    const [v] = b.node('Slice', [u, i64('st', [0n]), i64('en', [9n]), i64('ax', [1n])]);
+    const [w] = b.node('Slice', [sq, i64('z0', [0n]), i64('z1', [1n]), i64('z2', [1n])]);
+    b.node('Add', [v, w], {}, { outputs: ['z'] });
+    b.output('z', 'float32', [1, 9, 2]);
+  },
+  inputs: [['x', [1, 2, 2], [-1, 2, 3, -4]]],
+  expected: (() => {
+    const x = [-1, 2, 3, -4], e = x.map(Math.exp);
+    const t = [...x.map((v) => Math.max(v, 0)), ...x, ...x.map((v) => -v), 7, 8, ...e, 7, 8];
+    const sq = [e[0] * e[0], e[1] * e[1]];
+    return t.slice(0, 18).map((v, i) => v + sq[i % 2]);
+  })() });
+
 describe.each(cases)('$name', (c) => {
   const make = () => {
     const b = new ModelBuilder(17);
@@ -151,6 +218,10 @@ describe.each(cases)('$name', (c) => {
   it('compiled C', async () => {
     const dir = tmpDir();
     const r = compileModel(make(), { target: 'c', name: 'm', verify: true });
+    if (c.concatCopied !== undefined) {
+      const copies = r.program.steps.filter((s) => s.kernel.label.endsWith('(Concat)'));
+      expect(copies.reduce((n, s) => n + [...s.kernel.writes].reduce((m, b) => m + b.size, 0), 0)).toBe(c.concatCopied);
+    }
     const runner = getRunner('c');
     const files = c.inputs.map(([name], i) => { const f = path.join(dir, `in${i}.pb`); fs.writeFileSync(f, encodeTensor(inputs[i], name)); return f; });
     const [out] = await runner.run(await runner.build(r, path.join(dir, 'build')), files, path.join(dir, 'out'), 1);

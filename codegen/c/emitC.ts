@@ -2,7 +2,7 @@
 // mutable globals). Small constants become const arrays; large ones go to NAME.weights.bin,
 // pulled in with .incbin (or, with weights: 'c', a NAME_weights.c byte array).
 import { byteSize, dtypeInfo, onnxCode, storageScalar } from '../../ir/dtype.js';
-import { Program, ProgramBuf } from '../../ir/kernel.js';
+import { Program, ProgramBuf, storageOf } from '../../ir/kernel.js';
 import { TensorData, getBig, numel, tensorBytes } from '../../ir/tensor.js';
 import { CStyleRenderer, CStyleTarget, C_TYPES, literal } from './cstyle.js';
 import { helperSources } from './helpers.js';
@@ -101,7 +101,8 @@ export function emitC(p: Program, opts: EmitCOptions): CFiles {
 
   // entry point
   const run: string[] = [`int ${N}_run(const void *const *inputs, void *const *outputs, void *arena) {`];
-  const temps = p.bufs.filter((b) => b.role === 'temp' && p.steps.some((s) => s.args.includes(b)));
+  const used = (b: ProgramBuf) => p.steps.some((s) => s.args.some((a) => a === b || storageOf(a).root === b));
+  const temps = p.bufs.filter((b) => b.role === 'temp' && used(b));
   run.push(`  unsigned char *const mem = (unsigned char *)arena;`);
   run.push(`  if (!inputs || !outputs || !arena) return ONNXC_ERR_NULL_ARG;`);
   if (!temps.length) run.push('  (void)mem;');
@@ -118,6 +119,11 @@ export function emitC(p: Program, opts: EmitCOptions): CFiles {
   for (const b of temps) {
     const ty = C_TYPES[storageScalar(b.dtype)];
     run.push(`  ${ty} *const ${bufName(b)} = (${ty} *)(mem + ${b.offset});`);
+  }
+  // views: slices of a buffer declared above (a Concat's inputs written in place)
+  for (const b of p.bufs) if (b.role === 'view' && p.steps.some((s) => s.args.includes(b))) {
+    const ty = C_TYPES[storageScalar(b.dtype)], { root, at } = storageOf(b);
+    run.push(`  ${ty} *const ${bufName(b)} = ${bufName(root)} + ${at};`);
   }
   run.push(...constPtrs);
   p.guards.forEach((g, i) => run.push(`  if (memcmp(${bufName(g.buf)}, ${N}_guard${i}, ${byteSize(g.data.dtype, numel(g.data.shape))}) != 0) return ONNXC_ERR_INPUT_VALUE;`));

@@ -3,7 +3,7 @@
 // Linear memory is laid out at compile time: runtime tables, constants (active data
 // segments), guard values, inputs, outputs, then the arena; the loader knows the offsets.
 import { byteSize } from '../../ir/dtype.js';
-import { Program, ProgramBuf } from '../../ir/kernel.js';
+import { Program, ProgramBuf, storageOf } from '../../ir/kernel.js';
 import { tensorBytes } from '../../ir/tensor.js';
 import { ARENA_ALIGN } from '../../passes/planMemory.js';
 import { OptLevel, PAGE, Ref, WasmModule } from './binaryen.js';
@@ -76,6 +76,11 @@ export function emitWasm(p: Program, opts: EmitWasmOptions): { files: Record<str
     const arena = end;
     end = align(end + p.arenaSize);
     for (const b of p.bufs) if (b.role === 'temp') addr.set(b, arena + (b.offset ?? 0));
+    for (const b of p.bufs) if (b.role === 'view') {
+      const { root, at } = storageOf(b);
+      if (!addr.has(root)) place(root);
+      addr.set(b, addr.get(root)! + byteSize(b.dtype, at));
+    }
     const pages = Math.max(1, Math.ceil(end / PAGE));
 
     // run(): guards, then every step; a nonzero status stops it
