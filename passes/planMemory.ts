@@ -25,24 +25,42 @@ export function planMemory(p: Program): MemoryReport {
   }));
   const temps = [...first.keys()];
   const size = (b: ProgramBuf) => align(Math.max(1, byteSize(b.dtype, b.size)));
-  temps.sort((a, b) => size(b) - size(a) || first.get(a)! - first.get(b)!);
-  const placed: ProgramBuf[] = [];
-  let arena = 0;
-  for (const b of temps) {
-    const lo = first.get(b)!, hi = last.get(b)!, sz = size(b);
-    const busy = placed
-      .filter((o) => first.get(o)! <= hi && lo <= last.get(o)!)
-      .map((o) => [o.offset!, o.offset! + size(o)] as const)
-      .sort((x, y) => x[0] - y[0]);
-    let off = 0, best = -1, bestGap = Infinity;
-    for (const [s, e] of busy) {
-      if (s - off >= sz && s - off < bestGap) { best = off; bestGap = s - off; }
-      off = Math.max(off, e);
+  const span = (b: ProgramBuf) => last.get(b)! - first.get(b)! + 1;
+  // best-fit placement in a given order; several orders are tried and the smallest arena kept
+  // (largest first is usually best, long-lived buffers first wins when views keep a Concat's
+  // output alive across its producers)
+  const place = (order: ProgramBuf[]): { arena: number; at: Map<ProgramBuf, number> } => {
+    const at = new Map<ProgramBuf, number>();
+    let arena = 0;
+    for (const b of order) {
+      const lo = first.get(b)!, hi = last.get(b)!, sz = size(b);
+      const busy = [...at]
+        .filter(([o]) => first.get(o)! <= hi && lo <= last.get(o)!)
+        .map(([o, off]) => [off, off + size(o)] as const)
+        .sort((x, y) => x[0] - y[0]);
+      let off = 0, best = -1, bestGap = Infinity;
+      for (const [s, e] of busy) {
+        if (s - off >= sz && s - off < bestGap) { best = off; bestGap = s - off; }
+        off = Math.max(off, e);
+      }
+      at.set(b, best >= 0 ? best : off);
+      arena = Math.max(arena, at.get(b)! + sz);
     }
-    b.offset = best >= 0 ? best : off;
-    placed.push(b);
-    arena = Math.max(arena, b.offset + sz);
+    return { arena, at };
+  };
+  const orders: ((a: ProgramBuf, b: ProgramBuf) => number)[] = [
+    (a, b) => size(b) - size(a) || first.get(a)! - first.get(b)!,
+    (a, b) => span(b) - span(a) || size(b) - size(a),
+    (a, b) => size(b) * span(b) - size(a) * span(a) || first.get(a)! - first.get(b)!,
+    (a, b) => first.get(a)! - first.get(b)! || size(b) - size(a),
+  ];
+  let plan = place([...temps].sort(orders[0]));
+  for (const o of orders.slice(1)) {
+    const p2 = place([...temps].sort(o));
+    if (p2.arena < plan.arena) plan = p2;
   }
+  for (const [b, off] of plan.at) b.offset = off;
+  const arena = plan.arena;
   let lowerBound = 0;
   p.steps.forEach((_, i) => {
     let live = 0;
