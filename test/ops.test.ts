@@ -113,19 +113,22 @@ function clipNode(b: B, c: string, z: string, [lo, hi]: [number, number]): void 
   b.initializer(`${z}_hi`, tensorFrom('float32', [], [hi]));
   b.node('Clip', [c, `${z}_lo`, `${z}_hi`], {}, { outputs: [z] });
 }
-/** Conv (im2col + micro-kernel; K blocks, column tails) followed by a fused Relu / Clip. */
-function convActCase(C: number, H: number, M: number, clip: [number, number]): Case {
+/** Conv (im2col + micro-kernel; K blocks, column tails) followed by an activation it fuses:
+ * `act` adds the nodes from c to z, `f` is the activation in plain JS. */
+function convThenCase(C: number, H: number, M: number, what: string, act: (b: B) => void, f: (v: number) => number): Case {
   const base = convCase(C, H, M);
-  return { ...base, name: `${base.name} + clip ${clip}`, expected: base.expected.map((v) => Math.min(Math.max(v, clip[0]), clip[1])),
+  return { ...base, name: `${base.name} + ${what}`, expected: base.expected.map(f),
     build: (b) => {
       b.input('x', 'float32', [1, C, H, H]);
       const r = rnd(C * 100 + H * 10 + M); range(C * H * H, r);
       b.initializer('w', tensorFrom('float32', [M, C, 3, 3], range(M * C * 9, r)));
       b.node('Conv', ['x', 'w'], { pads: [1, 1, 1, 1] }, { outputs: ['c'] });
-      clipNode(b, 'c', 'z', clip);
+      act(b);
       b.output('z', 'float32', [1, M, H, H]);
     } };
 }
+const convActCase = (C: number, H: number, M: number, clip: [number, number]) =>
+  convThenCase(C, H, M, `clip ${clip}`, (b) => clipNode(b, 'c', 'z', clip), (v) => Math.min(Math.max(v, clip[0]), clip[1]));
 cases.push(convActCase(40, 9, 13, [0, Infinity]), convActCase(3, 5, 4, [-0.5, 0.5]), convActCase(2, 4, 3, [0, 6]));
 cases.push(
   depthwiseCase({ N: 1, C: 3, mult: 1, H: 9, W: 21, k: 3, s: 1, d: 1, p: [1, 1, 1, 1], clip: [0, 6] }),
@@ -146,18 +149,8 @@ function logisticNode(b: B, c: string, z: string, act: 'silu' | 'sigmoid'): void
   const [s] = b.node('Sigmoid', [c]);
   b.node('Mul', [s, c], {}, { outputs: [z] });
 }
-function convLogisticCase(C: number, H: number, M: number, act: 'silu' | 'sigmoid'): Case {
-  const base = convCase(C, H, M);
-  return { ...base, name: `${base.name} + ${act}`, expected: base.expected.map((v) => (act === 'silu' ? v * sigmoid(v) : sigmoid(v))),
-    build: (b) => {
-      b.input('x', 'float32', [1, C, H, H]);
-      const r = rnd(C * 100 + H * 10 + M); range(C * H * H, r);
-      b.initializer('w', tensorFrom('float32', [M, C, 3, 3], range(M * C * 9, r)));
-      b.node('Conv', ['x', 'w'], { pads: [1, 1, 1, 1] }, { outputs: ['c'] });
-      logisticNode(b, 'c', 'z', act);
-      b.output('z', 'float32', [1, M, H, H]);
-    } };
-}
+const convLogisticCase = (C: number, H: number, M: number, act: 'silu' | 'sigmoid') =>
+  convThenCase(C, H, M, act, (b) => logisticNode(b, 'c', 'z', act), (v) => (act === 'silu' ? v * sigmoid(v) : sigmoid(v)));
 const extremes = [-1e30, -200, -100, -88, -20, -1, -1e-3, 0, 1e-3, 1, 20, 88, 89, 100, 1e30, 3, -3, 0.5, -0.5, 7, -7, 15, -15, 50];
 cases.push(convLogisticCase(40, 9, 13, 'silu'), convLogisticCase(3, 5, 4, 'sigmoid'),
   { name: 'conv: 1x1 Conv + SiLU over exp\'s whole range', outShape: [1, 1, 1, extremes.length],
