@@ -6,8 +6,9 @@ import type { Expr, KBuf } from './kernel.js';
 /** max(a, b) = a < b ? b : a and min(a, b) = b < a ? b : a: a NaN in a propagates, one in b
  * does not (x86 maxps/minps, WASM pmax/pmin; a bound goes second, the value first). */
 export type VBinOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
-/** exp: within a few ulp of expf over the float32 range (±inf and 0 beyond it; NaN stays NaN). */
-export type VUnOp = 'neg' | 'exp';
+/** exp: within a few ulp of expf over the float32 range (±inf and 0 beyond it; NaN stays NaN).
+ * erf: a rational fit, within 4.2e-7 of erf (relative error as small near 0). */
+export type VUnOp = 'neg' | 'exp' | 'erf';
 
 export type VExpr =
   /** Lanes buf[idx + stride·l]; stride 1 (default) or 2 (every other element: loads exactly
@@ -31,3 +32,7 @@ export const vvar = (name: string, lanes: number): VExpr => ({ k: 'vvar', lanes,
 export const vfma = (a: VExpr, b: VExpr, c: VExpr): VExpr => ({ k: 'vfma', lanes: a.lanes, a, b, c });
 export const vbin = (op: VBinOp, a: VExpr, b: VExpr): VExpr => ({ k: 'vbin', lanes: a.lanes, op, a, b });
 export const vun = (op: VUnOp, a: VExpr): VExpr => ({ k: 'vun', lanes: a.lanes, op, a });
+
+/** Shuffle indices picking p[0], p[2], … from loads at p and p + lanes - 1 (concatenated). */
+export const evenLanes = (lanes: number): number[] =>
+  Array.from({ length: lanes }, (_, l) => (2 * l < lanes ? 2 * l : lanes + 2 * l - (lanes - 1)));

@@ -17,6 +17,7 @@ import { LowerOptions, lowerToKernels } from './lowerToKernels.js';
 import { MemoryReport, planMemory } from './planMemory.js';
 import { prepackWeights } from './prepackWeights.js';
 import { simplifyGraph } from './simplifyGraph.js';
+import { vectorizeLoops } from './vectorizeLoops.js';
 
 export interface PipelineOptions extends LowerOptions {
   printAfterAll?: boolean;
@@ -66,6 +67,9 @@ export function runPipeline(m: Model, opts: PipelineOptions): PipelineResult {
   let t0 = performance.now();
   const program = lowerToKernels(m, opts);
   after('lowerToKernels', () => printProgram(program), performance.now() - t0);
+  t0 = performance.now();
+  vectorizeLoops(program, opts.lowerTarget?.lanes ?? 0);
+  after('vectorizeLoops', () => printProgram(program), performance.now() - t0);
   t0 = performance.now();
   eliminateDeadLocals(program);
   after('eliminateDeadLocals', () => printProgram(program), performance.now() - t0);

@@ -165,6 +165,22 @@ cases.push(convLogisticCase(40, 9, 13, 'silu'), convLogisticCase(3, 5, 4, 'sigmo
   depthwiseCase({ N: 1, C: 2, mult: 1, H: 11, W: 23, k: 3, s: 2, d: 1, p: [1, 1, 1, 1], silu: true }),
 );
 
+// Sigmoid, Erf and Softmax rows long enough for vector bodies and scalar tails (vectorizeLoops
+// turns them into vector exp/erf on every SIMD target)
+const erfRef = (x: number) => { // Abramowitz & Stegun 7.1.26, |error| < 1.5e-7
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return x < 0 ? -y : y;
+};
+const xs37 = range(37, (i) => -9 + i * 0.5);
+cases.push({ name: 'elementwise: Sigmoid + Erf over 37 values', outShape: [37],
+  build: (b) => { b.input('x', 'float32', [37]); const [s] = b.node('Sigmoid', ['x']); const [e] = b.node('Erf', ['x']); b.node('Add', [s, e], {}, { outputs: ['z'] }); b.output('z', 'float32', [37]); },
+  inputs: [['x', [37], xs37]], expected: xs37.map((v) => sigmoid(v) + erfRef(v)) },
+{ name: 'reduce: Softmax over rows of 21', outShape: [3, 21],
+  build: (b) => { b.input('x', 'float32', [3, 21]); b.node('Softmax', ['x'], { axis: 1 }, { outputs: ['z'] }); b.output('z', 'float32', [3, 21]); },
+  inputs: [['x', [3, 21], range(63, (i) => Math.sin(i) * 30)]],
+  expected: range(63, (i) => { const r = Math.floor(i / 21), row = range(21, (k) => Math.sin(r * 21 + k) * 30), m = Math.max(...row); return Math.exp(row[i % 21] - m) / row.reduce((a, v) => a + Math.exp(v - m), 0); }) });
+
 // Concat whose inputs are written in place (views) mixed with copied ones: a graph input, a
 // constant, a value also read elsewhere; a nested Concat; the result read by a later node
 cases.push({ name: 'layout: Concat with inputs written in place', outShape: [1, 9, 2], concatCopied: 12,

@@ -124,6 +124,28 @@ describe('fuseActivations', () => {
   });
 });
 
+describe('vectorizeLoops', () => {
+  const kernels = (lanes: number, n: number, op = 'Sigmoid') => {
+    const m = model((b) => { b.input('x', 'float32', [n]); b.node(op, ['x'], {}, { outputs: ['y'] }); b.output('y', 'float32', [n]); });
+    return runPipeline(m, { name: 'm', verify: true, log: () => {}, lowerTarget: { lanes } }).program.steps.map((s) => s.kernel.body);
+  };
+  const json = (x: unknown) => JSON.stringify(x);
+  it('turns an exp map into a vector loop and a scalar tail', () => {
+    const [body] = kernels(8, 37);
+    expect(body.map((s) => s.k)).toEqual(['for', 'for']);
+    const [vec, tail] = body as Extract<(typeof body)[number], { k: 'for' }>[];
+    expect([vec.step, vec.hi, tail.lo, tail.hi]).toEqual([8, { k: 'const', t: 'idx', v: 32 }, { k: 'const', t: 'idx', v: 32 }, { k: 'const', t: 'idx', v: 37 }]);
+    expect(json(vec.body)).toContain('"k":"vun","lanes":8,"op":"exp"');
+    expect(json(tail.body)).toContain('"k":"un","t":"f32","op":"exp"');
+  });
+  it('leaves scalar targets, short loops and maps without exp/erf alone', () => {
+    expect(json(kernels(0, 37))).not.toContain('vstore');
+    expect(json(kernels(8, 7))).not.toContain('vstore');
+    expect(json(kernels(8, 37, 'Relu'))).not.toContain('vstore');
+    expect(json(kernels(4, 37, 'Erf'))).toContain('"op":"erf"');
+  });
+});
+
 describe('simplifyGraph', () => {
   it('removes Identity and Dropout but keeps graph outputs', () => {
     const m = model((b) => {

@@ -1,3 +1,6 @@
+import { ERF_P, ERF_Q, EXP_POLY } from '../../ir/mathfit.js';
+import { evenLanes } from '../../ir/vector.js';
+
 // C source of the scalar helpers generated code may call (emitted only when used): NaN-
 // propagating min/max, float16/bfloat16/float8/4- and 2-bit conversions. Plain C99, libm only.
 
@@ -141,10 +144,6 @@ for (const [f, ints] of [['f32', ['i32', 'u32']], ['f64', ['i64', 'u64']]] as co
   };
 }
 
-/** Shuffle indices picking p[0], p[2], … from loads at p and p + lanes - 1 (concatenated). */
-export const evenLanes = (lanes: number): number[] =>
-  Array.from({ length: lanes }, (_, l) => (2 * l < lanes ? 2 * l : lanes + 2 * l - (lanes - 1)));
-
 /** SIMD support for vectorized kernels: GCC/Clang vector types, used only through macros so
  * no vector value crosses a function boundary (no ABI warnings whatever -march is). */
 function simd(lanes: number, bits: number, fmaHeader: string, fma: string, reg: string, minmaxHeader: string, pfx: string): string {
@@ -188,8 +187,7 @@ typedef float ${T}u __attribute__((vector_size(${bits / 8}), aligned(4), may_ali
  */
 function vexp(lanes: number): string {
   const T = `onnxc_f32x${lanes}`, I = `onnxc_i32x${lanes}`, S = (v: string) => `ONNXC_SPLAT${lanes}(${v})`;
-  const poly = ['1.3981999507e-3f', '8.3334519073e-3f', '4.1665795894e-2f', '1.6666665459e-1f', '5.0000001201e-1f']
-    .reduce((acc, c) => `(${acc} * r_ + ${S(c)})`, S('1.9875691500e-4f'));
+  const poly = EXP_POLY.slice(1).reduce((acc, c) => `(${acc} * r_ + ${S(`${c}f`)})`, S(`${EXP_POLY[0]}f`));
   const lines = [
     `${T} x_ = (x), r_ = ONNXC_VMIN${lanes}(ONNXC_VMAX${lanes}(x_, ${S('-103.972076f')}), ${S('88.7228394f')});`,
     `${T} f_ = r_ * ${S('1.44269504f')};`,
@@ -206,10 +204,21 @@ function vexp(lanes: number): string {
   ${lines.join(' \\\n  ')} })`;
 }
 
+/** erf on vectors: x·P(x²)/Q(x²) on [-4, 4] (beyond, ±1 in float32), WASM's fit (codegen/wasm/simd.ts). */
+function verf(lanes: number): string {
+  const T = `onnxc_f32x${lanes}`, S = (v: number) => `ONNXC_SPLAT${lanes}(${v.toPrecision(15)}f)`;
+  const poly = (cs: number[]) => cs.slice(0, -1).reduceRight((acc, c) => `(${acc} * x2_ + ${S(c)})`, S(cs[cs.length - 1]));
+  return `#define ONNXC_VERF${lanes}(x) __extension__ ({ \\
+  ${T} x_ = ONNXC_VMIN${lanes}(ONNXC_VMAX${lanes}((x), ${S(-4)}), ${S(4)}), x2_ = x_ * x_; \\
+  (x_ * ${poly(ERF_P)}) / ${poly(ERF_Q)}; })`;
+}
+
 C_HELPERS.onnxc_simd8 = { src: simd(8, 256, 'defined(__AVX__) && defined(__FMA__)', '_mm256_fmadd_ps', '__m256', 'defined(__AVX__)', '_mm256') };
 C_HELPERS.onnxc_simd4 = { src: simd(4, 128, 'defined(__FMA__)', '_mm_fmadd_ps', '__m128', 'defined(__SSE__)', '_mm') };
 C_HELPERS.onnxc_vexp8 = { deps: ['onnxc_simd8'], src: vexp(8) };
 C_HELPERS.onnxc_vexp4 = { deps: ['onnxc_simd4'], src: vexp(4) };
+C_HELPERS.onnxc_verf8 = { deps: ['onnxc_simd8'], src: verf(8) };
+C_HELPERS.onnxc_verf4 = { deps: ['onnxc_simd4'], src: verf(4) };
 
 /** Sources of the named helpers and their dependencies, dependencies first, in a stable order. */
 export function helperSources(names: Iterable<string>): string[] {

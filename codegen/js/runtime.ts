@@ -49,7 +49,7 @@ export const R = {
   vst: (b: Float32Array, i: number, v: Float32Array) => b.set(v, i),
   vsp: (x: number, n: number) => new Float32Array(n).fill(x),
   vbin: (op: string, a: Float32Array, b: Float32Array) => lanewise(a.length, (i) => VOPS[op](a[i], b[i])),
-  vun: (op: string, a: Float32Array) => lanewise(a.length, (i) => (op === 'neg' ? -a[i] : Math.exp(a[i]))),
+  vun: (op: string, a: Float32Array) => lanewise(a.length, (i) => (op === 'neg' ? -a[i] : op === 'exp' ? Math.exp(a[i]) : erf(a[i]))),
   vfma: (a: Float32Array, b: Float32Array, c: Float32Array) => lanewise(a.length, (i) => a[i] * b[i] + c[i]),
   erf, rint,
   idiv: (a: number, b: number) => (b === 0 ? 0 : Math.trunc(a / b)),

@@ -4,14 +4,13 @@
 // float32 math functions run in float64 through the generated runtime.
 import { DType, Scalar, byteSize, storageScalar } from '../../ir/dtype.js';
 import { BinOp, Expr, KBuf, Kernel, Stmt, UnOp } from '../../ir/kernel.js';
-import { VExpr } from '../../ir/vector.js';
+import { VExpr, evenLanes } from '../../ir/vector.js';
 import { Ref, VT } from './binaryen.js';
 import { convertedLoad, convertedStore } from './convert.js';
 import { Fn, NumT, ops } from './fn.js';
 import './mathlib.js';
 import { Runtime, defineRuntime } from './runtime.js';
 import { V_MATH, emitVectorLoop, hasF32Math } from './simd.js';
-import { evenLanes } from '../c/helpers.js';
 
 export const vt = (t: Scalar): NumT => (t === 'f32' || t === 'f64' ? t : t === 'i64' || t === 'u64' ? 'i64' : 'i32');
 export const isF = (t: Scalar) => t === 'f32' || t === 'f64';

@@ -4,6 +4,8 @@
 // then the scalar loop finishes the tail. exp and erf have four-lane code (also called by scalar
 // float32 code), other math functions without a SIMD instruction run lane by lane.
 import { BinOp, Expr, Stmt, UnOp } from '../../ir/kernel.js';
+import { independent, mentions, unitStride } from '../../ir/loops.js';
+import { ERF_P, ERF_Q, EXP_POLY } from '../../ir/mathfit.js';
 import { Ref } from './binaryen.js';
 import { Fn, ops } from './fn.js';
 import { defineRuntime } from './runtime.js';
@@ -31,8 +33,8 @@ const vexp: VMath = (w, f, a) => {
   const iop = (op: string, ...xs: (Ref | number)[]) => w.op('i32x4', op, ...xs);
   const HI = 88.72283935546875, LO = -103.97207641601562, MAGIC = 12582912;
   const pow2 = (n: Ref) => iop('shl', iop('add', n, iop('splat', w.c('i32', 127))), w.c('i32', 23));
-  let poly = F(1.9875691500e-4);
-  for (const c of [1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]) poly = fop('add', fop('mul', poly, g(R)), F(c));
+  let poly = F(EXP_POLY[0]);
+  for (const c of EXP_POLY.slice(1)) poly = fop('add', fop('mul', poly, g(R)), F(c));
   return w.block(null, [
     f.set(X, a),
     f.set(R, fop('pmin', fop('pmax', g(X), F(LO)), F(HI))),
@@ -51,9 +53,6 @@ const vexp: VMath = (w, f, a) => {
 // erf on four lanes: x·P(x²)/Q(x²), a rational minimax fit on [-4, 4] (outside, erf is ±1 in
 // float32); at most 4.2e-7 from erf over the float32 range, relative error as small near 0.
 // NaN propagates through min/max.
-const ERF_P = [-1.60960333262415e-02, -2.95459980854025e-03, -7.34990630326855e-04, -5.69250639462346e-05,
-  -2.10102402082508e-06, 2.77068142495902e-08, -2.72614225801306e-10];
-const ERF_Q = [-1.42647390514189e-02, -7.37332916720468e-03, -1.68282697438203e-03, -2.13374055278905e-04, -1.45660718464996e-05];
 const verf: VMath = (w, f, a) => {
   const X = f.local('v128'), X2 = f.local('v128');
   const fop = (op: string, ...xs: Ref[]) => w.op('f32x4', op, ...xs);
@@ -79,25 +78,6 @@ for (const [op, fn] of Object.entries(V_MATH) as [UnOp, VMath][]) {
 /** Whether float32 `op` has a runtime `${op}f` (see V_MATH). */
 export const hasF32Math = (op: string): boolean => op in V_MATH;
 
-/** Whether expression e reads variable v. */
-function mentions(e: Expr, v: string): boolean {
-  switch (e.k) {
-    case 'const': return false;
-    case 'var': return e.name === v;
-    case 'load': case 'un': case 'cast': return mentions(e.k === 'load' ? e.idx : e.a, v);
-    case 'bin': case 'cmp': return mentions(e.a, v) || mentions(e.b, v);
-    case 'select': return mentions(e.c, v) || mentions(e.a, v) || mentions(e.b, v);
-    default: return true;
-  }
-}
-
-/** Whether index idx is v plus a term that does not depend on v (consecutive elements as v steps). */
-function unitStride(idx: Expr, v: string): boolean {
-  if (idx.k === 'var') return idx.name === v;
-  if (idx.k !== 'bin' || (idx.op !== 'add' && idx.op !== 'sub')) return false;
-  return (unitStride(idx.a, v) && !mentions(idx.b, v)) || (idx.op === 'add' && unitStride(idx.b, v) && !mentions(idx.a, v));
-}
-
 function vectorizable(e: Expr, v: string): boolean {
   if (e.t !== 'f32') return false;
   switch (e.k) {
@@ -109,26 +89,6 @@ function vectorizable(e: Expr, v: string): boolean {
     case 'select': return e.c.k === 'cmp' && vectorizable(e.c.a, v) && vectorizable(e.c.b, v) && vectorizable(e.a, v) && vectorizable(e.b, v);
     default: return false;
   }
-}
-
-/** No lane reads what another lane (or iteration) stores: loads of a stored buffer use its store's index. */
-function independent(stores: Extract<Stmt, { k: 'store' }>[]): boolean {
-  const at = new Map<number, string>();
-  for (const st of stores) {
-    const key = JSON.stringify(st.idx);
-    if ((at.get(st.buf.id) ?? key) !== key) return false;
-    at.set(st.buf.id, key);
-  }
-  const ok = (e: Expr): boolean => {
-    switch (e.k) {
-      case 'load': return (!at.has(e.buf.id) || at.get(e.buf.id) === JSON.stringify(e.idx)) && ok(e.idx);
-      case 'un': case 'cast': return ok(e.a);
-      case 'bin': case 'cmp': return ok(e.a) && ok(e.b);
-      case 'select': return ok(e.c) && ok(e.a) && ok(e.b);
-      default: return true;
-    }
-  };
-  return stores.every((st) => ok(st.val));
 }
 
 /** The loop as SIMD + scalar tail, or null when it is not a simple float32 map. */

@@ -5,6 +5,43 @@
 #include <string.h>
 
 static inline float onnxc_maxf(float a, float b) { return (isnan(a) || isnan(b)) ? NAN : (a > b ? a : b); }
+typedef float onnxc_f32x8 __attribute__((vector_size(32)));
+typedef int onnxc_i32x8 __attribute__((vector_size(32)));
+typedef float onnxc_f32x8u __attribute__((vector_size(32), aligned(4), may_alias));
+#define ONNXC_VLOAD8(p) (*(const onnxc_f32x8u *)(p))
+#define ONNXC_VSTORE8(p, v) (*(onnxc_f32x8u *)(p) = (v))
+/* p[0], p[2], …, p[2·7]: two loads that end at the last lane's element, one shuffle */
+#if defined(__clang__) || __GNUC__ >= 12
+#define ONNXC_VLOADEVEN8(p) __builtin_shufflevector(ONNXC_VLOAD8(p), ONNXC_VLOAD8((p) + 7), 0, 2, 4, 6, 9, 11, 13, 15)
+#else
+#define ONNXC_VLOADEVEN8(p) __builtin_shuffle(ONNXC_VLOAD8(p), ONNXC_VLOAD8((p) + 7), (onnxc_i32x8){0, 2, 4, 6, 9, 11, 13, 15})
+#endif
+#define ONNXC_SPLAT8(x) ((onnxc_f32x8){(x), (x), (x), (x), (x), (x), (x), (x)})
+#if defined(__AVX__) && defined(__FMA__)
+#include <immintrin.h>
+#define ONNXC_FMA8(a, b, c) ((onnxc_f32x8)_mm256_fmadd_ps((__m256)(a), (__m256)(b), (__m256)(c)))
+#else
+#define ONNXC_FMA8(a, b, c) ((a) * (b) + (c))
+#endif
+#if defined(__AVX__)
+#include <immintrin.h>
+#define ONNXC_VMAX8(a, b) ((onnxc_f32x8)_mm256_max_ps((__m256)(b), (__m256)(a)))
+#define ONNXC_VMIN8(a, b) ((onnxc_f32x8)_mm256_min_ps((__m256)(b), (__m256)(a)))
+#else
+#define ONNXC_VMAX8(a, b) ((onnxc_f32x8)((((onnxc_i32x8)((a) < (b))) & (onnxc_i32x8)(b)) | (~((onnxc_i32x8)((a) < (b))) & (onnxc_i32x8)(a))))
+#define ONNXC_VMIN8(a, b) ((onnxc_f32x8)((((onnxc_i32x8)((b) < (a))) & (onnxc_i32x8)(b)) | (~((onnxc_i32x8)((b) < (a))) & (onnxc_i32x8)(a))))
+#endif
+#define ONNXC_VEXP8(x) __extension__ ({ \
+  onnxc_f32x8 x_ = (x), r_ = ONNXC_VMIN8(ONNXC_VMAX8(x_, ONNXC_SPLAT8(-103.972076f)), ONNXC_SPLAT8(88.7228394f)); \
+  onnxc_f32x8 f_ = r_ * ONNXC_SPLAT8(1.44269504f); \
+  onnxc_i32x8 n_ = __builtin_convertvector(f_ + (onnxc_f32x8)(((onnxc_i32x8)f_ & (-2147483647 - 1)) | 0x3f000000), onnxc_i32x8); \
+  onnxc_f32x8 nf_ = __builtin_convertvector(n_, onnxc_f32x8); \
+  onnxc_i32x8 h_ = n_ >> 1, big_ = (onnxc_i32x8)(x_ > ONNXC_SPLAT8(88.7228394f)), small_ = (onnxc_i32x8)(x_ < ONNXC_SPLAT8(-103.972076f)); \
+  onnxc_f32x8 p_; \
+  r_ = (r_ - nf_ * ONNXC_SPLAT8(0.693359375f)) - nf_ * ONNXC_SPLAT8(-2.12194440e-4f); \
+  p_ = ((((((ONNXC_SPLAT8(0.000198756915f) * r_ + ONNXC_SPLAT8(0.0013981999507f)) * r_ + ONNXC_SPLAT8(0.0083334519073f)) * r_ + ONNXC_SPLAT8(0.041665795894f)) * r_ + ONNXC_SPLAT8(0.16666665459f)) * r_ + ONNXC_SPLAT8(0.50000001201f)) * (r_ * r_) + r_) + ONNXC_SPLAT8(1.0f); \
+  p_ = p_ * (onnxc_f32x8)((h_ + 127) << 23) * (onnxc_f32x8)((n_ - h_ + 127) << 23); \
+  (onnxc_f32x8)(~small_ & ((big_ & (onnxc_i32x8)ONNXC_SPLAT8(INFINITY)) | (~big_ & (onnxc_i32x8)p_))); })
 
 static const float w2_scale[3] = {
   0.5f, -1.0f, 2.0f
@@ -40,8 +77,8 @@ ONNXC_KERNEL void Add_1(float *restrict v3_mul0, const float *restrict v1_bias) 
 
 /* node 'sigmoid2' (Sigmoid) */
 ONNXC_KERNEL void Sigmoid_2(const float *restrict v3_mul0, float *restrict v4_sigmoid2) {
-  for (ptrdiff_t i0 = 0; i0 < 24; ++i0) {
-    v4_sigmoid2[i0] = 1.0f / (1.0f + expf((-v3_mul0[i0])));
+  for (ptrdiff_t i0 = 0; i0 < 24; i0 += 8) {
+    ONNXC_VSTORE8(v4_sigmoid2 + i0, (ONNXC_SPLAT8(1.0f) / (ONNXC_SPLAT8(1.0f) + ONNXC_VEXP8((-ONNXC_VLOAD8(v3_mul0 + i0))))));
   }
 }
 

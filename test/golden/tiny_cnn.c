@@ -39,6 +39,17 @@ typedef float onnxc_f32x8u __attribute__((vector_size(32), aligned(4), may_alias
 #define ONNXC_VMAX8(a, b) ((onnxc_f32x8)((((onnxc_i32x8)((a) < (b))) & (onnxc_i32x8)(b)) | (~((onnxc_i32x8)((a) < (b))) & (onnxc_i32x8)(a))))
 #define ONNXC_VMIN8(a, b) ((onnxc_f32x8)((((onnxc_i32x8)((b) < (a))) & (onnxc_i32x8)(b)) | (~((onnxc_i32x8)((b) < (a))) & (onnxc_i32x8)(a))))
 #endif
+#define ONNXC_VEXP8(x) __extension__ ({ \
+  onnxc_f32x8 x_ = (x), r_ = ONNXC_VMIN8(ONNXC_VMAX8(x_, ONNXC_SPLAT8(-103.972076f)), ONNXC_SPLAT8(88.7228394f)); \
+  onnxc_f32x8 f_ = r_ * ONNXC_SPLAT8(1.44269504f); \
+  onnxc_i32x8 n_ = __builtin_convertvector(f_ + (onnxc_f32x8)(((onnxc_i32x8)f_ & (-2147483647 - 1)) | 0x3f000000), onnxc_i32x8); \
+  onnxc_f32x8 nf_ = __builtin_convertvector(n_, onnxc_f32x8); \
+  onnxc_i32x8 h_ = n_ >> 1, big_ = (onnxc_i32x8)(x_ > ONNXC_SPLAT8(88.7228394f)), small_ = (onnxc_i32x8)(x_ < ONNXC_SPLAT8(-103.972076f)); \
+  onnxc_f32x8 p_; \
+  r_ = (r_ - nf_ * ONNXC_SPLAT8(0.693359375f)) - nf_ * ONNXC_SPLAT8(-2.12194440e-4f); \
+  p_ = ((((((ONNXC_SPLAT8(0.000198756915f) * r_ + ONNXC_SPLAT8(0.0013981999507f)) * r_ + ONNXC_SPLAT8(0.0083334519073f)) * r_ + ONNXC_SPLAT8(0.041665795894f)) * r_ + ONNXC_SPLAT8(0.16666665459f)) * r_ + ONNXC_SPLAT8(0.50000001201f)) * (r_ * r_) + r_) + ONNXC_SPLAT8(1.0f); \
+  p_ = p_ * (onnxc_f32x8)((h_ + 127) << 23) * (onnxc_f32x8)((n_ - h_ + 127) << 23); \
+  (onnxc_f32x8)(~small_ & ((big_ & (onnxc_i32x8)ONNXC_SPLAT8(INFINITY)) | (~big_ & (onnxc_i32x8)p_))); })
 
 static const float w2_conv1_bias[8] = {
   -0.09600598f, -0.08289952f, 0.02953132f, 0.045272887f, 0.09118838f, 0.07589294f, -0.0067504616f, 0.041495517f
@@ -381,7 +392,10 @@ ONNXC_KERNEL void Softmax_5(const float *restrict v13_gemm7, float *restrict v14
     max0 = onnxc_maxf(max0, v13_gemm7[k0]);
   }
   float sum0 = 0.0f;
-  for (ptrdiff_t k1 = 0; k1 < 10; ++k1) {
+  for (ptrdiff_t k1 = 0; k1 < 8; k1 += 8) {
+    ONNXC_VSTORE8(v14_probabilities + k1, ONNXC_VEXP8((ONNXC_VLOAD8(v13_gemm7 + k1) - ONNXC_SPLAT8(max0))));
+  }
+  for (ptrdiff_t k1 = 8; k1 < 10; ++k1) {
     v14_probabilities[k1] = expf((v13_gemm7[k1] - max0));
   }
   for (ptrdiff_t k2 = 0; k2 < 10; ++k2) {

@@ -1,0 +1,86 @@
+// vectorizeLoops: rewrites loops hinted `vectorize` whose body is a float32 map that calls exp or
+// erf (Sigmoid, Softmax's exponentials, Erf/Gelu…) into vector IR plus a scalar tail. C compilers
+// cannot vectorize libm calls without -ffast-math, so these maps otherwise stay scalar; with the
+// vector IR every target computes them with its own SIMD exp/erf (ir/mathfit.ts). Loops without
+// such calls are left to the backends (GCC/Clang vectorize them, the WASM renderer has SIMD for
+// them). Runs when the target has vectors (ctx.target.lanes > 0).
+import { BinOp, Expr, Program, Stmt, UnOp } from '../ir/kernel.js';
+import { Store, independent, mentions, unitStride } from '../ir/loops.js';
+import { VBinOp, VExpr, VUnOp, vbin, vload, vsplat, vun } from '../ir/vector.js';
+
+type For = Extract<Stmt, { k: 'for' }>;
+
+const V_BIN: Partial<Record<BinOp, VBinOp>> = { add: 'add', sub: 'sub', mul: 'mul', div: 'div' };
+const V_UN: Partial<Record<UnOp, VUnOp>> = { neg: 'neg', exp: 'exp', erf: 'erf' };
+/** Ops worth rewriting a loop for: the ones a C compiler leaves scalar. */
+const MATH = new Set<UnOp>(['exp', 'erf']);
+
+/** The vector form of e for loop variable v, or null when e has no vector form. */
+function vectorOf(e: Expr, v: string, lanes: number): VExpr | null {
+  if (e.t !== 'f32') return null;
+  switch (e.k) {
+    case 'const': return vsplat(e, lanes);
+    case 'var': return e.name === v ? null : vsplat(e, lanes);
+    case 'load':
+      if (e.buf.dtype !== 'float32') return null;
+      if (!mentions(e.idx, v)) return vsplat(e, lanes);
+      return unitStride(e.idx, v) ? vload(e.buf, e.idx, lanes) : null;
+    case 'un': {
+      const op = V_UN[e.op], a = op && vectorOf(e.a, v, lanes);
+      return a ? vun(op!, a) : null;
+    }
+    case 'bin': {
+      const op = V_BIN[e.op], a = op && vectorOf(e.a, v, lanes), b = a && vectorOf(e.b, v, lanes);
+      return b ? vbin(op!, a as VExpr, b) : null;
+    }
+    default: return null;
+  }
+}
+
+const callsMath = (e: Expr): boolean =>
+  (e.k === 'un' && (MATH.has(e.op) || callsMath(e.a))) || (e.k === 'bin' && (callsMath(e.a) || callsMath(e.b)));
+
+/** The loop as [vector end, vector loop, scalar tail], or null to keep it. */
+function vectorize(s: For, lanes: number, fresh: () => string): Stmt[] | null {
+  if (!s.hint?.vectorize || s.step !== 1 || !s.body.length) return null;
+  if (s.lo.k === 'const' && s.hi.k === 'const' && Number(s.hi.v) - Number(s.lo.v) < lanes) return null;
+  const stores = s.body.filter((st): st is Store => st.k === 'store');
+  if (stores.length !== s.body.length || !stores.some((st) => callsMath(st.val)) || !independent(stores)) return null;
+  const vstores: Stmt[] = [];
+  for (const st of stores) {
+    const val = st.buf.dtype === 'float32' && unitStride(st.idx, s.v) ? vectorOf(st.val, s.v, lanes) : null;
+    if (!val) return null;
+    vstores.push({ k: 'vstore', buf: st.buf, idx: st.idx, val });
+  }
+  // the vector loop ends at lo + lanes·floor((hi - lo) / lanes); the scalar loop does the rest
+  let end: Expr, decl: Stmt[] = [];
+  if (s.lo.k === 'const' && s.hi.k === 'const') {
+    const lo = Number(s.lo.v), hi = Number(s.hi.v);
+    end = { k: 'const', t: 'idx', v: lo + Math.floor((hi - lo) / lanes) * lanes };
+  } else {
+    const name = fresh();
+    const span: Expr = { k: 'bin', t: 'idx', op: 'sub', a: s.hi, b: s.lo };
+    decl = [{ k: 'decl', name, t: 'idx', init: { k: 'bin', t: 'idx', op: 'sub', a: s.hi, b: { k: 'bin', t: 'idx', op: 'mod', a: span, b: { k: 'const', t: 'idx', v: lanes } } } }];
+    end = { k: 'var', t: 'idx', name };
+  }
+  const { hint: _hint, ...scalar } = s;
+  const tail: Stmt[] = end.k === 'const' && s.hi.k === 'const' && Number(end.v) >= Number(s.hi.v) ? [] : [{ ...scalar, lo: end }];
+  return [...decl, { k: 'for', v: s.v, lo: s.lo, hi: end, step: lanes, body: vstores }, ...tail];
+}
+
+function rewrite(body: Stmt[], lanes: number, fresh: () => string): Stmt[] {
+  return body.flatMap((s): Stmt[] => {
+    if (s.k === 'for') return vectorize(s, lanes, fresh) ?? [{ ...s, body: rewrite(s.body, lanes, fresh) }];
+    if (s.k === 'while') return [{ ...s, body: rewrite(s.body, lanes, fresh) }];
+    if (s.k === 'if') return [{ ...s, then: rewrite(s.then, lanes, fresh), else: rewrite(s.else, lanes, fresh) }];
+    return [s];
+  });
+}
+
+export function vectorizeLoops(p: Program, lanes: number): void {
+  if (!lanes) return;
+  for (const st of p.steps) {
+    let n = 0;
+    st.kernel.body = rewrite(st.kernel.body, lanes, () => `vend${n++}_`);
+  }
+}
