@@ -24,6 +24,20 @@ export function unitStride(idx: Expr, v: string): boolean {
   return (unitStride(idx.a, v) && !mentions(idx.b, v)) || (idx.op === 'add' && unitStride(idx.b, v) && !mentions(idx.a, v));
 }
 
+/** The constant c with idx = c·v + (terms without v), or null when idx is not of that form. */
+export function strideOf(idx: Expr, v: string): number | null {
+  if (!mentions(idx, v)) return 0;
+  if (idx.k === 'var') return 1;
+  if (idx.k !== 'bin') return null;
+  const a = strideOf(idx.a, v), b = strideOf(idx.b, v);
+  if (a === null || b === null) return null;
+  if (idx.op === 'add') return a + b;
+  if (idx.op === 'sub') return a - b;
+  if (idx.op === 'mul' && idx.b.k === 'const' && b === 0) return a * Number(idx.b.v);
+  if (idx.op === 'mul' && idx.a.k === 'const' && a === 0) return b * Number(idx.a.v);
+  return null;
+}
+
 /** No lane reads what another lane (or iteration) stores: loads of a stored buffer use its store's index. */
 export function independent(stores: Store[]): boolean {
   const at = new Map<number, string>();

@@ -1,11 +1,12 @@
 // vectorizeLoops: rewrites loops hinted `vectorize` whose body is a float32 map that calls exp or
-// erf (Sigmoid, Softmax's exponentials, Erf/Gelu…) into vector IR plus a scalar tail. C compilers
-// cannot vectorize libm calls without -ffast-math, so these maps otherwise stay scalar; with the
-// vector IR every target computes them with its own SIMD exp/erf (ir/mathfit.ts). Loops without
-// such calls are left to the backends (GCC/Clang vectorize them, the WASM renderer has SIMD for
-// them). Runs when the target has vectors (ctx.target.lanes > 0).
+// erf (Sigmoid, Softmax's exponentials, Erf/Gelu…) or reads every other element (im2col of a
+// stride-2 convolution) into vector IR plus a scalar tail. C compilers cannot vectorize libm
+// calls without -ffast-math, and the WASM renderer's own SIMD takes unit strides only; with the
+// vector IR every target uses its SIMD exp/erf (ir/mathfit.ts) and strided loads. Other loops
+// are left to the backends (GCC/Clang vectorize them, the WASM renderer has SIMD for them).
+// Runs when the target has vectors (ctx.target.lanes > 0).
 import { BinOp, Expr, Program, Stmt, UnOp } from '../ir/kernel.js';
-import { Store, independent, mentions, unitStride } from '../ir/loops.js';
+import { Store, independent, strideOf, unitStride } from '../ir/loops.js';
 import { VBinOp, VExpr, VUnOp, vbin, vload, vsplat, vun } from '../ir/vector.js';
 
 type For = Extract<Stmt, { k: 'for' }>;
@@ -21,10 +22,11 @@ function vectorOf(e: Expr, v: string, lanes: number): VExpr | null {
   switch (e.k) {
     case 'const': return vsplat(e, lanes);
     case 'var': return e.name === v ? null : vsplat(e, lanes);
-    case 'load':
+    case 'load': {
       if (e.buf.dtype !== 'float32') return null;
-      if (!mentions(e.idx, v)) return vsplat(e, lanes);
-      return unitStride(e.idx, v) ? vload(e.buf, e.idx, lanes) : null;
+      const stride = strideOf(e.idx, v);
+      return stride === 0 ? vsplat(e, lanes) : stride === 1 || stride === 2 ? vload(e.buf, e.idx, lanes, stride) : null;
+    }
     case 'un': {
       const op = V_UN[e.op], a = op && vectorOf(e.a, v, lanes);
       return a ? vun(op!, a) : null;
@@ -37,15 +39,17 @@ function vectorOf(e: Expr, v: string, lanes: number): VExpr | null {
   }
 }
 
-const callsMath = (e: Expr): boolean =>
-  (e.k === 'un' && (MATH.has(e.op) || callsMath(e.a))) || (e.k === 'bin' && (callsMath(e.a) || callsMath(e.b)));
+/** Whether e calls exp/erf or loads every other element: what the backends leave scalar. */
+const worthIt = (e: Expr, v: string): boolean =>
+  (e.k === 'un' && (MATH.has(e.op) || worthIt(e.a, v))) || (e.k === 'bin' && (worthIt(e.a, v) || worthIt(e.b, v)))
+  || (e.k === 'load' && strideOf(e.idx, v) === 2);
 
 /** The loop as [vector end, vector loop, scalar tail], or null to keep it. */
 function vectorize(s: For, lanes: number, fresh: () => string): Stmt[] | null {
   if (!s.hint?.vectorize || s.step !== 1 || !s.body.length) return null;
   if (s.lo.k === 'const' && s.hi.k === 'const' && Number(s.hi.v) - Number(s.lo.v) < lanes) return null;
   const stores = s.body.filter((st): st is Store => st.k === 'store');
-  if (stores.length !== s.body.length || !stores.some((st) => callsMath(st.val)) || !independent(stores)) return null;
+  if (stores.length !== s.body.length || !stores.some((st) => worthIt(st.val, s.v)) || !independent(stores)) return null;
   const vstores: Stmt[] = [];
   for (const st of stores) {
     const val = st.buf.dtype === 'float32' && unitStride(st.idx, s.v) ? vectorOf(st.val, s.v, lanes) : null;

@@ -59,23 +59,23 @@ function matmulCase(M: number, K: number, N: number): Case {
     build: (b) => { b.input('a', 'float32', [M, K]); b.input('c', 'float32', [K, N]); b.node('MatMul', ['a', 'c'], {}, { outputs: ['z'] }); b.output('z', 'float32', [M, N]); },
     inputs: [['a', [M, K], A], ['c', [K, N], Bm]] };
 }
-function convCase(C: number, H: number, M: number): Case {
+function convCase(C: number, H: number, M: number, s = 1): Case {
   const r = rnd(C * 100 + H * 10 + M);
-  const X = range(C * H * H, r), W = range(M * C * 9, r);
-  const expected = range(M * H * H, (p) => {
-    const m = Math.floor(p / (H * H)), y = Math.floor(p / H) % H, x = p % H;
-    let s = 0;
+  const X = range(C * H * H, r), W = range(M * C * 9, r), O = Math.floor((H - 1) / s) + 1;
+  const expected = range(M * O * O, (p) => {
+    const m = Math.floor(p / (O * O)), y = Math.floor(p / O) % O, x = p % O;
+    let acc = 0;
     for (let c = 0; c < C; c++) for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) {
-      const iy = y + ky - 1, ixx = x + kx - 1;
-      if (iy >= 0 && iy < H && ixx >= 0 && ixx < H) s += W[((m * C + c) * 3 + ky) * 3 + kx] * X[(c * H + iy) * H + ixx];
+      const iy = y * s + ky - 1, ixx = x * s + kx - 1;
+      if (iy >= 0 && iy < H && ixx >= 0 && ixx < H) acc += W[((m * C + c) * 3 + ky) * 3 + kx] * X[(c * H + iy) * H + ixx];
     }
-    return s;
+    return acc;
   });
-  return { name: `conv: 3x3 Conv ${C}→${M} channels on ${H}x${H}`, outShape: [1, M, H, H], expected,
-    build: (b) => { b.input('x', 'float32', [1, C, H, H]); b.initializer('w', tensorFrom('float32', [M, C, 3, 3], W)); b.node('Conv', ['x', 'w'], { pads: [1, 1, 1, 1] }, { outputs: ['z'] }); b.output('z', 'float32', [1, M, H, H]); },
+  return { name: `conv: 3x3 Conv ${C}→${M} channels on ${H}x${H}${s > 1 ? `, stride ${s}` : ''}`, outShape: [1, M, O, O], expected,
+    build: (b) => { b.input('x', 'float32', [1, C, H, H]); b.initializer('w', tensorFrom('float32', [M, C, 3, 3], W)); b.node('Conv', ['x', 'w'], { pads: [1, 1, 1, 1], strides: [s, s] }, { outputs: ['z'] }); b.output('z', 'float32', [1, M, O, O]); },
     inputs: [['x', [1, C, H, H], X]] };
 }
-cases.push(matmulCase(37, 50, 45), matmulCase(7, 300, 19), convCase(40, 9, 13));
+cases.push(matmulCase(37, 50, 45), matmulCase(7, 300, 19), convCase(40, 9, 13), convCase(3, 37, 5, 2));
 
 // depthwise convolutions (group = C, M = mult·C) with bias: vector chunks, tails, border rows
 // and columns, dilation, strides, batch

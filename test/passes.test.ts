@@ -144,6 +144,17 @@ describe('vectorizeLoops', () => {
     expect(json(kernels(8, 37, 'Relu'))).not.toContain('vstore');
     expect(json(kernels(4, 37, 'Erf'))).toContain('"op":"erf"');
   });
+  it('reads every other element with strided vector loads (im2col of a stride-2 Conv)', () => {
+    const m = model((b) => {
+      b.input('x', 'float32', [1, 1, 40, 40]);
+      b.initializer('w', tensorFrom('float32', [2, 1, 3, 3], Array.from({ length: 18 }, (_, i) => i)));
+      b.node('Conv', ['x', 'w'], { strides: [2, 2] }, { outputs: ['y'] });
+      b.output('y', 'float32', [1, 2, 19, 19]);
+    });
+    const { program } = runPipeline(m, { name: 'm', verify: true, log: () => {}, lowerTarget: { lanes: 8 } });
+    expect(json(program.steps[0].kernel.body)).toContain('"k":"vload","lanes":8');
+    expect(json(program.steps[0].kernel.body)).toContain('"stride":2');
+  });
 });
 
 describe('simplifyGraph', () => {

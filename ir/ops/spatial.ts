@@ -148,7 +148,7 @@ export function emitTaps(ctx: LowerCtx, g: Geom, channels: number, vis: TapVisit
       const fill = pad ? (a: E, b: E) => ctx.loop(b, (ol) => pad(c, tap, add(pBase, ol)), { lo: a, name: 'o' }) : null;
       const body = () => {
         if (fill && needsCheck(g, last)) fill(0, lo);
-        const hint = vis.map && g.s[last] === 1 ? { vectorize: 4 } : undefined;
+        const hint = vis.map && g.s[last] <= 2 ? { vectorize: 4 } : undefined;
         ctx.loop(hi, (ol) => vis.valid(c, tap, add(pBase, ol), iAt(ol)), { lo, name: 'o', hint });
         if (fill && needsCheck(g, last)) fill(hi, g.out[last]);
       };
