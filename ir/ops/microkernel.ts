@@ -81,7 +81,8 @@ export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, accumulate = false, act
       panel(kLo, ctx.local(min(add(kLo, KC), K), 'khi'), !peel);
     }, { name: 'kb' });
     if (peel) panel(ix((blocks - 1) * KC), ix(K), true);
-    if (Nv < N) scalarColumns(ctx, s, aB, bB, yAt, Nv, accumulate, act);
+    if (Nv < N && a.cs === 1 && K >= 4 * L) dotColumns(ctx, s, aB, bB, yAt, Nv, accumulate, act);
+    else if (Nv < N) scalarColumns(ctx, s, aB, bB, yAt, Nv, accumulate, act);
     if (s.epilogue) ctx.nest([M, N], ([i, j]) => ctx.store(y.ref, yAt(i, j), s.epilogue!(ctx.load(y.ref, yAt(i, j)), i, j, bi)));
   });
   return true;
@@ -91,6 +92,36 @@ export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, accumulate = false, act
 function zeroColumns(ctx: LowerCtx, s: GemmSpec, yAt: (i: E, j: E) => Expr, n: number): void {
   if (n === 0) return;
   ctx.nest([s.M], ([i]) => ctx.loop(n, (j) => ctx.store(s.y.ref, yAt(i, j), lit(0, 'f32'))));
+}
+
+/**
+ * Columns left of the vector panels when rows of A are contiguous: each column of B is copied
+ * once into a contiguous row, then every Y value is a vector dot product along K (lanes summed
+ * at the end) instead of K scalar multiply-adds.
+ */
+function dotColumns(ctx: LowerCtx, s: GemmSpec, aB: Expr, bB: Expr, yAt: (i: E, j: E) => Expr, from: number, accumulate: boolean, act?: Activation): void {
+  const { a, b, y, K } = s, L = ctx.target.lanes, r = s.N - from, Kv = K - (K % L);
+  const bt = ctx.temp('float32', [r * K], 'bcols'), lanes = ctx.temp('float32', [L], 'lanes');
+  ctx.loop(K, (k) => {
+    const src = ctx.local(add(bB, mul(k, b.rs)), 'bs');
+    for (let jj = 0; jj < r; jj++) ctx.store(bt, add(k, jj * K), ctx.load(b.ref, add(src, from + jj)));
+  }, { name: 'k' });
+  ctx.loop(s.M, (i) => {
+    const aI = ctx.local(add(aB, mul(i, a.rs)), 'ai');
+    for (let jj = 0; jj < r; jj++) {
+      const acc = ctx.fresh('vacc');
+      ctx.emit({ k: 'vdecl', name: acc, init: vsplat(lit(0, 'f32'), L) });
+      ctx.loop(Kv, (k) => ctx.emit({ k: 'vassign', name: acc, val: vfma(vload(a.ref.buf, add(aI, k), L), vload(bt.buf, add(k, jj * K), L), vvar(acc, L)) }),
+        { name: 'k', step: L });
+      ctx.emit({ k: 'vstore', buf: lanes.buf, idx: ix(0), val: vvar(acc, L) });
+      let sum: Expr = ctx.load(lanes, ix(0));
+      for (let l = 1; l < L; l++) sum = add(sum, ctx.load(lanes, ix(l)));
+      const tot = ctx.local(sum, 'dot');
+      if (Kv < K) ctx.loop(K, (k) => ctx.assign(tot, add(tot, mul(ctx.load(a.ref, add(aI, k)), ctx.load(bt, add(k, jj * K))))), { lo: Kv, name: 'k' });
+      const at = yAt(i, from + jj), val = accumulate ? add(ctx.load(y.ref, at), tot) : tot;
+      ctx.store(y.ref, at, act ? act.scalar(val) : val);
+    }
+  }, { name: 'i' });
 }
 
 /**
