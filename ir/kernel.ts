@@ -90,6 +90,9 @@ export interface Step {
   args: ProgramBuf[];
 }
 
+/** How a step is named where it is reported (profiles): kernel name and the node it came from. */
+export const stepLabel = (s: Step): string => `${s.kernel.name} ${s.kernel.label}`;
+
 /** A lowered program: what codegen renders. */
 export interface Program {
   name: string;

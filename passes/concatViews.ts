@@ -28,8 +28,6 @@ export function planConcatViews(g: Graph, isAlias: (n: Node) => boolean): Concat
   const plan: ConcatViews = { views: new Map(), parents: new Set(), concats: new Map() };
   const uses = consumers(g);
   const outputs = new Set(g.outputs);
-  const producer = new Map<Value, Node>();
-  for (const n of g.nodes) for (const v of n.outputs) if (v) producer.set(v, n);
   for (const n of g.nodes) {
     const out = n.outputs[0];
     if (n.op !== 'Concat' || n.domain !== '' || !out?.type || !isStatic(out.type.shape)) continue;
@@ -43,9 +41,10 @@ export function planConcatViews(g: Graph, isAlias: (n: Node) => boolean): Concat
     for (const v of n.inputs) {
       const vs = v?.type?.shape;
       if (!v || !vs || !isStatic(vs)) { slices.push({ at, view: false }); continue; }
-      const p = producer.get(v);
+      // one use in all: consumers() lists the Concat once per input slot v fills
+      const p = v.producer;
       const view = !!p && !v.const && !isAlias(p) && !outputs.has(v) && v.type!.dtype === out.type.dtype
-        && (uses.get(v) ?? []).length === 1 && n.inputs.filter((x) => x === v).length === 1 && numel(vs) > 0;
+        && (uses.get(v) ?? []).length === 1 && numel(vs) > 0;
       slices.push({ at, view });
       if (view) plan.views.set(v, { parent: out, at });
       at += numel(vs);

@@ -65,6 +65,13 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
     }
     return b;
   };
+  /** The buffer holding value v so far (constants get theirs on first use). */
+  const bufOf = (v: Value): ProgramBuf | undefined => (v.const && !valueBuf.has(v) ? constBuf(v) : valueBuf.get(v));
+  /** Fresh storage for v: its graph output buffer, or an arena temporary. */
+  const ownBuf = (v: Value, size: number): ProgramBuf => {
+    const oi = outputIndex.get(v);
+    return oi !== undefined ? newBuf(v.name, v.type!.dtype, size, 'output', { index: oi }) : newBuf(v.name, v.type!.dtype, size, 'temp');
+  };
   // last node index reading each value (graph outputs live to the end)
   const lastUse = new Map<Value, number>();
   g.nodes.forEach((n, i) => nodeInputs(n).forEach((v) => v && lastUse.set(v, i)));
@@ -82,10 +89,8 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
   const plannedBuf = (v: Value): ProgramBuf => {
     let b = planned.get(v);
     if (b) return b;
-    const size = numel(concreteShape(v, 'value')), view = concatViews.views.get(v), oi = outputIndex.get(v);
-    if (view) b = newBuf(v.name, v.type!.dtype, size, 'view', { view: { of: plannedBuf(view.parent), at: view.at } });
-    else if (oi !== undefined) b = newBuf(v.name, v.type!.dtype, size, 'output', { index: oi });
-    else b = newBuf(v.name, v.type!.dtype, size, 'temp');
+    const size = numel(concreteShape(v, 'value')), view = concatViews.views.get(v);
+    b = view ? newBuf(v.name, v.type!.dtype, size, 'view', { view: { of: plannedBuf(view.parent), at: view.at } }) : ownBuf(v, size);
     planned.set(v, b);
     return b;
   };
@@ -96,19 +101,18 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
     if (slices) return concatInPlace(n, slices);
     // values read by the node's subgraphs (If/Loop/Scan) are extra inputs of its kernel
     const inputs = nodeInputs(n);
-    const inBufs = inputs.map((v) => (v ? (v.const && !valueBuf.has(v) ? constBuf(v) : valueBuf.get(v)) : undefined));
+    const inBufs = inputs.map((v) => (v ? bufOf(v) : undefined));
     inputs.forEach((v, i) => { if (v && !inBufs[i]) throw nodeError(n, `input '${v.name}' was not computed`); });
     const ins = inputs.map((v, i) => (v ? tensorRef(inBufs[i]!, concreteShape(v, 'value')) : null));
     const outs: (TensorRef | null)[] = n.outputs.map((v, i) => {
       if (!v) return null;
       const shape = concreteShape(v, 'value');
-      const oi = outputIndex.get(v);
       let b: ProgramBuf | undefined;
       if (concatViews.views.has(v) || concatViews.parents.has(v)) b = plannedBuf(v);
-      else if (oi !== undefined) b = newBuf(v.name, v.type!.dtype, numel(shape), 'output', { index: oi });
+      else if (outputIndex.has(v)) b = ownBuf(v, numel(shape));
       else if (i === 0 && def.alias && inBufs[0]) b = inBufs[0] as ProgramBuf;
       else if (i === 0) b = inPlaceCandidate(n, def.inplace ?? [], inBufs as ProgramBuf[], v, step);
-      b ??= newBuf(v.name, v.type!.dtype, numel(shape), 'temp');
+      b ??= ownBuf(v, numel(shape));
       join(v, b);
       return tensorRef(b, shape);
     });
@@ -129,7 +133,7 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
       if (!v || slices[i].view) return;
       const shape = concreteShape(v, 'value'), size = numel(shape);
       if (!size) return;
-      const src = v.const && !valueBuf.has(v) ? constBuf(v) : valueBuf.get(v);
+      const src = bufOf(v);
       if (!src) throw nodeError(n, `input '${v.name}' was not computed`);
       const dst = newBuf(`${out.name}_${i}`, out.type!.dtype, size, 'view', { view: { of: ob, at: slices[i].at } });
       const from = tensorRef(src, shape), to = tensorRef(dst, shape);
@@ -153,7 +157,7 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
   // graph outputs that are not written by a node of their own: inputs, constants, repeats
   const outputs = g.outputs.map((v, i) => {
     const shape = concreteShape(v, 'output');
-    let b = v.const && !valueBuf.has(v) ? constBuf(v) : valueBuf.get(v);
+    let b = bufOf(v);
     if (!b) throw new CompileError(`graph output '${v.name}' is not computed`);
     if (b.role !== 'output' || b.index !== i) {
       const dst = newBuf(v.name, v.type!.dtype, numel(shape), 'output', { index: i });

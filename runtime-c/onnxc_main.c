@@ -307,6 +307,10 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+static double ms_between(const struct timespec *a, const struct timespec *b) {
+  return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
 /* ---- per-step profile (models compiled with --profile call this) ---- */
 #define MAX_PROFILED_STEPS 65536
 static double profile_ms[MAX_PROFILED_STEPS];
@@ -318,7 +322,7 @@ void onnxc_profile_step(int step, const char *label) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   if (step >= 0 && step < MAX_PROFILED_STEPS && profile_on) {
-    profile_ms[step] += (double)(t.tv_sec - profile_t.tv_sec) * 1e3 + (double)(t.tv_nsec - profile_t.tv_nsec) / 1e6;
+    profile_ms[step] += ms_between(&profile_t, &t);
     profile_label[step] = label;
     if (step >= profile_steps) profile_steps = step + 1;
   }
@@ -351,7 +355,7 @@ static int bench(const context *c, const options *o) {
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (run_once(c)) { free(ms); return 1; }
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    ms[i] = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    ms[i] = ms_between(&t0, &t1);
   }
   profile_on = 0;
   print_profile(o->bench);

@@ -2,7 +2,7 @@
 // mutable globals). Small constants become const arrays; large ones go to NAME.weights.bin,
 // pulled in with .incbin (or, with weights: 'c', a NAME_weights.c byte array).
 import { byteSize, dtypeInfo, onnxCode, storageScalar } from '../../ir/dtype.js';
-import { Program, ProgramBuf, storageOf } from '../../ir/kernel.js';
+import { Program, ProgramBuf, stepLabel, storageOf } from '../../ir/kernel.js';
 import { TensorData, getBig, numel, tensorBytes } from '../../ir/tensor.js';
 import { CStyleRenderer, CStyleTarget, C_TYPES, literal } from './cstyle.js';
 import { helperSources } from './helpers.js';
@@ -121,7 +121,7 @@ export function emitC(p: Program, opts: EmitCOptions): CFiles {
     run.push(`  ${ty} *const ${bufName(b)} = (${ty} *)(mem + ${b.offset});`);
   }
   // views: slices of a buffer declared above (a Concat's inputs written in place)
-  for (const b of p.bufs) if (b.role === 'view' && p.steps.some((s) => s.args.includes(b))) {
+  for (const b of p.bufs) if (b.role === 'view' && used(b)) {
     const ty = C_TYPES[storageScalar(b.dtype)], { root, at } = storageOf(b);
     run.push(`  ${ty} *const ${bufName(b)} = ${bufName(root)} + ${at};`);
   }
@@ -130,7 +130,7 @@ export function emitC(p: Program, opts: EmitCOptions): CFiles {
   if (opts.profile) run.push('  onnxc_profile_step(-1, NULL);');
   p.steps.forEach((s, k) => {
     run.push(`  ${s.kernel.name}(${s.args.map(bufName).join(', ')});`);
-    if (opts.profile) run.push(`  onnxc_profile_step(${k}, ${cString(`${s.kernel.name} ${s.kernel.label}`)});`);
+    if (opts.profile) run.push(`  onnxc_profile_step(${k}, ${cString(stepLabel(s))});`);
   });
   run.push('  return ONNXC_OK;', '}');
   out.push(...run, '');

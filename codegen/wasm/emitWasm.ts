@@ -3,7 +3,7 @@
 // Linear memory is laid out at compile time: runtime tables, constants (active data
 // segments), guard values, inputs, outputs, then the arena; the loader knows the offsets.
 import { byteSize } from '../../ir/dtype.js';
-import { Program, ProgramBuf, storageOf } from '../../ir/kernel.js';
+import { Program, ProgramBuf, stepLabel, storageOf } from '../../ir/kernel.js';
 import { tensorBytes } from '../../ir/tensor.js';
 import { ARENA_ALIGN } from '../../passes/planMemory.js';
 import { OptLevel, PAGE, Ref, WasmModule } from './binaryen.js';
@@ -78,7 +78,6 @@ export function emitWasm(p: Program, opts: EmitWasmOptions): { files: Record<str
     for (const b of p.bufs) if (b.role === 'temp') addr.set(b, arena + (b.offset ?? 0));
     for (const b of p.bufs) if (b.role === 'view') {
       const { root, at } = storageOf(b);
-      if (!addr.has(root)) place(root);
       addr.set(b, addr.get(root)! + byteSize(b.dtype, at));
     }
     const pages = Math.max(1, Math.ceil(end / PAGE));
@@ -100,7 +99,7 @@ export function emitWasm(p: Program, opts: EmitWasmOptions): { files: Record<str
 
     const io = (l: Program['inputs']) => l.map((x) => ({ name: x.name, dtype: x.buf.dtype, shape: x.shape, offset: addr.get(x.buf)!, bytes: byteSize(x.buf.dtype, x.buf.size) }));
     const layout: WasmLayout = { inputs: io(p.inputs), outputs: io(p.outputs), guarded: p.guards.map((g) => p.inputs.find((x) => x.buf === g.buf)?.name ?? g.buf.name), memoryBytes: pages * PAGE };
-    if (opts.profile) layout.profile = p.steps.map((s) => `${s.kernel.name} ${s.kernel.label}`);
+    if (opts.profile) layout.profile = p.steps.map(stepLabel);
     const wasm = w.finish(opts.optLevel ?? 2);
     const N = p.name, src = opts.source.split(/[\\/]/).pop() ?? opts.source;
     return {

@@ -87,7 +87,7 @@ function fusedActivation(ctx: LowerCtx): Activation | undefined {
   }
   const b = ctx.floats('onnxc_clip');
   if (!b.length) return undefined;
-  const [lo, hi] = b, L = ctx.target.lanes;
+  const [lo, hi] = b;
   const bound = (v: number) => lit(v, 'f32');
   return {
     scalar: (v) => {
@@ -95,8 +95,8 @@ function fusedActivation(ctx: LowerCtx): Activation | undefined {
       return hi === Infinity ? lower : min(lower, bound(hi));
     },
     vector: (v) => {
-      const lower = lo === -Infinity ? v : vbin('max', v, vsplat(bound(lo), L));
-      return hi === Infinity ? lower : vbin('min', lower, vsplat(bound(hi), L));
+      const lower = lo === -Infinity ? v : vbin('max', v, vsplat(bound(lo), v.lanes));
+      return hi === Infinity ? lower : vbin('min', lower, vsplat(bound(hi), v.lanes));
     },
   };
 }

@@ -9,20 +9,12 @@ import { add, ix, lit, mul } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { VExpr, vfma, vload, vsplat, vvar } from '../vector.js';
 import type { Activation } from './microkernel.js';
-import type { Geom } from './spatial.js';
+import { Geom, interior } from './spatial.js';
 
 /** Vector chunks per step of the interior loop. */
 const UNROLL = 2;
 /** More border rows than this (tiny images, huge pads) keep the generic code. */
 const MAX_BORDER_ROWS = 8;
-
-/** Range of output positions whose whole window lies inside the image along dim i. */
-function interior(g: Geom, i: number): [number, number] {
-  const lo = Math.ceil(g.pb[i] / g.s[i]);
-  const hi = Math.floor((g.in[i] - 1 - (g.k[i] - 1) * g.d[i] + g.pb[i]) / g.s[i]) + 1;
-  const a = Math.min(Math.max(lo, 0), g.out[i]);
-  return [a, Math.min(Math.max(hi, a), g.out[i])];
-}
 
 /** Taps t of a window starting at `start` (image coordinate of tap 0) that fall inside [0, n). */
 const validTaps = (k: number, d: number, start: number, n: number) =>

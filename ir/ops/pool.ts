@@ -7,7 +7,7 @@ import { add, bin, cast, cmp, div, ix, lit, max, min, mod, mul, sub, un } from '
 import { Expr } from '../kernel.js';
 import { OpDef, int, ints } from '../opdef.js';
 import { tt } from './common.js';
-import { Geom, ceilDivIdx, each, fill, kernelShape, needsCheck, poolAttrs, prod, spatialDims, stridesOfShape, windowGeometry } from './spatial.js';
+import { Geom, ceilDivIdx, interior, each, fill, kernelShape, needsCheck, poolAttrs, prod, spatialDims, stridesOfShape, windowGeometry } from './spatial.js';
 
 type PoolKind = 'avg' | 'max' | 'lp';
 
@@ -122,8 +122,7 @@ function separable2d(ctx: LowerCtx, g: Geom, kind: 'max' | 'avg', range: (d: num
       ctx.store(y, add(outAt, ow), vcount ? div(acc, cast(mul(vcount, h.count), t)) : acc);
     }, { lo: from, name: 'o' });
     // interior outputs: every tap inside the row, unrolled (unit stride: vectorized across outputs)
-    const [s, d, k, span] = [g.s[1], g.d[1], g.k[1], (g.k[1] - 1) * g.d[1] + 1];
-    const lo = Math.min(OW, Math.ceil(g.pb[1] / s)), hi = Math.max(lo, Math.min(OW, Math.floor((W - span + g.pb[1]) / s) + 1));
+    const [s, d, k] = [g.s[1], g.d[1], g.k[1]], [lo, hi] = interior(g, 1);
     border(0, lo);
     ctx.loop(hi, (ow) => {
       const st = sub(mul(ow, s), g.pb[1]);

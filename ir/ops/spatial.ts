@@ -90,6 +90,14 @@ export function ceilDivIdx(a: Expr, s: number): Expr {
   return s === 1 ? a : div(add(a, s - 1), s);
 }
 
+/** Range of output positions whose whole window lies inside the image along dim i. */
+export function interior(g: Geom, i: number): [number, number] {
+  const lo = Math.ceil(g.pb[i] / g.s[i]);
+  const hi = Math.floor((g.in[i] - 1 - (g.k[i] - 1) * g.d[i] + g.pb[i]) / g.s[i]) + 1;
+  const a = Math.min(Math.max(lo, 0), g.out[i]);
+  return [a, Math.min(Math.max(hi, a), g.out[i])];
+}
+
 /** Whether some window tap along dim i falls outside the image (needs a bounds check). */
 export function needsCheck(g: Geom, i: number): boolean {
   return g.pb[i] > 0 || (g.out[i] - 1) * g.s[i] + (g.k[i] - 1) * g.d[i] - g.pb[i] >= g.in[i];
