@@ -4,7 +4,7 @@ import { DType, Scalar, computeScalar } from './dtype.js';
 import { CompileError, nodeError } from './errors.js';
 import { Attr, Dim, Graph, Node, TensorType, nodeLabel } from './graph.js';
 import { E, as, ix, linearIndex, load, stridesOf, v } from './kbuild.js';
-import { Expr, KBuf, LoopHint, Stmt } from './kernel.js';
+import { Expr, ForStmt, KBuf, LoopHint, Stmt } from './kernel.js';
 import type { OpDef } from './opdef.js';
 import { TensorData, numel, toNumbers } from './tensor.js';
 
@@ -173,20 +173,25 @@ export class LowerCtx extends InferCtx {
     return b;
   }
 
-  /** for (i = lo; i < hi; i += step) body(i). */
-  loop(hi: E, fn: (i: Expr) => void, opts: { lo?: E; step?: number; name?: string; hint?: LoopHint } = {}): void {
-    const lo = as(opts.lo ?? 0, 'idx'), h = as(hi, 'idx');
+  /**
+   * for (i = lo; i < hi; i += step) body(i). The loop's kind (parallel, reduce or serial) and
+   * the bound of its trip count are derived when the kernel is complete (annotateLoops in
+   * ir/loopKinds.ts); `bound` is needed only when hi depends on a value known at run time
+   * alone (a loaded value): the most iterations the loop can run.
+   */
+  loop(hi: E, fn: (i: Expr) => void, opts: { lo?: E; step?: number; name?: string; hint?: LoopHint; bound?: number } = {}): void {
+    const lo = as(opts.lo ?? 0, 'idx'), h = as(hi, 'idx'), step = opts.step ?? 1;
     // a single iteration needs no loop: run the body once with the constant index (inside a
     // one-trip loop only when the body breaks out of it)
     if (lo.k === 'const' && h.k === 'const' && Number(h.v) - Number(lo.v) === 1) {
       const body = this.block(() => fn(lo));
       if (!breaksOut(body)) for (const st of body) this.emit(st);
-      else this.emit({ k: 'for', v: this.fresh(opts.name ?? 'i'), lo, hi: h, step: 1, body });
+      else this.emit({ k: 'for', v: this.fresh(opts.name ?? 'i'), lo, hi: h, step: 1, body, kind: 'serial', bound: 1 });
       return;
     }
     const name = this.fresh(opts.name ?? 'i');
     const body = this.block(() => fn(v(name)));
-    const s: Stmt = { k: 'for', v: name, lo: as(opts.lo ?? 0, 'idx'), hi: as(hi, 'idx'), step: opts.step ?? 1, body };
+    const s: ForStmt = { k: 'for', v: name, lo, hi: h, step, body, kind: 'serial', bound: opts.bound ?? -1 };
     if (opts.hint) s.hint = opts.hint;
     this.emit(s);
   }
@@ -214,7 +219,12 @@ export class LowerCtx extends InferCtx {
   if(c: Expr, then: () => void, otherwise?: () => void): void {
     this.emit({ k: 'if', c, then: this.block(then), else: otherwise ? this.block(otherwise) : [] });
   }
-  while(c: Expr, body: () => void): void { this.emit({ k: 'while', c, body: this.block(body) }); }
+  /** while (c) body; bound: the most iterations it can run (omit only when none is known). */
+  while(c: Expr, body: () => void, bound?: number): void {
+    const s: Stmt = { k: 'while', c, body: this.block(body) };
+    if (bound !== undefined) s.bound = bound;
+    this.emit(s);
+  }
   break(): void { this.emit({ k: 'break' }); }
 
   /** Flat element index of a multi-index (or a flat index as is). */

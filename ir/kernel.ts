@@ -1,6 +1,22 @@
 // Kernel IR: buffers, loop nests, loads/stores and typed scalar expressions. Every backend
 // (C, WASM, CUDA, HLS, and the JS reference evaluator) renders this IR; scheduling passes
-// rewrite it (loop hints, tiling) without knowing which op produced it.
+// rewrite it (vectors, thread binding) without knowing which op produced it.
+//
+// What the IR says, so that no renderer has to infer it (ir/verifyKernel.ts checks it):
+// - Every `for` loop has a kind and a compile-time bound on its trip count. `serial`: iterations
+//   run in order. `parallel`: no iteration reads or writes what another one writes, and none
+//   assigns a variable declared outside the loop; iterations may run in any order or at once.
+//   `reduce`: as parallel, except that iterations combine values into accumulators declared
+//   just outside the loop (`decl` with `reduce`: the associative operator they combine with).
+//   Builders (LowerCtx.loop) classify loops with ir/loops.ts; a pass that builds a loop says it.
+// - `bind` maps a parallel loop onto the threads of a launch (set by a target's thread-binding
+//   pass; a renderer without threads ignores it): `grid` spreads the iterations over every
+//   thread of the launch (grid-stride), `block`/`thread` over block and thread indices.
+// - `barrier`: every thread of a block waits until all have reached it (a phase boundary; a
+//   no-op where a kernel runs on one thread).
+// - Buffers live in a memory space: `global` (arena, inputs, outputs), `const` (weights,
+//   read-only), `shared` (one copy per thread block), `local` (one copy per thread/registers).
+// - Scalar semantics are the ones written beside each operator below; renderers follow them.
 import type { DType, Scalar } from './dtype.js';
 import type { TensorData } from './tensor.js';
 import type { VStmt } from './vector.js';
@@ -12,13 +28,25 @@ export interface KBuf {
   dtype: DType;
   /** Element count. */
   size: number;
+  /** Where it lives (default: global, or const for weights). */
+  space?: MemSpace;
+  /** Row-major shape, where the buffer is a tensor (size = product of it). */
+  shape?: number[];
 }
+
+export type MemSpace = 'global' | 'const' | 'shared' | 'local';
 
 export type UnOp =
   | 'neg' | 'abs' | 'sqrt' | 'exp' | 'log' | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan'
   | 'sinh' | 'cosh' | 'tanh' | 'asinh' | 'acosh' | 'atanh' | 'erf' | 'floor' | 'ceil'
   | 'rint' /* round half to even */ | 'trunc' | 'not' /* logical */ | 'bitnot' | 'isnan' | 'isinf' | 'signbit';
-export type BinOp = 'add' | 'sub' | 'mul' | 'div' | 'mod' /* C semantics: truncated / fmod */ | 'min' | 'max'
+/**
+ * div on integers truncates toward zero; mod on integers is the truncated remainder (C's %), on
+ * floats fmod. Integer div and mod by zero give 0; the one overflowing quotient wraps (MIN / -1
+ * gives MIN, MIN % -1 gives 0). shl/shr by the type's width or more give 0 (ONNX's BitShift,
+ * the only source of shifts on data, takes unsigned types). min/max on floats propagate NaN.
+ */
+export type BinOp = 'add' | 'sub' | 'mul' | 'div' | 'mod' | 'min' | 'max'
   | 'pow' | 'and' | 'or' | 'xor' | 'shl' | 'shr' | 'atan2';
 export type CmpOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 
@@ -33,22 +61,39 @@ export type Expr =
   /** bits: reinterpret the bit pattern (same width, one side float) instead of converting the value. */
   | { k: 'cast'; t: Scalar; a: Expr; sat?: boolean; bits?: boolean };
 
-/** Hints a schedule attaches to a loop; renderers map them to pragmas, SIMD or threads. */
+/** Hints a schedule attaches to a loop; renderers map them to pragmas or SIMD. */
 export interface LoopHint {
   vectorize?: number;
   unroll?: number;
-  parallel?: boolean;
+}
+
+export type LoopKind = 'serial' | 'parallel' | 'reduce';
+/** Associative operators a reduction combines with. */
+export type ReduceOp = 'add' | 'mul' | 'min' | 'max' | 'and' | 'or';
+export type LoopBind = 'grid' | 'block' | 'thread';
+
+export interface ForStmt {
+  k: 'for'; v: string; lo: Expr; hi: Expr; step: number; body: Stmt[];
+  kind: LoopKind;
+  /** Upper bound of the trip count, known at compile time (exact when lo and hi are constants). */
+  bound: number;
+  hint?: LoopHint;
+  bind?: LoopBind;
 }
 
 export type Stmt =
-  | { k: 'for'; v: string; lo: Expr; hi: Expr; step: number; body: Stmt[]; hint?: LoopHint }
+  | ForStmt
   | { k: 'store'; buf: KBuf; idx: Expr; val: Expr; sat?: boolean }
-  | { k: 'decl'; name: string; t: Scalar; init: Expr }
+  /** reduce: the variable accumulates the iterations of the reduce loop that follows it. */
+  | { k: 'decl'; name: string; t: Scalar; init: Expr; reduce?: ReduceOp }
   | { k: 'assign'; name: string; val: Expr }
   | { k: 'if'; c: Expr; then: Stmt[]; else: Stmt[] }
-  | { k: 'while'; c: Expr; body: Stmt[] }
+  /** bound: the most iterations it can run, where known (a Loop node without a trip count has none). */
+  | { k: 'while'; c: Expr; body: Stmt[]; bound?: number }
   | { k: 'break' }
+  /** Ends the kernel, and the program, with this status (an onnxc_status). */
   | { k: 'fail'; status: number }
+  | { k: 'barrier' }
   | VStmt;
 
 /** One kernel: a function over buffers, produced by lowering one node. */
@@ -60,6 +105,9 @@ export interface Kernel {
   /** Params the kernel writes (others are read-only). */
   writes: Set<KBuf>;
   body: Stmt[];
+  /** Set by a target's thread-binding pass: the launch shape (blocks × threads per block), and
+   * whether the threads of a block synchronize (barriers), so they must run concurrently. */
+  launch?: { blocks: number; threads: number; barrier: boolean };
 }
 
 /** view: a slice of another buffer (a Concat's output that a producer writes into directly). */

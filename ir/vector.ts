@@ -1,7 +1,7 @@
 // SIMD extension of the kernel IR: float32 vectors of a fixed lane count. Schedules emit them
 // where a target has SIMD (C: GCC/Clang vector extensions, 8 lanes; WASM: SIMD128, 4 lanes);
 // every renderer supports them, the JS reference evaluator lane by lane.
-import type { Expr, KBuf } from './kernel.js';
+import type { Expr, KBuf, ReduceOp } from './kernel.js';
 
 /** max(a, b) = a < b ? b : a and min(a, b) = b < a ? b : a: a NaN in a propagates, one in b
  * does not (x86 maxps/minps, WASM pmax/pmin; a bound goes second, the value first). */
@@ -21,7 +21,8 @@ export type VExpr =
   | { k: 'vfma'; lanes: number; a: VExpr; b: VExpr; c: VExpr };
 
 export type VStmt =
-  | { k: 'vdecl'; name: string; init: VExpr }
+  /** reduce: as on a scalar decl, the vector accumulates a reduce loop's iterations. */
+  | { k: 'vdecl'; name: string; init: VExpr; reduce?: ReduceOp }
   | { k: 'vassign'; name: string; val: VExpr }
   | { k: 'vstore'; buf: KBuf; idx: Expr; val: VExpr };
 

@@ -2,6 +2,7 @@
 // buffers (graph inputs/outputs, constants, arena temporaries). Alias ops (Reshape…) share
 // their input's buffer; elementwise ops may write in place over an input that dies there;
 // producers of a Concat's inputs may write into the Concat's output (see concatViews.ts).
+import { annotateLoops } from '../ir/loopKinds.js';
 import { DType, byteSize } from '../ir/dtype.js';
 import { LowerCtx, LowerTarget, TensorRef, tensorRef } from '../ir/ctx.js';
 import { CompileError, nodeError } from '../ir/errors.js';
@@ -181,6 +182,7 @@ function makeStep(name: string, label: string, body: Kernel['body'], ins: (Tenso
   for (const r of [...ins, ...outs]) if (r) add(r.buf);
   for (const b of scratch) add(b);
   const writes = new Set<KBuf>([...outs.filter((r) => r).map((r) => r!.buf), ...scratch]);
+  annotateLoops(body, (msg) => { throw new CompileError(`${label}: internal: ${msg}`); });
   return { kernel: { name, label, params, writes, body }, args: params };
 }
 
@@ -188,7 +190,7 @@ function copyBody(src: TensorRef, out: TensorRef): Kernel['body'] {
   const n = numel(out.shape);
   if (n === 0) return [];
   const i = { k: 'var', t: 'idx', name: 'i0' } as const;
-  return [{ k: 'for', v: 'i0', lo: { k: 'const', t: 'idx', v: 0 }, hi: { k: 'const', t: 'idx', v: n }, step: 1,
+  return [{ k: 'for', v: 'i0', lo: { k: 'const', t: 'idx', v: 0 }, hi: { k: 'const', t: 'idx', v: n }, step: 1, kind: 'parallel', bound: n,
     body: [{ k: 'store', buf: out.buf, idx: i, val: { k: 'load', t: src.t, buf: src.buf, idx: i } }] }];
 }
 

@@ -7,6 +7,7 @@ import { Model } from '../ir/graph.js';
 import { Program } from '../ir/kernel.js';
 import { printModel } from '../ir/print.js';
 import { verifyGraph } from '../ir/verify.js';
+import { verifyProgram } from '../ir/verifyKernel.js';
 import { eliminateDeadCode } from './eliminateDeadCode.js';
 import { eliminateDeadLocals } from './eliminateDeadLocals.js';
 import { foldBatchNorm } from './foldBatchNorm.js';
@@ -66,12 +67,15 @@ export function runPipeline(m: Model, opts: PipelineOptions): PipelineResult {
   }
   let t0 = performance.now();
   const program = lowerToKernels(m, opts);
+  if (opts.verify) verifyProgram(program);
   after('lowerToKernels', () => printProgram(program), performance.now() - t0);
   t0 = performance.now();
   vectorizeLoops(program, opts.lowerTarget?.lanes ?? 0);
+  if (opts.verify) verifyProgram(program);
   after('vectorizeLoops', () => printProgram(program), performance.now() - t0);
   t0 = performance.now();
   eliminateDeadLocals(program);
+  if (opts.verify) verifyProgram(program);
   after('eliminateDeadLocals', () => printProgram(program), performance.now() - t0);
   t0 = performance.now();
   const memory = planMemory(program);

@@ -68,8 +68,8 @@ function vectorize(s: For, lanes: number, fresh: () => string): Stmt[] | null {
     end = { k: 'var', t: 'idx', name };
   }
   const { hint: _hint, ...scalar } = s;
-  const tail: Stmt[] = end.k === 'const' && s.hi.k === 'const' && Number(end.v) >= Number(s.hi.v) ? [] : [{ ...scalar, lo: end }];
-  return [...decl, { k: 'for', v: s.v, lo: s.lo, hi: end, step: lanes, body: vstores }, ...tail];
+  const tail: Stmt[] = end.k === 'const' && s.hi.k === 'const' && Number(end.v) >= Number(s.hi.v) ? [] : [{ ...scalar, lo: end, bound: Math.min(s.bound, lanes - 1) }];
+  return [...decl, { k: 'for', v: s.v, lo: s.lo, hi: end, step: lanes, body: vstores, kind: s.kind, bound: Math.floor(s.bound / lanes) }, ...tail];
 }
 
 function rewrite(body: Stmt[], lanes: number, fresh: () => string): Stmt[] {

@@ -190,6 +190,7 @@ export class CStyleRenderer {
         return;
       case 'break': out.push(`${ind}break;`); return;
       case 'fail': out.push(`${ind}return ${s.status};`); return;
+      case 'barrier': out.push(`${ind}/* barrier: one thread runs this kernel */`); return;
       case 'vdecl': out.push(`${ind}onnxc_f32x${s.init.lanes} ${s.name} = ${this.vexpr(s.init)};`); return;
       case 'vassign': out.push(`${ind}${s.name} = ${this.vexpr(s.val)};`); return;
       case 'vstore':

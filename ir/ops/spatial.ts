@@ -110,11 +110,9 @@ export function needsCheck(g: Geom, i: number): boolean {
 export function validRange(ctx: LowerCtx, g: Geom, i: number, kk: Expr): [Expr, Expr] {
   if (!needsCheck(g, i)) return [ix(0), ix(g.out[i])];
   const shift = sub(g.pb[i], mul(kk, g.d[i]));
-  const lo = ctx.local(ceilDivIdx(shift, g.s[i]), 'lo');
-  ctx.assign(lo, max(lo, ix(0)));
-  const hi = ctx.local(ceilDivIdx(add(shift, g.in[i]), g.s[i]), 'hi');
-  ctx.assign(hi, min(hi, ix(g.out[i])));
-  ctx.assign(hi, max(hi, lo));
+  // assigned once each, so the loops over [lo, hi) have a bound known at compile time
+  const lo = ctx.local(max(ceilDivIdx(shift, g.s[i]), ix(0)), 'lo');
+  const hi = ctx.local(max(min(ceilDivIdx(add(shift, g.in[i]), g.s[i]), ix(g.out[i])), lo), 'hi');
   return [lo, hi];
 }
 

@@ -80,11 +80,8 @@ ONNXC_KERNEL void Conv_0(const float *restrict v0_image, const float *restrict w
   for (ptrdiff_t c0 = 0; c0 < 3; ++c0) {
     for (ptrdiff_t k0 = 0; k0 < 3; ++k0) {
       for (ptrdiff_t k1 = 0; k1 < 3; ++k1) {
-        ptrdiff_t lo0 = 1 - k1;
-        lo0 = (lo0 > 0 ? lo0 : 0);
-        ptrdiff_t hi0 = 1 - k1 + 16;
-        hi0 = (hi0 < 16 ? hi0 : 16);
-        hi0 = (hi0 > lo0 ? hi0 : lo0);
+        ptrdiff_t lo0 = ((1 - k1) > 0 ? (1 - k1) : 0);
+        ptrdiff_t hi0 = (((1 - k1 + 16) < 16 ? (1 - k1 + 16) : 16) > lo0 ? ((1 - k1 + 16) < 16 ? (1 - k1 + 16) : 16) : lo0);
         for (ptrdiff_t o0 = 0; o0 < 16; ++o0) {
           if ((((o0 + k0 - 1) >= 0) & ((o0 + k0 - 1) < 16))) {
             for (ptrdiff_t o1 = 0; o1 < lo0; ++o1) {

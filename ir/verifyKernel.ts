@@ -1,0 +1,123 @@
+// Verifier for the kernel IR, run after every kernel pass in tests (pipeline option `verify`):
+// variables declared before use and in scope, buffers among the kernel's params (written ones
+// among `writes`), every loop's kind and bound provable by ir/loopKinds.ts, bound loops only on
+// parallel loops, barriers outside divergent control flow, vector lanes that agree.
+import { computeScalar } from './dtype.js';
+import { CompileError } from './errors.js';
+import { Expr, ForStmt, Kernel, Program, Stmt } from './kernel.js';
+import { Ranges, classifyLoop, rangeOf, tripBound, withLoopVar } from './loopKinds.js';
+import type { VExpr } from './vector.js';
+
+/** Checks one kernel; throws a CompileError naming the kernel and what is wrong. */
+export function verifyKernel(k: Kernel): void {
+  const fail = (msg: string): never => { throw new CompileError(`verify kernel ${k.name} (${k.label}): ${msg}`); };
+  const params = new Set(k.params.map((b) => b.id));
+  const writes = new Set([...k.writes].map((b) => b.id));
+  const assigned = new Set<string>();
+  const collect = (b: Stmt[]) => b.forEach((s) => {
+    if (s.k === 'assign' || s.k === 'vassign') assigned.add(s.name);
+    if (s.k === 'for' || s.k === 'while') collect(s.body);
+    if (s.k === 'if') { collect(s.then); collect(s.else); }
+  });
+  collect(k.body);
+  let barriers = 0;
+
+  const expr = (e: Expr, scope: Map<string, string>): void => {
+    switch (e.k) {
+      case 'const': return;
+      case 'var': if (!scope.has(e.name)) fail(`'${e.name}' is read outside its scope`); return;
+      case 'load':
+        if (!params.has(e.buf.id)) fail(`loads ${e.buf.name}, which is not a parameter`);
+        if (e.t !== computeScalar(e.buf.dtype)) fail(`loads ${e.buf.name} (${e.buf.dtype}) as ${e.t}`);
+        return expr(e.idx, scope);
+      case 'un': case 'cast': return expr(e.a, scope);
+      case 'bin': case 'cmp': expr(e.a, scope); return expr(e.b, scope);
+      case 'select': expr(e.c, scope); expr(e.a, scope); return expr(e.b, scope);
+    }
+  };
+  const vexpr = (e: VExpr, scope: Map<string, string>, lanes: number): void => {
+    if (e.lanes !== lanes) fail(`a ${e.lanes}-lane vector where ${lanes} lanes are expected`);
+    switch (e.k) {
+      case 'vload': if (!params.has(e.buf.id)) fail(`loads ${e.buf.name}, which is not a parameter`); return expr(e.idx, scope);
+      case 'vsplat': return expr(e.a, scope);
+      case 'vvar': if (scope.get(e.name) !== `v${lanes}`) fail(`vector '${e.name}' is read outside its scope`); return;
+      case 'vbin': vexpr(e.a, scope, lanes); return vexpr(e.b, scope, lanes);
+      case 'vun': return vexpr(e.a, scope, lanes);
+      case 'vfma': vexpr(e.a, scope, lanes); vexpr(e.b, scope, lanes); return vexpr(e.c, scope, lanes);
+    }
+  };
+  const loop = (s: ForStmt, env: Ranges, scope: Map<string, string>): Ranges => {
+    if (!['serial', 'parallel', 'reduce'].includes(s.kind)) fail(`loop '${s.v}' has no kind`);
+    if (!(Number.isInteger(s.bound) && s.bound >= 0)) fail(`loop '${s.v}' has no compile-time bound`);
+    // a derived bound is only an upper bound too: it disproves the claim when it is exact
+    const exact = s.lo.k === 'const' && s.hi.k === 'const' ? tripBound(s.lo, s.hi, s.step, env) : null;
+    if (exact !== null && exact > s.bound) fail(`loop '${s.v}' claims at most ${s.bound} trips, it runs ${exact}`);
+    if (s.bind && s.kind !== 'parallel') fail(`loop '${s.v}' is bound to ${s.bind} threads but is ${s.kind}`);
+    const inner = withLoopVar(s, env);
+    if (s.kind !== 'serial') {
+      const facts = classifyLoop(s, inner);
+      if (facts.kind === 'serial' || (s.kind === 'parallel' && facts.kind === 'reduce'))
+        fail(`loop '${s.v}' is marked ${s.kind}, but its iterations depend on each other`);
+    }
+    expr(s.lo, scope); expr(s.hi, scope);
+    return inner;
+  };
+  const block = (b: Stmt[], env: Ranges, outer: Map<string, string>, inLoop: boolean, divergent: boolean): void => {
+    const scope = new Map(outer), local = new Map(env);
+    for (const s of b) {
+      switch (s.k) {
+        case 'for': {
+          const inner = loop(s, local, scope);
+          block(s.body, inner, new Map(scope).set(s.v, 'idx'), true, divergent);
+          break;
+        }
+        case 'while': expr(s.c, scope); block(s.body, local, scope, true, true); break;
+        case 'if': expr(s.c, scope); block(s.then, local, scope, inLoop, true); block(s.else, local, scope, inLoop, true); break;
+        case 'store':
+          if (!writes.has(s.buf.id)) fail(`stores to ${s.buf.name}, which it does not write`);
+          if (s.val.t !== computeScalar(s.buf.dtype)) fail(`stores a ${s.val.t} into ${s.buf.name} (${s.buf.dtype})`);
+          expr(s.idx, scope); expr(s.val, scope);
+          break;
+        case 'decl':
+          if (scope.has(s.name)) fail(`'${s.name}' is declared twice`);
+          expr(s.init, scope);
+          scope.set(s.name, s.t);
+          if (!assigned.has(s.name)) { const r = rangeOf(s.init, local); if (r) local.set(s.name, r); }
+          break;
+        case 'assign': if (!scope.has(s.name)) fail(`assigns '${s.name}' outside its scope`); expr(s.val, scope); break;
+        case 'break': if (!inLoop) fail('break outside a loop'); break;
+        case 'fail': break;
+        case 'barrier':
+          if (divergent) fail('a barrier inside a condition or a while loop (threads would diverge)');
+          barriers++;
+          break;
+        case 'vdecl':
+          if (scope.has(s.name)) fail(`'${s.name}' is declared twice`);
+          vexpr(s.init, scope, s.init.lanes);
+          scope.set(s.name, `v${s.init.lanes}`);
+          break;
+        case 'vassign': {
+          const t = scope.get(s.name);
+          if (!t?.startsWith('v')) fail(`assigns vector '${s.name}' outside its scope`);
+          vexpr(s.val, scope, Number(t!.slice(1)));
+          break;
+        }
+        case 'vstore':
+          if (!writes.has(s.buf.id)) fail(`stores to ${s.buf.name}, which it does not write`);
+          expr(s.idx, scope); vexpr(s.val, scope, s.val.lanes);
+          break;
+      }
+    }
+  };
+  for (const b of k.writes) if (!params.has(b.id)) fail(`writes ${b.name}, which is not a parameter`);
+  block(k.body, new Map(), new Map(), false, false);
+  if (barriers && k.launch && !k.launch.barrier) fail('has barriers but its launch says its threads never wait');
+}
+
+/** Checks every kernel of a program. */
+export function verifyProgram(p: Program): void {
+  for (const s of p.steps) {
+    verifyKernel(s.kernel);
+    if (s.args.length !== s.kernel.params.length) throw new CompileError(`verify: step ${s.kernel.name} passes ${s.args.length} buffers for ${s.kernel.params.length} params`);
+  }
+}
