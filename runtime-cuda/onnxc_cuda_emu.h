@@ -36,6 +36,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include <atomic>
 #include <condition_variable>
@@ -221,23 +226,45 @@ inline cudaError_t cudaDeviceSynchronize() { return cudaStreamSynchronize(nullpt
 
 namespace onnxc_emu {
 
-/* A reusable barrier for a changing set of threads; drop() removes a finished thread. */
+/* Sleeps while *word == v (Linux futex; elsewhere a yield loop) / wakes all sleepers. */
+inline void word_wait(std::atomic<int> *word, int v) {
+#ifdef __linux__
+  syscall(SYS_futex, reinterpret_cast<int *>(word), FUTEX_WAIT_PRIVATE, v, nullptr, nullptr, 0);
+#else
+  (void)word; (void)v;
+  std::this_thread::yield();
+#endif
+}
+inline void word_wake(std::atomic<int> *word) {
+#ifdef __linux__
+  syscall(SYS_futex, reinterpret_cast<int *>(word), FUTEX_WAKE_PRIVATE, 0x7fffffff, nullptr, nullptr, 0);
+#else
+  (void)word;
+#endif
+}
+
+/* A reusable barrier for a changing set of threads; drop() removes a finished thread.
+ * Arrivals are counted under a mutex, but waiters sleep on an atomic generation and never
+ * take the mutex again: a thread that passed the barrier and then drops out must not be
+ * ordered before the others' later work, or ThreadSanitizer would miss a missing barrier. */
 class barrier {
   std::mutex m_;
-  std::condition_variable cv_;
+  std::atomic<int> gen_{0};
   unsigned expected_ = 0, arrived_ = 0;
-  unsigned long gen_ = 0;
-  void release() { arrived_ = 0; ++gen_; cv_.notify_all(); }
+  void release() { arrived_ = 0; gen_.fetch_add(1, std::memory_order_release); word_wake(&gen_); }
 
  public:
   void reset(unsigned n) { std::lock_guard<std::mutex> l(m_); expected_ = n; arrived_ = 0; }
   /* Waits for the others; the last to arrive runs done() before anyone goes on. */
   template <class F>
   void wait(F done) {
-    std::unique_lock<std::mutex> l(m_);
-    unsigned long g = gen_;
-    if (++arrived_ == expected_) { done(); release(); return; }
-    cv_.wait(l, [&] { return gen_ != g; });
+    int g;
+    {
+      std::lock_guard<std::mutex> l(m_);
+      g = gen_.load(std::memory_order_relaxed);
+      if (++arrived_ == expected_) { done(); release(); return; }
+    }
+    while (gen_.load(std::memory_order_acquire) == g) word_wait(&gen_, g);
   }
   void wait() { wait([] {}); }
   void drop() {
@@ -263,8 +290,8 @@ inline unsigned linear_tid() {
 
 inline void not_concurrent(const char *what) {
   if (blockDim.x * blockDim.y * blockDim.z == 1) return;
-  fprintf(stderr, "onnxc_emu: %s in a kernel launched with barrier = 0 (its threads ran one by one)\n", what);
-  fail(cudaErrorLaunchFailure);
+  if (st().last_error.exchange(cudaErrorLaunchFailure) != cudaErrorLaunchFailure) /* once */
+    fprintf(stderr, "onnxc_emu: %s in a kernel launched with barrier = 0 (its threads ran one by one)\n", what);
 }
 
 /* Lane `src` of this thread's warp sees v's bits; src outside the warp or the block: own. */
@@ -391,9 +418,9 @@ inline void set_thread(unsigned t, dim3 b) {
   threadIdx = {t % b.x, t / b.x % b.y, t / b.x / b.y};
 }
 
-/* Runs body for every thread of every block; threads of a block concurrent if barrier. */
-template <class F>
-void run_grid(dim3 g, dim3 b, int barrier_, F &&body) {
+/* Runs body(arg) for every thread of every block; threads of a block concurrent if barrier.
+ * Not a template, so a .cu with many kernels compiles it once. */
+inline void run_grid(dim3 g, dim3 b, int barrier_, void (*body)(const void *), const void *arg) {
   unsigned long long nblocks = static_cast<unsigned long long>(g.x) * g.y * g.z;
   unsigned nthreads = b.x * b.y * b.z;
   if (!barrier_) {
@@ -402,7 +429,7 @@ void run_grid(dim3 g, dim3 b, int barrier_, F &&body) {
       for (unsigned t = 0; t < nthreads; t++) {
         set_block(static_cast<unsigned>(blk), g);
         set_thread(t, b);
-        body();
+        body(arg);
       }
     return;
   }
@@ -424,7 +451,7 @@ void run_grid(dim3 g, dim3 b, int barrier_, F &&body) {
       cur_block = &ctx;
       for (unsigned long long blk = 0; blk < nblocks; blk++) {
         set_block(static_cast<unsigned>(blk), g);
-        body();
+        body(arg);
         ctx.sync.drop(); /* a finished thread no longer holds the others back */
         ctx.warp_sync[t / 32].drop();
         block_end.wait(reset);
@@ -439,8 +466,11 @@ template <class... P, class... A>
 void launch(dim3 g, dim3 b, size_t shared_bytes, cudaStream_t, int barrier_, void (*kernel)(P...), A &&...args) {
   cudaError_t e = check_config(g, b, shared_bytes);
   if (e != cudaSuccess) { fail(e); return; }
-  std::tuple<P...> a(std::forward<A>(args)...);
-  run_grid(g, b, barrier_, [&] { std::apply(kernel, a); });
+  struct call { void (*k)(P...); std::tuple<P...> a; } c{kernel, std::tuple<P...>(std::forward<A>(args)...)};
+  run_grid(g, b, barrier_, [](const void *p) {
+    const call *c = static_cast<const call *>(p);
+    std::apply(c->k, c->a);
+  }, &c);
 }
 
 }  // namespace onnxc_emu
