@@ -6,6 +6,16 @@
  *   extern const onnxc_model NAME_model;   (descriptor of inputs, outputs, arena)
  * Inputs and outputs are dense row-major tensors in graph order; the arena must be
  * NAME_ARENA_SIZE bytes aligned to ONNXC_ARENA_ALIGN. The model never allocates.
+ *
+ * A model compiled with --target cuda provides instead, in NAME.cu / NAME.h:
+ *   int NAME_init(onnxc_cuda_ctx *ctx);          uploads the weights once (cudaMalloc)
+ *   int NAME_run(const onnxc_cuda_ctx *ctx, const void *const *d_inputs,
+ *                void *const *d_outputs, void *d_arena, void *stream);
+ *                                                 enqueues its kernels on a cudaStream_t
+ *   void NAME_release(onnxc_cuda_ctx *ctx);
+ *   extern const onnxc_cuda_model NAME_cuda_model;
+ * and NAME_model, whose run (NAME_run_host) takes host memory, so callers of the
+ * host ABI above drive a CUDA model unchanged (see runtime-cuda/onnxc_cuda.h).
  */
 #ifndef ONNXC_RUNTIME_H
 #define ONNXC_RUNTIME_H
@@ -19,7 +29,8 @@
 enum onnxc_status {
   ONNXC_OK = 0,
   ONNXC_ERR_NULL_ARG = 1,     /* inputs, outputs or arena is NULL */
-  ONNXC_ERR_INPUT_VALUE = 2   /* an input the model was specialized on holds another value */
+  ONNXC_ERR_INPUT_VALUE = 2,  /* an input the model was specialized on holds another value */
+  ONNXC_ERR_DEVICE = 3        /* a CUDA call (allocation, copy, launch) failed */
 };
 
 /* Element types use the numbering of ONNX TensorProto.DataType. */
@@ -58,6 +69,21 @@ typedef struct onnxc_model {
   onnxc_run_fn run;
 } onnxc_model;
 
+/* Device weights of a CUDA model, set by NAME_init and freed by NAME_release. */
+typedef struct onnxc_cuda_ctx {
+  void *weights;          /* device memory */
+  size_t weight_bytes;
+} onnxc_cuda_ctx;
+
+/* A CUDA model: its host descriptor and its device entry points. */
+typedef struct onnxc_cuda_model {
+  const onnxc_model *desc;      /* names, dtypes, shapes; desc->arena_size = device arena bytes */
+  int (*init)(onnxc_cuda_ctx *ctx);
+  int (*run)(const onnxc_cuda_ctx *ctx, const void *const *d_inputs, void *const *d_outputs,
+             void *d_arena, void *stream);
+  void (*release)(onnxc_cuda_ctx *ctx);
+} onnxc_cuda_model;
+
 /* Profiling hook. Code compiled with `onnxc compile --profile` calls it at the start of
  * NAME_run (step -1, label NULL) and after each of its steps; the program linking the model
  * defines it (onnxc_main.c does: `--bench N` then prints where the time went). */
@@ -68,6 +94,7 @@ static inline const char *onnxc_status_string(int status) {
     case ONNXC_OK: return "ok";
     case ONNXC_ERR_NULL_ARG: return "a required pointer argument is NULL";
     case ONNXC_ERR_INPUT_VALUE: return "an input differs from the value the model was specialized on";
+    case ONNXC_ERR_DEVICE: return "a CUDA call failed (allocation, copy or kernel launch)";
     default: return "unknown status";
   }
 }

@@ -14,7 +14,7 @@ const CC = process.env.CC || 'gcc';
 const objCache = new Map<string, Promise<string[]>>();
 
 /** Object files of runtime-c's main + pb reader, built for a model symbol prefix. */
-function runtimeObjects(name: string): Promise<string[]> {
+export function runtimeObjects(name: string): Promise<string[]> {
   let p = objCache.get(name);
   if (!p) {
     p = (async () => {

@@ -1,0 +1,116 @@
+// Builds a generated NAME.cu into an executable with runtime-c's main (TensorProto .pb in
+// and out) and runs it: with nvcc on a machine with a GPU, else as C++ in the host
+// emulation (runtime-cuda/onnxc_cuda_emu.h), whose header is precompiled once and cached.
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CompileError } from '../../ir/errors.js';
+import { RUNTIME_DIR, writeFiles } from '../api.js';
+import { parseTensor } from '../onnx/tensorProto.js';
+import { benchC, runC, runtimeObjects } from './c.js';
+import { exec } from './exec.js';
+import type { Runner } from './index.js';
+import { RUNTIME_CUDA_DIR } from './ptxas.js';
+
+export { checkNvcc, RUNTIME_CUDA_DIR } from './ptxas.js';
+export type { KernelUsage, NvccCheck } from './ptxas.js';
+
+/** Flags of an emulation build (g++ compiling NAME.cu as C++). */
+export const EMU_FLAGS = ['-std=c++17', '-O1', '-Wall', '-Wextra', '-Werror', '-Wno-unknown-pragmas', '-pthread'];
+/** Flags of a GPU build (nvcc, whole program, for the GPU of this machine). */
+export const NVCC_FLAGS = ['-O2', '-arch=native'];
+const CXX = process.env.CXX || 'g++';
+const NVCC = process.env.NVCC || 'nvcc';
+
+/** The shipped headers a generated CUDA output folder carries, by file name. */
+export function cudaHeaderFiles(): Record<string, string> {
+  const read = (dir: string, f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
+  return {
+    'onnxc_runtime.h': read(RUNTIME_DIR, 'onnxc_runtime.h'),
+    'onnxc_cuda.h': read(RUNTIME_CUDA_DIR, 'onnxc_cuda.h'),
+    'onnxc_cuda_emu.h': read(RUNTIME_CUDA_DIR, 'onnxc_cuda_emu.h'),
+  };
+}
+
+let device: { gpu: boolean; description: string } | undefined;
+
+/** Whether models run on a GPU (nvidia-smi lists one) or in the host emulation. */
+export function cudaDevice(): { gpu: boolean; description: string } {
+  if (!device) {
+    const r = spawnSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 20_000 });
+    const gpu = r.status === 0 ? /^GPU \d+: .*/m.exec(r.stdout) : null;
+    device = gpu
+      ? { gpu: true, description: `${gpu[0].trim()} (nvcc ${NVCC_FLAGS.join(' ')})` }
+      : { gpu: false, description: `host emulation (${CXX}, no GPU found by nvidia-smi)` };
+  }
+  return device;
+}
+
+const pchCache = new Map<string, Promise<string[]>>();
+
+/**
+ * Flags that include a precompiled onnxc_cuda.h built with `flags`, cached in the temp
+ * folder under a hash of the headers, compiler and flags ([] if it cannot be built).
+ */
+function pchFlags(flags: string[]): Promise<string[]> {
+  const headers = cudaHeaderFiles();
+  const key = crypto.createHash('sha256').update(JSON.stringify([headers, CXX, flags])).digest('hex').slice(0, 16);
+  let p = pchCache.get(key);
+  if (!p) {
+    p = (async () => {
+      const dir = path.join(os.tmpdir(), `onnxc-cuda-pch-${key}`), header = path.join(dir, 'onnxc_cuda.h');
+      if (fs.existsSync(`${header}.gch`)) return ['-include', header];
+      const tmp = fs.mkdtempSync(`${dir}.tmp-`);
+      writeFiles(tmp, headers);
+      const r = await exec(CXX, [...flags, '-x', 'c++-header', path.join(tmp, 'onnxc_cuda.h'), '-o', path.join(tmp, 'onnxc_cuda.h.gch')]);
+      if (r.code !== 0) { fs.rmSync(tmp, { recursive: true, force: true }); return []; }
+      try { fs.renameSync(tmp, dir); } catch { fs.rmSync(tmp, { recursive: true, force: true }); } // another process won
+      return ['-include', header];
+    })();
+    pchCache.set(key, p);
+  }
+  return p;
+}
+
+export interface CudaBuildOptions {
+  /** Build with nvcc for this machine's GPU; default: cudaDevice().gpu. */
+  gpu?: boolean;
+  /** Further compiler flags (e.g. -fsanitize=thread for an emulation build). */
+  extraFlags?: string[];
+}
+
+/** Writes the generated files into dir and links an executable `dir/name`. */
+export async function buildCuda(files: Record<string, string | Uint8Array>, dir: string, name: string, opts: CudaBuildOptions = {}): Promise<string> {
+  writeFiles(dir, files);
+  const objs = await runtimeObjects(name), exe = path.join(dir, name), cu = `${name}.cu`;
+  const extra = opts.extraFlags ?? [];
+  const inc = ['-I', '.', '-I', RUNTIME_DIR, '-I', RUNTIME_CUDA_DIR]; // the folder's header copies first
+  let r;
+  if (opts.gpu ?? cudaDevice().gpu) {
+    r = await exec(NVCC, [...NVCC_FLAGS, ...extra, ...inc, cu, ...objs, '-o', exe], { cwd: dir, timeoutMs: 600_000 });
+  } else {
+    const flags = [...EMU_FLAGS, ...extra];
+    // the cached header stands in for the folder's copies only when they are the shipped ones
+    const text = (v: string | Uint8Array) => (typeof v === 'string' ? v : Buffer.from(v).toString('utf8'));
+    const shipped = Object.entries(cudaHeaderFiles()).every(([f, h]) => files[f] === undefined || text(files[f]) === h);
+    const pch = shipped ? await pchFlags(flags) : [];
+    r = await exec(CXX, [...flags, ...pch, ...inc, '-x', 'c++', cu, '-x', 'none', ...objs, '-lm', '-o', exe], { cwd: dir });
+  }
+  if (r.code !== 0) throw new CompileError(`CUDA build failed on ${cu}: ${r.stderr.split('\n').filter((l) => /error/.test(l)).slice(0, 3).join(' | ') || r.stderr.slice(0, 300)}`);
+  return exe;
+}
+
+/** Runner for --target cuda: on the GPU when there is one, else in the host emulation. */
+export const cudaRunner: Runner = {
+  build: (r, dir) => buildCuda(r.files, dir, r.program.name),
+  async run(exe, inputs, outDir, n) {
+    const files = await runC(exe as string, inputs, outDir, n);
+    return files.map((f) => parseTensor(fs.readFileSync(f), path.basename(f)));
+  },
+  async bench(r, dir, iters, warmup) {
+    const exe = await buildCuda(r.files, dir, r.program.name);
+    return benchC(exe, iters, warmup);
+  },
+};
