@@ -13,6 +13,7 @@ import { TensorData, numel, tensorFrom } from '../ir/tensor.js';
 import { TARGETS, Target, compileModel, loadModel } from '../src/api.js';
 import { seededRandom } from '../src/onnx/build.js';
 import { encodeTensor } from '../src/onnx/tensorProto.js';
+import { evaluateNode } from '../codegen/js/evaluate.js';
 import { inferShapes } from '../passes/inferShapes.js';
 import { getRunner } from '../src/runners/index.js';
 import { buildC, RELEASE_CFLAGS, benchC, runC } from '../src/runners/c.js';
@@ -44,7 +45,7 @@ function inputsFor(m: Model): TensorData[] {
 function flops(file: string): number {
   const m = loadModel(file);
   for (const v of m.graph.inputs) v.type = { ...v.type!, shape: v.type!.shape.map((d) => (typeof d === 'number' ? d : 1)) };
-  inferShapes(m);
+  inferShapes(m, evaluateNode);
   let f = 0;
   for (const n of m.graph.nodes) {
     const out = n.outputs[0]?.type?.shape as number[] | undefined, w = n.inputs[1]?.type?.shape as number[] | undefined;

@@ -3,6 +3,7 @@
 import { DType, Scalar, computeScalar } from './dtype.js';
 import { CompileError, nodeError } from './errors.js';
 import { Attr, Dim, Graph, Node, TensorType, nodeLabel } from './graph.js';
+import type { Evaluator } from './infer.js';
 import { E, as, ix, linearIndex, load, stridesOf, v } from './kbuild.js';
 import { Expr, ForStmt, KBuf, LoopHint, Stmt } from './kernel.js';
 import type { OpDef } from './opdef.js';
@@ -16,6 +17,8 @@ export class InferCtx {
     readonly types: (TensorType | null)[],
     /** Compile-time values of inputs, where known. */
     readonly consts: (TensorData | undefined)[],
+    /** Folds constants while inferring subgraphs (see inferSubgraph); absent: types only. */
+    readonly evaluate?: Evaluator,
   ) {}
 
   get opset(): number { return this.node.opset; }

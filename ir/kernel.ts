@@ -152,3 +152,6 @@ export interface Program {
   guards: { buf: ProgramBuf; data: TensorData }[];
   arenaSize: number;
 }
+
+/** Byte alignment of arena offsets and of the arena itself (ONNXC_ARENA_ALIGN in runtime-c). */
+export const ARENA_ALIGN = 64;

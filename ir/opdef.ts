@@ -1,6 +1,7 @@
 // The op registry: each ONNX op is defined once — attribute schema, type/shape inference,
 // optional direct evaluation, and its lowering to kernel IR. Everything downstream (shape
 // inference, constant folding, the reference evaluator, every backend) goes through here.
+import { nodeError } from './errors.js';
 import type { Node, TensorType } from './graph.js';
 import type { InferCtx, LowerCtx } from './ctx.js';
 import type { TensorData } from './tensor.js';
@@ -48,6 +49,16 @@ export function registerOps(defs: OpDef[]): void {
 
 export function getOp(domain: string, op: string): OpDef | undefined {
   return registry.get(key(domain, op));
+}
+
+/** The registry entry for a node, or a one-line error naming node, op, domain and opset. */
+export function opDefOf(n: Node): OpDef {
+  const def = getOp(n.domain, n.op);
+  if (!def) {
+    const dom = n.domain || 'ai.onnx';
+    throw nodeError(n, `op ${n.op} (domain '${dom}', opset ${n.opset}) is not supported by onnxc`);
+  }
+  return def;
 }
 
 export function allOps(): OpDef[] {

@@ -4,14 +4,18 @@
 // LowerCtx that emits at the current statement, with body intermediates in kernel scratch.
 // Values a body reads from outside (and its compile-time constants) are extra kernel inputs
 // of the enclosing node (see captures() in graph.ts and passes/lowerToKernels.ts).
-import { inferGraph, opDefOf } from '../passes/inferShapes.js';
 import { InferCtx, LowerCtx, TensorRef, tensorRef } from './ctx.js';
 import { Graph, Node, TensorType, Value, captures, isStatic, nodeInputs } from './graph.js';
+import { inferGraph } from './infer.js';
 import { ix } from './kbuild.js';
 import { Expr } from './kernel.js';
+import { opDefOf } from './opdef.js';
 import { numel } from './tensor.js';
 
-/** Types a body's inputs (from the op's semantics), infers the body; returns its output types. */
+/**
+ * Types a body's inputs (from the op's semantics), infers the body (folding its constants with
+ * the evaluator of the enclosing inference, if any); returns its output types.
+ */
 export function inferSubgraph(ctx: InferCtx, g: Graph, inputTypes: TensorType[]): TensorType[] {
   if (g.inputs.length !== inputTypes.length)
     throw ctx.error(`subgraph '${g.name}' has ${g.inputs.length} inputs, expected ${inputTypes.length}`);
@@ -22,7 +26,7 @@ export function inferSubgraph(ctx: InferCtx, g: Graph, inputTypes: TensorType[])
     v.type = t;
     delete v.const;
   });
-  inferGraph(g);
+  inferGraph(g, ctx.evaluate);
   return g.outputs.map((v) => v.type!);
 }
 

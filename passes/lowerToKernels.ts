@@ -8,9 +8,9 @@ import { LowerCtx, LowerTarget, TensorRef, tensorRef } from '../ir/ctx.js';
 import { CompileError, nodeError } from '../ir/errors.js';
 import { Graph, Model, Node, Value, isStatic, nodeInputs, nodeLabel } from '../ir/graph.js';
 import { Kernel, KBuf, Program, ProgramBuf, Step } from '../ir/kernel.js';
+import { opDefOf } from '../ir/opdef.js';
 import { TensorData, numel } from '../ir/tensor.js';
 import { planConcatViews } from './concatViews.js';
-import { opDefOf } from './inferShapes.js';
 
 export interface LowerOptions {
   name: string;

@@ -1,9 +1,11 @@
 // The compilation pipeline as a named list of passes, with --print-after-all, --dump-ir DIR
 // (numbered files: 001_inferShapes.txt …), --time-passes and a verifier after every pass.
+// What it needs from the layers above (the constant evaluator, the kernel printer) comes in
+// through PipelineHooks, so that passes/ does not import codegen/.
 import fs from 'node:fs';
 import path from 'node:path';
-import { printProgram } from '../codegen/c/printProgram.js';
 import { Model } from '../ir/graph.js';
+import { Evaluator } from '../ir/infer.js';
 import { Program } from '../ir/kernel.js';
 import { printModel } from '../ir/print.js';
 import { verifyGraph } from '../ir/verify.js';
@@ -20,7 +22,15 @@ import { prepackWeights } from './prepackWeights.js';
 import { simplifyGraph } from './simplifyGraph.js';
 import { vectorizeLoops } from './vectorizeLoops.js';
 
-export interface PipelineOptions extends LowerOptions {
+/** Functions of later layers the pipeline runs; src/api.ts supplies them. */
+export interface PipelineHooks {
+  /** Computes a constant node at compile time (constant folding during inferShapes). */
+  evaluate: Evaluator;
+  /** Text of a lowered Program for --print-after-all and --dump-ir (needed only with those). */
+  printProgram?: (p: Program) => string;
+}
+
+export interface PipelineOptions extends LowerOptions, PipelineHooks {
   printAfterAll?: boolean;
   dumpDir?: string;
   timePasses?: boolean;
@@ -29,8 +39,8 @@ export interface PipelineOptions extends LowerOptions {
 }
 
 /** Graph-level passes, in order. */
-export const GRAPH_PASSES: [string, (m: Model) => void][] = [
-  ['inferShapes', inferShapes],
+export const GRAPH_PASSES: [string, (m: Model, opts: PipelineOptions) => void][] = [
+  ['inferShapes', (m, opts) => inferShapes(m, opts.evaluate)],
   ['simplifyGraph', simplifyGraph],
   ['foldConstants', foldConstants],
   ['foldBatchNorm', foldBatchNorm],
@@ -46,11 +56,14 @@ export interface PipelineResult {
 
 export function runPipeline(m: Model, opts: PipelineOptions): PipelineResult {
   const log = opts.log ?? ((s: string) => process.stderr.write(s));
+  const printing = opts.printAfterAll || opts.dumpDir;
+  if (printing && !opts.printProgram) throw new Error('runPipeline: --print-after-all and --dump-ir need opts.printProgram');
+  const printProgram = opts.printProgram ?? (() => '');
   let n = 0;
   const after = (name: string, text: () => string, ms: number) => {
     n++;
     if (opts.timePasses) log(`pass ${name}: ${ms.toFixed(1)} ms\n`);
-    if (!opts.printAfterAll && !opts.dumpDir) return;
+    if (!printing) return;
     const t = text();
     if (opts.printAfterAll) log(`// ----- after ${name} -----\n${t}`);
     if (opts.dumpDir) {
@@ -58,10 +71,10 @@ export function runPipeline(m: Model, opts: PipelineOptions): PipelineResult {
       fs.writeFileSync(path.join(opts.dumpDir, `${String(n).padStart(3, '0')}_${name}.txt`), t);
     }
   };
-  if (opts.dumpDir || opts.printAfterAll) after('import', () => printModel(m), 0);
+  if (printing) after('import', () => printModel(m), 0);
   for (const [name, pass] of GRAPH_PASSES) {
     const t0 = performance.now();
-    pass(m);
+    pass(m, opts);
     if (opts.verify) verifyGraph(m.graph, true);
     after(name, () => printModel(m), performance.now() - t0);
   }

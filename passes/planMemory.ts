@@ -3,9 +3,8 @@
 // largest first; the result and the liveness lower bound are reported. A view's uses count as
 // uses of the buffer it is part of.
 import { byteSize } from '../ir/dtype.js';
-import { Program, ProgramBuf, storageOf } from '../ir/kernel.js';
+import { ARENA_ALIGN, Program, ProgramBuf, storageOf } from '../ir/kernel.js';
 
-export const ARENA_ALIGN = 64;
 const align = (n: number) => Math.ceil(n / ARENA_ALIGN) * ARENA_ALIGN;
 
 export interface MemoryReport {

@@ -3,6 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { emitC } from '../codegen/c/emitC.js';
+import { printProgram } from '../codegen/c/printProgram.js';
+import { evaluateNode } from '../codegen/js/evaluate.js';
 import { emitWasm } from '../codegen/wasm/emitWasm.js';
 import { CompileError } from '../ir/errors.js';
 import { Model, isStatic } from '../ir/graph.js';
@@ -12,7 +14,7 @@ import { Program } from '../ir/kernel.js';
 import { MemoryReport } from '../passes/planMemory.js';
 import { findShapeInputs } from '../passes/findShapeInputs.js';
 import { checkFits } from '../passes/lowerToKernels.js';
-import { PipelineOptions, runPipeline } from '../passes/pipeline.js';
+import { PipelineHooks, PipelineOptions, runPipeline } from '../passes/pipeline.js';
 import { loadModel } from './onnx/importModel.js';
 
 registerAllOps();
@@ -20,7 +22,7 @@ registerAllOps();
 export type Target = 'c' | 'wasm';
 export const TARGETS: Target[] = ['c', 'wasm'];
 
-export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards'> {
+export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' | keyof PipelineHooks> {
   target: Target;
   /** C symbol prefix / module name (default: from the file name). */
   name?: string;
@@ -94,7 +96,9 @@ export function compileModel(m: Model, opts: CompileOptions): CompileResult {
     checkFits(v.name, v.type!.dtype, v.type!.shape, 'input');
   }
   const lowerTarget = { lanes: opts.simd === false ? 0 : SIMD_LANES[opts.target] };
-  const { program, memory } = runPipeline(m, { ...opts, name, lowerTarget, guards: new Set(Object.keys(opts.consts ?? {})) });
+  // the pipeline folds constants with the JS reference evaluator and prints kernels as C
+  const hooks: PipelineHooks = { evaluate: evaluateNode, printProgram };
+  const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, guards: new Set(Object.keys(opts.consts ?? {})) });
   let files: Record<string, string | Uint8Array>;
   if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights: opts.weights, profile: opts.profile }), 'onnxc_runtime.h': runtimeHeader() };
   else if (opts.target === 'wasm') files = emitWasm(program, { source: m.source, profile: opts.profile }).files;

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { ModelBuilder } from '../dist/src/onnx/build.js';
 import { importModel } from '../dist/src/onnx/importModel.js';
 import { bindInputs } from '../dist/src/api.js';
+import { printProgram } from '../dist/codegen/c/printProgram.js';
+import { evaluateNode } from '../dist/codegen/js/evaluate.js';
 import { registerAllOps } from '../dist/ir/ops/index.js';
 import { tensorFrom, toNumbers } from '../dist/ir/tensor.js';
 import { verifyGraph } from '../dist/ir/verify.js';
@@ -34,7 +36,7 @@ describe('inferShapes', () => {
       b.node('Less', ['z', 'y'], {}, { outputs: ['c'] });
       b.output('c', 'bool', ['N', 3, 4]);
     });
-    inferShapes(m);
+    inferShapes(m, evaluateNode);
     verifyGraph(m.graph, true);
     expect(m.graph.nodes[0].outputs[0]!.type).toEqual({ dtype: 'float32', shape: ['N', 3, 4] });
     expect(m.graph.nodes[1].outputs[0]!.type).toEqual({ dtype: 'bool', shape: ['N', 3, 4] });
@@ -47,7 +49,7 @@ describe('inferShapes', () => {
       b.node('Add', ['x', 'y'], {}, { outputs: ['z'], name: 'bad_add' });
       b.output('z', 'float32', [4]);
     });
-    expect(() => inferShapes(m)).toThrow(/node 'bad_add' \(Add\): cannot broadcast/);
+    expect(() => inferShapes(m, evaluateNode)).toThrow(/node 'bad_add' \(Add\): cannot broadcast/);
   });
 
   it('computes values of constant subexpressions', () => {
@@ -59,8 +61,35 @@ describe('inferShapes', () => {
       b.node('Add', ['x', 'ab'], {}, { outputs: ['y'] });
       b.output('y', 'float32', [2]);
     });
-    inferShapes(m);
+    inferShapes(m, evaluateNode);
     expect(toNumbers(m.graph.nodes[0].outputs[0]!.const!)).toEqual([3, 8]);
+  });
+
+  it('folds only with an injected evaluator, into subgraphs too', () => {
+    const branch = (name: string, v: number[]) => {
+      const g = new ModelBuilder(17, name);
+      g.node('Constant', [], { value: tensorFrom('float32', [2], v) }, { outputs: [`${name}_c`] });
+      g.node('Neg', [`${name}_c`], {}, { outputs: [`${name}_y`] });
+      g.output(`${name}_y`, 'float32', [2]);
+      return { graph: g };
+    };
+    const m = model((b) => {
+      b.input('x', 'float32', [2]);
+      b.input('cond', 'bool', []);
+      b.initializer('a', tensorFrom('float32', [2], [1, 2]));
+      b.node('Neg', ['a'], {}, { outputs: ['na'] });
+      b.node('If', ['cond'], { then_branch: branch('then', [3, 4]), else_branch: branch('else', [5, 6]) }, { outputs: ['i'] });
+      b.node('Add', ['x', 'na'], {}, { outputs: ['s'] });
+      b.node('Add', ['s', 'i'], {}, { outputs: ['y'] });
+      b.output('y', 'float32', [2]);
+    });
+    inferShapes(m);
+    expect(m.graph.nodes[0].outputs[0]!.type).toEqual({ dtype: 'float32', shape: [2] });
+    expect(m.graph.nodes[0].outputs[0]!.const).toBeUndefined();
+    const calls: string[] = [];
+    inferShapes(m, (n, ...rest) => { calls.push(`${n.op}:${n.outputs[0]!.name}`); return evaluateNode(n, ...rest); });
+    expect(calls).toEqual(['Neg:na', 'Constant:then_c', 'Neg:then_y', 'Constant:else_c', 'Neg:else_y']);
+    expect(toNumbers(m.graph.nodes[0].outputs[0]!.const!)).toEqual([-1, -2]);
   });
 });
 
@@ -74,7 +103,7 @@ describe('foldConstants + eliminateDeadCode', () => {
       b.node('Neg', ['x'], {}, { outputs: ['unused'] });
       b.output('y', 'float32', [2]);
     });
-    inferShapes(m);
+    inferShapes(m, evaluateNode);
     foldConstants(m);
     verifyGraph(m.graph, true);
     expect(ops(m)).toEqual(['Add', 'Neg']);
@@ -93,7 +122,7 @@ describe('fuseActivations', () => {
   };
   const fused = (build: (b: InstanceType<typeof ModelBuilder>) => void) => {
     const m = model((b) => { conv(b); build(b); });
-    inferShapes(m);
+    inferShapes(m, evaluateNode);
     fuseActivations(m);
     verifyGraph(m.graph, true);
     return m;
@@ -127,7 +156,7 @@ describe('fuseActivations', () => {
 describe('vectorizeLoops', () => {
   const kernels = (lanes: number, n: number, op = 'Sigmoid') => {
     const m = model((b) => { b.input('x', 'float32', [n]); b.node(op, ['x'], {}, { outputs: ['y'] }); b.output('y', 'float32', [n]); });
-    return runPipeline(m, { name: 'm', verify: true, log: () => {}, lowerTarget: { lanes } }).program.steps.map((s) => s.kernel.body);
+    return runPipeline(m, { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: { lanes } }).program.steps.map((s) => s.kernel.body);
   };
   const json = (x: unknown) => JSON.stringify(x);
   it('turns an exp map into a vector loop and a scalar tail', () => {
@@ -151,7 +180,7 @@ describe('vectorizeLoops', () => {
       b.node('Conv', ['x', 'w'], { strides: [2, 2] }, { outputs: ['y'] });
       b.output('y', 'float32', [1, 2, 19, 19]);
     });
-    const { program } = runPipeline(m, { name: 'm', verify: true, log: () => {}, lowerTarget: { lanes: 8 } });
+    const { program } = runPipeline(m, { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: { lanes: 8 } });
     expect(json(program.steps[0].kernel.body)).toContain('"k":"vload","lanes":8');
     expect(json(program.steps[0].kernel.body)).toContain('"stride":2');
   });
@@ -167,7 +196,7 @@ describe('simplifyGraph', () => {
       b.node('Identity', ['r'], {}, { outputs: ['y'] });
       b.output('y', 'float32', [2]);
     });
-    inferShapes(m);
+    inferShapes(m, evaluateNode);
     simplifyGraph(m);
     verifyGraph(m.graph, true);
     expect(ops(m)).toEqual(['Relu', 'Identity']);
@@ -190,7 +219,7 @@ describe('planMemory', () => {
       b.node('Relu', [cur], {}, { outputs: ['out'] });
       b.output('out', 'float32', [64]);
     });
-    const { program, memory } = runPipeline(m, { name: 'm', verify: true, log: () => {} });
+    const { program, memory } = runPipeline(m, { name: 'm', evaluate: evaluateNode, verify: true, log: () => {} });
     expect(memory.arenaBytes).toBeLessThanOrEqual(Math.ceil(memory.lowerBound * 1.1));
     const temps = program.bufs.filter((b) => b.role === 'temp');
     const live = new Map(temps.map((b) => [b, [Infinity, -1]]));
@@ -210,6 +239,21 @@ describe('planMemory', () => {
   });
 });
 
+describe('runPipeline hooks', () => {
+  const relu = () => model((b) => { b.input('x', 'float32', [2]); b.node('Relu', ['x'], {}, { outputs: ['y'] }); b.output('y', 'float32', [2]); });
+  it('prints kernel stages with the injected printer', () => {
+    let text = '';
+    runPipeline(relu(), { name: 'm', evaluate: evaluateNode, printProgram: (p) => `<${p.steps.length} steps>\n` + printProgram(p), printAfterAll: true, log: (s) => { text += s; } });
+    expect(text).toContain('// ----- after inferShapes -----\n');
+    expect(text).toContain('// ----- after planMemory -----\n<1 steps>\n');
+  });
+  it('asks for a printer before running any pass when printing is requested', () => {
+    const m = relu();
+    expect(() => runPipeline(m, { name: 'm', evaluate: evaluateNode, printAfterAll: true, log: () => {} })).toThrow(/need opts.printProgram/);
+    expect(m.graph.nodes[0].outputs[0]!.type).toBeFalsy();
+  });
+});
+
 describe('printer and verifier', () => {
   it('prints nodes with types, and the verifier catches a use before definition', () => {
     const m = model((b) => {
@@ -218,7 +262,7 @@ describe('printer and verifier', () => {
       b.output('y', 'float32', [2]);
     });
     bindInputs(m);
-    inferShapes(m);
+    inferShapes(m, evaluateNode);
     expect(printModel(m)).toContain('%y = Relu(%x) : float32[2]');
     const n = m.graph.nodes[0];
     m.graph.nodes = [];

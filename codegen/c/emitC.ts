@@ -2,11 +2,10 @@
 // mutable globals). Small constants become const arrays; large ones go to NAME.weights.bin,
 // pulled in with .incbin (or, with weights: 'c', a NAME_weights.c byte array).
 import { byteSize, dtypeInfo, onnxCode, storageScalar } from '../../ir/dtype.js';
-import { Program, ProgramBuf, stepLabel, storageOf } from '../../ir/kernel.js';
+import { ARENA_ALIGN, Program, ProgramBuf, stepLabel, storageOf } from '../../ir/kernel.js';
 import { TensorData, getBig, numel, tensorBytes } from '../../ir/tensor.js';
 import { CStyleRenderer, CStyleTarget, C_TYPES, literal } from './cstyle.js';
 import { helperSources } from './helpers.js';
-import { ARENA_ALIGN } from '../../passes/planMemory.js';
 
 export const TOOL = 'onnxc 0.1.0';
 

@@ -28,7 +28,7 @@ export function compileKernelJs(k: Kernel): KernelFn {
 
 /** Evaluates `node` on constant inputs whose types are `types`; outputs get `outTypes`. */
 export function evaluateNode(node: Node, def: OpDef, types: (TensorType | null)[], inputs: (TensorData | undefined)[], outTypes: TensorType[]): TensorData[] {
-  if (def.evaluate) return def.evaluate(new InferCtx(node, def, types, inputs));
+  if (def.evaluate) return def.evaluate(new InferCtx(node, def, types, inputs, evaluateNode));
   let nextId = 0;
   const bufs: KBuf[] = [];
   const data = new Map<KBuf, TensorData>();

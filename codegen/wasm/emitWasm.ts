@@ -3,9 +3,8 @@
 // Linear memory is laid out at compile time: runtime tables, constants (active data
 // segments), guard values, inputs, outputs, then the arena; the loader knows the offsets.
 import { byteSize } from '../../ir/dtype.js';
-import { Program, ProgramBuf, stepLabel, storageOf } from '../../ir/kernel.js';
+import { ARENA_ALIGN, Program, ProgramBuf, stepLabel, storageOf } from '../../ir/kernel.js';
 import { tensorBytes } from '../../ir/tensor.js';
-import { ARENA_ALIGN } from '../../passes/planMemory.js';
 import { OptLevel, PAGE, Ref, WasmModule } from './binaryen.js';
 import { Fn, ops } from './fn.js';
 import { loaderSource, typingsSource } from './loader.js';

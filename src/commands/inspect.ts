@@ -1,10 +1,11 @@
 // `onnxc inspect MODEL`: inputs/outputs, op histogram with opsets, unsupported ops by node,
 // inferred shapes of every value, and the planned arena size.
+import { evaluateNode } from '../../codegen/js/evaluate.js';
 import { CompileError } from '../../ir/errors.js';
+import { inferNode } from '../../ir/infer.js';
 import { getOp } from '../../ir/opdef.js';
 import { typeStr } from '../../ir/print.js';
 import { bindInputs, compileModel, loadModel } from '../api.js';
-import { inferNode } from '../../passes/inferShapes.js';
 import { parseDims } from './common.js';
 
 export function inspectCommand(a: { model: string; dim?: string[] }): number {
@@ -32,7 +33,7 @@ export function inspectCommand(a: { model: string; dim?: string[] }): number {
   w('values:');
   for (const n of g.nodes) {
     try {
-      inferNode(n);
+      inferNode(n, evaluateNode);
     } catch (e) {
       w(`  (inference stopped at ${(e as Error).message})`);
       break;

@@ -4,7 +4,7 @@ import { DType, onnxCode } from '../../ir/dtype.js';
 import { TensorData, tensorBytes } from '../../ir/tensor.js';
 import { ModelProto } from './schema.js';
 
-export type AttrInput = number | string | number[] | string[] | TensorData | { floats: number[] } | { float: number };
+export type AttrInput = number | string | number[] | string[] | TensorData | { floats: number[] } | { float: number } | { graph: ModelBuilder };
 
 interface PNodeOut { input: string[]; output: string[]; name: string; op_type: string; domain: string; attribute: object[] }
 
@@ -21,6 +21,7 @@ function attrProto(name: string, v: AttrInput): object {
   }
   if ('floats' in v) return { name, type: 6, floats: v.floats };
   if ('float' in v) return { name, type: 1, f: v.float };
+  if ('graph' in v) return { name, type: 5, g: v.graph.graphProto() };
   return { name, type: 4, t: tensorProto(v, '') };
 }
 
@@ -59,12 +60,17 @@ export class ModelBuilder {
     this.outputs.push(valueInfo(name, dtype, shape));
   }
 
+  /** The GraphProto object built so far (also a subgraph attribute: { graph: builder }). */
+  graphProto(): object {
+    return { name: this.graphName, node: this.nodes, input: this.inputs, output: this.outputs, initializer: this.inits };
+  }
+
   /** Serialized ModelProto. */
   encode(extra: { opsetImports?: { domain: string; version: number }[]; irVersion?: number } = {}): Uint8Array {
     const msg = ModelProto.fromObject({
       ir_version: extra.irVersion ?? 8, producer_name: 'onnxc', producer_version: '0.1.0',
       opset_import: extra.opsetImports ?? [{ domain: '', version: this.opset }],
-      graph: { name: this.graphName, node: this.nodes, input: this.inputs, output: this.outputs, initializer: this.inits },
+      graph: this.graphProto(),
     });
     return ModelProto.encode(msg).finish();
   }
