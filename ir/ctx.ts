@@ -7,6 +7,7 @@ import type { Evaluator } from './infer.js';
 import { E, as, ix, linearIndex, load, stridesOf, v } from './kbuild.js';
 import { Expr, ForStmt, KBuf, LoopHint, Stmt } from './kernel.js';
 import type { OpDef } from './opdef.js';
+import { SCALAR_TARGET, TargetDesc } from './target.js';
 import { TensorData, numel, toNumbers } from './tensor.js';
 
 export class InferCtx {
@@ -105,13 +106,9 @@ function breaksOut(b: Stmt[]): boolean {
   return b.some((s) => s.k === 'break' || (s.k === 'if' && (breaksOut(s.then) || breaksOut(s.else))));
 }
 
-/** Target facts lowering may specialize on. */
-export interface LowerTarget {
-  /** float32 lanes of the target's SIMD vectors (0: emit scalar code only). */
-  lanes: number;
-}
-
-export const SCALAR_TARGET: LowerTarget = { lanes: 0 };
+/** Target facts lowering may specialize on (ir/target.ts). */
+export type LowerTarget = TargetDesc;
+export { SCALAR_TARGET };
 
 export class LowerCtx extends InferCtx {
   readonly body: Stmt[] = [];

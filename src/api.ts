@@ -11,6 +11,7 @@ import { Model, isStatic } from '../ir/graph.js';
 import { registerAllOps } from '../ir/ops/index.js';
 import { TensorData } from '../ir/tensor.js';
 import { Program } from '../ir/kernel.js';
+import { TargetDesc, targetRow } from '../ir/target.js';
 import { MemoryReport } from '../passes/planMemory.js';
 import { findShapeInputs } from '../passes/findShapeInputs.js';
 import { checkFits } from '../passes/lowerToKernels.js';
@@ -37,8 +38,11 @@ export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' 
   profile?: boolean;
 }
 
-/** float32 lanes per vector each target renders. */
-const SIMD_LANES: Record<Target, number> = { c: 8, wasm: 4 };
+/** The target row (ir/target.ts) each --target compiles for; --no-simd takes the vectors away. */
+function targetFor(opts: CompileOptions): TargetDesc {
+  const row = targetRow(opts.target === 'c' ? 'host' : opts.target);
+  return opts.simd === false ? { ...row, lanes: 0 } : row;
+}
 
 export interface CompileResult {
   files: Record<string, string | Uint8Array>;
@@ -95,7 +99,7 @@ export function compileModel(m: Model, opts: CompileOptions): CompileResult {
     }
     checkFits(v.name, v.type!.dtype, v.type!.shape, 'input');
   }
-  const lowerTarget = { lanes: opts.simd === false ? 0 : SIMD_LANES[opts.target] };
+  const lowerTarget = targetFor(opts);
   // the pipeline folds constants with the JS reference evaluator and prints kernels as C
   const hooks: PipelineHooks = { evaluate: evaluateNode, printProgram };
   const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, guards: new Set(Object.keys(opts.consts ?? {})) });

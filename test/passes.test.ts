@@ -1,5 +1,6 @@
 // Unit tests of the graph passes and the memory planner: each pass on a small model, before
 // and after, with the IR verifier run after every pass.
+import { TARGET_ROWS } from '../dist/ir/target.js';
 import { describe, expect, it } from 'vitest';
 import { ModelBuilder } from '../dist/src/onnx/build.js';
 import { importModel } from '../dist/src/onnx/importModel.js';
@@ -156,7 +157,7 @@ describe('fuseActivations', () => {
 describe('vectorizeLoops', () => {
   const kernels = (lanes: number, n: number, op = 'Sigmoid') => {
     const m = model((b) => { b.input('x', 'float32', [n]); b.node(op, ['x'], {}, { outputs: ['y'] }); b.output('y', 'float32', [n]); });
-    return runPipeline(m, { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: { lanes } }).program.steps.map((s) => s.kernel.body);
+    return runPipeline(m, { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: { ...TARGET_ROWS.host, lanes } }).program.steps.map((s) => s.kernel.body);
   };
   const json = (x: unknown) => JSON.stringify(x);
   it('turns an exp map into a vector loop and a scalar tail', () => {
@@ -180,7 +181,7 @@ describe('vectorizeLoops', () => {
       b.node('Conv', ['x', 'w'], { strides: [2, 2] }, { outputs: ['y'] });
       b.output('y', 'float32', [1, 2, 19, 19]);
     });
-    const { program } = runPipeline(m, { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: { lanes: 8 } });
+    const { program } = runPipeline(m, { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: TARGET_ROWS.host });
     expect(json(program.steps[0].kernel.body)).toContain('"k":"vload","lanes":8');
     expect(json(program.steps[0].kernel.body)).toContain('"stride":2');
   });

@@ -1,0 +1,64 @@
+// Targets as data: what a target offers the schedules (vector lanes, registers, caches, threads,
+// shared memory, native dtypes, FMA). Ops never read these; schedules (schedules/) and kernel
+// passes do. A new target is a row here, a schedule table and a renderer row.
+import type { DType } from './dtype.js';
+
+/** GPU execution facts: how loops may be bound to threads. */
+export interface ThreadFacts {
+  /** Threads that execute in lockstep (shuffles work within one). */
+  warp: number;
+  /** Most threads a block may have. */
+  maxBlock: number;
+  /** Threads per block the schedules use by default. */
+  block: number;
+  /** Static shared memory per block, bytes. */
+  sharedBytes: number;
+  /** Most 32-bit registers a thread may use. */
+  maxRegs: number;
+  /** Streaming multiprocessors: blocks that run at once, for sizing grids. */
+  units: number;
+}
+
+export interface TargetDesc {
+  /** Name as given to --cpu / --target. */
+  name: string;
+  /** Which renderer and host program: the C family (C, CUDA, …) or WebAssembly. */
+  family: 'c' | 'cuda' | 'wasm';
+  /** float32 lanes of the SIMD vectors schedules may use (0: scalar code only). */
+  lanes: number;
+  /** Fused multiply-add in hardware (vector FMA when lanes > 0). */
+  fma: boolean;
+  /** Vector (or, without SIMD, scalar float) registers a micro-kernel may keep live. */
+  registers: number;
+  /** Data cache sizes in bytes, for blocking. */
+  cache: { l1: number; l2: number };
+  /** Present on targets that run a kernel on many threads. */
+  threads?: ThreadFacts;
+  /** Element types computed natively; others are converted on load and store. */
+  native: DType[];
+}
+
+const FLOATS: DType[] = ['float32', 'float64'];
+const INTS: DType[] = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool'];
+
+/** The rows. `host` is x86-64/AArch64 with 256-bit vectors (GCC/Clang vector extensions). */
+export const TARGET_ROWS: Record<string, TargetDesc> = {
+  host: { name: 'host', family: 'c', lanes: 8, fma: true, registers: 16, cache: { l1: 32 << 10, l2: 512 << 10 }, native: [...FLOATS, ...INTS] },
+  generic: { name: 'generic', family: 'c', lanes: 0, fma: false, registers: 16, cache: { l1: 32 << 10, l2: 256 << 10 }, native: [...FLOATS, ...INTS] },
+  wasm: { name: 'wasm', family: 'wasm', lanes: 4, fma: false, registers: 15, cache: { l1: 32 << 10, l2: 512 << 10 }, native: [...FLOATS, ...INTS] },
+  cuda: {
+    name: 'cuda', family: 'cuda', lanes: 0, fma: true, registers: 64, cache: { l1: 128 << 10, l2: 40 << 20 },
+    threads: { warp: 32, maxBlock: 1024, block: 256, sharedBytes: 48 << 10, maxRegs: 255, units: 108 },
+    native: [...FLOATS, ...INTS, 'float16', 'bfloat16'],
+  },
+};
+
+/** The row for a target name; throws on an unknown one. */
+export function targetRow(name: string): TargetDesc {
+  const t = TARGET_ROWS[name];
+  if (!t) throw new Error(`unknown target row '${name}'`);
+  return t;
+}
+
+/** The row scalar lowering uses (constant folding, the reference evaluator). */
+export const SCALAR_TARGET: TargetDesc = TARGET_ROWS.generic;
