@@ -1,17 +1,33 @@
-// C-style renderer of the kernel IR, shared by the C, CUDA and HLS targets. A target differs
-// only in a small table (type names, math function names, qualifiers, loop pragmas).
+// The C-family renderer of the kernel IR, shared by host C, CUDA (and, by their issues, HLS and
+// Cortex-M). A target is a row (CStyleRow): type names, qualifiers, the vector ISA, loop pragmas,
+// how thread-bound loops and barriers are spelled. Rows: codegen/c/rows.ts, codegen/cuda/row.ts.
+// The program around the kernels (run(), a launcher, a top function) is each family's own.
 import { Scalar, dtypeInfo, storageScalar } from '../../ir/dtype.js';
-import { BinOp, Expr, Kernel, Stmt, UnOp } from '../../ir/kernel.js';
+import { BinOp, Expr, ForStmt, Kernel, LoopHint, Stmt, UnOp } from '../../ir/kernel.js';
 import { VExpr } from '../../ir/vector.js';
 
-export interface CStyleTarget {
+export interface CStyleRow {
+  name: string;
   types: Record<Scalar, string>;
-  /** Qualifier on kernel function definitions, e.g. "static" or "__device__ static". */
-  kernelPrefix: string;
+  /** What precedes `void NAME(…)` in a kernel definition ("ONNXC_KERNEL", "static __global__"…). */
+  kernelPrefix(k: Kernel): string;
+  /** Qualifier on pointer parameters ("restrict ", "__restrict__ "). */
   restrict: string;
+  /** What replaces the leading `static inline` of the shared helper sources (codegen/c/helpers.ts). */
+  helperQualifier: string;
+  /** Whether the row renders vector IR (GCC/Clang vector extensions through the onnxc_simd macros). */
+  vectors: boolean;
   /** Pragma lines emitted before a loop carrying a hint (may be empty). */
-  loopPragmas(hint: NonNullable<Extract<Stmt, { k: 'for' }>['hint']>): string[];
+  loopPragmas(hint: LoopHint): string[];
+  /** Header of a loop bound to threads (ForStmt.bind); absent where one thread runs a kernel. */
+  boundLoop?(s: ForStmt, lo: string, hi: string, idx: string): string;
+  /** The barrier statement; absent where one thread runs a kernel. */
+  barrier?: string;
 }
+
+/** Whether a block contains a `fail` statement (the kernel then returns a status). */
+export const failsIn = (b: Stmt[]): boolean => b.some((s) => s.k === 'fail' || ((s.k === 'for' || s.k === 'while') && failsIn(s.body))
+  || (s.k === 'if' && (failsIn(s.then) || failsIn(s.else))));
 
 /** Integer types C promotes to int: arithmetic on them is converted back explicitly. */
 const SMALL = new Set<Scalar>(['i8', 'i16', 'u8', 'u16', 'bool']);
@@ -60,7 +76,7 @@ export function literal(t: Scalar, v: number | bigint): string {
 export class CStyleRenderer {
   /** Helper functions the rendered code needs (names; the emitter defines them). */
   readonly helpers = new Set<string>();
-  constructor(readonly target: CStyleTarget, readonly bufName: (id: number) => string) {}
+  constructor(readonly target: CStyleRow, readonly bufName: (id: number) => string) {}
 
   private fn(t: Scalar, base: string): string {
     return t === 'f32' ? `${base}f` : base;
@@ -152,8 +168,9 @@ export class CStyleRenderer {
     switch (s.k) {
       case 'for': {
         if (s.hint) for (const p of this.target.loopPragmas(s.hint)) out.push(`${ind}${p}`);
-        const inc = s.step === 1 ? `++${s.v}` : `${s.v} += ${s.step}`;
-        out.push(`${ind}for (${this.target.types.idx} ${s.v} = ${this.expr(s.lo)}; ${s.v} < ${this.expr(s.hi)}; ${inc}) {`);
+        const inc = s.step === 1 ? `++${s.v}` : `${s.v} += ${s.step}`, T = this.target.types.idx;
+        if (s.bind && this.target.boundLoop) out.push(`${ind}${this.target.boundLoop(s, this.expr(s.lo), this.expr(s.hi), T)} {`);
+        else out.push(`${ind}for (${T} ${s.v} = ${this.expr(s.lo)}; ${s.v} < ${this.expr(s.hi)}; ${inc}) {`);
         this.block(s.body, ind + '  ', out);
         out.push(`${ind}}`);
         return;
@@ -190,7 +207,7 @@ export class CStyleRenderer {
         return;
       case 'break': out.push(`${ind}break;`); return;
       case 'fail': out.push(`${ind}return ${s.status};`); return;
-      case 'barrier': out.push(`${ind}/* barrier: one thread runs this kernel */`); return;
+      case 'barrier': out.push(`${ind}${this.target.barrier ?? '/* barrier: one thread runs this kernel */'}`); return;
       case 'vdecl': out.push(`${ind}onnxc_f32x${s.init.lanes} ${s.name} = ${this.vexpr(s.init)};`); return;
       case 'vassign': out.push(`${ind}${s.name} = ${this.vexpr(s.val)};`); return;
       case 'vstore':
@@ -201,6 +218,7 @@ export class CStyleRenderer {
 
   /** Vector expressions: GCC/Clang vector extensions through the onnxc_simd macros. */
   vexpr(e: VExpr): string {
+    if (!this.target.vectors) throw new Error(`${this.target.name}: vector IR reached a row without vectors`);
     this.helpers.add(`onnxc_simd${e.lanes}`);
     switch (e.k) {
       case 'vload': return `ONNXC_VLOAD${e.stride === 2 ? 'EVEN' : ''}${e.lanes}(${this.bufName(e.buf.id)} + ${this.index(e.idx)})`;
@@ -222,7 +240,7 @@ export class CStyleRenderer {
     for (const s of b) this.stmt(s, ind, out);
   }
 
-  /** Renders a kernel as a C function taking one pointer per param. */
+  /** Renders a kernel as a C function taking one pointer per param (returning a status if it can fail). */
   kernel(k: Kernel): string {
     const T = this.target.types;
     const used = new Set<number>();
@@ -237,9 +255,11 @@ export class CStyleRenderer {
       const c = k.writes.has(b) ? '' : 'const ';
       return `${c}${ty} *${this.target.restrict}${this.bufName(b.id)}`;
     });
-    const lines = [`/* ${k.label} */`, `${this.target.kernelPrefix} void ${k.name}(${params.join(', ') || 'void'}) {`];
+    const fails = failsIn(k.body);
+    const lines = [`/* ${k.label} */`, `${this.target.kernelPrefix(k)} ${fails ? 'int' : 'void'} ${k.name}(${params.join(', ') || 'void'}) {`];
     for (const b of k.params) if (!used.has(b.id)) lines.push(`  (void)${this.bufName(b.id)};`);
     this.block(k.body, '  ', lines);
+    if (fails) lines.push('  return 0;');
     lines.push('}');
     return lines.join('\n');
   }

@@ -220,8 +220,11 @@ C_HELPERS.onnxc_vexp4 = { deps: ['onnxc_simd4'], src: vexp(4) };
 C_HELPERS.onnxc_verf8 = { deps: ['onnxc_simd8'], src: verf(8) };
 C_HELPERS.onnxc_verf4 = { deps: ['onnxc_simd4'], src: verf(4) };
 
-/** Sources of the named helpers and their dependencies, dependencies first, in a stable order. */
-export function helperSources(names: Iterable<string>): string[] {
+/**
+ * Sources of the named helpers and their dependencies, dependencies first, in a stable order.
+ * qualifier replaces their `static inline` (a C-family row's: CUDA's makes them device functions).
+ */
+export function helperSources(names: Iterable<string>, qualifier = 'static inline'): string[] {
   const out: string[] = [], seen = new Set<string>();
   const visit = (n: string) => {
     if (seen.has(n)) return;
@@ -229,7 +232,7 @@ export function helperSources(names: Iterable<string>): string[] {
     const h = C_HELPERS[n];
     if (!h) throw new Error(`no C helper ${n}`);
     for (const d of h.deps ?? []) visit(d);
-    out.push(h.src);
+    out.push(qualifier === 'static inline' ? h.src : h.src.replace(/^static inline /gm, `${qualifier} `));
   };
   for (const n of [...names].sort()) visit(n);
   return out;

@@ -6,7 +6,7 @@ import { C_TYPES } from './cstyle.js';
 import { bufName } from './emitC.js';
 
 export function printProgram(p: Program): string {
-  const r = new CStyleRenderer({ types: C_TYPES, kernelPrefix: 'kernel', restrict: '', loopPragmas: (h) => [`// hint ${JSON.stringify(h)}`] }, (id) => bufName(p.bufs[id]));
+  const r = new CStyleRenderer({ name: 'print', types: C_TYPES, kernelPrefix: () => 'kernel', restrict: '', helperQualifier: 'static inline', vectors: true, loopPragmas: (h) => [`// hint ${JSON.stringify(h)}`] }, (id) => bufName(p.bufs[id]));
   const lines = [`# program ${p.name}: ${p.steps.length} kernels, arena ${p.arenaSize} bytes`];
   for (const b of p.bufs) {
     const where = b.role === 'temp' ? `arena+${b.offset ?? '?'}` : b.role === 'input' || b.role === 'output' ? `${b.role}[${b.index}]`

@@ -1,0 +1,51 @@
+// Pieces of the host program every C-family emitter writes the same way: the model descriptor
+// (onnxc_model, runtime-c/onnxc_runtime.h), the weights blob and its .incbin, string literals.
+import { byteSize, onnxCode } from '../../ir/dtype.js';
+import { ARENA_ALIGN, Program, ProgramBuf } from '../../ir/kernel.js';
+import { numel, tensorBytes } from '../../ir/tensor.js';
+
+export const TOOL = 'onnxc 0.1.0';
+
+/** A C string literal (no trigraphs). */
+export const cString = (s: string): string => JSON.stringify(s).replace(/\?/g, '\\?');
+
+/** The descriptor `const onnxc_model NAME_model` whose run function is `runFn`. */
+export function descriptorLines(p: Program, runFn: string, linkage = ''): string[] {
+  const N = p.name, out: string[] = [];
+  const desc = (io: Program['inputs'][number], i: number, kind: string) => {
+    const dims = io.shape.length ? `${N}_${kind}${i}_dims` : 'NULL';
+    return { dims: io.shape.length ? `static const int64_t ${dims}[${io.shape.length}] = {${io.shape.join(', ')}};` : '',
+      row: `  {${cString(io.name)}, ${onnxCode(io.buf.dtype)}, ${io.shape.length}, ${dims}, ${byteSize(io.buf.dtype, numel(io.shape))}u}` };
+  };
+  const ins = p.inputs.map((io, i) => desc(io, i, 'in')), outs = p.outputs.map((io, i) => desc(io, i, 'out'));
+  out.push(...ins.map((d) => d.dims).filter(Boolean), ...outs.map((d) => d.dims).filter(Boolean));
+  if (ins.length) out.push(`static const onnxc_tensor_desc ${N}_inputs[${ins.length}] = {\n${ins.map((d) => d.row).join(',\n')}\n};`);
+  out.push(`static const onnxc_tensor_desc ${N}_outputs[${outs.length}] = {\n${outs.map((d) => d.row).join(',\n')}\n};`);
+  out.push(`${linkage}const onnxc_model ${N}_model = {\n  ${cString(N)}, ${cString(TOOL)}, ${N}_ARENA_SIZE, ${ins.length}, ${outs.length},\n  ${ins.length ? `${N}_inputs` : 'NULL'}, ${N}_outputs, ${runFn}\n};`);
+  return out;
+}
+
+/** Constants packed into one blob, each at an ARENA_ALIGN-aligned offset. */
+export function packWeights(bufs: ProgramBuf[]): { blob: Uint8Array; offsets: Map<ProgramBuf, number> } {
+  const offsets = new Map<ProgramBuf, number>();
+  let size = 0;
+  for (const b of bufs) {
+    size = Math.ceil(size / ARENA_ALIGN) * ARENA_ALIGN;
+    offsets.set(b, size);
+    size += byteSize(b.dtype, b.size);
+  }
+  const blob = new Uint8Array(size);
+  for (const b of bufs) blob.set(tensorBytes(b.data!), offsets.get(b)!);
+  return { blob, offsets };
+}
+
+/** Declares `SYMBOL[]` and assembles the blob file into it with .incbin (ELF and Mach-O). */
+export function incbinLines(symbol: string, file: string, size: number, externC = false): string[] {
+  return [`/* ${size} bytes of weights, assembled from ${file} (compile from this folder or pass -Wa,-I<dir>). */`,
+    `${externC ? 'extern "C" ' : ''}extern const unsigned char ${symbol}[];`,
+    '#if defined(__APPLE__)',
+    `__asm__(".const_data\\n.p2align 6\\n.globl _${symbol}\\n_${symbol}:\\n.incbin \\"${file}\\"\\n.text\\n");`,
+    '#else',
+    `__asm__(".section .rodata\\n.balign 64\\n.globl ${symbol}\\n.type ${symbol}, @object\\n${symbol}:\\n.incbin \\"${file}\\"\\n.size ${symbol}, ${size}\\n.previous\\n");`,
+    '#endif', ''];
+}
