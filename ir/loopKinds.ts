@@ -72,12 +72,14 @@ function declaredIn(b: Stmt[], out = new Set<string>()): Set<string> {
   return out;
 }
 
-/** Additive terms of an index expression (a - b gives b negated). */
+/** Additive terms of an index expression with their coefficients (constant factors distributed). */
 function terms(e: Expr, sign: number, out: { e: Expr; sign: number }[]): void {
   if (e.k === 'bin' && (e.op === 'add' || e.op === 'sub') && e.t === 'idx') {
     terms(e.a, sign, out);
     terms(e.b, e.op === 'add' ? sign : -sign, out);
-  } else out.push({ e, sign });
+  } else if (e.k === 'bin' && e.op === 'mul' && e.t === 'idx' && e.b.k === 'const' && e.a.k === 'bin') terms(e.a, sign * Number(e.b.v), out);
+  else if (e.k === 'bin' && e.op === 'mul' && e.t === 'idx' && e.a.k === 'const' && e.b.k === 'bin') terms(e.b, sign * Number(e.a.v), out);
+  else out.push({ e, sign });
 }
 
 /** Splits idx for loop variable v; inner: variables private to an iteration (with ranges). */
@@ -102,13 +104,13 @@ function split(idx: Expr, v: string, inner: Set<string>, env: Ranges, width: num
         : e.k === 'bin' && e.op === 'mul' && e.b.k === 'var' && e.b.name === v && e.a.k === 'const' ? Number(e.a.v) : NaN;
       if (Number.isNaN(c)) return null;
       stride += sign * c;
-    } else if ([...ns].some((n) => inner.has(n))) {
+    } else if ([...ns].some((n) => inner.has(n)) || (!ns.size && e.k === 'const')) {
       if ([...ns].some((n) => !inner.has(n)) || e.k === 'load') return null;
       const r = rangeOf(e, env);
       if (!r) return null;
-      lo += sign > 0 ? r[0] : -r[1];
-      hi += sign > 0 ? r[1] : -r[0];
-    } else outer.push(`${sign}${exprKey(e)}`);
+      lo += sign > 0 ? sign * r[0] : sign * r[1];
+      hi += sign > 0 ? sign * r[1] : sign * r[0];
+    } else outer.push(`${sign}*${exprKey(e)}`);
   }
   return { stride, inner: [lo, hi], outer: outer.sort().join('+') };
 }

@@ -10,6 +10,8 @@ import { Program } from '../ir/kernel.js';
 import { printModel } from '../ir/print.js';
 import { verifyGraph } from '../ir/verify.js';
 import { verifyProgram } from '../ir/verifyKernel.js';
+import { SCALAR_TARGET, TargetDesc } from '../ir/target.js';
+import { bindThreads } from './bindThreads.js';
 import { eliminateDeadCode } from './eliminateDeadCode.js';
 import { eliminateDeadLocals } from './eliminateDeadLocals.js';
 import { foldBatchNorm } from './foldBatchNorm.js';
@@ -49,6 +51,17 @@ export const GRAPH_PASSES: [string, (m: Model, opts: PipelineOptions) => void][]
   ['prepackWeights', prepackWeights],
 ];
 
+type KernelPass = [string, (p: Program, t: TargetDesc) => void];
+const vectorize: KernelPass = ['vectorizeLoops', (p, t) => vectorizeLoops(p, t.lanes)];
+const deadLocals: KernelPass = ['eliminateDeadLocals', (p) => eliminateDeadLocals(p)];
+
+/** Kernel-level passes per target family, in order (planMemory follows them). */
+export const KERNEL_PASSES: Record<TargetDesc['family'], KernelPass[]> = {
+  c: [vectorize, deadLocals],
+  wasm: [vectorize, deadLocals],
+  cuda: [deadLocals, ['bindThreads', bindThreads]],
+};
+
 export interface PipelineResult {
   program: Program;
   memory: MemoryReport;
@@ -82,14 +95,13 @@ export function runPipeline(m: Model, opts: PipelineOptions): PipelineResult {
   const program = lowerToKernels(m, opts);
   if (opts.verify) verifyProgram(program);
   after('lowerToKernels', () => printProgram(program), performance.now() - t0);
-  t0 = performance.now();
-  vectorizeLoops(program, opts.lowerTarget?.lanes ?? 0);
-  if (opts.verify) verifyProgram(program);
-  after('vectorizeLoops', () => printProgram(program), performance.now() - t0);
-  t0 = performance.now();
-  eliminateDeadLocals(program);
-  if (opts.verify) verifyProgram(program);
-  after('eliminateDeadLocals', () => printProgram(program), performance.now() - t0);
+  const target = opts.lowerTarget ?? SCALAR_TARGET;
+  for (const [name, pass] of KERNEL_PASSES[target.family]) {
+    t0 = performance.now();
+    pass(program, target);
+    if (opts.verify) verifyProgram(program);
+    after(name, () => printProgram(program), performance.now() - t0);
+  }
   t0 = performance.now();
   const memory = planMemory(program);
   after('planMemory', () => printProgram(program), performance.now() - t0);

@@ -6,6 +6,8 @@ import { emitC } from '../codegen/c/emitC.js';
 import { printProgram } from '../codegen/c/printProgram.js';
 import { evaluateNode } from '../codegen/js/evaluate.js';
 import { emitWasm } from '../codegen/wasm/emitWasm.js';
+import { emitCuda } from '../codegen/cuda/emitCuda.js';
+import { RUNTIME_DIR, cudaHeaderFiles, runtimeHeader } from './runtimeFiles.js';
 import { CompileError } from '../ir/errors.js';
 import { Model, isStatic } from '../ir/graph.js';
 import { registerAllOps } from '../ir/ops/index.js';
@@ -20,8 +22,8 @@ import { loadModel } from './onnx/importModel.js';
 
 registerAllOps();
 
-export type Target = 'c' | 'wasm';
-export const TARGETS: Target[] = ['c', 'wasm'];
+export type Target = 'c' | 'wasm' | 'cuda';
+export const TARGETS: Target[] = ['c', 'wasm', 'cuda'];
 
 export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' | keyof PipelineHooks> {
   target: Target;
@@ -80,12 +82,7 @@ export function shapeInputs(m: Model): Set<string> {
   return findShapeInputs(m);
 }
 
-/** Folder of the C runtime shipped with onnxc. */
-export const RUNTIME_DIR = new URL('../../runtime-c/', import.meta.url).pathname;
-
-function runtimeHeader(): string {
-  return fs.readFileSync(path.join(RUNTIME_DIR, 'onnxc_runtime.h'), 'utf8');
-}
+export { RUNTIME_DIR };
 
 /** Compiles an imported model. */
 export function compileModel(m: Model, opts: CompileOptions): CompileResult {
@@ -106,6 +103,7 @@ export function compileModel(m: Model, opts: CompileOptions): CompileResult {
   let files: Record<string, string | Uint8Array>;
   if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights: opts.weights, profile: opts.profile }), 'onnxc_runtime.h': runtimeHeader() };
   else if (opts.target === 'wasm') files = emitWasm(program, { source: m.source, profile: opts.profile }).files;
+  else if (opts.target === 'cuda') files = { ...emitCuda(program, { source: m.source }), ...cudaHeaderFiles() };
   else throw new CompileError(`target '${opts.target}' is not available yet`);
   return { files, program, memory, model: m };
 }

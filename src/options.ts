@@ -2,7 +2,7 @@
 import type { Options } from 'yargs';
 
 export const OPTIONS = {
-  target: { type: 'string', choices: ['c', 'wasm'], default: 'c', describe: 'code generation target' },
+  target: { type: 'string', choices: ['c', 'wasm', 'cuda'], default: 'c', describe: 'code generation target (cuda: runs on a GPU when nvidia-smi finds one, else in the host emulation)' },
   output: { alias: 'o', type: 'string', describe: 'output folder (compile: default ./out)' },
   name: { type: 'string', describe: 'symbol prefix / module name (default: from the model file name)' },
   dim: { type: 'string', array: true, describe: 'bind a symbolic dimension: NAME=VALUE (repeatable)' },

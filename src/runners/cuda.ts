@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
-import { RUNTIME_DIR, writeFiles } from '../api.js';
+import { writeFiles } from '../api.js';
+import { RUNTIME_DIR, cudaHeaderFiles } from '../runtimeFiles.js';
 import { parseTensor } from '../onnx/tensorProto.js';
 import { benchC, runC, runtimeObjects } from './c.js';
 import { exec } from './exec.js';
@@ -24,15 +25,7 @@ export const NVCC_FLAGS = ['-O2', '-arch=native'];
 const CXX = process.env.CXX || 'g++';
 const NVCC = process.env.NVCC || 'nvcc';
 
-/** The shipped headers a generated CUDA output folder carries, by file name. */
-export function cudaHeaderFiles(): Record<string, string> {
-  const read = (dir: string, f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
-  return {
-    'onnxc_runtime.h': read(RUNTIME_DIR, 'onnxc_runtime.h'),
-    'onnxc_cuda.h': read(RUNTIME_CUDA_DIR, 'onnxc_cuda.h'),
-    'onnxc_cuda_emu.h': read(RUNTIME_CUDA_DIR, 'onnxc_cuda_emu.h'),
-  };
-}
+export { cudaHeaderFiles };
 
 let device: { gpu: boolean; description: string } | undefined;
 

@@ -7,6 +7,7 @@ import { CompileResult, Target } from '../api.js';
 import { parseTensor } from '../onnx/tensorProto.js';
 import { RELEASE_CFLAGS, benchC, buildC, runC } from './c.js';
 import { makeWasmRunner } from './wasm.js';
+import { cudaRunner } from './cuda.js';
 
 export interface Runner {
   /** Prepares an executable form of the compiled model in workDir. */
@@ -46,7 +47,7 @@ const cRunner: Runner = {
   },
 };
 
-const runners: Partial<Record<Target, Runner>> = { c: cRunner, wasm: makeWasmRunner(readTensorFile) };
+const runners: Partial<Record<Target, Runner>> = { c: cRunner, wasm: makeWasmRunner(readTensorFile), cuda: cudaRunner };
 
 export function registerRunner(t: Target, r: Runner): void {
   runners[t] = r;

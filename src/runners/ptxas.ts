@@ -1,7 +1,8 @@
 // Compiles a .cu with nvcc for a given GPU architecture (no GPU needed) and checks what
 // ptxas reports per kernel (registers, static shared memory, spills) against the limits.
 import path from 'node:path';
-import { RUNTIME_DIR } from '../api.js';
+import { RUNTIME_CUDA_DIR, RUNTIME_DIR } from '../runtimeFiles.js';
+export { RUNTIME_CUDA_DIR };
 import { exec } from './exec.js';
 
 /** One kernel as ptxas compiled it. */
@@ -21,7 +22,6 @@ export interface NvccCheck {
   kernels: KernelUsage[];
 }
 
-export const RUNTIME_CUDA_DIR = new URL('../../../runtime-cuda/', import.meta.url).pathname;
 const NVCC = process.env.NVCC || 'nvcc';
 export const LIMITS = { registers: 255, sharedBytes: 48 * 1024 };
 

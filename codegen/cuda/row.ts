@@ -1,0 +1,20 @@
+// The CUDA row of the C-family renderer (codegen/c/cstyle.ts): kernels are __global__, helpers
+// device functions, loops bound to the grid stride over every thread of the launch, barriers
+// are __syncthreads(). Scalar code only (no vector IR: a GPU's parallelism is its threads).
+import { C_TYPES, CStyleRow } from '../c/cstyle.js';
+
+export const CUDA_ROW: CStyleRow = {
+  name: 'cuda',
+  types: C_TYPES,
+  kernelPrefix: (k) => `static __global__ __launch_bounds__(${k.launch?.threads ?? 1})`,
+  restrict: '__restrict__ ',
+  helperQualifier: 'static __device__ inline',
+  vectors: false,
+  loopPragmas: () => [],
+  boundLoop: (s, lo, hi, T) => {
+    if (s.bind !== 'grid') throw new Error(`cuda: loops bound to ${s.bind} are not rendered yet`);
+    const first = lo === '0' ? '' : `${lo} + `, by = s.step === 1 ? '' : ` * ${s.step}`;
+    return `for (${T} ${s.v} = ${first}((${T})blockIdx.x * blockDim.x + threadIdx.x)${by}; ${s.v} < ${hi}; ${s.v} += (${T})gridDim.x * blockDim.x${by})`;
+  },
+  barrier: '__syncthreads();',
+};

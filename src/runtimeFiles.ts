@@ -1,0 +1,24 @@
+// Where the runtimes shipped with onnxc live, and the headers a generated output folder carries.
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Folder of the C runtime (ABI header, TensorProto I/O, standalone main). */
+export const RUNTIME_DIR = new URL('../../runtime-c/', import.meta.url).pathname;
+/** Folder of the CUDA support headers (launch macro, host driver, host emulation). */
+export const RUNTIME_CUDA_DIR = new URL('../../runtime-cuda/', import.meta.url).pathname;
+
+const read = (dir: string, f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
+
+/** runtime-c/onnxc_runtime.h, which every C-family output includes. */
+export function runtimeHeader(): string {
+  return read(RUNTIME_DIR, 'onnxc_runtime.h');
+}
+
+/** The shipped headers a generated CUDA output folder carries, by file name. */
+export function cudaHeaderFiles(): Record<string, string> {
+  return {
+    'onnxc_runtime.h': runtimeHeader(),
+    'onnxc_cuda.h': read(RUNTIME_CUDA_DIR, 'onnxc_cuda.h'),
+    'onnxc_cuda_emu.h': read(RUNTIME_CUDA_DIR, 'onnxc_cuda_emu.h'),
+  };
+}
