@@ -27,6 +27,7 @@ export function rangeOf(e: Expr, env: Ranges): Range | null {
       if (!a || !b) {
         // min with a bounded side is bounded above, max below; enough for trip counts
         if (e.op === 'min' && (a || b)) return [-Infinity, (a ?? b)![1]];
+        if (e.op === 'max' && (a || b)) return [(a ?? b)![0], Infinity];
         return null;
       }
       switch (e.op) {
@@ -268,11 +269,12 @@ function assignedIn(b: Stmt[], out = new Set<string>()): Set<string> {
 
 /**
  * Sets kind and bound on every `for` loop of a kernel body, innermost first, and marks the
- * accumulators of reduce loops. A loop whose trip count cannot be bounded keeps the bound its
+ * accumulators of reduce loops. Passes that rewrite loops run it again on what they made. A loop whose trip count cannot be bounded keeps the bound its
  * builder gave (a value loaded at run time: the most it can be); with none it is an error.
  */
 export function annotateLoops(body: Stmt[], onError: (msg: string) => never): void {
   const assigned = assignedIn(body);
+  walk(body, (s) => { if (s.k === 'decl' || s.k === 'vdecl') delete s.reduce; });
   const go = (b: Stmt[], env: Ranges): void => {
     const local = new Map(env);
     for (const s of b) {
@@ -284,7 +286,7 @@ export function annotateLoops(body: Stmt[], onError: (msg: string) => never): vo
       if (s.k === 'while') go(s.body, local);
       if (s.k !== 'for') continue;
       const derived = tripBound(s.lo, s.hi, s.step, local);
-      if (derived !== null) s.bound = derived;
+      if (derived !== null) s.bound = s.bound >= 0 ? Math.min(s.bound, derived) : derived;
       else if (!(s.bound >= 0)) onError(`the trip count of loop '${s.v}' has no compile-time bound`);
       const inner = withLoopVar(s, local);
       go(s.body, inner);

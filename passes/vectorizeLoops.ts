@@ -7,6 +7,7 @@
 // Runs when the target has vectors (ctx.target.lanes > 0).
 import { BinOp, Expr, Program, Stmt, UnOp } from '../ir/kernel.js';
 import { Store, independent, strideOf, unitStride } from '../ir/loops.js';
+import { annotateLoops } from '../ir/loopKinds.js';
 import { VBinOp, VExpr, VUnOp, vbin, vload, vsplat, vun } from '../ir/vector.js';
 
 type For = Extract<Stmt, { k: 'for' }>;
@@ -72,11 +73,15 @@ function vectorize(s: For, lanes: number, fresh: () => string): Stmt[] | null {
   return [...decl, { k: 'for', v: s.v, lo: s.lo, hi: end, step: lanes, body: vstores, kind: s.kind, bound: Math.floor(s.bound / lanes) }, ...tail];
 }
 
-function rewrite(body: Stmt[], lanes: number, fresh: () => string): Stmt[] {
+function rewrite(body: Stmt[], lanes: number, fresh: () => string, hit: () => void): Stmt[] {
   return body.flatMap((s): Stmt[] => {
-    if (s.k === 'for') return vectorize(s, lanes, fresh) ?? [{ ...s, body: rewrite(s.body, lanes, fresh) }];
-    if (s.k === 'while') return [{ ...s, body: rewrite(s.body, lanes, fresh) }];
-    if (s.k === 'if') return [{ ...s, then: rewrite(s.then, lanes, fresh), else: rewrite(s.else, lanes, fresh) }];
+    if (s.k === 'for') {
+      const v = vectorize(s, lanes, fresh);
+      if (v) { hit(); return v; }
+      return [{ ...s, body: rewrite(s.body, lanes, fresh, hit) }];
+    }
+    if (s.k === 'while') return [{ ...s, body: rewrite(s.body, lanes, fresh, hit) }];
+    if (s.k === 'if') return [{ ...s, then: rewrite(s.then, lanes, fresh, hit), else: rewrite(s.else, lanes, fresh, hit) }];
     return [s];
   });
 }
@@ -85,6 +90,11 @@ export function vectorizeLoops(p: Program, lanes: number): void {
   if (!lanes) return;
   for (const st of p.steps) {
     let n = 0;
-    st.kernel.body = rewrite(st.kernel.body, lanes, () => `vend${n++}_`);
+    let hits = 0;
+    const body = rewrite(st.kernel.body, lanes, () => `vend${n++}_`, () => hits++);
+    if (!hits) continue;
+    st.kernel.body = body;
+    // the new loops' kinds, as far as they can be proven on the rewritten code
+    annotateLoops(body, (msg) => { throw new Error(`vectorizeLoops: ${st.kernel.name}: ${msg}`); });
   }
 }
