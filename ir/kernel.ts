@@ -10,8 +10,8 @@
 //   just outside the loop (`decl` with `reduce`: the associative operator they combine with).
 //   Builders (LowerCtx.loop) classify loops with ir/loops.ts; a pass that builds a loop says it.
 // - `bind` maps a parallel loop onto the threads of a launch (set by a target's thread-binding
-//   pass; a renderer without threads ignores it): `grid` spreads the iterations over every
-//   thread of the launch (grid-stride), `block`/`thread` over block and thread indices.
+//   pass; a renderer without threads ignores it): the iterations are spread, grid-stride, over
+//   launch dimension x (every thread: blocks.x × threads per block), y or z (blocks).
 // - `barrier`: every thread of a block waits until all have reached it (a phase boundary; a
 //   no-op where a kernel runs on one thread).
 // - Buffers live in a memory space: `global` (arena, inputs, outputs), `const` (weights,
@@ -70,7 +70,8 @@ export interface LoopHint {
 export type LoopKind = 'serial' | 'parallel' | 'reduce';
 /** Associative operators a reduction combines with. */
 export type ReduceOp = 'add' | 'mul' | 'min' | 'max' | 'and' | 'or';
-export type LoopBind = 'grid' | 'block' | 'thread';
+/** A launch dimension: x spreads iterations over blocks.x × threads, y and z over blocks. */
+export type LoopBind = 'x' | 'y' | 'z';
 
 export interface ForStmt {
   k: 'for'; v: string; lo: Expr; hi: Expr; step: number; body: Stmt[];
@@ -107,7 +108,7 @@ export interface Kernel {
   body: Stmt[];
   /** Set by a target's thread-binding pass: the launch shape (blocks × threads per block), and
    * whether the threads of a block synchronize (barriers), so they must run concurrently. */
-  launch?: { blocks: number; threads: number; barrier: boolean };
+  launch?: { blocks: [number, number, number]; threads: number; barrier: boolean };
 }
 
 /** view: a slice of another buffer (a Concat's output that a producer writes into directly). */

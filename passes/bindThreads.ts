@@ -1,14 +1,12 @@
 // bindThreads: maps kernels onto GPU threads (targets with `threads` in their row, ir/target.ts).
 // A kernel's top-level statements are cut into phases wherever no local crosses the cut; each
 // phase becomes a kernel of its own (launched in order on one stream, so a phase sees what the
-// previous one wrote). A phase that is a parallel loop nest, after locals it alone reads, is
-// flattened (perfectly nested parallel loops with constant bounds become one loop) and bound to
-// every thread of the launch (grid-stride); any other phase runs on one thread.
-import { Expr, ForStmt, Kernel, Program, Stmt, Step } from '../ir/kernel.js';
+// previous one wrote). A phase that is a parallel loop nest, after locals it alone reads, has up
+// to three perfectly nested parallel loops bound to launch dimensions x (innermost: blocks ×
+// threads), y and z (blocks), each grid-stride; any other phase runs on one thread.
+import { Expr, ForStmt, Kernel, LoopBind, Program, Stmt, Step } from '../ir/kernel.js';
 import type { TargetDesc } from '../ir/target.js';
 
-const idx = (v: number): Expr => ({ k: 'const', t: 'idx', v });
-const bin = (op: 'div' | 'mod' | 'add', a: Expr, b: Expr): Expr => ({ k: 'bin', t: 'idx', op, a, b });
 
 /** Names a statement reads (variables and vectors), and names it declares at its top level. */
 function namesRead(x: unknown, out = new Set<string>()): Set<string> {
@@ -41,45 +39,37 @@ export function phases(body: Stmt[]): Stmt[][] {
   return out;
 }
 
-/** Perfectly nested parallel loops with constant bounds from 0, step 1: their variables and extents. */
-function nestOf(s: ForStmt): { loops: ForStmt[]; body: Stmt[] } {
+/** Up to three perfectly nested parallel loops from s inward (each loop's body is just the next). */
+function nestOf(s: ForStmt): ForStmt[] {
   const loops = [s];
   let cur = s;
-  while (cur.body.length === 1 && cur.body[0].k === 'for' && isFlat(cur.body[0])) {
+  while (loops.length < 3 && cur.body.length === 1 && cur.body[0].k === 'for' && cur.body[0].kind === 'parallel') {
     cur = cur.body[0];
     loops.push(cur);
   }
-  return { loops, body: cur.body };
+  return loops;
 }
 
-const isFlat = (s: ForStmt): boolean => s.kind === 'parallel' && s.step === 1 && s.lo.k === 'const' && Number(s.lo.v) === 0 && s.hi.k === 'const';
+const DIMS: LoopBind[] = ['x', 'y', 'z'];
 
-/** The phase as a grid-bound loop (and its trip count), or null when it must run on one thread. */
-function bind(phase: Stmt[]): { body: Stmt[]; trips: number } | null {
+/** The phase with its parallel loop nest bound to launch dimensions (innermost x), or null. */
+function bind(phase: Stmt[], t: TargetDesc): { body: Stmt[]; launch: NonNullable<Kernel['launch']> } | null {
   const last = phase[phase.length - 1];
   if (last.k !== 'for' || last.kind !== 'parallel') return null;
   // what comes before the loop must be locals: every thread computes them for itself
   if (!phase.slice(0, -1).every((s) => s.k === 'decl' && !hasLoad(s.init))) return null;
-  if (!isFlat(last)) {
-    return { body: [...phase.slice(0, -1), { ...last, bind: 'grid' }], trips: last.bound };
+  const loops = nestOf(last);
+  const th = t.threads!, trips = loops.map((l) => Math.max(1, l.bound));
+  const inner = trips[trips.length - 1];
+  const threads = Math.min(th.block, Math.max(th.warp, Math.ceil(inner / th.warp) * th.warp));
+  const blocks: [number, number, number] = [Math.max(1, Math.min(Math.ceil(inner / threads), th.units * 32)), 1, 1];
+  // rebuild the nest from the inside out, binding each loop to its dimension
+  let body: Stmt[] = loops[loops.length - 1].body;
+  for (let d = loops.length - 1, dim = 0; d >= 0; d--, dim++) {
+    body = [{ ...loops[d], body, bind: DIMS[dim] }];
+    if (dim > 0) blocks[dim] = Math.min(trips[d], 65535);
   }
-  const { loops, body } = nestOf(last);
-  if (loops.length === 1) return { body: [...phase.slice(0, -1), { ...last, bind: 'grid' }], trips: last.bound };
-  const extents = loops.map((l) => Number((l.hi as { v: number }).v));
-  const total = extents.reduce((a, b) => a * b, 1);
-  const flat = `${loops[0].v}_flat`;
-  // v_d = (flat / prod(extents after d)) % extent_d
-  let after = 1;
-  const decls: Stmt[] = [];
-  for (let d = loops.length - 1; d >= 0; d--) {
-    let e: Expr = { k: 'var', t: 'idx', name: flat };
-    if (after > 1) e = bin('div', e, idx(after));
-    if (d > 0) e = bin('mod', e, idx(extents[d]));
-    decls.unshift({ k: 'decl', name: loops[d].v, t: 'idx', init: e });
-    after *= extents[d];
-  }
-  const loop: ForStmt = { k: 'for', v: flat, lo: idx(0), hi: idx(total), step: 1, body: [...decls, ...body], kind: 'parallel', bound: total, bind: 'grid' };
-  return { body: [...phase.slice(0, -1), loop], trips: total };
+  return { body: [...phase.slice(0, -1), ...body], launch: { blocks, threads, barrier: false } };
 }
 
 function hasLoad(e: Expr): boolean {
@@ -92,14 +82,6 @@ function hasLoad(e: Expr): boolean {
   }
 }
 
-/** Launch shape for n iterations spread over the grid. */
-function launchFor(n: number, t: TargetDesc): { blocks: number; threads: number; barrier: boolean } {
-  const th = t.threads!;
-  const threads = Math.min(th.block, Math.max(th.warp, Math.ceil(n / th.warp) * th.warp));
-  const blocks = Math.max(1, Math.min(Math.ceil(n / threads), th.units * 32));
-  return { blocks, threads, barrier: false };
-}
-
 /** Rewrites every step of the program into launches for a threaded target. */
 export function bindThreads(p: Program, target: TargetDesc): void {
   if (!target.threads) return;
@@ -108,9 +90,9 @@ export function bindThreads(p: Program, target: TargetDesc): void {
     const parts = phases(s.kernel.body);
     parts.forEach((phase, i) => {
       const name = parts.length > 1 ? `${s.kernel.name}_p${i}` : s.kernel.name;
-      const bound = bind(phase);
+      const bound = bind(phase, target);
       const kernel: Kernel = { ...s.kernel, name, body: bound ? bound.body : phase,
-        launch: bound ? launchFor(bound.trips, target) : { blocks: 1, threads: 1, barrier: false } };
+        launch: bound ? bound.launch : { blocks: [1, 1, 1], threads: 1, barrier: false } };
       steps.push({ kernel, args: s.args });
     });
   }

@@ -12,9 +12,10 @@ export const CUDA_ROW: CStyleRow = {
   vectors: false,
   loopPragmas: () => [],
   boundLoop: (s, lo, hi, T) => {
-    if (s.bind !== 'grid') throw new Error(`cuda: loops bound to ${s.bind} are not rendered yet`);
     const first = lo === '0' ? '' : `${lo} + `, by = s.step === 1 ? '' : ` * ${s.step}`;
-    return `for (${T} ${s.v} = ${first}((${T})blockIdx.x * blockDim.x + threadIdx.x)${by}; ${s.v} < ${hi}; ${s.v} += (${T})gridDim.x * blockDim.x${by})`;
+    const [start, stride] = s.bind === 'x' ? [`((${T})blockIdx.x * blockDim.x + threadIdx.x)`, `(${T})gridDim.x * blockDim.x`]
+      : [`(${T})blockIdx.${s.bind}`, `(${T})gridDim.${s.bind}`];
+    return `for (${T} ${s.v} = ${first}${start}${by}; ${s.v} < ${hi}; ${s.v} += ${stride}${by})`;
   },
   barrier: '__syncthreads();',
 };
