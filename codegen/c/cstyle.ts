@@ -2,7 +2,7 @@
 // Cortex-M). A target is a row (CStyleRow): type names, qualifiers, the vector ISA, loop pragmas,
 // how thread-bound loops and barriers are spelled. Rows: codegen/c/rows.ts, codegen/cuda/row.ts.
 // The program around the kernels (run(), a launcher, a top function) is each family's own.
-import { Scalar, dtypeInfo, storageScalar } from '../../ir/dtype.js';
+import { Scalar, dtypeInfo, scalarBits, storageScalar } from '../../ir/dtype.js';
 import { BinOp, Expr, ForStmt, Kernel, LoopHint, Stmt, UnOp } from '../../ir/kernel.js';
 import { VExpr } from '../../ir/vector.js';
 
@@ -103,6 +103,8 @@ export class CStyleRenderer {
           return `${h}(${a})`;
         }
         if (e.t === 'bool') return `(${a} != 0)`;
+        // float → integer saturates (rows f32_to_<t>, f64_to_<t>): a helper, never a bare cast (UB out of range)
+        if ((e.a.t === 'f32' || e.a.t === 'f64') && e.t !== 'f32' && e.t !== 'f64') return this.call(`onnxc_${e.a.t}_to_${e.t}`, a);
         return `(${T[e.t]})${a}`;
       }
     }
@@ -134,7 +136,11 @@ export class CStyleRenderer {
     const x = this.expr(a), y = this.expr(b), T = this.target.types;
     const isF = t === 'f32' || t === 'f64';
     const infix: Partial<Record<BinOp, string>> = { add: '+', sub: '-', mul: '*', div: '/', and: '&', or: '|', xor: '^', shl: '<<', shr: '>>' };
-    if (op === 'mod') return isF ? `${this.fn(t, 'fmod')}(${x}, ${y})` : `(${T[t]})(${x} % ${y})`;
+    if (op === 'mod' && isF) return `${this.fn(t, 'fmod')}(${x}, ${y})`;
+    // integer div/mod and shifts at their edges (rows div_<t>, mod_<t>, shl_<t>, shr_<t>): a
+    // helper unless the divisor or count is a constant that cannot reach an edge
+    if (!isF && (op === 'div' || op === 'mod' || op === 'shl' || op === 'shr') && !bareIntOp(op, t, b)) return this.call(`onnxc_${op}_${t}`, x, y);
+    if (op === 'mod') return `(${T[t]})(${x} % ${y})`;
     if (op === 'pow') return `${this.fn(t, 'pow')}(${x}, ${y})`;
     if (op === 'atan2') return `${this.fn(t, 'atan2')}(${x}, ${y})`;
     if (op === 'min' || op === 'max') {
@@ -150,10 +156,15 @@ export class CStyleRenderer {
     return SMALL.has(t) && !(t === 'bool' && (op === 'and' || op === 'or' || op === 'xor')) ? `(${T[t]})${s}` : s;
   }
 
+  private call(helper: string, ...args: string[]): string {
+    this.helpers.add(helper);
+    return `${helper}(${args.join(', ')})`;
+  }
+
   /** Drops parentheses C precedence makes redundant (keeps evaluation order: left-assoc). */
   private child(e: Expr, parent: BinOp, right: boolean, text: string): string {
     const prec = (o: BinOp) => (o === 'mul' || o === 'div' ? 2 : o === 'add' || o === 'sub' ? 1 : 0);
-    if (e.k !== 'bin' || !prec(e.op) || !prec(parent) || SMALL.has(e.t)) return text;
+    if (e.k !== 'bin' || !prec(e.op) || !prec(parent) || SMALL.has(e.t) || !infix(e)) return text;
     const pc = prec(e.op), pp = prec(parent);
     return pc > pp || (pc === pp && !right) ? text.slice(1, -1) : text;
   }
@@ -161,7 +172,7 @@ export class CStyleRenderer {
   /** An index expression without its outer parentheses. */
   private index(e: Expr): string {
     const s = this.expr(e);
-    return e.k === 'bin' && ['add', 'sub', 'mul', 'div'].includes(e.op) && !SMALL.has(e.t) ? s.slice(1, -1) : s;
+    return e.k === 'bin' && ['add', 'sub', 'mul', 'div'].includes(e.op) && !SMALL.has(e.t) && infix(e) ? s.slice(1, -1) : s;
   }
 
   stmt(s: Stmt, ind: string, out: string[]): void {
@@ -263,6 +274,19 @@ export class CStyleRenderer {
     lines.push('}');
     return lines.join('\n');
   }
+}
+
+/** Whether a binary expression renders as a parenthesized infix operation (not a helper call). */
+const infix = (e: Extract<Expr, { k: 'bin' }>): boolean => e.op !== 'div' || e.t === 'f32' || e.t === 'f64' || bareIntOp('div', e.t, e.b);
+
+/** Whether integer op (div, mod, shl, shr) on t with right operand b renders as the bare C
+ * operator: b a constant other than 0 (and -1 for signed), or a shift count below the width (a
+ * left shift only on unsigned types: a signed one overflows). Index math keeps its bare `/`. */
+function bareIntOp(op: BinOp, t: Scalar, b: Expr): boolean {
+  if (b.k !== 'const') return false;
+  const v = BigInt(b.v);
+  if (op === 'div' || op === 'mod') return v !== 0n && !(v === -1n && (t[0] === 'i' || t === 'idx'));
+  return v >= 0n && v < BigInt(scalarBits(t)) && (op === 'shr' || t[0] === 'u');
 }
 
 /** Conversion helpers for dtypes stored in another format than they compute in. */

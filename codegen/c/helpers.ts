@@ -1,8 +1,12 @@
-import { ERF_P, ERF_Q, EXP_POLY } from '../../ir/mathfit.js';
+import { ERF_CLAMP, ERF_P, ERF_Q, EXP_HI, EXP_LN2_HI, EXP_LN2_LO, EXP_LO, EXP_LOG2E, EXP_POLY } from '../../ir/mathfit.js';
 import { evenLanes } from '../../ir/vector.js';
+import { literal } from './cstyle.js';
+import { INT_HELPERS } from './intHelpers.js';
 
 // C source of the scalar helpers generated code may call (emitted only when used): NaN-
-// propagating min/max, float16/bfloat16/float8/4- and 2-bit conversions. Plain C99, libm only.
+// propagating min/max, the intrinsics of ir/intrinsics.ts (float16/bfloat16/float8/4- and 2-bit
+// conversions here, integer ones in intHelpers.ts; C_ROWS says which helper is which row).
+// Plain C99 that also compiles as C++/CUDA: memcpy for type punning, no restrict.
 
 /**
  * Decoder and encoders of a narrow float format. kind: 'ieee' has infinities and NaNs, 'fn' one
@@ -58,11 +62,11 @@ const f8 = {
 
 /** float8e8m0 encoder (round up; saturate keeps 2^127 and maps infinities to it). */
 const e8m0Enc = (sat: boolean) => `static inline uint8_t onnxc_f_to_e8m0${sat ? '' : '_nosat'}(float x) {
-  union { float f; uint32_t u; } c;
-  uint32_t e;
-  c.f = x; e = (c.u >> 23) & 0xffu;
-  if (e == 0xffu) return (uint8_t)(${sat ? '(c.u & 0x7fffffu) ? 0xffu : 0xfeu' : '0xffu'});
-  if ((c.u & 0x7fffffu) != 0${sat ? ' && e < 0xfeu' : ''}) e++;
+  uint32_t u, e;
+  memcpy(&u, &x, sizeof u);
+  e = (u >> 23) & 0xffu;
+  if (e == 0xffu) return (uint8_t)(${sat ? '(u & 0x7fffffu) ? 0xffu : 0xfeu' : '0xffu'});
+  if ((u & 0x7fffffu) != 0${sat ? ' && e < 0xfeu' : ''}) e++;
   return (uint8_t)e;
 }`;
 
@@ -77,10 +81,10 @@ export const C_HELPERS: Record<string, { deps?: string[]; src: string }> = {
   return (h & 0x8000u) ? -v : v;
 }` },
   onnxc_f2h: { src: `static inline uint16_t onnxc_f2h(float f) {
-  union { float f; uint32_t u; } c;
   uint32_t b, sign, man;
   int e;
-  c.f = f; b = c.u; sign = (b >> 16) & 0x8000u; man = b & 0x7fffffu;
+  memcpy(&b, &f, sizeof b);
+  sign = (b >> 16) & 0x8000u; man = b & 0x7fffffu;
   e = (int)((b >> 23) & 0xffu);
   if (e == 0xff) return (uint16_t)(sign | 0x7c00u | (man ? 0x200u : 0u));
   e = e - 127 + 15;
@@ -99,15 +103,16 @@ export const C_HELPERS: Record<string, { deps?: string[]; src: string }> = {
   }
 }` },
   onnxc_bf2f: { src: `static inline float onnxc_bf2f(uint16_t h) {
-  union { uint32_t u; float f; } c;
-  c.u = (uint32_t)h << 16;
-  return c.f;
+  const uint32_t u = (uint32_t)h << 16;
+  float f;
+  memcpy(&f, &u, sizeof f);
+  return f;
 }` },
   onnxc_f2bf: { src: `static inline uint16_t onnxc_f2bf(float f) {
-  union { float f; uint32_t u; } c;
-  c.f = f;
-  if ((c.u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((c.u >> 16) | 0x40u);
-  return (uint16_t)((c.u + 0x7fffu + ((c.u >> 16) & 1u)) >> 16);
+  uint32_t u;
+  memcpy(&u, &f, sizeof u);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40u);
+  return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
 }` },
   onnxc_e8m0_to_f: { src: 'static inline float onnxc_e8m0_to_f(uint8_t b) { return b == 0xffu ? NAN : ldexpf(1.0f, (int)b - 127); }' },
   onnxc_f_to_e8m0: { src: e8m0Enc(true) },
@@ -180,36 +185,41 @@ typedef float ${T}u __attribute__((vector_size(${bits / 8}), aligned(4), may_ali
 }
 
 /**
- * exp on vectors (Cephes expf, as WASM's f32x4 exp): n = round(x·log2 e), r = x - n·ln 2 in two
- * parts, e^r by a degree-6 polynomial, times 2^n built in two halves (n reaches -150 and 128);
- * +inf above the range, 0 below, NaN stays NaN. Integer rounding through a conversion, not the
- * 1.5·2^23 trick, so -ffast-math cannot fold it away.
+ * exp on vectors: the row exp_f32 (ir/mathfit.ts expF32, as WASM's f32x4 exp): n = x·log2 e
+ * rounded to nearest even, r = x - n·ln 2 in two parts, e^r by a degree-6 polynomial, times 2^n
+ * built in two halves (n reaches -150 and 128); +inf above the range, 0 below, NaN stays NaN.
+ * Ties to even from the truncating conversion and the exact fraction f - trunc(f), not the
+ * 1.5·2^23 trick, so -ffast-math cannot fold it away. Bit-exact only without FMA contraction
+ * (-std=c99 implies -ffp-contract=off).
  */
 function vexp(lanes: number): string {
-  const T = `onnxc_f32x${lanes}`, I = `onnxc_i32x${lanes}`, S = (v: string) => `ONNXC_SPLAT${lanes}(${v})`;
-  const poly = EXP_POLY.slice(1).reduce((acc, c) => `(${acc} * r_ + ${S(`${c}f`)})`, S(`${EXP_POLY[0]}f`));
+  const T = `onnxc_f32x${lanes}`, I = `onnxc_i32x${lanes}`, S = (v: number) => `ONNXC_SPLAT${lanes}(${literal('f32', v)})`;
+  const poly = EXP_POLY.slice(1).reduce((acc, c) => `(${acc} * r_ + ${S(c)})`, S(EXP_POLY[0]));
   const lines = [
-    `${T} x_ = (x), r_ = ONNXC_VMIN${lanes}(ONNXC_VMAX${lanes}(x_, ${S('-103.972076f')}), ${S('88.7228394f')});`,
-    `${T} f_ = r_ * ${S('1.44269504f')};`,
-    `${I} n_ = __builtin_convertvector(f_ + (${T})(((${I})f_ & (-2147483647 - 1)) | 0x3f000000), ${I});`,
+    `${T} x_ = (x), r_ = ONNXC_VMIN${lanes}(ONNXC_VMAX${lanes}(x_, ${S(EXP_LO)}), ${S(EXP_HI)});`,
+    `${T} f_ = r_ * ${S(EXP_LOG2E)};`,
+    `${I} t_ = __builtin_convertvector(f_, ${I}), odd_ = -(t_ & 1);`,
+    `${T} d_ = f_ - __builtin_convertvector(t_, ${T});`,
+    `${I} n_ = t_ - (((${I})(d_ > ${S(0.5)})) | ((${I})(d_ == ${S(0.5)}) & odd_)) + (((${I})(d_ < ${S(-0.5)})) | ((${I})(d_ == ${S(-0.5)}) & odd_));`,
     `${T} nf_ = __builtin_convertvector(n_, ${T});`,
-    `${I} h_ = n_ >> 1, big_ = (${I})(x_ > ${S('88.7228394f')}), small_ = (${I})(x_ < ${S('-103.972076f')});`,
+    `${I} h_ = n_ >> 1, big_ = (${I})(x_ > ${S(EXP_HI)}), small_ = (${I})(x_ < ${S(EXP_LO)});`,
     `${T} p_;`,
-    `r_ = (r_ - nf_ * ${S('0.693359375f')}) - nf_ * ${S('-2.12194440e-4f')};`,
-    `p_ = (${poly} * (r_ * r_) + r_) + ${S('1.0f')};`,
+    `r_ = (r_ - nf_ * ${S(EXP_LN2_HI)}) - nf_ * ${S(EXP_LN2_LO)};`,
+    `p_ = (${poly} * (r_ * r_) + r_) + ${S(1)};`,
     `p_ = p_ * (${T})((h_ + 127) << 23) * (${T})((n_ - h_ + 127) << 23);`,
-    `(${T})(~small_ & ((big_ & (${I})${S('INFINITY')}) | (~big_ & (${I})p_)));`,
+    `(${T})(~small_ & ((big_ & (${I})${S(Infinity)}) | (~big_ & (${I})p_)));`,
   ];
   return `#define ONNXC_VEXP${lanes}(x) __extension__ ({ \\
   ${lines.join(' \\\n  ')} })`;
 }
 
-/** erf on vectors: x·P(x²)/Q(x²) on [-4, 4] (beyond, ±1 in float32), WASM's fit (codegen/wasm/simd.ts). */
+/** erf on vectors: the row erf_f32, x·P(x²)/Q(x²) on [-4, 4] (beyond, ±1 in float32), WASM's fit
+ * (codegen/wasm/simd.ts); coefficients written as the float32 values WASM rounds them to. */
 function verf(lanes: number): string {
-  const T = `onnxc_f32x${lanes}`, S = (v: number) => `ONNXC_SPLAT${lanes}(${v.toPrecision(15)}f)`;
+  const T = `onnxc_f32x${lanes}`, S = (v: number) => `ONNXC_SPLAT${lanes}(${literal('f32', v)})`;
   const poly = (cs: number[]) => cs.slice(0, -1).reduceRight((acc, c) => `(${acc} * x2_ + ${S(c)})`, S(cs[cs.length - 1]));
   return `#define ONNXC_VERF${lanes}(x) __extension__ ({ \\
-  ${T} x_ = ONNXC_VMIN${lanes}(ONNXC_VMAX${lanes}((x), ${S(-4)}), ${S(4)}), x2_ = x_ * x_; \\
+  ${T} x_ = ONNXC_VMIN${lanes}(ONNXC_VMAX${lanes}((x), ${S(-ERF_CLAMP)}), ${S(ERF_CLAMP)}), x2_ = x_ * x_; \\
   (x_ * ${poly(ERF_P)}) / ${poly(ERF_Q)}; })`;
 }
 
@@ -219,6 +229,8 @@ C_HELPERS.onnxc_vexp8 = { deps: ['onnxc_simd8'], src: vexp(8) };
 C_HELPERS.onnxc_vexp4 = { deps: ['onnxc_simd4'], src: vexp(4) };
 C_HELPERS.onnxc_verf8 = { deps: ['onnxc_simd8'], src: verf(8) };
 C_HELPERS.onnxc_verf4 = { deps: ['onnxc_simd4'], src: verf(4) };
+
+for (const [name, src] of Object.entries(INT_HELPERS)) C_HELPERS[name] = { src };
 
 /**
  * Sources of the named helpers and their dependencies, dependencies first, in a stable order.
@@ -236,4 +248,24 @@ export function helperSources(names: Iterable<string>, qualifier = 'static inlin
   };
   for (const n of [...names].sort()) visit(n);
   return out;
+}
+
+/**
+ * The C that implements each intrinsic row (ir/intrinsics.ts): a helper name, or null where C's
+ * own operator already has the row's meaning (64-bit integer → float rounds once, to nearest).
+ * Packed rows are the ld/st helpers (element access and code in one), exp/erf the vector macros.
+ */
+export function cHelperOf(row: string): string | null {
+  const fixed: Record<string, string | null> = {
+    f16_to_f32: 'onnxc_h2f', f32_to_f16: 'onnxc_f2h', bf16_to_f32: 'onnxc_bf2f', f32_to_bf16: 'onnxc_f2bf',
+    exp_f32: 'onnxc_vexp4', erf_f32: 'onnxc_verf4', i64_to_f32: null, u64_to_f32: null,
+  };
+  if (row in fixed) return fixed[row];
+  let m = /^(\w+)_to_f32$/.exec(row);
+  if (m) return `onnxc_${m[1]}_to_f`;
+  m = /^f32_to_(e\w+)$/.exec(row);
+  if (m) return `onnxc_f_to_${m[1]}`;
+  m = /^([iu][24])_(decode|encode)$/.exec(row);
+  if (m) return `onnxc_${m[2] === 'decode' ? 'ld' : 'st'}_${m[1]}`;
+  return `onnxc_${row}`;
 }

@@ -34,11 +34,12 @@ function lit(e: Extract<Expr, { k: 'const' }>): string {
 function castTo(t: Scalar, from: Scalar, s: string): string {
   if (t === from) return s;
   if (t === 'bool') return big(from) ? `(${s} !== 0n ? 1 : 0)` : `(${s} != 0 ? 1 : 0)`;
-  if (big(t)) return big(from) ? wrap(t, s) : isF(from) ? `R.f2big(${s}, ${t === 'u64'})` : wrap(t, `BigInt(${s})`);
-  const num = big(from) ? `Number(BigInt.asIntN(${t === 'u32' ? 64 : 64}, ${s}))` : s;
-  if (isF(t) || t === 'idx') return t === 'f32' ? `Math.fround(${num})` : isF(from) && t === 'idx' ? `Math.trunc(${num})` : num;
-  const tr = isF(from) ? `R.f2i(${num})` : num;
-  return wrap(t, tr);
+  // float → integer saturates (rows f32_to_<t>, f64_to_<t>); f32 → f64 and back as the row says
+  if (isF(from) && !isF(t)) return t === 'idx' ? `R.f2idx(${s})` : `R.I.${from}_to_${t}(${s})`;
+  if (big(t)) return big(from) ? wrap(t, s) : wrap(t, `BigInt(${s})`);
+  if (t === 'f32') return big(from) ? `R.I.${from}_to_f32(${s})` : `Math.fround(${s})`;
+  if (t === 'f64' || t === 'idx') return big(from) ? `Number(${s})` : s;
+  return wrap(t, big(from) ? `Number(BigInt.asIntN(32, ${s}))` : s);
 }
 
 /** Renders one expression as JS source. */
@@ -82,18 +83,13 @@ function renderUn(op: string, t: Scalar, a: Expr): string {
 }
 
 function renderBin(op: string, t: Scalar, a: string, b: string): string {
-  const B = big(t);
   switch (op) {
     case 'add': return wrap(t, `${a} + ${b}`);
     case 'sub': return wrap(t, `${a} - ${b}`);
     case 'mul': return t === 'i32' || t === 'u32' ? wrap(t, `Math.imul(${a}, ${b})`) : wrap(t, `${a} * ${b}`);
-    case 'div':
-      if (isF(t)) return wrap(t, `${a} / ${b}`);
-      if (B) return `R.bdiv(${a}, ${b}, ${t === 'i64'})`;
-      return wrap(t, `R.idiv(${a}, ${b})`);
-    case 'mod':
-      if (isF(t)) return wrap(t, `R.fmod(${a}, ${b})`);
-      return B ? `R.bmod(${a}, ${b})` : wrap(t, `R.imod(${a}, ${b})`);
+    case 'div': case 'mod':
+      if (isF(t)) return wrap(t, op === 'div' ? `${a} / ${b}` : `R.fmod(${a}, ${b})`);
+      return t === 'idx' ? `R.i${op}(${a}, ${b})` : `R.I.${op}_${t}(${a}, ${b})`;
     case 'min': return isF(t) ? wrap(t, `R.fmin(${a}, ${b})`) : `R.min(${a}, ${b})`;
     case 'max': return isF(t) ? wrap(t, `R.fmax(${a}, ${b})`) : `R.max(${a}, ${b})`;
     case 'pow': return wrap(t, `Math.pow(${a}, ${b})`);
@@ -101,8 +97,7 @@ function renderBin(op: string, t: Scalar, a: string, b: string): string {
     case 'and': return wrap(t, `${a} & ${b}`);
     case 'or': return wrap(t, `${a} | ${b}`);
     case 'xor': return wrap(t, `${a} ^ ${b}`);
-    case 'shl': return B ? wrap(t, `${a} << ${b}`) : wrap(t, `R.shl(${a}, ${b})`);
-    case 'shr': return B ? wrap(t, `${a} >> ${b}`) : wrap(t, `R.shr(${a}, ${b})`);
+    case 'shl': case 'shr': return `R.I.${op}_${t}(${a}, ${b})`;
   }
   throw new Error(`renderJs: binary op ${op}`);
 }

@@ -1,7 +1,10 @@
-// Scalar helpers the JS-rendered kernels call (the `R` object): C-like integer division,
-// NaN-propagating min/max, erf, round-half-even, narrow-float conversions.
+// Scalar helpers the JS-rendered kernels call (the `R` object): the reference implementation of
+// every intrinsic (`R.I.<row>`, ir/intrinsics.ts), NaN-propagating min/max, erf, round-half-even,
+// narrow-float conversions.
 import { DType } from '../../ir/dtype.js';
 import { bf16ToFloat, floatToBf16, floatToHalf, floatToMini, halfToFloat, miniToFloat } from '../../ir/floatbits.js';
+import { INTRINSICS } from '../../ir/intrinsics.js';
+import { erfF32, expF32 } from '../../ir/mathfit.js';
 import { getPacked, setPacked } from '../../ir/tensor.js';
 
 function erf(x: number): number {
@@ -49,26 +52,22 @@ export const R = {
   vst: (b: Float32Array, i: number, v: Float32Array) => b.set(v, i),
   vsp: (x: number, n: number) => new Float32Array(n).fill(x),
   vbin: (op: string, a: Float32Array, b: Float32Array) => lanewise(a.length, (i) => VOPS[op](a[i], b[i])),
-  vun: (op: string, a: Float32Array) => lanewise(a.length, (i) => (op === 'neg' ? -a[i] : op === 'exp' ? Math.exp(a[i]) : erf(a[i]))),
+  // vector exp/erf: the rows exp_f32/erf_f32, the algorithm the C and WASM vector code run
+  vun: (op: string, a: Float32Array) => lanewise(a.length, (i) => (op === 'neg' ? -a[i] : op === 'exp' ? expF32(a[i]) : erfF32(a[i]))),
   vfma: (a: Float32Array, b: Float32Array, c: Float32Array) => lanewise(a.length, (i) => a[i] * b[i] + c[i]),
   erf, rint,
+  /** The intrinsics' reference implementations, by row name. */
+  I: Object.fromEntries([...INTRINSICS].map(([k, r]) => [k, r.ref])) as Record<string, (...a: (number | bigint)[]) => never>,
+  /** div/mod on idx (a JS number in the evaluator): as the integer rows, without wrapping. */
   idiv: (a: number, b: number) => (b === 0 ? 0 : Math.trunc(a / b)),
   imod: (a: number, b: number) => (b === 0 ? 0 : a % b),
-  bdiv: (a: bigint, b: bigint) => (b === 0n ? 0n : a / b),
-  bmod: (a: bigint, b: bigint) => (b === 0n ? 0n : a % b),
+  /** f32/f64 → idx: truncated, NaN gives 0 (the evaluator's idx is a JS number). */
+  f2idx: (x: number) => (Number.isNaN(x) ? 0 : Math.trunc(x)),
   fmod: (a: number, b: number) => a % b,
   fmin: (a: number, b: number) => (a !== a || b !== b ? NaN : a < b ? a : b),
   fmax: (a: number, b: number) => (a !== a || b !== b ? NaN : a > b ? a : b),
   min: <T>(a: T, b: T) => (a < b ? a : b),
   max: <T>(a: T, b: T) => (a > b ? a : b),
-  shl: (a: number, b: number) => (b >= 32 ? 0 : a << b),
-  shr: (a: number, b: number) => (b >= 32 ? 0 : a >>> b),
-  f2i: (x: number) => (Number.isFinite(x) ? Math.trunc(x) : 0),
-  f2big: (x: number, unsigned: boolean) => {
-    if (!Number.isFinite(x)) return unsigned ? 0n : -(2n ** 63n);
-    const b = BigInt(Math.trunc(x));
-    return unsigned ? BigInt.asUintN(64, b) : BigInt.asIntN(64, b);
-  },
   h2f: halfToFloat, f2h: floatToHalf, bf2f: bf16ToFloat, f2bf: floatToBf16,
   m2f: miniToFloat,
   f2m: (kind: string, x: number, sat: boolean) => floatToMini(kind, x, sat),

@@ -9,6 +9,7 @@ import { ops } from './fn.js';
 import { Runtime, defineRuntime } from './runtime.js';
 
 defineRuntime('h2f', {
+  row: 'f16_to_f32',
   params: [['h', 'i32']], result: 'f32',
   build(f) {
     const w = f.w, I = ops(w, 'i32'), F = ops(w, 'f32');
@@ -26,6 +27,7 @@ defineRuntime('h2f', {
 });
 
 defineRuntime('f2h', {
+  row: 'f32_to_f16',
   params: [['x', 'f32']], result: 'i32',
   build(f) {
     const w = f.w, I = ops(w, 'i32');
@@ -57,6 +59,7 @@ defineRuntime('f2h', {
 });
 
 defineRuntime('f2bf', {
+  row: 'f32_to_bf16',
   params: [['x', 'f32']], result: 'i32',
   build(f) {
     const w = f.w, I = ops(w, 'i32');
@@ -90,6 +93,7 @@ function miniTable(rt: Runtime, name: string): number {
 
 for (const [name, { e, m, bias, kind }] of Object.entries(MINI)) {
   defineRuntime(`${name}_to_f`, {
+    row: `${name}_to_f32`,
     params: [['c', 'i32']], result: 'f32',
     build: (f, rt) => ({ body: [], value: f.w.load('f32', 'load', ops(f.w, 'i32').add(f.w.c('i32', miniTable(rt, name)), ops(f.w, 'i32').shl(f.get('c'), f.w.c('i32', 2)))) }),
   });
@@ -98,6 +102,7 @@ for (const [name, { e, m, bias, kind }] of Object.entries(MINI)) {
   const maxCode = kind === 'ieee' ? ((maxE - 1) << m) | mm : kind === 'fn' ? (maxE << m) | (mm - 1) : (maxE << m) | mm;
   const maxFloat = (1 + (maxCode & mm) / (1 << m)) * 2 ** ((maxCode >> m) - bias);
   for (const sat of [true, false]) defineRuntime(`f_to_${name}${sat ? '' : '_nosat'}`, {
+    row: name === 'e2m1' && !sat ? undefined : `f32_to_${name}${sat ? '' : '_nosat'}`,
     params: [['x', 'f32']], result: 'i32',
     // round to nearest even on the format's grid: c = (ex+bias-1)<<m + rint(a * 2^(m-ex))
     build(f) {
@@ -130,6 +135,7 @@ for (const [name, { e, m, bias, kind }] of Object.entries(MINI)) {
 
 // float8e8m0: a biased power-of-two exponent, rounded up
 for (const sat of [true, false]) defineRuntime(`f_to_e8m0${sat ? '' : '_nosat'}`, {
+  row: `f32_to_e8m0${sat ? '' : '_nosat'}`,
   params: [['x', 'f32']], result: 'i32',
   build(f) {
     const w = f.w, I = ops(w, 'i32'), u = f.local('i32'), e = f.local('i32'), K = (v: number) => I.k(v);

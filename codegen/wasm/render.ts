@@ -2,7 +2,8 @@
 // result is a status (0 = ok). Scalars follow the C target: i8/i16/u8/u16/bool live in i32
 // locals, always normalized (sign- or zero-extended, bool 0/1); idx is i32; i64/u64 are i64;
 // float32 math functions run in float64 through the generated runtime.
-import { DType, Scalar, byteSize, storageScalar } from '../../ir/dtype.js';
+import { DType, Scalar, byteSize, scalarBits, storageScalar } from '../../ir/dtype.js';
+import { IntT, intRange } from '../../ir/intrinsics.js';
 import { BinOp, Expr, KBuf, Kernel, Stmt, UnOp } from '../../ir/kernel.js';
 import { VExpr, evenLanes } from '../../ir/vector.js';
 import { Ref, VT } from './binaryen.js';
@@ -34,9 +35,11 @@ function access(d: DType): { ns: VT; load: string; store: string } {
   }
 }
 
-// integer division and remainder as the JS reference does them: x / 0 = 0, INT_MIN / -1 wraps
+// integer division and remainder, rows div_<t>/mod_<t> (ir/intrinsics.ts): x / 0 = 0, MIN / -1
+// wraps, MIN % -1 = 0 (rem_s already gives it); narrower types compute in i32 and normalize
 for (const t of ['i32', 'i64'] as const) for (const op of ['div_s', 'div_u', 'rem_s', 'rem_u']) {
   defineRuntime(`${op}_${t}`, {
+    row: `${op.startsWith('div') ? 'div' : 'mod'}_${op.endsWith('s') ? 'i' : 'u'}${t.slice(1)}`,
     params: [['a', t], ['b', t]], result: t,
     build(f) {
       const w = f.w, X = ops(w, t);
@@ -117,9 +120,13 @@ export class KernelRenderer {
     if (isF(from) && isF(to)) return w.op(t, to === 'f64' ? 'promote' : 'demote', a);
     if (isF(to)) return w.op(t, `${signed(from) ? 'convert_s' : 'convert_u'}.${f}`, a);
     if (isF(from)) {
+      // rows f32_to_<t>/f64_to_<t>: truncate, NaN 0, saturate to the type's range
       if (t === 'i64') return w.op('i64', `${to === 'u64' ? 'trunc_u_sat' : 'trunc_s_sat'}.${f}`, a);
-      if (to === 'u32') return w.op('i32', 'wrap', w.op('i64', `trunc_s_sat.${f}`, a));
-      return this.norm(to, w.op('i32', `trunc_s_sat.${f}`, a));
+      if (to === 'u32') return w.op('i32', `trunc_u_sat.${f}`, a);
+      const v = w.op('i32', `trunc_s_sat.${f}`, a);
+      if (to === 'i32' || to === 'idx') return v;
+      const I = ops(w, 'i32'), [lo, hi] = intRange(to as IntT).map(Number);
+      return this.withTemp('i32', v, (g) => w.if(I.lt(g(), I.k(lo)), I.k(lo), w.if(I.gt(g(), I.k(hi)), I.k(hi), g())));
     }
     if (f === t) return t === 'i64' ? a : this.norm(to, a);
     if (t === 'i64') return w.op('i64', signed(from) ? 'extend_s' : 'extend_u', a);
@@ -209,9 +216,10 @@ export class KernelRenderer {
           w.if(w.op(ns, (op === 'min' ? 'lt' : 'gt') + sg, a(), b()), a(), b())));
       case 'pow': case 'atan2': return this.libm(op, t, [x, y]);
       case 'shl': case 'shr': {
-        const bits = ns === 'i64' ? 64 : 32;
-        const sh = w.op(ns, op === 'shl' ? 'shl' : `shr${sg}`, x, y);
-        return this.norm(t, this.withTemp(ns, y, (b) => w.if(w.op(ns, 'ge_u', b(), w.c(ns, bits)), w.c(ns, 0), sh)));
+        // rows shl_<t>/shr_<t>: a count of the type's width or more (read unsigned) gives 0
+        const bits = t === 'idx' ? 32 : scalarBits(t);
+        // the count is read twice: through a local (a Binaryen expression has one parent)
+        return this.norm(t, this.withTemp(ns, y, (b) => w.if(w.op(ns, 'ge_u', b(), w.c(ns, bits)), w.c(ns, 0), w.op(ns, op === 'shl' ? 'shl' : `shr${sg}`, x, b()))));
       }
     }
     throw new Error(`wasm: binary op ${op}`);

@@ -5,6 +5,8 @@ import { Ref, VT, WasmModule } from './binaryen.js';
 import { Fn } from './fn.js';
 
 export interface RuntimeDef {
+  /** The intrinsic (ir/intrinsics.ts) this function implements, where it implements one. */
+  row?: string;
   params: [string, VT][];
   result: VT | 'none';
   /** Builds the body; returns statements and the result value. */
@@ -16,6 +18,13 @@ const DEFS = new Map<string, RuntimeDef>();
 export function defineRuntime(name: string, def: RuntimeDef): void {
   if (DEFS.has(name)) throw new Error(`runtime function ${name} defined twice`);
   DEFS.set(name, def);
+}
+
+/** Runtime functions that implement intrinsic rows: row name → runtime function name. */
+export function runtimeRows(): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const [name, d] of DEFS) if (d.row) m.set(d.row, name);
+  return m;
 }
 
 /** Per-module state: which runtime functions were added, and data tables they need. */

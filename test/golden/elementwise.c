@@ -32,14 +32,16 @@ typedef float onnxc_f32x8u __attribute__((vector_size(32), aligned(4), may_alias
 #define ONNXC_VMIN8(a, b) ((onnxc_f32x8)((((onnxc_i32x8)((b) < (a))) & (onnxc_i32x8)(b)) | (~((onnxc_i32x8)((b) < (a))) & (onnxc_i32x8)(a))))
 #endif
 #define ONNXC_VEXP8(x) __extension__ ({ \
-  onnxc_f32x8 x_ = (x), r_ = ONNXC_VMIN8(ONNXC_VMAX8(x_, ONNXC_SPLAT8(-103.972076f)), ONNXC_SPLAT8(88.7228394f)); \
-  onnxc_f32x8 f_ = r_ * ONNXC_SPLAT8(1.44269504f); \
-  onnxc_i32x8 n_ = __builtin_convertvector(f_ + (onnxc_f32x8)(((onnxc_i32x8)f_ & (-2147483647 - 1)) | 0x3f000000), onnxc_i32x8); \
+  onnxc_f32x8 x_ = (x), r_ = ONNXC_VMIN8(ONNXC_VMAX8(x_, ONNXC_SPLAT8(-103.97208f)), ONNXC_SPLAT8(88.72284f)); \
+  onnxc_f32x8 f_ = r_ * ONNXC_SPLAT8(1.442695f); \
+  onnxc_i32x8 t_ = __builtin_convertvector(f_, onnxc_i32x8), odd_ = -(t_ & 1); \
+  onnxc_f32x8 d_ = f_ - __builtin_convertvector(t_, onnxc_f32x8); \
+  onnxc_i32x8 n_ = t_ - (((onnxc_i32x8)(d_ > ONNXC_SPLAT8(0.5f))) | ((onnxc_i32x8)(d_ == ONNXC_SPLAT8(0.5f)) & odd_)) + (((onnxc_i32x8)(d_ < ONNXC_SPLAT8(-0.5f))) | ((onnxc_i32x8)(d_ == ONNXC_SPLAT8(-0.5f)) & odd_)); \
   onnxc_f32x8 nf_ = __builtin_convertvector(n_, onnxc_f32x8); \
-  onnxc_i32x8 h_ = n_ >> 1, big_ = (onnxc_i32x8)(x_ > ONNXC_SPLAT8(88.7228394f)), small_ = (onnxc_i32x8)(x_ < ONNXC_SPLAT8(-103.972076f)); \
+  onnxc_i32x8 h_ = n_ >> 1, big_ = (onnxc_i32x8)(x_ > ONNXC_SPLAT8(88.72284f)), small_ = (onnxc_i32x8)(x_ < ONNXC_SPLAT8(-103.97208f)); \
   onnxc_f32x8 p_; \
-  r_ = (r_ - nf_ * ONNXC_SPLAT8(0.693359375f)) - nf_ * ONNXC_SPLAT8(-2.12194440e-4f); \
-  p_ = ((((((ONNXC_SPLAT8(0.000198756915f) * r_ + ONNXC_SPLAT8(0.0013981999507f)) * r_ + ONNXC_SPLAT8(0.0083334519073f)) * r_ + ONNXC_SPLAT8(0.041665795894f)) * r_ + ONNXC_SPLAT8(0.16666665459f)) * r_ + ONNXC_SPLAT8(0.50000001201f)) * (r_ * r_) + r_) + ONNXC_SPLAT8(1.0f); \
+  r_ = (r_ - nf_ * ONNXC_SPLAT8(0.6933594f)) - nf_ * ONNXC_SPLAT8(-0.00021219444f); \
+  p_ = ((((((ONNXC_SPLAT8(0.00019875691f) * r_ + ONNXC_SPLAT8(0.0013981999f)) * r_ + ONNXC_SPLAT8(0.008333452f)) * r_ + ONNXC_SPLAT8(0.041665796f)) * r_ + ONNXC_SPLAT8(0.16666666f)) * r_ + ONNXC_SPLAT8(0.5f)) * (r_ * r_) + r_) + ONNXC_SPLAT8(1.0f); \
   p_ = p_ * (onnxc_f32x8)((h_ + 127) << 23) * (onnxc_f32x8)((n_ - h_ + 127) << 23); \
   (onnxc_f32x8)(~small_ & ((big_ & (onnxc_i32x8)ONNXC_SPLAT8(INFINITY)) | (~big_ & (onnxc_i32x8)p_))); })
 
