@@ -7,9 +7,11 @@
 // Loops that fail any of this stay scalar. Runs when the target has vectors (lanes > 0).
 //
 // Which loops each target gets as vector IR: WASM (4 lanes) all of them — it has no other
-// vectorizer. C (host, 8 lanes) all of them too: GCC/Clang would vectorize the plain maps on
-// their own, but not exp/erf (libm calls) nor strided loads, and measured, the vector IR for
-// plain maps (Relu, Clip, Add…) runs as fast as GCC's own (see the commit that made this so).
+// vectorizer. C (host, 8 lanes) all of them too: GCC/Clang leave exp/erf (libm calls), strided
+// loads and the NaN-propagating max/min helper scalar, and even the plain maps ran no faster
+// their way: with -O3 -march=native, tiny_cnn went from 13 to 4 µs (im2col copies with
+// run-time bounds) and a Relu/Add/Clip/LeakyRelu/Max/Softmax chain on 1M floats from 4.6 to
+// 4.1 ms when these loops became vector IR.
 import { BinOp, CmpOp, Expr, Program, Stmt, UnOp } from '../ir/kernel.js';
 import { Store, independent, mentions, strideOf, unitStride } from '../ir/loops.js';
 import { VBinOp, VExpr, VUnOp, vbin, vload, vmap, vselect, vsplat, vun } from '../ir/vector.js';
