@@ -4,7 +4,7 @@
 // The analysis is conservative: an index it cannot take apart makes the loop serial.
 import { Expr, ForStmt, KBuf, LoopKind, ReduceOp, Stmt } from './kernel.js';
 import { mentions } from './loops.js';
-import type { VExpr } from './vector.js';
+import { VExpr, vchildren } from './vector.js';
 
 /** Inclusive integer range. */
 export type Range = [number, number];
@@ -126,7 +126,7 @@ function accesses(b: Stmt[], v: string, inner: Set<string>, outerEnv: Ranges, ou
       case 'un': case 'cast': case 'vun': case 'vsplat': ex(e.a); return;
       case 'bin': case 'cmp': case 'vbin': ex(e.a); ex(e.b); return;
       case 'select': ex(e.c); ex(e.a); ex(e.b); return;
-      case 'vfma': ex(e.a); ex(e.b); ex(e.c); return;
+      case 'vfma': case 'vselect': case 'vmap': for (const c of vchildren(e)) ex(c); return;
       default: return;
     }
   };

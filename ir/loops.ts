@@ -1,6 +1,6 @@
-// Facts about kernel-IR loops that vectorizers need (passes/vectorizeLoops.ts for every target,
-// the WASM renderer's own SIMD for the loops it leaves): which expressions depend on the loop
-// variable, which indices step by one element, and whether the stores of a body are independent.
+// Facts about kernel-IR loops that the vectorizer (passes/vectorizeLoops.ts) needs: which
+// expressions depend on the loop variable, which indices step by one element, and whether the
+// stores of a body are independent.
 import { Expr, Stmt } from './kernel.js';
 
 export type Store = Extract<Stmt, { k: 'store' }>;

@@ -6,7 +6,7 @@ import { computeScalar } from './dtype.js';
 import { CompileError } from './errors.js';
 import { Expr, ForStmt, Kernel, Program, Stmt } from './kernel.js';
 import { Ranges, classifyLoop, rangeOf, tripBound, withLoopVar } from './loopKinds.js';
-import type { VExpr } from './vector.js';
+import { VExpr, laneExpr, vchildren } from './vector.js';
 
 /** Checks one kernel; throws a CompileError naming the kernel and what is wrong. */
 export function verifyKernel(k: Kernel): void {
@@ -41,9 +41,9 @@ export function verifyKernel(k: Kernel): void {
       case 'vload': if (!params.has(e.buf.id)) fail(`loads ${e.buf.name}, which is not a parameter`); return expr(e.idx, scope);
       case 'vsplat': return expr(e.a, scope);
       case 'vvar': if (scope.get(e.name) !== `v${lanes}`) fail(`vector '${e.name}' is read outside its scope`); return;
-      case 'vbin': vexpr(e.a, scope, lanes); return vexpr(e.b, scope, lanes);
-      case 'vun': return vexpr(e.a, scope, lanes);
-      case 'vfma': vexpr(e.a, scope, lanes); vexpr(e.b, scope, lanes); return vexpr(e.c, scope, lanes);
+      default:
+        if (e.k === 'vmap' && e.args.length !== (laneExpr(e.op, []).k === 'bin' ? 2 : 1)) fail(`vmap ${e.op} with ${e.args.length} arguments`);
+        for (const c of vchildren(e)) vexpr(c, scope, lanes);
     }
   };
   const loop = (s: ForStmt, env: Ranges, scope: Map<string, string>): Ranges => {

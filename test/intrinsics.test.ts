@@ -203,7 +203,7 @@ function layout(base: number): { at: Map<KBuf, number>; end: number } {
 }
 
 function runC(dir: string): Uint8Array[] {
-  const r = new CStyleRenderer({ types: C_TYPES, kernelPrefix: 'static', restrict: '', loopPragmas: () => [] }, (id) => `b${id}`);
+  const r = new CStyleRenderer({ name: 'test', types: C_TYPES, kernelPrefix: () => 'static', restrict: '', helperQualifier: 'static inline', vectors: true, loopPragmas: () => [] }, (id) => `b${id}`);
   const kernels = CASES.map((c) => r.kernel(c.kernel));
   const { at, end } = layout(0);
   const calls = CASES.map((c) => `  ${c.kernel.name}(${c.kernel.params.map((b) => `(${C_TYPES[storageScalar(b.dtype)]} *)(mem + ${at.get(b)})`).join(', ')});`);

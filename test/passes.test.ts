@@ -17,6 +17,11 @@ import { eliminateDeadCode } from '../dist/passes/eliminateDeadCode.js';
 import { runPipeline } from '../dist/passes/pipeline.js';
 import { fuseActivations } from '../dist/passes/fuseActivations.js';
 import { printModel } from '../dist/ir/print.js';
+import { vectorizeLoops } from '../dist/passes/vectorizeLoops.js';
+import { verifyProgram } from '../dist/ir/verifyKernel.js';
+import { compileKernelJs } from '../dist/codegen/js/evaluate.js';
+import { R } from '../dist/codegen/js/runtime.js';
+import type { Expr, KBuf, LoopKind, Program, ProgramBuf, Stmt } from '../ir/kernel.js';
 
 registerAllOps();
 
@@ -168,11 +173,85 @@ describe('vectorizeLoops', () => {
     expect(json(vec.body)).toContain('"k":"vun","lanes":8,"op":"exp"');
     expect(json(tail.body)).toContain('"k":"un","t":"f32","op":"exp"');
   });
-  it('leaves scalar targets, short loops and maps without exp/erf alone', () => {
+  it('leaves scalar targets and short loops alone', () => {
     expect(json(kernels(0, 37))).not.toContain('vstore');
     expect(json(kernels(8, 7))).not.toContain('vstore');
-    expect(json(kernels(8, 37, 'Relu'))).not.toContain('vstore');
     expect(json(kernels(4, 37, 'Erf'))).toContain('"op":"erf"');
+  });
+  const split = (body: unknown[]) => body as Extract<Stmt, { k: 'for' }>[];
+  for (const lanes of [4, 8]) {
+    it(`turns Relu, Add and Clip maps into ${lanes}-lane vector loops and a scalar tail`, () => {
+      for (const [op, vop] of [['Relu', '"op":"max"'], ['Clip', '"op":"minnan"'], ['Add', '"op":"add"']]) {
+        const m = model((b) => {
+          b.input('x', 'float32', [37]);
+          if (op === 'Add') b.input('z', 'float32', [37]);
+          if (op === 'Clip') { b.initializer('lo', tensorFrom('float32', [], [-1])); b.initializer('hi', tensorFrom('float32', [], [1])); }
+          b.node(op, op === 'Add' ? ['x', 'z'] : op === 'Clip' ? ['x', 'lo', 'hi'] : ['x'], {}, { outputs: ['y'] });
+          b.output('y', 'float32', [37]);
+        });
+        const { program } = runPipeline(m, { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: { ...TARGET_ROWS.host, lanes } });
+        const [vec, tail] = split(program.steps[0].kernel.body);
+        const end = Math.floor(37 / lanes) * lanes;
+        expect([vec.step, vec.kind, vec.bound, vec.hi]).toEqual([lanes, 'parallel', Math.floor(37 / lanes), { k: 'const', t: 'idx', v: end }]);
+        expect([tail.step, tail.kind, tail.bound, tail.lo, tail.hint]).toEqual([1, 'parallel', 37 - end, { k: 'const', t: 'idx', v: end }, undefined]);
+        expect(json(vec.body)).toContain(`"k":"vstore"`);
+        expect(json(vec.body)).toContain(`"lanes":${lanes},${vop}`);
+        expect(json(tail.body)).not.toContain('lanes');
+      }
+    });
+  }
+  it('keeps the NaN of either operand of a scalar max/min: maxnan unless one side is a constant', () => {
+    const body = (op: string) => {
+      const m = model((b) => { b.input('x', 'float32', [16]); b.input('z', 'float32', [16]); b.node(op, ['x', 'z'], {}, { outputs: ['y'] }); b.output('y', 'float32', [16]); });
+      return json(runPipeline(m, { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: TARGET_ROWS.wasm }).program.steps[0].kernel.body);
+    };
+    expect(body('Max')).toContain('"op":"maxnan"');
+    expect(body('Min')).toContain('"op":"minnan"');
+  });
+  // a loop over a dynamic bound, hand-built: y[i] = f(x[i]) for i < n, and a recurrence it cannot vectorize
+  const buf = (id: number, name: string, role: 'input' | 'output', dtype: 'float32' | 'int64' = 'float32', size = 64): ProgramBuf => ({ id, name, dtype, size, role });
+  const X = buf(0, 'x', 'input'), Y = buf(1, 'y', 'output'), N = buf(2, 'n', 'input', 'int64', 1);
+  const i: Expr = { k: 'var', t: 'idx', name: 'i' }, c = (v: number): Expr => ({ k: 'const', t: 'f32', v });
+  const ld = (b: KBuf, idx: Expr): Expr => ({ k: 'load', t: 'f32', buf: b, idx });
+  const nVar: Expr = { k: 'cast', t: 'idx', a: { k: 'load', t: 'i64', buf: N, idx: { k: 'const', t: 'idx', v: 0 } } };
+  const program = (val: Expr, kind: LoopKind, idx: Expr = i): Program => {
+    const body: Stmt[] = [{ k: 'for', v: 'i', lo: { k: 'const', t: 'idx', v: 0 }, hi: nVar, step: 1, kind, bound: 63, hint: { vectorize: 4 },
+      body: [{ k: 'store', buf: Y, idx, val }] }];
+    const kernel = { name: 'k', label: 'k', params: [X, Y, N], writes: new Set([Y]), body };
+    return { name: 'p', bufs: [X, Y, N], steps: [{ kernel, args: [X, Y, N] }], inputs: [], outputs: [], guards: [], arenaSize: 0 };
+  };
+  it('leaves a loop it cannot prove independent scalar', () => {
+    const im1: Expr = { k: 'bin', t: 'idx', op: 'add', a: i, b: { k: 'const', t: 'idx', v: 1 } };
+    const p = program({ k: 'bin', t: 'f32', op: 'mul', a: ld(Y, i), b: c(2) }, 'serial', im1); // y[i + 1] = 2·y[i]
+    vectorizeLoops(p, 4);
+    verifyProgram(p);
+    expect(json(p.steps[0].kernel.body)).not.toContain('vstore');
+    expect(split(p.steps[0].kernel.body)[0].hint).toEqual({ vectorize: 4 });
+  });
+  it('evaluates vector IR lane by lane in the JS renderer as the scalar loop does', () => {
+    const x = ld(X, i), sel: Expr = { k: 'select', t: 'f32', c: { k: 'cmp', t: 'bool', op: 'lt', a: x, b: c(0) }, a: { k: 'bin', t: 'f32', op: 'mul', a: x, b: c(0.1) }, b: x };
+    const vals: Expr[] = [
+      { k: 'bin', t: 'f32', op: 'min', a: { k: 'bin', t: 'f32', op: 'max', a: x, b: c(-1) }, b: c(1) },
+      { k: 'bin', t: 'f32', op: 'max', a: x, b: ld(X, { k: 'bin', t: 'idx', op: 'add', a: i, b: { k: 'const', t: 'idx', v: 2 } }) },
+      sel,
+      { k: 'un', t: 'f32', op: 'tanh', a: { k: 'un', t: 'f32', op: 'sqrt', a: { k: 'un', t: 'f32', op: 'abs', a: x } } },
+      { k: 'bin', t: 'f32', op: 'pow', a: { k: 'un', t: 'f32', op: 'rint', a: x }, b: c(2) },
+      { k: 'un', t: 'f32', op: 'floor', a: { k: 'bin', t: 'f32', op: 'add', a: { k: 'un', t: 'f32', op: 'ceil', a: x }, b: { k: 'un', t: 'f32', op: 'trunc', a: x } } },
+    ];
+    const xs = Float32Array.from({ length: 64 }, (_, k) => (k === 5 || k === 40 ? NaN : Math.sin(k * 1.7) * 3.5));
+    for (const val of vals) {
+      const run = (vectorize: boolean) => {
+        const p = program(val, 'parallel');
+        if (vectorize) vectorizeLoops(p, 4);
+        verifyProgram(p);
+        const y = new Float32Array(64);
+        compileKernelJs(p.steps[0].kernel)(R, xs, y, BigInt64Array.from([61n]));
+        return { y, text: json(p.steps[0].kernel.body) };
+      };
+      const scalar = run(false), vector = run(true);
+      expect(vector.text, JSON.stringify(val)).toContain('"k":"vstore"');
+      expect(Array.from(vector.y)).toEqual(Array.from(scalar.y));
+    }
   });
   it('reads every other element with strided vector loads (im2col of a stride-2 Conv)', () => {
     const m = model((b) => {

@@ -4,7 +4,7 @@
 // The program around the kernels (run(), a launcher, a top function) is each family's own.
 import { Scalar, dtypeInfo, scalarBits, storageScalar } from '../../ir/dtype.js';
 import { BinOp, Expr, ForStmt, Kernel, LoopHint, Stmt, UnOp } from '../../ir/kernel.js';
-import { VExpr } from '../../ir/vector.js';
+import { VExpr, laneExpr } from '../../ir/vector.js';
 
 export interface CStyleRow {
   name: string;
@@ -76,6 +76,7 @@ export function literal(t: Scalar, v: number | bigint): string {
 export class CStyleRenderer {
   /** Helper functions the rendered code needs (names; the emitter defines them). */
   readonly helpers = new Set<string>();
+  private vmaps = 0;
   constructor(readonly target: CStyleRow, readonly bufName: (id: number) => string) {}
 
   private fn(t: Scalar, base: string): string {
@@ -236,14 +237,26 @@ export class CStyleRenderer {
       case 'vsplat': return `ONNXC_SPLAT${e.lanes}(${this.expr(e.a)})`;
       case 'vvar': return e.name;
       case 'vbin': {
-        if (e.op === 'max' || e.op === 'min') return `ONNXC_V${e.op.toUpperCase()}${e.lanes}(${this.vexpr(e.a)}, ${this.vexpr(e.b)})`;
-        return `(${this.vexpr(e.a)} ${{ add: '+', sub: '-', mul: '*', div: '/' }[e.op]} ${this.vexpr(e.b)})`;
+        const infix = ({ add: '+', sub: '-', mul: '*', div: '/' } as Record<string, string>)[e.op];
+        if (!infix) return `ONNXC_V${e.op.toUpperCase()}${e.lanes}(${this.vexpr(e.a)}, ${this.vexpr(e.b)})`;
+        return `(${this.vexpr(e.a)} ${infix} ${this.vexpr(e.b)})`;
       }
       case 'vun':
         if (e.op === 'neg') return `(-${this.vexpr(e.a)})`;
-        this.helpers.add(`onnxc_v${e.op}${e.lanes}`);
+        if (e.op === 'exp' || e.op === 'erf') this.helpers.add(`onnxc_v${e.op}${e.lanes}`);
         return `ONNXC_V${e.op.toUpperCase()}${e.lanes}(${this.vexpr(e.a)})`;
       case 'vfma': return `ONNXC_FMA${e.lanes}(${this.vexpr(e.a)}, ${this.vexpr(e.b)}, ${this.vexpr(e.c)})`;
+      case 'vselect': {
+        const o = { eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' }[e.op];
+        return `ONNXC_VSELECT${e.lanes}((${this.vexpr(e.a)} ${o} ${this.vexpr(e.b)}), ${this.vexpr(e.x)}, ${this.vexpr(e.y)})`;
+      }
+      case 'vmap': {
+        // lane by lane in a statement expression; names numbered so that nested ones never clash
+        const id = this.vmaps++, T = `onnxc_f32x${e.lanes}`, l = `l${id}_`;
+        const args = e.args.map((a, i) => `${T} m${id}_${i} = ${this.vexpr(a)};`).join(' ');
+        const lane = this.expr(laneExpr(e.op, e.args.map((_, i) => `m${id}_${i}[${l}]`)));
+        return `__extension__ ({ ${args} ${T} r${id}_ = m${id}_0; int ${l}; for (${l} = 0; ${l} < ${e.lanes}; ${l}++) r${id}_[${l}] = ${lane}; r${id}_; })`;
+      }
     }
   }
 

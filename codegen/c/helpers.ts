@@ -151,7 +151,7 @@ for (const [f, ints] of [['f32', ['i32', 'u32']], ['f64', ['i64', 'u64']]] as co
 
 /** SIMD support for vectorized kernels: GCC/Clang vector types, used only through macros so
  * no vector value crosses a function boundary (no ABI warnings whatever -march is). */
-function simd(lanes: number, bits: number, fmaHeader: string, fma: string, reg: string, minmaxHeader: string, pfx: string): string {
+function simd(lanes: number, bits: number, fmaHeader: string, fma: string, reg: string, minmaxHeader: string, roundHeader: string, pfx: string): string {
   const splat = Array.from({ length: lanes }, () => '(x)').join(', ');
   const T = `onnxc_f32x${lanes}`, I = `onnxc_i32x${lanes}`;
   // max(a, b) = a < b ? b : a, min(a, b) = b < a ? b : a: a NaN in a propagates (see ir/vector.ts)
@@ -181,6 +181,29 @@ typedef float ${T}u __attribute__((vector_size(${bits / 8}), aligned(4), may_ali
 #else
 #define ONNXC_VMAX${lanes}(a, b) ${pick('(a) < (b)')}
 #define ONNXC_VMIN${lanes}(a, b) ${pick('(b) < (a)')}
+#endif
+/* maxnan/minnan: NaN when either operand is; max/min already propagate a's */
+#define ONNXC_VMAXNAN${lanes}(a, b) __extension__ ({ ${T} a_ = (a), b_ = (b); ONNXC_VSELECT${lanes}(b_ != b_, b_, ONNXC_VMAX${lanes}(a_, b_)); })
+#define ONNXC_VMINNAN${lanes}(a, b) __extension__ ({ ${T} a_ = (a), b_ = (b); ONNXC_VSELECT${lanes}(b_ != b_, b_, ONNXC_VMIN${lanes}(a_, b_)); })
+/* lanes of x where the mask m (a vector comparison) is set, of y elsewhere */
+#define ONNXC_VSELECT${lanes}(m, x, y) __extension__ ({ ${I} m_ = (${I})(m); (${T})((m_ & (${I})(x)) | (~m_ & (${I})(y))); })
+#define ONNXC_VABS${lanes}(x) ((${T})((${I})(x) & 0x7fffffff))
+/* a float function on each lane (GCC/Clang vectorize it where they can) */
+#define ONNXC_VLANES${lanes}(f, x) __extension__ ({ ${T} v_ = (x); int l_; for (l_ = 0; l_ < ${lanes}; l_++) v_[l_] = f(v_[l_]); v_; })
+#if ${roundHeader}
+#include <immintrin.h>
+#define ONNXC_VSQRT${lanes}(x) ((${T})${pfx}_sqrt_ps((${reg})(x)))
+#define ONNXC_VROUND_${lanes}(x, m) ((${T})${pfx}_round_ps((${reg})(x), m | _MM_FROUND_NO_EXC))
+#define ONNXC_VFLOOR${lanes}(x) ONNXC_VROUND_${lanes}(x, _MM_FROUND_TO_NEG_INF)
+#define ONNXC_VCEIL${lanes}(x) ONNXC_VROUND_${lanes}(x, _MM_FROUND_TO_POS_INF)
+#define ONNXC_VTRUNC${lanes}(x) ONNXC_VROUND_${lanes}(x, _MM_FROUND_TO_ZERO)
+#define ONNXC_VRINT${lanes}(x) ONNXC_VROUND_${lanes}(x, _MM_FROUND_TO_NEAREST_INT)
+#else
+#define ONNXC_VSQRT${lanes}(x) ONNXC_VLANES${lanes}(sqrtf, x)
+#define ONNXC_VFLOOR${lanes}(x) ONNXC_VLANES${lanes}(floorf, x)
+#define ONNXC_VCEIL${lanes}(x) ONNXC_VLANES${lanes}(ceilf, x)
+#define ONNXC_VTRUNC${lanes}(x) ONNXC_VLANES${lanes}(truncf, x)
+#define ONNXC_VRINT${lanes}(x) ONNXC_VLANES${lanes}(rintf, x)
 #endif`;
 }
 
@@ -223,8 +246,8 @@ function verf(lanes: number): string {
   (x_ * ${poly(ERF_P)}) / ${poly(ERF_Q)}; })`;
 }
 
-C_HELPERS.onnxc_simd8 = { src: simd(8, 256, 'defined(__AVX__) && defined(__FMA__)', '_mm256_fmadd_ps', '__m256', 'defined(__AVX__)', '_mm256') };
-C_HELPERS.onnxc_simd4 = { src: simd(4, 128, 'defined(__FMA__)', '_mm_fmadd_ps', '__m128', 'defined(__SSE__)', '_mm') };
+C_HELPERS.onnxc_simd8 = { src: simd(8, 256, 'defined(__AVX__) && defined(__FMA__)', '_mm256_fmadd_ps', '__m256', 'defined(__AVX__)', 'defined(__AVX__)', '_mm256') };
+C_HELPERS.onnxc_simd4 = { src: simd(4, 128, 'defined(__FMA__)', '_mm_fmadd_ps', '__m128', 'defined(__SSE__)', 'defined(__SSE4_1__)', '_mm') };
 C_HELPERS.onnxc_vexp8 = { deps: ['onnxc_simd8'], src: vexp(8) };
 C_HELPERS.onnxc_vexp4 = { deps: ['onnxc_simd4'], src: vexp(4) };
 C_HELPERS.onnxc_verf8 = { deps: ['onnxc_simd8'], src: verf(8) };

@@ -3,7 +3,7 @@
 // Math.fround, integer wrap-around, int64 as BigInt).
 import { Scalar, dtypeInfo } from '../../ir/dtype.js';
 import { Expr, Kernel, Stmt } from '../../ir/kernel.js';
-import { VExpr } from '../../ir/vector.js';
+import { VExpr, laneExpr } from '../../ir/vector.js';
 
 const WRAP: Partial<Record<Scalar, (s: string) => string>> = {
   i8: (s) => `((${s}) << 24 >> 24)`, u8: (s) => `((${s}) & 255)`,
@@ -138,6 +138,11 @@ function renderVExpr(e: VExpr): string {
     case 'vbin': return `R.vbin('${e.op}', ${renderVExpr(e.a)}, ${renderVExpr(e.b)})`;
     case 'vun': return `R.vun('${e.op}', ${renderVExpr(e.a)})`;
     case 'vfma': return `R.vfma(${renderVExpr(e.a)}, ${renderVExpr(e.b)}, ${renderVExpr(e.c)})`;
+    case 'vselect': return `R.vsel('${e.op}', ${[e.a, e.b, e.x, e.y].map(renderVExpr).join(', ')})`;
+    case 'vmap': {
+      const names = e.args.map((_, i) => `$l${i}`);
+      return `R.vmap((${names.join(', ')}) => ${renderExpr(laneExpr(e.op, names))}, ${e.args.map(renderVExpr).join(', ')})`;
+    }
   }
 }
 

@@ -45,6 +45,14 @@ const VOPS: Record<string, (a: number, b: number) => number> = {
   add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b,
   // as on every target: a NaN in the first operand propagates, one in the second does not
   max: (a, b) => (a < b ? b : a), min: (a, b) => (b < a ? b : a),
+  maxnan: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b), minnan: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
+};
+const VUN: Record<string, (a: number) => number> = {
+  // exp/erf: the rows exp_f32/erf_f32, the algorithm the C and WASM vector code run
+  neg: (a) => -a, abs: Math.abs, sqrt: Math.sqrt, floor: Math.floor, ceil: Math.ceil, trunc: Math.trunc, rint, exp: expF32, erf: erfF32,
+};
+const VCMP: Record<string, (a: number, b: number) => boolean> = {
+  eq: (a, b) => a === b, ne: (a, b) => a !== b, lt: (a, b) => a < b, le: (a, b) => a <= b, gt: (a, b) => a > b, ge: (a, b) => a >= b,
 };
 
 export const R = {
@@ -52,8 +60,10 @@ export const R = {
   vst: (b: Float32Array, i: number, v: Float32Array) => b.set(v, i),
   vsp: (x: number, n: number) => new Float32Array(n).fill(x),
   vbin: (op: string, a: Float32Array, b: Float32Array) => lanewise(a.length, (i) => VOPS[op](a[i], b[i])),
-  // vector exp/erf: the rows exp_f32/erf_f32, the algorithm the C and WASM vector code run
-  vun: (op: string, a: Float32Array) => lanewise(a.length, (i) => (op === 'neg' ? -a[i] : op === 'exp' ? expF32(a[i]) : erfF32(a[i]))),
+  vun: (op: string, a: Float32Array) => lanewise(a.length, (i) => VUN[op](a[i])),
+  vsel: (op: string, a: Float32Array, b: Float32Array, x: Float32Array, y: Float32Array) => lanewise(a.length, (i) => (VCMP[op](a[i], b[i]) ? x[i] : y[i])),
+  /** A scalar function (the rendered scalar operator) on each lane of the arguments. */
+  vmap: (f: (...xs: number[]) => number, ...args: Float32Array[]) => lanewise(args[0].length, (i) => f(...args.map((a) => a[i]))),
   vfma: (a: Float32Array, b: Float32Array, c: Float32Array) => lanewise(a.length, (i) => a[i] * b[i] + c[i]),
   erf, rint,
   /** The intrinsics' reference implementations, by row name. */

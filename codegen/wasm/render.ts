@@ -5,13 +5,13 @@
 import { DType, Scalar, byteSize, scalarBits, storageScalar } from '../../ir/dtype.js';
 import { IntT, intRange } from '../../ir/intrinsics.js';
 import { BinOp, Expr, KBuf, Kernel, Stmt, UnOp } from '../../ir/kernel.js';
-import { VExpr, evenLanes } from '../../ir/vector.js';
+import { VBinOp, VExpr, evenLanes, laneExpr } from '../../ir/vector.js';
 import { Ref, VT } from './binaryen.js';
 import { convertedLoad, convertedStore } from './convert.js';
 import { Fn, NumT, ops } from './fn.js';
 import './mathlib.js';
 import { Runtime, defineRuntime } from './runtime.js';
-import { V_MATH, emitVectorLoop, hasF32Math } from './simd.js';
+import { V_MATH, hasF32Math } from './simd.js';
 
 export const vt = (t: Scalar): NumT => (t === 'f32' || t === 'f64' ? t : t === 'i64' || t === 'u64' ? 'i64' : 'i32');
 export const isF = (t: Scalar) => t === 'f32' || t === 'f64';
@@ -19,6 +19,8 @@ const signed = (t: Scalar) => t === 'i8' || t === 'i16' || t === 'i32' || t === 
 
 /** Math functions computed by the runtime library (in f64). */
 const LIBM = new Set<string>(['exp', 'log', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'erf', 'pow', 'atan2', 'fmod']);
+/** SIMD128 instructions of the vector binary operators (ir/vector.ts gives their NaN rules). */
+const V_BIN: Record<VBinOp, string> = { add: 'add', sub: 'sub', mul: 'mul', div: 'div', max: 'pmax', min: 'pmin', maxnan: 'max', minnan: 'min' };
 const NATIVE_UN: Partial<Record<UnOp, string>> = { sqrt: 'sqrt', floor: 'floor', ceil: 'ceil', trunc: 'trunc', rint: 'nearest', abs: 'abs', neg: 'neg' };
 
 /** Storage access per dtype: load instruction (zero/sign extension) and store instruction. */
@@ -249,13 +251,7 @@ export class KernelRenderer {
   stmt(s: Stmt): Ref {
     const w = this.w, f = this.f;
     switch (s.k) {
-      case 'for': {
-        if (s.hint?.vectorize) {
-          const v = emitVectorLoop(this, s);
-          if (v !== null) return v;
-        }
-        return this.countedLoop(s.v, this.expr(s.lo), () => this.expr(s.hi), s.step, () => this.block(s.body));
-      }
+      case 'for': return this.countedLoop(s.v, this.expr(s.lo), () => this.expr(s.hi), s.step, () => this.block(s.body));
       case 'store': {
         const val = this.expr(s.val), idx = () => this.expr(s.idx);
         const conv = convertedStore(this.rt, s.buf.dtype, () => this.base(s.buf), idx, () => this.addr(s.buf, idx()), val, s.sat !== false);
@@ -307,11 +303,34 @@ export class KernelRenderer {
         return w.op('f32x4', 'splat', this.expr(a));
       }
       case 'vvar': return this.f.get(e.name);
-      // vector max/min propagate a NaN of their first operand, like the C target's: pmax/pmin
-      // (one instruction) rather than max/min (a NaN-fixing sequence)
-      case 'vbin': return w.op('f32x4', e.op === 'max' || e.op === 'min' ? `p${e.op}` : e.op, this.vexpr(e.a), this.vexpr(e.b));
-      case 'vun': return e.op === 'neg' ? w.op('f32x4', 'neg', this.vexpr(e.a)) : V_MATH[e.op]!(w, this.f, this.vexpr(e.a));
+      // vector max/min propagate a NaN of their first operand: pmax/pmin (one instruction);
+      // maxnan/minnan of either operand: max/min (a NaN-fixing sequence in V8)
+      case 'vbin': return w.op('f32x4', V_BIN[e.op], this.vexpr(e.a), this.vexpr(e.b));
+      case 'vun': {
+        const a = this.vexpr(e.a), m = V_MATH[e.op as UnOp];
+        return m ? m(w, this.f, a) : w.op('f32x4', e.op === 'rint' ? 'nearest' : e.op, a);
+      }
       case 'vfma': return w.op('f32x4', 'add', w.op('f32x4', 'mul', this.vexpr(e.a), this.vexpr(e.b)), this.vexpr(e.c));
+      case 'vselect': return w.op('v128', 'bitselect', this.vexpr(e.x), this.vexpr(e.y), w.op('f32x4', e.op, this.vexpr(e.a), this.vexpr(e.b)));
+      case 'vmap': return this.vmap(e);
     }
+  }
+
+  /** A scalar operator on each lane: the arguments into v128 locals, each lane's values into
+   * f32 locals that the scalar rendering of the operator reads. */
+  private vmap(e: Extract<VExpr, { k: 'vmap' }>): Ref {
+    const w = this.w, f = this.f;
+    const args = e.args.map((a) => this.vexpr(a));
+    f.push();
+    const tmps = args.map(() => f.local('v128')), names = args.map((_, i) => `$l${i}`);
+    const locals = names.map((n) => f.local('f32', n));
+    const scalar = laneExpr(e.op, names);
+    let acc: Ref | null = null;
+    for (let l = 0; l < e.lanes; l++) {
+      const val = w.block(null, [...locals.map((x, i) => f.set(x, w.op('f32x4', 'extract_lane', f.get(tmps[i]), l))), this.expr(scalar)]);
+      acc = acc === null ? w.op('f32x4', 'splat', val) : w.op('f32x4', 'replace_lane', acc, l, val);
+    }
+    f.pop();
+    return w.block(null, [...args.map((a, i) => f.set(tmps[i], a)), acc!]);
   }
 }

@@ -1,22 +1,11 @@
-// 128-bit SIMD for loops hinted `vectorize` whose body is an elementwise float32 map:
-// stores to out[b + i] of expressions over loads at [c + i] (or at an index without i, splatted),
-// constants and loop-invariant variables, between any bounds. Four lanes per iteration (f32x4),
-// then the scalar loop finishes the tail. exp and erf have four-lane code (also called by scalar
-// float32 code), other math functions without a SIMD instruction run lane by lane.
-import { BinOp, Expr, Stmt, UnOp } from '../../ir/kernel.js';
-import { independent, mentions, unitStride } from '../../ir/loops.js';
+// Four-lane (f32x4) code for the vector math functions of the kernel IR (ir/vector.ts: exp,
+// erf), also called by scalar float32 code as the runtime's `expf`/`erff`. Which loops become
+// vector code is decided once, by passes/vectorizeLoops.ts; codegen/wasm/render.ts renders it.
+import { UnOp } from '../../ir/kernel.js';
 import { ERF_CLAMP, ERF_P, ERF_Q, EXP_HI, EXP_LN2_HI, EXP_LN2_LO, EXP_LO, EXP_LOG2E, EXP_POLY } from '../../ir/mathfit.js';
 import { Ref } from './binaryen.js';
-import { Fn, ops } from './fn.js';
+import { Fn } from './fn.js';
 import { defineRuntime } from './runtime.js';
-import type { KernelRenderer } from './render.js';
-
-type For = Extract<Stmt, { k: 'for' }>;
-const LANES = 4;
-const V_UN: Partial<Record<UnOp, string>> = { neg: 'neg', abs: 'abs', sqrt: 'sqrt', floor: 'floor', ceil: 'ceil', trunc: 'trunc', rint: 'nearest' };
-const LANE_UN = new Set<UnOp>(['exp', 'log', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'erf']);
-const V_BIN: Partial<Record<BinOp, string>> = { add: 'add', sub: 'sub', mul: 'mul', div: 'div', min: 'min', max: 'max' };
-const LANE_BIN = new Set<BinOp>(['pow', 'mod', 'atan2']);
 
 type VMath = (w: Fn['w'], f: Fn, a: Ref) => Ref;
 const fconst = (w: Fn['w'], v: number) => w.op('f32x4', 'splat', w.c('f32', Math.fround(v)));
@@ -78,76 +67,3 @@ for (const [op, fn] of Object.entries(V_MATH) as [UnOp, VMath][]) {
 }
 /** Whether float32 `op` has a runtime `${op}f` (see V_MATH). */
 export const hasF32Math = (op: string): boolean => op in V_MATH;
-
-function vectorizable(e: Expr, v: string): boolean {
-  if (e.t !== 'f32') return false;
-  switch (e.k) {
-    case 'const': return true;
-    case 'var': return e.name !== v;
-    case 'load': return e.buf.dtype === 'float32' && (unitStride(e.idx, v) || !mentions(e.idx, v));
-    case 'un': return (!!V_UN[e.op] || LANE_UN.has(e.op)) && vectorizable(e.a, v);
-    case 'bin': return (!!V_BIN[e.op] || LANE_BIN.has(e.op)) && vectorizable(e.a, v) && vectorizable(e.b, v);
-    case 'select': return e.c.k === 'cmp' && vectorizable(e.c.a, v) && vectorizable(e.c.b, v) && vectorizable(e.a, v) && vectorizable(e.b, v);
-    default: return false;
-  }
-}
-
-/** The loop as SIMD + scalar tail, or null when it is not a simple float32 map. */
-export function emitVectorLoop(r: KernelRenderer, s: For): Ref | null {
-  if (s.step !== 1 || (s.lo.k === 'const' && s.hi.k === 'const' && Number(s.hi.v) - Number(s.lo.v) < LANES)) return null;
-  const ok = s.body.length > 0 && s.body.every((st) => st.k === 'store' && st.buf.dtype === 'float32'
-    && unitStride(st.idx, s.v) && vectorizable(st.val, s.v));
-  if (!ok || !independent(s.body as Extract<Stmt, { k: 'store' }>[])) return null;
-  const w = r.w, f = r.f, I = ops(w, 'i32');
-  f.push();
-  const i = f.local('i32', s.v);
-  const I_ = () => f.get(i);
-  const splat = (x: Ref) => w.op('f32x4', 'splat', x);
-  const lanes = (args: Ref[], fn: (xs: Ref[]) => Ref): Ref => {
-    const tmps = args.map(() => f.local('v128'));
-    let acc: Ref | null = null;
-    for (let l = 0; l < LANES; l++) {
-      const val = fn(tmps.map((t) => w.op('f32x4', 'extract_lane', f.get(t), l)));
-      acc = acc === null ? splat(val) : w.op('f32x4', 'replace_lane', acc, l, val);
-    }
-    return w.block(null, [...args.map((a, k) => f.set(tmps[k], a)), acc!]);
-  };
-  const vx = (e: Expr): Ref => {
-    switch (e.k) {
-      case 'const': case 'var': return splat(r.expr(e));
-      case 'load': return mentions(e.idx, s.v) ? w.load('v128', 'load', ...r.addrOff(e.buf, e.idx), 4) : splat(r.expr(e));
-      case 'un': {
-        const a = vx(e.a);
-        if (V_MATH[e.op]) return V_MATH[e.op]!(w, f, a);
-        return V_UN[e.op] ? w.op('f32x4', V_UN[e.op]!, a) : lanes([a], ([x]) => r.libm(e.op, 'f32', [x]));
-      }
-      case 'bin': {
-        const a = vx(e.a), b = vx(e.b);
-        if (V_BIN[e.op]) return w.op('f32x4', V_BIN[e.op]!, a, b);
-        return lanes([a, b], ([x, y]) => r.bin(e.op, 'f32', x, y));
-      }
-      case 'select': {
-        const c = e.c as Extract<Expr, { k: 'cmp' }>;
-        return w.op('v128', 'bitselect', vx(e.a), vx(e.b), w.op('f32x4', c.op, vx(c.a), vx(c.b)));
-      }
-      default: throw new Error('wasm simd: unexpected expression');
-    }
-  };
-  const vbody = s.body.map((st) => {
-    const store = st as Extract<Stmt, { k: 'store' }>;
-    const [ptr, off] = r.addrOff(store.buf, store.idx);
-    return w.store('v128', 'store', ptr, vx(store.val), off, 4);
-  });
-  // the bound is read once: the body only stores, and not into anything the bound reads
-  const hiConst = s.hi.k === 'const' ? Number(s.hi.v) : null, hiLocal = hiConst === null ? f.local('i32') : -1;
-  const HI = () => (hiConst === null ? f.get(hiLocal) : I.k(hiConst));
-  const vb = f.label('vbrk'), vc = f.label('vcont'), sb = f.label('brk'), sc = f.label('cont');
-  const scalar = r.block(s.body);
-  f.pop();
-  return w.block(null, [
-    ...(hiConst === null ? [w.set(hiLocal, r.expr(s.hi))] : []),
-    w.set(i, r.expr(s.lo)),
-    w.block(vb, [w.loop(vc, w.block(null, [w.br(vb, I.gt(I.add(I_(), I.k(LANES)), HI())), ...vbody, w.set(i, I.add(I_(), I.k(LANES))), w.br(vc)]))]),
-    w.block(sb, [w.loop(sc, w.block(null, [w.br(sb, I.ge(I_(), HI())), ...scalar, w.set(i, I.add(I_(), I.k(1))), w.br(sc)]))]),
-  ]);
-}

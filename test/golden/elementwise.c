@@ -4,7 +4,6 @@
 #include <math.h>
 #include <string.h>
 
-static inline float onnxc_maxf(float a, float b) { return (isnan(a) || isnan(b)) ? NAN : (a > b ? a : b); }
 typedef float onnxc_f32x8 __attribute__((vector_size(32)));
 typedef int onnxc_i32x8 __attribute__((vector_size(32)));
 typedef float onnxc_f32x8u __attribute__((vector_size(32), aligned(4), may_alias));
@@ -30,6 +29,29 @@ typedef float onnxc_f32x8u __attribute__((vector_size(32), aligned(4), may_alias
 #else
 #define ONNXC_VMAX8(a, b) ((onnxc_f32x8)((((onnxc_i32x8)((a) < (b))) & (onnxc_i32x8)(b)) | (~((onnxc_i32x8)((a) < (b))) & (onnxc_i32x8)(a))))
 #define ONNXC_VMIN8(a, b) ((onnxc_f32x8)((((onnxc_i32x8)((b) < (a))) & (onnxc_i32x8)(b)) | (~((onnxc_i32x8)((b) < (a))) & (onnxc_i32x8)(a))))
+#endif
+/* maxnan/minnan: NaN when either operand is; max/min already propagate a's */
+#define ONNXC_VMAXNAN8(a, b) __extension__ ({ onnxc_f32x8 a_ = (a), b_ = (b); ONNXC_VSELECT8(b_ != b_, b_, ONNXC_VMAX8(a_, b_)); })
+#define ONNXC_VMINNAN8(a, b) __extension__ ({ onnxc_f32x8 a_ = (a), b_ = (b); ONNXC_VSELECT8(b_ != b_, b_, ONNXC_VMIN8(a_, b_)); })
+/* lanes of x where the mask m (a vector comparison) is set, of y elsewhere */
+#define ONNXC_VSELECT8(m, x, y) __extension__ ({ onnxc_i32x8 m_ = (onnxc_i32x8)(m); (onnxc_f32x8)((m_ & (onnxc_i32x8)(x)) | (~m_ & (onnxc_i32x8)(y))); })
+#define ONNXC_VABS8(x) ((onnxc_f32x8)((onnxc_i32x8)(x) & 0x7fffffff))
+/* a float function on each lane (GCC/Clang vectorize it where they can) */
+#define ONNXC_VLANES8(f, x) __extension__ ({ onnxc_f32x8 v_ = (x); int l_; for (l_ = 0; l_ < 8; l_++) v_[l_] = f(v_[l_]); v_; })
+#if defined(__AVX__)
+#include <immintrin.h>
+#define ONNXC_VSQRT8(x) ((onnxc_f32x8)_mm256_sqrt_ps((__m256)(x)))
+#define ONNXC_VROUND_8(x, m) ((onnxc_f32x8)_mm256_round_ps((__m256)(x), m | _MM_FROUND_NO_EXC))
+#define ONNXC_VFLOOR8(x) ONNXC_VROUND_8(x, _MM_FROUND_TO_NEG_INF)
+#define ONNXC_VCEIL8(x) ONNXC_VROUND_8(x, _MM_FROUND_TO_POS_INF)
+#define ONNXC_VTRUNC8(x) ONNXC_VROUND_8(x, _MM_FROUND_TO_ZERO)
+#define ONNXC_VRINT8(x) ONNXC_VROUND_8(x, _MM_FROUND_TO_NEAREST_INT)
+#else
+#define ONNXC_VSQRT8(x) ONNXC_VLANES8(sqrtf, x)
+#define ONNXC_VFLOOR8(x) ONNXC_VLANES8(floorf, x)
+#define ONNXC_VCEIL8(x) ONNXC_VLANES8(ceilf, x)
+#define ONNXC_VTRUNC8(x) ONNXC_VLANES8(truncf, x)
+#define ONNXC_VRINT8(x) ONNXC_VLANES8(rintf, x)
 #endif
 #define ONNXC_VEXP8(x) __extension__ ({ \
   onnxc_f32x8 x_ = (x), r_ = ONNXC_VMIN8(ONNXC_VMAX8(x_, ONNXC_SPLAT8(-103.97208f)), ONNXC_SPLAT8(88.72284f)); \
@@ -97,8 +119,8 @@ ONNXC_KERNEL void Less_3(const float *restrict v4_sigmoid2, const float *restric
 
 /* node 'relu4' (Relu) */
 ONNXC_KERNEL void Relu_4(const float *restrict v3_mul0, float *restrict v6_y) {
-  for (ptrdiff_t i0 = 0; i0 < 24; ++i0) {
-    v6_y[i0] = onnxc_maxf(v3_mul0[i0], 0.0f);
+  for (ptrdiff_t i0 = 0; i0 < 24; i0 += 8) {
+    ONNXC_VSTORE8(v6_y + i0, ONNXC_VMAX8(ONNXC_VLOAD8(v3_mul0 + i0), ONNXC_SPLAT8(0.0f)));
   }
 }
 

@@ -39,6 +39,29 @@ typedef float onnxc_f32x8u __attribute__((vector_size(32), aligned(4), may_alias
 #define ONNXC_VMAX8(a, b) ((onnxc_f32x8)((((onnxc_i32x8)((a) < (b))) & (onnxc_i32x8)(b)) | (~((onnxc_i32x8)((a) < (b))) & (onnxc_i32x8)(a))))
 #define ONNXC_VMIN8(a, b) ((onnxc_f32x8)((((onnxc_i32x8)((b) < (a))) & (onnxc_i32x8)(b)) | (~((onnxc_i32x8)((b) < (a))) & (onnxc_i32x8)(a))))
 #endif
+/* maxnan/minnan: NaN when either operand is; max/min already propagate a's */
+#define ONNXC_VMAXNAN8(a, b) __extension__ ({ onnxc_f32x8 a_ = (a), b_ = (b); ONNXC_VSELECT8(b_ != b_, b_, ONNXC_VMAX8(a_, b_)); })
+#define ONNXC_VMINNAN8(a, b) __extension__ ({ onnxc_f32x8 a_ = (a), b_ = (b); ONNXC_VSELECT8(b_ != b_, b_, ONNXC_VMIN8(a_, b_)); })
+/* lanes of x where the mask m (a vector comparison) is set, of y elsewhere */
+#define ONNXC_VSELECT8(m, x, y) __extension__ ({ onnxc_i32x8 m_ = (onnxc_i32x8)(m); (onnxc_f32x8)((m_ & (onnxc_i32x8)(x)) | (~m_ & (onnxc_i32x8)(y))); })
+#define ONNXC_VABS8(x) ((onnxc_f32x8)((onnxc_i32x8)(x) & 0x7fffffff))
+/* a float function on each lane (GCC/Clang vectorize it where they can) */
+#define ONNXC_VLANES8(f, x) __extension__ ({ onnxc_f32x8 v_ = (x); int l_; for (l_ = 0; l_ < 8; l_++) v_[l_] = f(v_[l_]); v_; })
+#if defined(__AVX__)
+#include <immintrin.h>
+#define ONNXC_VSQRT8(x) ((onnxc_f32x8)_mm256_sqrt_ps((__m256)(x)))
+#define ONNXC_VROUND_8(x, m) ((onnxc_f32x8)_mm256_round_ps((__m256)(x), m | _MM_FROUND_NO_EXC))
+#define ONNXC_VFLOOR8(x) ONNXC_VROUND_8(x, _MM_FROUND_TO_NEG_INF)
+#define ONNXC_VCEIL8(x) ONNXC_VROUND_8(x, _MM_FROUND_TO_POS_INF)
+#define ONNXC_VTRUNC8(x) ONNXC_VROUND_8(x, _MM_FROUND_TO_ZERO)
+#define ONNXC_VRINT8(x) ONNXC_VROUND_8(x, _MM_FROUND_TO_NEAREST_INT)
+#else
+#define ONNXC_VSQRT8(x) ONNXC_VLANES8(sqrtf, x)
+#define ONNXC_VFLOOR8(x) ONNXC_VLANES8(floorf, x)
+#define ONNXC_VCEIL8(x) ONNXC_VLANES8(ceilf, x)
+#define ONNXC_VTRUNC8(x) ONNXC_VLANES8(truncf, x)
+#define ONNXC_VRINT8(x) ONNXC_VLANES8(rintf, x)
+#endif
 #define ONNXC_VEXP8(x) __extension__ ({ \
   onnxc_f32x8 x_ = (x), r_ = ONNXC_VMIN8(ONNXC_VMAX8(x_, ONNXC_SPLAT8(-103.97208f)), ONNXC_SPLAT8(88.72284f)); \
   onnxc_f32x8 f_ = r_ * ONNXC_SPLAT8(1.442695f); \
@@ -89,7 +112,11 @@ ONNXC_KERNEL void Conv_0(const float *restrict v0_image, const float *restrict w
             for (ptrdiff_t o1 = 0; o1 < lo0; ++o1) {
               v4_conv0_col[(c0 * 9 + (k0 * 3 + k1)) * 256 + (o0 * 16 + o1)] = 0.0f;
             }
-            for (ptrdiff_t o2 = lo0; o2 < hi0; ++o2) {
+            ptrdiff_t vend0_ = (lo0 > (hi0 - (ptrdiff_t)((hi0 - lo0) % 8)) ? lo0 : (hi0 - (ptrdiff_t)((hi0 - lo0) % 8)));
+            for (ptrdiff_t o2 = lo0; o2 < (hi0 - 7); o2 += 8) {
+              ONNXC_VSTORE8(v4_conv0_col + (c0 * 9 + (k0 * 3 + k1)) * 256 + (o0 * 16 + o2), ONNXC_VLOAD8(v0_image + c0 * 256 + (o0 + k0 - 1) * 16 + (o2 + k1 - 1)));
+            }
+            for (ptrdiff_t o2 = vend0_; o2 < hi0; ++o2) {
               v4_conv0_col[(c0 * 9 + (k0 * 3 + k1)) * 256 + (o0 * 16 + o2)] = v0_image[c0 * 256 + (o0 + k0 - 1) * 16 + (o2 + k1 - 1)];
             }
             for (ptrdiff_t o3 = hi0; o3 < 16; ++o3) {
@@ -195,13 +222,13 @@ ONNXC_KERNEL void MaxPool_1(const float *restrict v3_relu1, float *restrict v5_m
   for (ptrdiff_t nc0 = 0; nc0 < 8; ++nc0) {
     for (ptrdiff_t o0 = 0; o0 < 8; ++o0) {
       ptrdiff_t at0 = nc0 * 256 + o0 * 2 * 16;
-      for (ptrdiff_t w0 = 0; w0 < 16; ++w0) {
-        v6_maxpool2_row[w0] = v3_relu1[at0 + w0];
+      for (ptrdiff_t w0 = 0; w0 < 16; w0 += 8) {
+        ONNXC_VSTORE8(v6_maxpool2_row + w0, ONNXC_VLOAD8(v3_relu1 + at0 + w0));
       }
       for (ptrdiff_t kh0 = (o0 * 2 + 1); kh0 < (o0 * 2 + 2); ++kh0) {
         ptrdiff_t at1 = nc0 * 256 + kh0 * 16;
-        for (ptrdiff_t w1 = 0; w1 < 16; ++w1) {
-          v6_maxpool2_row[w1] = onnxc_maxf(v6_maxpool2_row[w1], v3_relu1[at1 + w1]);
+        for (ptrdiff_t w1 = 0; w1 < 16; w1 += 8) {
+          ONNXC_VSTORE8(v6_maxpool2_row + w1, ONNXC_VMAXNAN8(ONNXC_VLOAD8(v6_maxpool2_row + w1), ONNXC_VLOAD8(v3_relu1 + at1 + w1)));
         }
       }
       ptrdiff_t oat0 = nc0 * 64 + o0 * 8;
@@ -401,7 +428,10 @@ ONNXC_KERNEL void Softmax_5(const float *restrict v13_gemm7, float *restrict v14
     sum0 = sum0 + v14_probabilities[k2];
   }
   float inv0 = 1.0f / sum0;
-  for (ptrdiff_t k3 = 0; k3 < 10; ++k3) {
+  for (ptrdiff_t k3 = 0; k3 < 8; k3 += 8) {
+    ONNXC_VSTORE8(v14_probabilities + k3, (ONNXC_VLOAD8(v14_probabilities + k3) * ONNXC_SPLAT8(inv0)));
+  }
+  for (ptrdiff_t k3 = 8; k3 < 10; ++k3) {
     v14_probabilities[k3] = v14_probabilities[k3] * inv0;
   }
 }
