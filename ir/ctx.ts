@@ -7,6 +7,7 @@ import type { Evaluator } from './infer.js';
 import { E, as, ix, linearIndex, load, stridesOf, v } from './kbuild.js';
 import { Expr, ForStmt, KBuf, LoopHint, Stmt } from './kernel.js';
 import type { OpDef } from './opdef.js';
+import { SCALAR_SCHEDULE, ScheduleTable } from './schedule.js';
 import { SCALAR_TARGET, TargetDesc } from './target.js';
 import { TensorData, numel, toNumbers } from './tensor.js';
 
@@ -124,6 +125,8 @@ export class LowerCtx extends InferCtx {
     private newBuf: (dtype: DType, size: number, name: string) => KBuf,
     /** What the target offers kernels (SIMD width…); schedules read it. */
     readonly target: LowerTarget = SCALAR_TARGET,
+    /** How this target runs the algorithms ops ask about (ir/schedule.ts); default: scalar. */
+    readonly schedule: ScheduleTable = SCALAR_SCHEDULE,
     /** A context this one lowers into: its statements, names and scratch are shared. */
     parent?: LowerCtx,
   ) {
@@ -141,7 +144,7 @@ export class LowerCtx extends InferCtx {
    */
   child(node: Node, def: OpDef, types: (TensorType | null)[], consts: (TensorData | undefined)[],
     ins: (TensorRef | null)[], outs: (TensorRef | null)[]): LowerCtx {
-    return new LowerCtx(node, def, types, consts, ins, outs, this.newBuf, this.target, this);
+    return new LowerCtx(node, def, types, consts, ins, outs, this.newBuf, this.target, this.schedule, this);
   }
 
   in(i: number): TensorRef {

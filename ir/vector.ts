@@ -45,6 +45,8 @@ export type VStmt =
 export const vload = (buf: KBuf, idx: Expr, lanes: number, stride: 1 | 2 = 1): VExpr =>
   (stride === 2 ? { k: 'vload', lanes, buf, idx, stride } : { k: 'vload', lanes, buf, idx });
 export const vsplat = (a: Expr, lanes: number): VExpr => ({ k: 'vsplat', lanes, a });
+/** a in every lane of a vector as wide as `like` (for maps that follow their argument's width). */
+export const vsplatLike = (a: Expr, like: VExpr): VExpr => vsplat(a, like.lanes);
 export const vvar = (name: string, lanes: number): VExpr => ({ k: 'vvar', lanes, name });
 export const vfma = (a: VExpr, b: VExpr, c: VExpr): VExpr => ({ k: 'vfma', lanes: a.lanes, a, b, c });
 export const vbin = (op: VBinOp, a: VExpr, b: VExpr): VExpr => ({ k: 'vbin', lanes: a.lanes, op, a, b });

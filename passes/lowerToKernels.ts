@@ -9,6 +9,7 @@ import { CompileError, nodeError } from '../ir/errors.js';
 import { Graph, Model, Node, Value, isStatic, nodeInputs, nodeLabel } from '../ir/graph.js';
 import { Kernel, KBuf, Program, ProgramBuf, Step } from '../ir/kernel.js';
 import { opDefOf } from '../ir/opdef.js';
+import type { ScheduleTable } from '../ir/schedule.js';
 import { TensorData, numel } from '../ir/tensor.js';
 import { planConcatViews } from './concatViews.js';
 
@@ -16,6 +17,8 @@ export interface LowerOptions {
   name: string;
   /** Target facts for schedules (default: scalar code). */
   lowerTarget?: LowerTarget;
+  /** How the target runs the algorithms ops ask about (default: the scalar algorithms). */
+  schedule?: ScheduleTable;
   /** Graph inputs the program is specialized on (guarded at run time). */
   guards?: Set<string>;
 }
@@ -120,7 +123,7 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
     if (def.alias && outs[0] && outs[0].buf === inBufs[0] && n.outputs.length === 1) return; // pure view: no kernel
     if (!def.lower && !def.alias) throw nodeError(n, 'op has no lowering');
     const ctx = new LowerCtx(n, def, inputs.map((v) => v?.type ?? null), inputs.map((v) => v?.const), ins, outs,
-      (dtype, size, name) => newBuf(`${n.name}_${name}`, dtype, size, 'temp'), opts.lowerTarget);
+      (dtype, size, name) => newBuf(`${n.name}_${name}`, dtype, size, 'temp'), opts.lowerTarget, opts.schedule);
     if (def.lower) def.lower(ctx);
     else copyKernel(ctx, ins[0]!, outs[0]!);
     steps.push(makeStep(`${sanitize(n.op)}_${steps.length}`, nodeLabel(n), ctx.body, [...ins, ...outs], ctx.scratch as ProgramBuf[], outs));

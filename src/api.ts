@@ -18,6 +18,7 @@ import { MemoryReport } from '../passes/planMemory.js';
 import { findShapeInputs } from '../passes/findShapeInputs.js';
 import { checkFits } from '../passes/lowerToKernels.js';
 import { PipelineHooks, PipelineOptions, runPipeline } from '../passes/pipeline.js';
+import { scheduleFor } from '../schedules/index.js';
 import { loadModel } from './onnx/importModel.js';
 
 registerAllOps();
@@ -25,7 +26,7 @@ registerAllOps();
 export type Target = 'c' | 'wasm' | 'cuda';
 export const TARGETS: Target[] = ['c', 'wasm', 'cuda'];
 
-export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' | keyof PipelineHooks> {
+export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' | 'schedule' | keyof PipelineHooks> {
   target: Target;
   /** C symbol prefix / module name (default: from the file name). */
   name?: string;
@@ -99,7 +100,9 @@ export function compileModel(m: Model, opts: CompileOptions): CompileResult {
   const lowerTarget = targetFor(opts);
   // the pipeline folds constants with the JS reference evaluator and prints kernels as C
   const hooks: PipelineHooks = { evaluate: evaluateNode, printProgram };
-  const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, guards: new Set(Object.keys(opts.consts ?? {})) });
+  // the schedule table for the row (schedules/): SIMD kernels where it has vectors
+  const schedule = scheduleFor(lowerTarget);
+  const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, schedule, guards: new Set(Object.keys(opts.consts ?? {})) });
   let files: Record<string, string | Uint8Array>;
   if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights: opts.weights, profile: opts.profile }), 'onnxc_runtime.h': runtimeHeader() };
   else if (opts.target === 'wasm') files = emitWasm(program, { source: m.source, profile: opts.profile }).files;

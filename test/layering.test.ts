@@ -1,7 +1,7 @@
-// Keeps the pipeline's layering: src/ → ir/ → passes/ → codegen/. Scans the import statements of
-// every .ts file under ir/, passes/ and codegen/ (static, re-exports, side-effect, dynamic and
-// `import type` alike: a type import is still an edge) and lists each edge into a layer the
-// importing layer may not see. src/, test/ and benchmarks/ may import anything.
+// Keeps the pipeline's layering: src/ → ir/ → passes/, schedules/, codegen/. Scans the import
+// statements of every .ts file under ir/, passes/, schedules/ and codegen/ (static, re-exports,
+// side-effect, dynamic and `import type` alike: a type import is still an edge) and lists each
+// edge into a layer the importing layer may not see. src/, test/ and benchmarks/ may import anything.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,11 +13,12 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ALLOWED: Record<string, string[]> = {
   ir: ['ir'],
   passes: ['ir', 'passes'],
+  schedules: ['ir', 'schedules'],
   codegen: ['ir', 'codegen'],
 };
 
 /** Top-level project folders an import can land in; anything else is a package or node: builtin. */
-const LAYERS = ['src', 'ir', 'passes', 'codegen', 'runtime-c', 'benchmarks', 'examples', 'test'];
+const LAYERS = ['src', 'ir', 'passes', 'schedules', 'codegen', 'runtime-c', 'benchmarks', 'examples', 'test'];
 
 function tsFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -67,7 +68,7 @@ describe('layering', () => {
     expect(importsOf(src)).toEqual(['../x.js', './b.js', '../../c.js', './side.js', '../d.js', './multi.js']);
   });
 
-  it('ir/, passes/ and codegen/ import only the layers below them', () => {
+  it('ir/, passes/, schedules/ and codegen/ import only the layers below them', () => {
     expect(forbiddenEdges()).toEqual([]);
   });
 });

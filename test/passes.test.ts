@@ -1,6 +1,7 @@
 // Unit tests of the graph passes and the memory planner: each pass on a small model, before
 // and after, with the IR verifier run after every pass.
 import { TARGET_ROWS } from '../dist/ir/target.js';
+import { scheduleFor } from '../dist/schedules/index.js';
 import { describe, expect, it } from 'vitest';
 import { ModelBuilder } from '../dist/src/onnx/build.js';
 import { importModel } from '../dist/src/onnx/importModel.js';
@@ -162,7 +163,7 @@ describe('fuseActivations', () => {
 describe('vectorizeLoops', () => {
   const kernels = (lanes: number, n: number, op = 'Sigmoid') => {
     const m = model((b) => { b.input('x', 'float32', [n]); b.node(op, ['x'], {}, { outputs: ['y'] }); b.output('y', 'float32', [n]); });
-    return runPipeline(m, { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: { ...TARGET_ROWS.host, lanes } }).program.steps.map((s) => s.kernel.body);
+    return runPipeline(m, { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: { ...TARGET_ROWS.host, lanes }, schedule: scheduleFor({ ...TARGET_ROWS.host, lanes }) }).program.steps.map((s) => s.kernel.body);
   };
   const json = (x: unknown) => JSON.stringify(x);
   it('turns an exp map into a vector loop and a scalar tail', () => {
@@ -260,7 +261,7 @@ describe('vectorizeLoops', () => {
       b.node('Conv', ['x', 'w'], { strides: [2, 2] }, { outputs: ['y'] });
       b.output('y', 'float32', [1, 2, 19, 19]);
     });
-    const { program } = runPipeline(m, { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: TARGET_ROWS.host });
+    const { program } = runPipeline(m, { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: TARGET_ROWS.host, schedule: scheduleFor(TARGET_ROWS.host) });
     expect(json(program.steps[0].kernel.body)).toContain('"k":"vload","lanes":8');
     expect(json(program.steps[0].kernel.body)).toContain('"stride":2');
   });
@@ -348,5 +349,20 @@ describe('printer and verifier', () => {
     m.graph.nodes = [];
     m.graph.nodes.push({ ...n, inputs: [n.outputs[0]] });
     expect(() => verifyGraph(m.graph, true)).toThrow(/before it is defined/);
+  });
+});
+
+describe('schedules', () => {
+  const matmul = () => model((b) => { b.input('a', 'float32', [2, 3, 4]); b.input('b', 'float32', [2, 4, 5]); b.node('MatMul', ['a', 'b'], {}, { outputs: ['y'] }); b.output('y', 'float32', [2, 3, 5]); });
+  type S = { k: string; kind?: string; v?: string; name?: string; reduce?: string; body?: S[] };
+  const loops = (body: S[]): string[] => body.flatMap((s) => (s.k === 'for' ? [`${s.kind}`, ...loops(s.body!)] : s.k === 'decl' && s.reduce ? [`acc ${s.reduce}`] : []));
+  it('the GEMM algorithm has parallel batch, i and j loops and a reduce loop over K', () => {
+    const row = TARGET_ROWS.cuda;
+    const { program } = runPipeline(matmul(), { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: row, schedule: scheduleFor(row) });
+    expect(loops(program.steps[0].kernel.body as S[])).toEqual(['parallel', 'parallel', 'parallel', 'acc add', 'reduce']);
+  });
+  it('the CPU table takes float32 products over with vector code', () => {
+    const { program } = runPipeline(matmul(), { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: { ...TARGET_ROWS.host, lanes: 4 }, schedule: scheduleFor({ ...TARGET_ROWS.host, lanes: 4 }) });
+    expect(JSON.stringify(program.steps[0].kernel.body)).toContain('"k":"vfma"');
   });
 });

@@ -2,17 +2,16 @@
 // alone; depthwise convolutions accumulate tap by tap), ConvTranspose (GEMM + col2im),
 // Col2Im and DeformConv. The pooling and sampling families live in pool.ts and sample.ts.
 import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
-import { add, cast, div, ix, lit, max, min, mod, mul, sub, un } from '../kbuild.js';
+import { add, cast, div, ix, max, min, mod, mul, sub, un } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { OpDef, floats, int, ints, str } from '../opdef.js';
-import { VExpr, vbin, vsplat, vun } from '../vector.js';
 import { tt } from './common.js';
 import { poolOps } from './pool.js';
 import { sampleOps } from './sample.js';
 import { deformConvDef } from './deform.js';
-import { Activation, emitGemmSimd } from './microkernel.js';
-import { emitDepthwiseSimd } from './depthwise.js';
-import { Geom, View, accumulator, as0, convGeom, convType, copyOut, each, emitCol2im, emitGemm, emitIm2col, emitTaps, fill, initAcc, kernelShape, perDim, prod, scalarDType, spatialDims, windowAttrs } from './spatial.js';
+import { Activation, fusedActivation } from './activation.js';
+import { emitGemm } from './gemm.js';
+import { Geom, accumulator, as0, convGeom, convType, copyOut, each, emitCol2im, emitIm2col, emitTaps, fill, initAcc, kernelShape, perDim, prod, scalarDType, spatialDims, windowAttrs } from './spatial.js';
 
 interface ConvSpec {
   /** Converts a loaded input / weight value to the accumulation type (zero points, int widening). */
@@ -20,16 +19,17 @@ interface ConvSpec {
   wMap: (v: Expr, m: Expr) => Expr;
   /** Accumulator [N, M, P] (the output itself when it can hold the sums), already initialized. */
   acc: TensorRef;
-  /** x and w are used as they are (float32 convolution): eligible for the SIMD micro-kernel. */
+  /** x and w are used as they are (xMap, wMap the identity): a float convolution. */
   plain?: boolean;
-  /** A fused activation the micro-kernel may apply as it stores. */
+  /** A fused activation applied as the GEMM stores (not by the depthwise loop nest). */
   act?: Activation;
 }
 
 /**
  * Emits acc[n, m, p] += sum over c, taps of w[m, c, tap] * x[n, c, p's tap]. Pointwise
  * convolutions are a GEMM over x; depthwise ones (one input channel per group) accumulate tap by
- * tap into the output row; the rest gather an im2col matrix per image and group.
+ * tap into the output row; the rest gather an im2col matrix per image and group. Returns whether
+ * spec.act was applied.
  */
 export function emitConv(ctx: LowerCtx, g: Geom, x: TensorRef, w: TensorRef, spec: ConvSpec): boolean {
   const [N, C] = x.shape, M = w.shape[0], G = ctx.int('group');
@@ -50,55 +50,19 @@ export function emitConv(ctx: LowerCtx, g: Geom, x: TensorRef, w: TensorRef, spe
     }, 'm'), 'n');
     return false;
   }
-  let applied = true;
   const col = pointwise ? null : ctx.temp(scalarDType(acc.t), [K, P], 'col');
   each(ctx, N, (n) => each(ctx, G, (grp) => {
-    const xOff = add(mul(n, C * Pin), mul(grp, Cg * Pin));
+    const xOff = add(mul(n, C * Pin), mul(grp, Cg * Pin)), mOff = mul(grp, Mg);
     if (col) emitIm2col(ctx, g, Cg, { ref: x, off: xOff, ld: 0 }, col, xMap);
-    const b: View = col ? { ref: col, off: ix(0), ld: P } : { ref: x, off: xOff, ld: P };
-    const mOff = mul(grp, Mg);
-    const yOff = add(mul(n, M * P), mul(grp, Mg * P));
-    // plain float convolutions use the SIMD micro-kernel: acc[m, p] += w[m, k] · col[k, p]
-    if (spec.plain && emitGemmSimd(ctx, { M: Mg, N: P, K, a: { ref: w, off: mul(mOff, K), rs: K, cs: 1 },
-      b: { ref: b.ref, off: b.off, rs: b.ld, cs: 1 }, y: { ref: acc, off: yOff, rs: P, cs: 1 } }, true, spec.act)) return;
-    applied = false;
-    emitGemm(ctx, Mg, P, K, (m, k) => wAt(add(mOff, m), k), b, { ref: acc, off: yOff, ld: P }, col ? undefined : xMap);
+    // acc[m, p] += w[m, k] · col[k, p] (or x[k, p] for a 1x1 convolution)
+    emitGemm(ctx, {
+      M: Mg, N: P, K,
+      a: { ref: w, off: mul(mOff, K), rs: K, cs: 1, map: spec.plain ? undefined : (v, m) => wMap(v, add(mOff, m)) },
+      b: col ? { ref: col, off: ix(0), rs: P, cs: 1 } : { ref: x, off: xOff, rs: P, cs: 1, map: spec.plain ? undefined : xMap },
+      y: { ref: acc, off: add(mul(n, M * P), mul(grp, Mg * P)), rs: P, cs: 1 },
+    }, { accumulate: true, act: spec.act });
   }, 'g'), 'n');
-  return applied;
-}
-
-/** x / (1 + e^-x) (SiLU) and 1 / (1 + e^-x) (Sigmoid), scalar and on vectors. */
-const logistic = (num: (v: Expr) => Expr, vnum: (v: VExpr) => VExpr): Activation => ({
-  scalar: (v) => div(num(v), add(lit(1, 'f32'), un('exp', un('neg', v)))),
-  vector: (v) => vbin('div', vnum(v), vbin('add', vsplat(lit(1, 'f32'), v.lanes), vun('exp', vun('neg', v)))),
-});
-const ACTIVATIONS: Record<string, Activation> = {
-  silu: logistic((v) => v, (v) => v),
-  sigmoid: logistic(() => lit(1, 'f32'), (v) => vsplat(lit(1, 'f32'), v.lanes)),
-};
-
-/** The activation fused into a Conv by passes/fuseActivations: onnxc_clip = [lo, hi], or
- * onnxc_act = silu | sigmoid. */
-function fusedActivation(ctx: LowerCtx): Activation | undefined {
-  const name = ctx.str('onnxc_act');
-  if (name) {
-    if (!ACTIVATIONS[name]) throw ctx.error(`unknown fused activation '${name}'`);
-    return ACTIVATIONS[name];
-  }
-  const b = ctx.floats('onnxc_clip');
-  if (!b.length) return undefined;
-  const [lo, hi] = b;
-  const bound = (v: number) => lit(v, 'f32');
-  return {
-    scalar: (v) => {
-      const lower = lo === -Infinity ? v : max(v, bound(lo));
-      return hi === Infinity ? lower : min(lower, bound(hi));
-    },
-    vector: (v) => {
-      const lower = lo === -Infinity ? v : vbin('max', v, vsplat(bound(lo), v.lanes));
-      return hi === Infinity ? lower : vbin('min', lower, vsplat(bound(hi), v.lanes));
-    },
-  };
+  return true;
 }
 
 const convDef: OpDef = {
@@ -108,7 +72,7 @@ const convDef: OpDef = {
     const x = ctx.in(0), w = ctx.in(1), out = ctx.out(0), acc = accumulator(ctx, out), g = convGeom(ctx);
     const bias = ctx.has(2) ? ctx.in(2) : null;
     const act = fusedActivation(ctx);
-    if (w.shape[1] === 1 && ctx.int('group') === x.shape[1] && emitDepthwiseSimd(ctx, g, x, w, bias, out, act)) return;
+    if (w.shape[1] === 1 && ctx.int('group') === x.shape[1] && ctx.schedule.depthwise(ctx, { g, x, w, bias, out, act })) return;
     initAcc(ctx, acc, (m) => (ctx.has(2) ? ctx.load(ctx.in(2), m) : as0(acc)));
     const applied = emitConv(ctx, g, x, w, { acc, xMap: (v) => v, wMap: (v) => v, plain: true, act });
     copyOut(ctx, acc, out);
@@ -194,10 +158,13 @@ const convTransposeDef: OpDef = {
     initAcc(ctx, acc, (m) => (ctx.has(2) ? ctx.load(ctx.in(2), m) : as0(acc)));
     const col = ctx.temp(scalarDType(acc.t), [R, Pin], 'col');
     each(ctx, N, (n) => each(ctx, G, (grp) => {
-      fill(ctx, col, R * Pin, () => as0(col));
       // col[m*KK + tap, p] = sum_c w[grp*Cg + c, m, tap] * x[n, grp*Cg + c, p]
-      emitGemm(ctx, R, Pin, Cg, (r, c) => ctx.load(w, add(add(mul(grp, Cg * R), mul(c, R)), r)),
-        { ref: x, off: add(mul(n, C * Pin), mul(grp, Cg * Pin)), ld: Pin }, { ref: col, off: ix(0), ld: Pin });
+      emitGemm(ctx, {
+        M: R, N: Pin, K: Cg,
+        a: { ref: w, off: mul(grp, Cg * R), rs: 1, cs: R },
+        b: { ref: x, off: add(mul(n, C * Pin), mul(grp, Cg * Pin)), rs: Pin, cs: 1 },
+        y: { ref: col, rs: Pin, cs: 1 },
+      });
       emitCol2im(ctx, g, Mg, { ref: col, off: ix(0), ld: 0 }, { ref: acc, off: add(mul(n, M * Pout), mul(grp, Mg * Pout)), ld: 0 });
     }, 'g'), 'n');
     copyOut(ctx, acc, out);

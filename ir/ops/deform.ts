@@ -6,7 +6,8 @@ import { Expr } from '../kernel.js';
 import { OpDef, int, ints } from '../opdef.js';
 import { tt } from './common.js';
 import { linearTaps } from './sample.js';
-import { Geom, accumulator, as0, copyOut, each, emitGemm, initAcc, kernelShape, nest, prod, scalarDType, spatialDims, windowGeometry } from './spatial.js';
+import { emitGemm } from './gemm.js';
+import { Geom, accumulator, as0, copyOut, each, initAcc, kernelShape, nest, prod, scalarDType, spatialDims, windowGeometry } from './spatial.js';
 
 function deformGeom(ctx: InferCtx): Geom {
   const inSp = spatialDims(ctx, 0);
@@ -52,8 +53,12 @@ export const deformConvDef: OpDef = {
           });
         });
       }, { name: 'c' });
-      each(ctx, G, (grp) => emitGemm(ctx, Mg, P, K, (m, k) => ctx.load(w, add(mul(add(mul(grp, Mg), m), K), k)),
-        { ref: col, off: mul(grp, K * P), ld: P }, { ref: acc, off: mul(add(mul(n, M), mul(grp, Mg)), P), ld: P }), 'g');
+      each(ctx, G, (grp) => emitGemm(ctx, {
+        M: Mg, N: P, K,
+        a: { ref: w, off: mul(mul(grp, Mg), K), rs: K, cs: 1 },
+        b: { ref: col, off: mul(grp, K * P), rs: P, cs: 1 },
+        y: { ref: acc, off: mul(add(mul(n, M), mul(grp, Mg)), P), rs: P, cs: 1 },
+      }, { accumulate: true }), 'g');
     }, 'n');
     copyOut(ctx, acc, out);
   },

@@ -1,11 +1,12 @@
-// The one GEMM emitter. MatMul, Gemm, Attention (and Conv via im2col) describe their operands
-// as strided matrix views and call emitGemm, so a scheduling pass can later swap this loop
-// nest for a register-blocked micro-kernel in one place.
-import { DType, Scalar, isConverted } from '../dtype.js';
+// The one GEMM emitter. MatMul, Gemm, Attention, MatMulInteger, Conv (1x1, or im2col), the
+// integer convolutions and ConvTranspose describe their operands as strided matrix views and
+// call emitGemm; the target's schedule (ctx.schedule.gemm) may take the product over, otherwise
+// the scalar algorithm below is emitted.
+import { DType, Scalar } from '../dtype.js';
 import { LowerCtx, TensorRef } from '../ctx.js';
 import { E, add, as, cast, linearIndex, lit, mul } from '../kbuild.js';
 import { Expr } from '../kernel.js';
-import { emitGemmSimd } from './microkernel.js';
+import type { Activation } from './activation.js';
 
 /** A matrix inside a tensor buffer: element (r, c) of batch `bi` is at off + bi·bs + r·rs + c·cs. */
 export interface MatView {
@@ -17,6 +18,9 @@ export interface MatView {
   cs: number;
   /** Stride per batch dimension (0 broadcasts); default: all 0. */
   bs?: number[];
+  /** Converts a loaded element (r, c) to the compute type (zero points…); schedules that do
+   * not apply maps decline views that have one. Default: a plain conversion. */
+  map?: (v: Expr, r: Expr, c: Expr) => Expr;
 }
 
 export interface GemmSpec {
@@ -44,11 +48,6 @@ export function tempDtype(t: Scalar): DType {
   return d;
 }
 
-/** A local holding an index expression, unless it is trivial. */
-function hoist(ctx: LowerCtx, e: Expr, prefix: string): Expr {
-  return e.k === 'const' || e.k === 'var' ? e : ctx.local(e, prefix);
-}
-
 /**
  * Batch dimensions folded into the rows of A and Y: innermost batch dims over which B is shared
  * and the rows of A and of Y continue evenly (e.g. [64, 1, K]·[K, N]: one 64-row product instead
@@ -71,50 +70,44 @@ function foldBatch(s: GemmSpec): GemmSpec {
   return M === s.M ? s : { ...s, M, batch, a, b, y };
 }
 
+/** What emitGemm does besides Y = A·B. */
+export interface GemmOptions {
+  /** Y += A·B (Y already holds the initial values, e.g. a bias) instead of Y = A·B. */
+  accumulate?: boolean;
+  /** Applied to every finished value as it is stored (after the epilogue). */
+  act?: Activation;
+}
+
 /**
- * Emits Y = epilogue(A·B), batched. Loop order i-k-j (the innermost loop runs along a row of B
- * and of Y, contiguous when their column strides are 1, so C compilers vectorize it); when B
- * is column-contiguous instead (B = Kᵀ), i-j-k dot products. Y is accumulated in place unless
- * its storage is converted (float16…), in which case a row of the compute type is used.
+ * Emits Y = act(epilogue(A·B)) (or Y += A·B), batched: the target's schedule first
+ * (ctx.schedule.gemm: tiled, vectorized), else the scalar algorithm. That one is the plain
+ * i-j-k nest: every (batch, i, j) iteration is independent (parallel loops), K is a reduction
+ * into one accumulator of Y's compute type (a reduce loop), and Y is written once per element
+ * (converted storage such as float16 included).
  */
-export function emitGemm(ctx: LowerCtx, spec: GemmSpec): void {
-  const s = foldBatch(spec);
+export function emitGemm(ctx: LowerCtx, spec: GemmSpec, opts: GemmOptions = {}): void {
+  const s = foldBatch(spec), accumulate = opts.accumulate ?? false, act = opts.act;
   const { M, N, K, a, b, y } = s;
-  if (M === 0 || N === 0) return;
-  if (emitGemmSimd(ctx, s)) return;
+  if (M === 0 || N === 0 || (K === 0 && accumulate && !s.epilogue && !act)) return;
+  if (ctx.schedule.gemm(ctx, s, accumulate, act)) return;
   const t = y.ref.t;
-  const ld = (m: MatView, idx: Expr) => cast(ctx.load(m.ref, idx), t);
-  const dot = b.cs !== 1 && b.rs === 1;
-  const rowTemp = !dot && isConverted(y.ref.dtype) ? ctx.temp(tempDtype(t), [N], 'row') : null;
+  const ld = (m: MatView, idx: Expr, r: Expr, c: Expr) => {
+    const v = ctx.load(m.ref, idx);
+    return cast(m.map ? m.map(v, r, c) : v, t);
+  };
   ctx.nest(s.batch ?? [], (bi) => {
     const base = (m: MatView) => add(as(m.off ?? 0, 'idx'), linearIndex(bi, m.bs ?? bi.map(() => 0)));
     const aB = base(a), bB = base(b), yB = base(y);
-    const finish = (acc: Expr, i: Expr, j: Expr) => (s.epilogue ? s.epilogue(acc, i, j, bi) : acc);
-    ctx.loop(M, (i) => {
-      const aRow = hoist(ctx, add(aB, mul(i, a.rs)), 'arow');
-      const yRow = hoist(ctx, add(yB, mul(i, y.rs)), 'yrow');
-      const yAt = (j: Expr) => add(yRow, mul(j, y.cs));
-      if (dot) {
-        ctx.loop(N, (j) => {
-          const bCol = hoist(ctx, add(bB, mul(j, b.cs)), 'bcol');
-          const acc = ctx.local(lit(0, t), 'acc');
-          ctx.loop(K, (k) => ctx.assign(acc, add(acc, mul(ld(a, add(aRow, mul(k, a.cs))), ld(b, add(bCol, k))))), { name: 'k' });
-          ctx.store(y.ref, yAt(j), finish(acc, i, j));
-        }, { name: 'j' });
-        return;
-      }
-      // accumulate row i of Y (or of the row temporary)
-      const row: [TensorRef, (j: Expr) => Expr] = rowTemp ? [rowTemp, (j) => j] : [y.ref, yAt];
-      ctx.loop(N, (j) => ctx.store(row[0], row[1](j), lit(0, t)), { name: 'j' });
-      ctx.loop(K, (k) => {
-        const aik = ctx.local(ld(a, add(aRow, mul(k, a.cs))), 'a');
-        const bRow = hoist(ctx, add(bB, mul(k, b.rs)), 'brow');
-        ctx.loop(N, (j) => {
-          const at = row[1](j);
-          ctx.store(row[0], at, add(ctx.load(row[0], at), mul(aik, ld(b, add(bRow, mul(j, b.cs))))));
-        }, { name: 'j' });
-      }, { name: 'k' });
-      if (rowTemp || s.epilogue) ctx.loop(N, (j) => ctx.store(y.ref, yAt(j), finish(ctx.load(row[0], row[1](j)), i, j)), { name: 'j' });
-    }, { name: 'i' });
+    // indices written out in full (no row locals): the loop analysis then sees that each
+    // (i, j) writes its own element; C compilers hoist the invariant parts themselves
+    ctx.loop(M, (i) => ctx.loop(N, (j) => {
+      const at = add(yB, add(mul(i, y.rs), mul(j, y.cs)));
+      const acc = ctx.local(accumulate ? cast(ctx.load(y.ref, at), t) : lit(0, t), 'acc');
+      ctx.loop(K, (k) => ctx.assign(acc, add(acc, mul(
+        ld(a, add(aB, add(mul(i, a.rs), mul(k, a.cs))), i, k),
+        ld(b, add(bB, add(mul(k, b.rs), mul(j, b.cs))), k, j)))), { name: 'k' });
+      const v = s.epilogue ? s.epilogue(acc, i, j, bi) : acc;
+      ctx.store(y.ref, at, act ? act.scalar(v) : v);
+    }, { name: 'j' }), { name: 'i' });
   });
 }

@@ -1,6 +1,6 @@
 // Shared machinery of the convolution and pooling families: window geometry (strides,
-// dilations, pads, auto_pad, ceil_mode), the patch loop behind im2col / col2im, and a
-// GEMM-shaped loop nest whose innermost loop runs contiguously over the output row.
+// dilations, pads, auto_pad, ceil_mode) and the patch loop behind im2col / col2im. The GEMM
+// half of a convolution goes through ir/ops/gemm.ts.
 import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
 import { DType, Scalar, isConverted } from '../dtype.js';
 import { Dim, TensorType } from '../graph.js';
@@ -204,36 +204,6 @@ export function nest(ctx: LowerCtx, shape: number[], prefix: string, fn: (idx: E
 /** dst[i] = val(i) over a flat range. */
 export function fill(ctx: LowerCtx, dst: TensorRef, n: number, val: (i: Expr) => E, off: Expr = ix(0)): void {
   ctx.loop(n, (i) => ctx.store(dst, add(off, i), val(i)));
-}
-
-/**
- * C[m, n] += sum_k A(m, k) * B[k, n] over an M x N output, contiguous in n. Four rows of C
- * share each load of B; K is tiled so a block of B rows stays in cache across the rows of C.
- */
-export function emitGemm(ctx: LowerCtx, M: number, N: number, K: number, a: (m: Expr, k: Expr) => Expr,
-  b: View, c: View, bMap: (v: Expr) => Expr = (v) => v): void {
-  if (!M || !N || !K) return;
-  const KT = K * N <= 32768 ? K : Math.max(8, Math.floor(32768 / N));
-  const rows = (m0: Expr, U: number, k0: Expr, kEnd: Expr) => ctx.loop(kEnd, (k) => {
-    const av = Array.from({ length: U }, (_, j) => ctx.local(a(add(m0, j), k), 'av'));
-    const bRow = ctx.local(add(b.off, mul(k, b.ld)), 'bk');
-    const cRow = ctx.local(add(c.off, mul(m0, c.ld)), 'cm');
-    ctx.loop(N, (n) => {
-      const bv = U > 1 ? ctx.local(bMap(ctx.load(b.ref, add(bRow, n))), 'bv') : bMap(ctx.load(b.ref, add(bRow, n)));
-      for (let j = 0; j < U; j++) {
-        const at = add(add(cRow, j * c.ld), n);
-        ctx.store(c.ref, at, add(ctx.load(c.ref, at), mul(av[j], bv)));
-      }
-    }, { name: 'n' });
-  }, { lo: k0, name: 'k' });
-  const U = M >= 4 ? 4 : 1, Mmain = M - (M % U);
-  const tile = (k0: Expr, kEnd: Expr) => {
-    if (Mmain === U) rows(ix(0), U, k0, kEnd);
-    else ctx.loop(Mmain, (m) => rows(m, U, k0, kEnd), { step: U, name: 'm' });
-    for (let m = Mmain; m < M; m++) rows(ix(m), 1, k0, kEnd);
-  };
-  if (KT >= K) tile(ix(0), ix(K));
-  else ctx.loop(K, (k0) => tile(k0, min(add(k0, KT), ix(K))), { step: KT, name: 'kt' });
 }
 
 /** The dtype of a kernel-IR scalar (for scratch buffers holding computed values). */

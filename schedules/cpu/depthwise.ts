@@ -4,12 +4,12 @@
 // compile time: interior rows share one loop, the few border rows are emitted one by one with
 // only their valid taps; border columns are scalar. Width stride 1 or 2 (a tap's lanes are then
 // contiguous, or every other element: a strided vector load); the rest keeps the generic code.
-import { LowerCtx, TensorRef } from '../ctx.js';
-import { add, ix, lit, mul } from '../kbuild.js';
-import { Expr } from '../kernel.js';
-import { VExpr, vfma, vload, vsplat, vvar } from '../vector.js';
-import type { Activation } from './microkernel.js';
-import { Geom, interior } from './spatial.js';
+import { LowerCtx } from '../../ir/ctx.js';
+import { add, ix, lit, mul } from '../../ir/kbuild.js';
+import { Expr } from '../../ir/kernel.js';
+import { interior } from '../../ir/ops/spatial.js';
+import type { DepthwiseSpec } from '../../ir/schedule.js';
+import { VExpr, vfma, vload, vsplat, vvar } from '../../ir/vector.js';
 
 /** Vector chunks per step of the interior loop. */
 const UNROLL = 2;
@@ -24,9 +24,8 @@ const validTaps = (k: number, d: number, start: number, n: number) =>
  * out[n, m] = act(bias[m] + Σ taps w[m, tap] · x[n, m / (M / C)] at the tap); returns false
  * (emitting nothing) when the shape is not one it handles.
  */
-export function emitDepthwiseSimd(ctx: LowerCtx, g: Geom, x: TensorRef, w: TensorRef, bias: TensorRef | null,
-  out: TensorRef, act?: Activation): boolean {
-  const L = ctx.target.lanes;
+export function emitDepthwiseSimd(ctx: LowerCtx, spec: DepthwiseSpec, L: number): boolean {
+  const { g, x, w, bias, out, act } = spec;
   if (!L || g.in.length !== 2 || (g.s[1] !== 1 && g.s[1] !== 2)) return false;
   if (![x, w, out, ...(bias ? [bias] : [])].every((r) => r.dtype === 'float32')) return false;
   const [N, C] = x.shape, M = w.shape[0], Mg = M / C;

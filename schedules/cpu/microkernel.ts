@@ -1,30 +1,55 @@
-// The register-blocked SIMD GEMM micro-kernel: Y (+)= A·B for float32 when rows of B and Y are
-// contiguous. A tile of MR rows × 2 vectors of Y lives in vector registers across the K loop
-// (6×16 on 8-lane targets: 12 accumulators + 2 B vectors + 1 broadcast fit 16 registers; 4×8
-// on WASM, where V8 keeps one xmm register for itself and larger tiles measured slower),
-// K is blocked so a panel of B stays in cache, remaining rows and columns fall back to smaller
-// tiles and scalar code. Called by emitGemm (MatMul, Gemm, Attention…) and by Conv.
-import { LowerCtx } from '../ctx.js';
-import { E, add, as, ix, linearIndex, lit, min, mul } from '../kbuild.js';
-import { Expr } from '../kernel.js';
-import { VExpr, vfma, vload, vsplat, vvar } from '../vector.js';
-import type { GemmSpec, MatView } from './gemm.js';
+// The register-blocked SIMD GEMM micro-kernel (the CPU schedule of ir/ops/gemm.ts's algorithm):
+// Y (+)= A·B for float32 when rows of B and Y are contiguous. A tile of MR rows × 2 vectors of Y
+// lives in vector registers across the K loop, K is blocked so a panel of B stays in cache,
+// remaining rows and columns fall back to smaller tiles and scalar code. The tile comes from
+// the target row (gemmTile): 6×16 on 8-lane targets with 16 registers, 4×8 on WASM.
+import { LowerCtx } from '../../ir/ctx.js';
+import { E, add, as, ix, linearIndex, lit, min, mul } from '../../ir/kbuild.js';
+import { Expr } from '../../ir/kernel.js';
+import type { Activation } from '../../ir/ops/activation.js';
+import type { GemmSpec, MatView } from '../../ir/ops/gemm.js';
+import { TargetDesc } from '../../ir/target.js';
+import { VExpr, vfma, vload, vsplat, vvar } from '../../ir/vector.js';
 
-const KC = 256;
+/** The micro-kernel's shape on one target: vector lanes, rows of the register tile, K block. */
+export interface GemmTile {
+  lanes: number;
+  /** Rows of Y per register tile (MR); a tile is MR × 2 vectors wide when N allows. */
+  mr: number;
+  /** Rows of B per K block (KC). */
+  kc: number;
+}
 
-/** An activation applied to each finished value (scalar or vector) before it is stored. */
-export interface Activation {
-  scalar(v: Expr): Expr;
-  vector(v: VExpr): VExpr;
+/** Limits a target's measurements impose beyond what its row says. */
+export interface GemmTuning {
+  /** Most rows per tile (WASM: 6-row tiles measured slower than 4-row ones under V8). */
+  maxRows?: number;
+}
+
+/** Most rows of B per K block (the block size the kernel was tuned with). */
+const KC_MAX = 256;
+
+/**
+ * The tile for a target row: MR·2 accumulators + 2 vectors of B + 1 broadcast of A fill the
+ * vector registers (16 → 6 rows); a K block of a 2-vector-wide panel of B fills at most half
+ * of L1 (32 KiB, 8 lanes → 256 rows).
+ */
+export function gemmTile(t: TargetDesc, tuning: GemmTuning = {}): GemmTile {
+  const V = 2, lanes = t.lanes;
+  if (!lanes) return { lanes, mr: 0, kc: 0 };
+  const mr = Math.max(1, Math.min(Math.floor((t.registers - V - 1) / V), tuning.maxRows ?? Infinity));
+  const panelRowBytes = V * lanes * 4;
+  const kc = Math.min(KC_MAX, 2 ** Math.floor(Math.log2(t.cache.l1 / 2 / panelRowBytes)));
+  return { lanes, mr, kc };
 }
 
 /** Emits the micro-kernel when the spec allows it; returns false to let the caller emit scalar code. */
-export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, accumulate = false, act?: Activation): boolean {
-  const L = ctx.target.lanes;
+export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, tileShape: GemmTile, accumulate = false, act?: Activation): boolean {
+  const L = tileShape.lanes, KC = tileShape.kc;
   const { M, N, K, a, b, y } = s;
-  const f32 = [a, b, y].every((m) => m.ref.dtype === 'float32');
+  const f32 = [a, b, y].every((m) => m.ref.dtype === 'float32' && !m.map);
   if (!L || !f32 || b.cs !== 1 || y.cs !== 1 || N < L || M === 0 || K === 0) return false;
-  const V = N >= 2 * L ? 2 : 1, NR = V * L, MR = L >= 8 ? 6 : 4;
+  const V = N >= 2 * L ? 2 : 1, NR = V * L, MR = tileShape.mr;
   // full panels of NR columns, then one single-vector panel when a vector's worth is left
   const Nw = Math.floor(N / NR) * NR, Nv = V === 2 && N - Nw >= L ? Nw + L : Nw;
   const blocks = Math.ceil(K / KC);
@@ -81,7 +106,7 @@ export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, accumulate = false, act
       panel(kLo, ctx.local(min(add(kLo, KC), K), 'khi'), !peel);
     }, { name: 'kb' });
     if (peel) panel(ix((blocks - 1) * KC), ix(K), true);
-    if (Nv < N && a.cs === 1 && K >= 4 * L) dotColumns(ctx, s, aB, bB, yAt, Nv, accumulate, act);
+    if (Nv < N && a.cs === 1 && K >= 4 * L) dotColumns(ctx, s, L, aB, bB, yAt, Nv, accumulate, act);
     else if (Nv < N) scalarColumns(ctx, s, aB, bB, yAt, Nv, accumulate, act);
     if (s.epilogue) ctx.nest([M, N], ([i, j]) => ctx.store(y.ref, yAt(i, j), s.epilogue!(ctx.load(y.ref, yAt(i, j)), i, j, bi)));
   });
@@ -99,8 +124,8 @@ function zeroColumns(ctx: LowerCtx, s: GemmSpec, yAt: (i: E, j: E) => Expr, n: n
  * once into a contiguous row, then every Y value is a vector dot product along K (lanes summed
  * at the end) instead of K scalar multiply-adds.
  */
-function dotColumns(ctx: LowerCtx, s: GemmSpec, aB: Expr, bB: Expr, yAt: (i: E, j: E) => Expr, from: number, accumulate: boolean, act?: Activation): void {
-  const { a, b, y, K } = s, L = ctx.target.lanes, r = s.N - from, Kv = K - (K % L);
+function dotColumns(ctx: LowerCtx, s: GemmSpec, L: number, aB: Expr, bB: Expr, yAt: (i: E, j: E) => Expr, from: number, accumulate: boolean, act?: Activation): void {
+  const { a, b, y, K } = s, r = s.N - from, Kv = K - (K % L);
   const bt = ctx.temp('float32', [r * K], 'bcols'), lanes = ctx.temp('float32', [L], 'lanes');
   ctx.loop(K, (k) => {
     const src = ctx.local(add(bB, mul(k, b.rs)), 'bs');

@@ -1,0 +1,36 @@
+// The seam between an op's algorithm and the target's schedule. Ops lower to plain loop nests
+// (parallel output loops, reduce loops) and, where a target may run the algorithm better, ask
+// the schedule first: `ctx.schedule.gemm(…)` emits a tiled, vectorized version and returns true,
+// or emits nothing and returns false. The tables live in schedules/ (keyed by target row) and
+// are handed to lowering through LowerCtx, since ir/ imports nothing outside itself.
+import type { LowerCtx, TensorRef } from './ctx.js';
+import type { Activation } from './ops/activation.js';
+import type { GemmSpec } from './ops/gemm.js';
+import type { Geom } from './ops/spatial.js';
+
+/** A depthwise convolution (one input channel per group): out = act(bias + Σ taps w · x). */
+export interface DepthwiseSpec {
+  g: Geom;
+  /** [N, C, ...spatial], [M, 1, ...kernel], [M] or null, [N, M, ...out]. */
+  x: TensorRef;
+  w: TensorRef;
+  bias: TensorRef | null;
+  out: TensorRef;
+  act?: Activation;
+}
+
+/** How a target runs the algorithms ops ask about. Each entry emits and returns true, or declines. */
+export interface ScheduleTable {
+  name: string;
+  /** Y (+)= A·B (accumulate: add to Y), then the spec's epilogue, act applied as values are stored. */
+  gemm(ctx: LowerCtx, spec: GemmSpec, accumulate: boolean, act?: Activation): boolean;
+  /** The whole depthwise convolution, bias and activation included. */
+  depthwise(ctx: LowerCtx, spec: DepthwiseSpec): boolean;
+}
+
+/** Declines everything: every op emits its scalar algorithm (reference evaluator, scalar targets). */
+export const SCALAR_SCHEDULE: ScheduleTable = {
+  name: 'scalar',
+  gemm: () => false,
+  depthwise: () => false,
+};
