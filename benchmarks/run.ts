@@ -1,8 +1,11 @@
 // Benchmarks onnxc against ONNX Runtime, side by side in one run, alternating rounds:
 // onnxc C vs onnxruntime-node (1 intra-op thread) and onnxc WASM vs onnxruntime-web (wasm EP,
-// 1 thread). Checks the outputs agree, then writes benchmarks/RESULTS.md.
+// 1 thread). onnxc C and onnxruntime-node are each timed in a process of their own
+// (benchmarks/ortNode.ts); every contender gets the same warm-up runs each round. Checks the
+// outputs agree, then writes benchmarks/RESULTS.md.
 // Usage: npm run bench [-- --rounds R --iters N MODEL...]   (models from benchmarks/models/)
 import { execFileSync } from 'node:child_process';
+import { exec } from '../src/runners/exec.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,22 +72,35 @@ function machine(): string {
   return `${model}, ${os.cpus().length} cores, ${simd.join(' ')}; Node ${process.version}; ${execFileSync('gcc', ['--version']).toString().split('\n')[0]}`;
 }
 
-async function ortTimer(kind: 'node' | 'web', file: string, inputs: TensorData[]) {
+const WARMUP = 2;
+
+/** An in-process ORT session: `output` for the agreement check, `time` for onnxruntime-web. */
+async function ortSession(kind: 'node' | 'web', file: string, inputs: TensorData[]) {
   const ort = (kind === 'node' ? ortNode : ortWeb) as typeof ortNode;
   if (kind === 'web') (ortWeb.env.wasm as { numThreads: number }).numThreads = 1;
   const s = await ort.InferenceSession.create(file, kind === 'node'
-    ? { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', logSeverityLevel: 3 }
+    ? { intraOpNumThreads: 1, logSeverityLevel: 3 }
     : { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   const feeds: Record<string, ortNode.Tensor> = {};
   s.inputNames.forEach((n, i) => { feeds[n] = new ort.Tensor(inputs[i].dtype as never, inputs[i].data as never, inputs[i].shape); });
   return {
     output: async () => (await s.run(feeds))[s.outputNames[0]].data as Float32Array,
     time: async (iters: number) => {
+      for (let i = 0; i < WARMUP; i++) await s.run(feeds);
       const ts: number[] = [];
       for (let i = 0; i < iters; i++) { const t0 = performance.now(); await s.run(feeds); ts.push(performance.now() - t0); }
       return median(ts);
     },
+    release: () => s.release(),
   };
+}
+
+/** onnxruntime-node timed in a fresh process (benchmarks/ortNode.ts), like onnxc's C binary. */
+async function ortNodeTime(file: string, inFiles: string[], iters: number): Promise<number> {
+  const script = path.join(ROOT, 'dist', 'benchmarks', 'ortNode.js');
+  const r = await exec(process.execPath, [script, file, String(iters), String(WARMUP), ...inFiles], { timeoutMs: 1_800_000 });
+  if (r.code !== 0) throw new Error(`onnxruntime-node run failed: ${r.stderr.trim().split('\n').pop()}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!).median_ms;
 }
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -104,17 +120,18 @@ async function benchModel(file: string, rounds: number, iters: number): Promise<
   const exe = await buildC(compiled.files, path.join(work, 'c'), 'model', RELEASE_CFLAGS);
   const inFiles = inputs.map((t, i) => { const f = path.join(work, `input_${i}.pb`); fs.writeFileSync(f, encodeTensor(t, `in${i}`)); return f; });
   const [out] = await runC(exe, inFiles, path.join(work, 'out'), 1);
-  const onode = await ortTimer('node', file, inputs);
+  const onode = await ortSession('node', file, inputs);
   row.diffC = maxDiff(readTensorFile(out).data as Float32Array, await onode.output());
-  const oweb = await ortTimer('web', file, inputs);
+  await onode.release();
+  const oweb = await ortSession('web', file, inputs);
   const wasmRunner = TARGETS.includes('wasm' as Target) ? getRunner('wasm' as Target) : undefined;
   let wasmCompiled: ReturnType<typeof compileModel> | undefined;
   try { wasmCompiled = wasmRunner?.bench ? compileModel(loadModel(file), { target: 'wasm', name: 'model' }) : undefined; } catch (e) { row.note = `wasm: ${(e as Error).message}`; }
   const c: number[] = [], on: number[] = [], w: number[] = [], ow: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    c.push((await benchC(exe, iters, 2)).median_ms);
-    on.push(await onode.time(iters));
-    if (wasmCompiled && wasmRunner?.bench) w.push((await wasmRunner.bench(wasmCompiled, path.join(work, 'wasm'), iters, 2)).median_ms);
+    c.push((await benchC(exe, iters, WARMUP)).median_ms);
+    on.push(await ortNodeTime(file, inFiles, iters));
+    if (wasmCompiled && wasmRunner?.bench) w.push((await wasmRunner.bench(wasmCompiled, path.join(work, 'wasm'), iters, WARMUP)).median_ms);
     ow.push(await oweb.time(iters));
   }
   Object.assign(row, { c: median(c), ortNode: median(on), ortWeb: median(ow), wasm: w.length ? median(w) : undefined });
@@ -129,7 +146,8 @@ function report(rows: Row[], rounds: number, iters: number): string {
     '# Benchmarks', '',
     `Machine: ${machine()}.`, `Date: ${new Date().toISOString().slice(0, 10)}. Single-threaded everywhere; ` +
     `median of ${rounds} alternating rounds, each the median of ${iters} runs after warm-up. ` +
-    'onnxc C built with `gcc -O3 -march=native`; onnxc WASM and onnxruntime-web (wasm EP, 1 thread) both run in Node.', '',
+    'onnxc C built with `gcc -O3 -march=native`; onnxc C and onnxruntime-node each run in a process of their own; ' +
+    'onnxc WASM and onnxruntime-web (wasm EP, 1 thread) both run in the harness\'s Node process.', '',
     '| model | GFLOP | onnxc C ms | ORT-node ms | C / ORT | C GFLOP/s | onnxc WASM ms | ORT-web ms | WASM / ORT-web | arena MB | liveness bound MB | max abs diff vs ORT |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];

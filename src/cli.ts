@@ -22,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
       (a) => { action = () => compileCommand(a as never); })
     .command('run <model>', 'compile, run on TensorProto inputs, write output_K.pb', (y) => y.options(pick(...COMPILE_OPTS, 'input', 'output-dir')),
       (a) => { action = () => runCommand(a as never); })
-    .command('test <dirs..>', 'run ONNX backend test cases and compare with their outputs', (y) => y.options(pick('target', 'json', 'filter', 'jobs', 'keep')),
+    .command('test <dirs..>', 'run ONNX backend test cases and compare with their outputs', (y) => y.options(pick('target', 'json', 'filter', 'jobs', 'keep', 'simd')),
       (a) => { action = () => testCommand(a as never); })
     .command('bench <model>', 'time the compiled model on seeded inputs (median of --iters runs)', (y) => y.options(pick('target', 'iters', 'dim', 'json', 'name', 'profile')),
       (a) => { action = () => benchCommand(a as never); })

@@ -1,5 +1,5 @@
-// Golden files of generated code: test/golden/NAME.{c,h}. Refresh with `npm run golden:update`
-// and review the diff.
+// Golden files of generated code: test/golden/NAME.{c,h} (SIMD C) and NAME.nosimd.{c,h} (the
+// portable --no-simd path). Refresh with `npm run golden:update` and review the diff.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,11 +32,15 @@ const models: [string, () => ReturnType<typeof loadModel>][] = [
   ['tiny_cnn', () => loadModel(path.join(ROOT, 'examples', 'tiny_cnn.onnx'))],
 ];
 
+/** Golden variants: file suffix and the compile options that produce it. */
+const variants: [string, { simd?: boolean }][] = [['', {}], ['.nosimd', { simd: false }]];
+const cases = models.flatMap(([name, make]) => variants.map(([suffix, opts]) => [`${name}${suffix}`, name, make, opts] as const));
+
 describe('golden generated C', () => {
-  it.each(models)('%s', (name, make) => {
-    const r = compileModel(make(), { target: 'c', name });
+  it.each(cases)('%s', (golden, name, make, opts) => {
+    const r = compileModel(make(), { target: 'c', name, ...opts });
     for (const ext of ['c', 'h']) {
-      const file = path.join(GOLDEN, `${name}.${ext}`);
+      const file = path.join(GOLDEN, `${golden}.${ext}`);
       const got = r.files[`${name}.${ext}`] as string;
       if (update) {
         fs.mkdirSync(GOLDEN, { recursive: true });
@@ -44,5 +48,9 @@ describe('golden generated C', () => {
       }
       expect(got, `${file} differs: run npm run golden:update and review the diff`).toBe(fs.readFileSync(file, 'utf8'));
     }
+  });
+
+  it('the no-simd goldens are plain C (no vector extensions)', () => {
+    for (const [name] of models) expect(fs.readFileSync(path.join(GOLDEN, `${name}.nosimd.c`), 'utf8')).not.toMatch(/vector_size|onnxc_[fiu]\d+x\d+/);
   });
 });

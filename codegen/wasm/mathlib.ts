@@ -290,7 +290,11 @@ binary('pow', (f, rt) => {
       when(D.eq(D.abs(y()), D.k(Infinity)), ret(w.if(D.eq(f.get(ax), D.k(1)), D.k(1),
         w.if(w.op('i32', 'eq', D.lt(f.get(ax), D.k(1)), D.gt(y(), D.k(0))), D.k(0), D.k(Infinity))))),
       f.set(yi, D.eq(D.trunc(y()), y())),
-      when(and(f.get(yi), D.le(D.abs(y()), D.k(64))), ret(rt.call('powi', [x(), w.op('i32', 'trunc_s_sat.f64', y())]))),
+      // small integer exponents by squaring; a result that over- or underflowed there (1e5^-64:
+      // 1/inf = 0, the true value is subnormal) is redone by exp(y log x) below
+      when(and(f.get(yi), D.le(D.abs(y()), D.k(64))),
+        f.set(r, rt.call('powi', [x(), w.op('i32', 'trunc_s_sat.f64', y())])),
+        when(and(D.ne(f.get(r), D.k(0)), D.ne(D.abs(f.get(r)), D.k(Infinity))), ret(f.get(r)))),
       when(and(w.op('i32', 'eqz', f.get(yi)), and(D.lt(x(), D.k(0)), D.gt(x(), D.k(-Infinity)))), ret(D.k(NaN))),
       f.set(r, rt.call('exp', [D.mul(y(), rt.call('log', [f.get(ax)]))])),
       // odd integer exponent of a negative base flips the sign

@@ -19,6 +19,8 @@ export interface TestOptions {
   jobs?: number;
   keep?: boolean;
   workDir?: string;
+  /** false: compile the portable plain-C99 path (`--no-simd`); default: the target's SIMD lanes. */
+  simd?: boolean;
   onResult?: (r: CaseResult) => void;
 }
 
@@ -68,7 +70,7 @@ async function runCase(c: TestCase, opts: TestOptions, work: string): Promise<Ca
     const dims: Record<string, number> = {};
     probe.graph.inputs.forEach((v, i) => v.type?.shape?.forEach((d, j) => { if (typeof d === 'string') dims[d] = first.tensors[i].shape[j]; }));
     const model = g === 0 ? probe : loadModel(c.model);
-    const compiled = compileModel(model, { target: opts.target, name: 'model', dims, consts, verify: true });
+    const compiled = compileModel(model, { target: opts.target, name: 'model', dims, consts, verify: true, simd: opts.simd });
     const dir = path.join(work, `build${g++}`);
     const handle = await runner.build(compiled, dir);
     for (const [k, s] of group.entries()) {
