@@ -43,11 +43,8 @@ ONNXC_KERNEL void Conv_0(const float *restrict v0_image, const float *restrict w
   for (ptrdiff_t c0 = 0; c0 < 3; ++c0) {
     for (ptrdiff_t k0 = 0; k0 < 3; ++k0) {
       for (ptrdiff_t k1 = 0; k1 < 3; ++k1) {
-        ptrdiff_t lo0 = 1 - k1;
-        lo0 = (lo0 > 0 ? lo0 : 0);
-        ptrdiff_t hi0 = 1 - k1 + 16;
-        hi0 = (hi0 < 16 ? hi0 : 16);
-        hi0 = (hi0 > lo0 ? hi0 : lo0);
+        ptrdiff_t lo0 = ((1 - k1) > 0 ? (1 - k1) : 0);
+        ptrdiff_t hi0 = (((1 - k1 + 16) < 16 ? (1 - k1 + 16) : 16) > lo0 ? ((1 - k1 + 16) < 16 ? (1 - k1 + 16) : 16) : lo0);
         for (ptrdiff_t o0 = 0; o0 < 16; ++o0) {
           if ((((o0 + k0 - 1) >= 0) & ((o0 + k0 - 1) < 16))) {
             for (ptrdiff_t o1 = 0; o1 < lo0; ++o1) {
@@ -85,8 +82,10 @@ ONNXC_KERNEL void Conv_0(const float *restrict v0_image, const float *restrict w
       }
     }
   }
-  for (ptrdiff_t i1 = 0; i1 < 2048; ++i1) {
-    v3_relu1[i1] = onnxc_maxf(v3_relu1[i1], 0.0f);
+  for (ptrdiff_t i1 = 0; i1 < 8; ++i1) {
+    for (ptrdiff_t j0 = 0; j0 < 256; ++j0) {
+      v3_relu1[i1 * 256 + j0] = onnxc_maxf(v3_relu1[i1 * 256 + j0], 0.0f);
+    }
   }
 }
 
@@ -137,8 +136,10 @@ ONNXC_KERNEL void Conv_2(const float *restrict v5_maxpool2, const float *restric
       }
     }
   }
-  for (ptrdiff_t i1 = 0; i1 < 1024; ++i1) {
-    v9_relu4[i1] = onnxc_maxf(v9_relu4[i1], 0.0f);
+  for (ptrdiff_t i1 = 0; i1 < 16; ++i1) {
+    for (ptrdiff_t j0 = 0; j0 < 64; ++j0) {
+      v9_relu4[i1 * 64 + j0] = onnxc_maxf(v9_relu4[i1 * 64 + j0], 0.0f);
+    }
   }
 }
 
@@ -162,14 +163,15 @@ ONNXC_KERNEL void Gemm_4(const float *restrict v10_globalaveragepool5, const flo
     v13_gemm7[j0] = 0.0f;
   }
   for (ptrdiff_t k0 = 0; k0 < 16; ++k0) {
-    float a0 = v10_globalaveragepool5[k0];
-    ptrdiff_t brow0 = k0 * 10;
-    for (ptrdiff_t j1 = 0; j1 < 10; ++j1) {
-      v13_gemm7[j1] = v13_gemm7[j1] + a0 * w11_fc_weight_T[brow0 + j1];
+    float av0 = v10_globalaveragepool5[k0];
+    ptrdiff_t bk0 = k0 * 10;
+    ptrdiff_t cm0 = 0;
+    for (ptrdiff_t n0 = 0; n0 < 10; ++n0) {
+      v13_gemm7[cm0 + n0] = v13_gemm7[cm0 + n0] + av0 * w11_fc_weight_T[bk0 + n0];
     }
   }
-  for (ptrdiff_t j2 = 0; j2 < 10; ++j2) {
-    v13_gemm7[j2] = v13_gemm7[j2] + w12_fc_bias[j2];
+  for (ptrdiff_t j1 = 0; j1 < 10; ++j1) {
+    v13_gemm7[j1] = v13_gemm7[j1] + w12_fc_bias[j1];
   }
 }
 
