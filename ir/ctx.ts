@@ -116,6 +116,8 @@ export class LowerCtx extends InferCtx {
   private blocks: Stmt[][] = [this.body];
   private names = new Map<string, number>();
   readonly scratch: KBuf[] = [];
+  /** Arrays in shared memory the kernel declares (schedules for threaded targets make them). */
+  readonly sharedBufs: KBuf[] = [];
 
   constructor(
     node: Node, def: OpDef, types: (TensorType | null)[], consts: (TensorData | undefined)[],
@@ -135,6 +137,7 @@ export class LowerCtx extends InferCtx {
       this.blocks = parent.blocks;
       this.names = parent.names;
       this.scratch = parent.scratch;
+      this.sharedBufs = parent.sharedBufs;
     }
   }
 
@@ -239,6 +242,14 @@ export class LowerCtx extends InferCtx {
     const s: Stmt = { k: 'store', buf: r.buf, idx: this.offset(r, idx), val: as(val, r.t) };
     if (sat !== undefined) (s as { sat?: boolean }).sat = sat;
     this.emit(s);
+  }
+
+  /** An array in shared memory: one copy per thread block, declared by the kernel (no arena space). */
+  shared(dtype: DType, shape: number[], name = 'sh'): TensorRef {
+    const b = this.newBuf(dtype, Math.max(1, numel(shape)), name);
+    b.space = 'shared';
+    this.sharedBufs.push(b);
+    return tensorRef(b, shape);
   }
 
   /** A kernel-private temporary tensor (lives in the arena during this kernel only). */

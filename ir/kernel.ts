@@ -9,11 +9,15 @@
 //   `reduce`: as parallel, except that iterations combine values into accumulators declared
 //   just outside the loop (`decl` with `reduce`: the associative operator they combine with).
 //   Builders (LowerCtx.loop) classify loops with ir/loops.ts; a pass that builds a loop says it.
-// - `bind` maps a parallel loop onto the threads of a launch (set by a target's thread-binding
-//   pass; a renderer without threads ignores it): the iterations are spread, grid-stride, over
-//   launch dimension x (every thread: blocks.x × threads per block), y or z (blocks).
-// - `barrier`: every thread of a block waits until all have reached it (a phase boundary; a
-//   no-op where a kernel runs on one thread).
+// - `bind` maps a parallel loop onto the threads of a launch (set by a target's schedule or its
+//   thread-binding pass; a renderer without threads renders an ordinary loop): `grid.x` spreads
+//   the iterations over every thread of dimension x (blocks.x × threads.x, grid-stride),
+//   `block.D` over the blocks of dimension D (stride: the grid), `thread.D` over the threads of a
+//   block (stride: the block). A thread-bound loop whose body waits at a barrier runs exactly
+//   one iteration per thread: from 0, step 1, as many trips as the launch has threads there.
+// - `barrier`: every thread of a block waits until all have reached it. Only kernels with a
+//   launch hold barriers, never inside a condition or a while loop (threads would diverge).
+// - `shared` buffers of a kernel: arrays with one copy per block, declared by the kernel.
 // - Buffers live in a memory space: `global` (arena, inputs, outputs), `const` (weights,
 //   read-only), `shared` (one copy per thread block), `local` (one copy per thread/registers).
 // - Scalar semantics are the ones written beside each operator below; renderers follow them.
@@ -70,8 +74,8 @@ export interface LoopHint {
 export type LoopKind = 'serial' | 'parallel' | 'reduce';
 /** Associative operators a reduction combines with. */
 export type ReduceOp = 'add' | 'mul' | 'min' | 'max' | 'and' | 'or';
-/** A launch dimension: x spreads iterations over blocks.x × threads, y and z over blocks. */
-export type LoopBind = 'x' | 'y' | 'z';
+/** Which launch index a bound loop runs over (see the header). */
+export type LoopBind = 'grid.x' | 'block.x' | 'block.y' | 'block.z' | 'thread.x' | 'thread.y' | 'thread.z';
 
 export interface ForStmt {
   k: 'for'; v: string; lo: Expr; hi: Expr; step: number; body: Stmt[];
@@ -106,13 +110,18 @@ export interface Kernel {
   /** Params the kernel writes (others are read-only). */
   writes: Set<KBuf>;
   body: Stmt[];
-  /** Set by a target's thread-binding pass: the launch shape (blocks × threads per block), and
+  /** Set for threaded targets: the launch shape (blocks × threads per block, x/y/z), and
    * whether the threads of a block synchronize (barriers), so they must run concurrently. */
-  launch?: { blocks: [number, number, number]; threads: number; barrier: boolean };
+  launch?: Launch;
+  /** Arrays in `shared` memory the kernel declares (one copy per block). */
+  shared?: KBuf[];
 }
 
-/** view: a slice of another buffer (a Concat's output that a producer writes into directly). */
-export type BufRole = 'input' | 'output' | 'const' | 'temp' | 'view';
+export interface Launch { blocks: [number, number, number]; threads: [number, number, number]; barrier: boolean }
+
+/** view: a slice of another buffer (a Concat's output that a producer writes into directly);
+ * shared: a kernel's array in shared memory (Kernel.shared), not in the arena. */
+export type BufRole = 'input' | 'output' | 'const' | 'temp' | 'view' | 'shared';
 
 /** A buffer of the whole program and where its storage comes from. */
 export interface ProgramBuf extends KBuf {

@@ -290,6 +290,7 @@ export function annotateLoops(body: Stmt[], onError: (msg: string) => never): vo
       else if (!(s.bound >= 0)) onError(`the trip count of loop '${s.v}' has no compile-time bound`);
       const inner = withLoopVar(s, local);
       go(s.body, inner);
+      if (s.bind) continue; // a schedule bound it to threads and said what it is
       const facts = classifyLoop(s, inner);
       s.kind = facts.kind;
       if (facts.kind === 'reduce') markAccumulators(b, facts.accumulators);

@@ -11,8 +11,9 @@ import { VExpr, laneExpr, vchildren } from './vector.js';
 /** Checks one kernel; throws a CompileError naming the kernel and what is wrong. */
 export function verifyKernel(k: Kernel): void {
   const fail = (msg: string): never => { throw new CompileError(`verify kernel ${k.name} (${k.label}): ${msg}`); };
-  const params = new Set(k.params.map((b) => b.id));
-  const writes = new Set([...k.writes].map((b) => b.id));
+  const shared = (k.shared ?? []).map((b) => b.id);
+  const params = new Set([...k.params.map((b) => b.id), ...shared]);
+  const writes = new Set([...[...k.writes].map((b) => b.id), ...shared]);
   const assigned = new Set<string>();
   const collect = (b: Stmt[]) => b.forEach((s) => {
     if (s.k === 'assign' || s.k === 'vassign') assigned.add(s.name);
@@ -54,7 +55,14 @@ export function verifyKernel(k: Kernel): void {
     if (exact !== null && exact > s.bound) fail(`loop '${s.v}' claims at most ${s.bound} trips, it runs ${exact}`);
     if (s.bind && s.kind !== 'parallel') fail(`loop '${s.v}' is bound to ${s.bind} threads but is ${s.kind}`);
     const inner = withLoopVar(s, env);
-    if (s.kind !== 'serial') {
+    const spmd = s.bind?.startsWith('thread.') && hasBarrier(s.body);
+    if (spmd) {
+      // every thread runs the body once, barriers order its phases: one trip per thread
+      const d = 'xyz'.indexOf(s.bind!.slice(-1));
+      if (s.lo.k !== 'const' || Number(s.lo.v) !== 0 || s.hi.k !== 'const' || s.step !== 1) fail(`thread loop '${s.v}' waits at barriers but is not one trip per thread`);
+      if (k.launch && Number((s.hi as { v: number }).v) !== k.launch.threads[d]) fail(`thread loop '${s.v}' runs ${(s.hi as { v: number }).v} trips for ${k.launch.threads[d]} threads`);
+    }
+    if (s.kind !== 'serial' && !spmd) {
       const facts = classifyLoop(s, inner);
       if (facts.kind === 'serial' || (s.kind === 'parallel' && facts.kind === 'reduce'))
         fail(`loop '${s.v}' is marked ${s.kind}, but its iterations depend on each other`);
@@ -62,13 +70,16 @@ export function verifyKernel(k: Kernel): void {
     expr(s.lo, scope); expr(s.hi, scope);
     return inner;
   };
+  let inThreads = false;
   const block = (b: Stmt[], env: Ranges, outer: Map<string, string>, inLoop: boolean, divergent: boolean): void => {
     const scope = new Map(outer), local = new Map(env);
     for (const s of b) {
       switch (s.k) {
         case 'for': {
-          const inner = loop(s, local, scope);
+          const inner = loop(s, local, scope), was = inThreads;
+          if (s.bind?.startsWith('thread.')) inThreads = true;
           block(s.body, inner, new Map(scope).set(s.v, 'idx'), true, divergent);
+          inThreads = was;
           break;
         }
         case 'while': expr(s.c, scope); block(s.body, local, scope, true, true); break;
@@ -89,6 +100,7 @@ export function verifyKernel(k: Kernel): void {
         case 'fail': break;
         case 'barrier':
           if (divergent) fail('a barrier inside a condition or a while loop (threads would diverge)');
+          if (!inThreads) fail('a barrier outside a loop bound to the threads of a block');
           barriers++;
           break;
         case 'vdecl':
@@ -112,6 +124,11 @@ export function verifyKernel(k: Kernel): void {
   for (const b of k.writes) if (!params.has(b.id)) fail(`writes ${b.name}, which is not a parameter`);
   block(k.body, new Map(), new Map(), false, false);
   if (barriers && k.launch && !k.launch.barrier) fail('has barriers but its launch says its threads never wait');
+}
+
+/** Whether a block (or a loop or branch in it) holds a barrier. */
+function hasBarrier(b: Stmt[]): boolean {
+  return b.some((s) => s.k === 'barrier' || ((s.k === 'for' || s.k === 'while') && hasBarrier(s.body)) || (s.k === 'if' && (hasBarrier(s.then) || hasBarrier(s.else))));
 }
 
 /** Checks every kernel of a program. */

@@ -4,7 +4,7 @@
 // previous one wrote). A phase that is a parallel loop nest, after locals it alone reads, has up
 // to three perfectly nested parallel loops bound to launch dimensions x (innermost: blocks ×
 // threads), y and z (blocks), each grid-stride; any other phase runs on one thread.
-import { Expr, ForStmt, Kernel, LoopBind, Program, Stmt, Step } from '../ir/kernel.js';
+import { Expr, ForStmt, KBuf, Kernel, LoopBind, Program, Stmt, Step } from '../ir/kernel.js';
 import type { TargetDesc } from '../ir/target.js';
 
 
@@ -50,7 +50,7 @@ function nestOf(s: ForStmt): ForStmt[] {
   return loops;
 }
 
-const DIMS: LoopBind[] = ['x', 'y', 'z'];
+const DIMS: LoopBind[] = ['grid.x', 'block.y', 'block.z'];
 
 /** The phase with its parallel loop nest bound to launch dimensions (innermost x), or null. */
 function bind(phase: Stmt[], t: TargetDesc): { body: Stmt[]; launch: NonNullable<Kernel['launch']> } | null {
@@ -69,7 +69,7 @@ function bind(phase: Stmt[], t: TargetDesc): { body: Stmt[]; launch: NonNullable
     body = [{ ...loops[d], body, bind: DIMS[dim] }];
     if (dim > 0) blocks[dim] = Math.min(trips[d], 65535);
   }
-  return { body: [...phase.slice(0, -1), ...body], launch: { blocks, threads, barrier: false } };
+  return { body: [...phase.slice(0, -1), ...body], launch: { blocks, threads: [threads, 1, 1], barrier: false } };
 }
 
 function hasLoad(e: Expr): boolean {
@@ -82,6 +82,42 @@ function hasLoad(e: Expr): boolean {
   }
 }
 
+/** The launch of a phase whose loops a schedule bound (largest bound per dimension), or null. */
+export function scheduledLaunch(phase: Stmt[]): Kernel['launch'] | null {
+  const blocks: [number, number, number] = [1, 1, 1], threads: [number, number, number] = [1, 1, 1];
+  let any = false, barrier = false;
+  const dim = (d: string) => ({ x: 0, y: 1, z: 2 })[d as 'x' | 'y' | 'z'];
+  const walk = (b: Stmt[]): void => b.forEach((s) => {
+    if (s.k === 'barrier') barrier = true;
+    if (s.k === 'for') {
+      if (s.bind && s.bind !== 'grid.x') {
+        any = true;
+        const [kind, d] = s.bind.split('.'), i = dim(d);
+        if (kind === 'block') blocks[i] = Math.max(blocks[i], Math.min(s.bound, i ? 65535 : 2 ** 31 - 1));
+        else threads[i] = Math.max(threads[i], s.bound);
+      }
+      walk(s.body);
+    }
+    if (s.k === 'while') walk(s.body);
+    if (s.k === 'if') { walk(s.then); walk(s.else); }
+  });
+  walk(phase);
+  return any ? { blocks, threads, barrier } : null;
+}
+
+/** Whether a statement touches one of the buffers. */
+function usesAny(s: Stmt, bufs: KBuf[]): boolean {
+  const ids = new Set(bufs.map((b) => b.id));
+  const look = (x: unknown): boolean => {
+    if (!x || typeof x !== 'object') return false;
+    if (Array.isArray(x)) return x.some(look);
+    const o = x as Record<string, unknown>;
+    if (o.buf && ids.has((o.buf as KBuf).id)) return true;
+    return Object.entries(o).some(([k, v]) => k !== 'buf' && typeof v === 'object' && look(v));
+  };
+  return look(s);
+}
+
 /** Rewrites every step of the program into launches for a threaded target. */
 export function bindThreads(p: Program, target: TargetDesc): void {
   if (!target.threads) return;
@@ -90,9 +126,12 @@ export function bindThreads(p: Program, target: TargetDesc): void {
     const parts = phases(s.kernel.body);
     parts.forEach((phase, i) => {
       const name = parts.length > 1 ? `${s.kernel.name}_p${i}` : s.kernel.name;
-      const bound = bind(phase, target);
+      // a phase a schedule already bound keeps its loops; its launch follows from them
+      const given = scheduledLaunch(phase);
+      const bound = given ? { body: phase, launch: given } : bind(phase, target);
       const kernel: Kernel = { ...s.kernel, name, body: bound ? bound.body : phase,
-        launch: bound ? bound.launch : { blocks: [1, 1, 1], threads: 1, barrier: false } };
+        launch: bound ? bound.launch : { blocks: [1, 1, 1], threads: [1, 1, 1], barrier: false } };
+      if (!kernel.shared?.length || !phase.some((st) => usesAny(st, kernel.shared!))) delete kernel.shared;
       steps.push({ kernel, args: s.args });
     });
   }

@@ -126,7 +126,10 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
       (dtype, size, name) => newBuf(`${n.name}_${name}`, dtype, size, 'temp'), opts.lowerTarget, opts.schedule);
     if (def.lower) def.lower(ctx);
     else copyKernel(ctx, ins[0]!, outs[0]!);
-    steps.push(makeStep(`${sanitize(n.op)}_${steps.length}`, nodeLabel(n), ctx.body, [...ins, ...outs], ctx.scratch as ProgramBuf[], outs));
+    for (const b of ctx.sharedBufs) (b as ProgramBuf).role = 'shared';
+    const made = makeStep(`${sanitize(n.op)}_${steps.length}`, nodeLabel(n), ctx.body, [...ins, ...outs], ctx.scratch as ProgramBuf[], outs);
+    if (ctx.sharedBufs.length) made.kernel.shared = [...ctx.sharedBufs];
+    steps.push(made);
   });
 
   /** A Concat some of whose inputs were written into its output: copies only the others. */

@@ -21,8 +21,10 @@ export interface CStyleRow {
   loopPragmas(hint: LoopHint): string[];
   /** Header of a loop bound to threads (ForStmt.bind); absent where one thread runs a kernel. */
   boundLoop?(s: ForStmt, lo: string, hi: string, idx: string): string;
-  /** The barrier statement; absent where one thread runs a kernel. */
+  /** The barrier statement; absent where one thread runs a kernel (which then has none). */
   barrier?: string;
+  /** Qualifier of a kernel's shared arrays ("__shared__"); absent: plain local arrays. */
+  shared?: string;
 }
 
 /** Whether a block contains a `fail` statement (the kernel then returns a status). */
@@ -219,7 +221,10 @@ export class CStyleRenderer {
         return;
       case 'break': out.push(`${ind}break;`); return;
       case 'fail': out.push(`${ind}return ${s.status};`); return;
-      case 'barrier': out.push(`${ind}${this.target.barrier ?? '/* barrier: one thread runs this kernel */'}`); return;
+      case 'barrier':
+        if (!this.target.barrier) throw new Error(`${this.target.name}: a barrier needs a target with threads`);
+        out.push(`${ind}${this.target.barrier}`);
+        return;
       case 'vdecl': out.push(`${ind}onnxc_f32x${s.init.lanes} ${s.name} = ${this.vexpr(s.init)};`); return;
       case 'vassign': out.push(`${ind}${s.name} = ${this.vexpr(s.val)};`); return;
       case 'vstore':
@@ -282,6 +287,7 @@ export class CStyleRenderer {
     const fails = failsIn(k.body);
     const lines = [`/* ${k.label} */`, `${this.target.kernelPrefix(k)} ${fails ? 'int' : 'void'} ${k.name}(${params.join(', ') || 'void'}) {`];
     for (const b of k.params) if (!used.has(b.id)) lines.push(`  (void)${this.bufName(b.id)};`);
+    for (const b of k.shared ?? []) lines.push(`  ${this.target.shared ? `${this.target.shared} ` : ''}${T[storageScalar(b.dtype)]} ${this.bufName(b.id)}[${b.size}];`);
     this.block(k.body, '  ', lines);
     if (fails) lines.push('  return 0;');
     lines.push('}');

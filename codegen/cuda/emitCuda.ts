@@ -88,9 +88,9 @@ export function emitCuda(p: Program, opts: EmitCudaOptions): Record<string, stri
       `    if (memcmp(seen, ${N}_guard${i}, ${n}u) != 0) return ONNXC_ERR_INPUT_VALUE;`, '  }');
   });
   for (const s of p.steps) {
-    const l = s.kernel.launch ?? { blocks: [1, 1, 1], threads: 1, barrier: false };
+    const l = s.kernel.launch ?? { blocks: [1, 1, 1], threads: [1, 1, 1], barrier: false };
     run.push(`  /* ${stepLabel(s)} */`,
-      `  ONNXC_LAUNCH(${s.kernel.name}, dim3(${l.blocks.join(', ')}), dim3(${l.threads}), 0, s, ${l.barrier ? 1 : 0}, ${s.args.map(bufName).join(', ')});`);
+      `  ONNXC_LAUNCH(${s.kernel.name}, dim3(${l.blocks.join(', ')}), dim3(${l.threads.join(', ')}), 0, s, ${l.barrier ? 1 : 0}, ${s.args.map(bufName).join(', ')});`);
   }
   run.push('  return cudaGetLastError() == cudaSuccess ? ONNXC_OK : ONNXC_ERR_DEVICE;', '}', '');
   out.push(...run);

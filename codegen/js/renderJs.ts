@@ -122,7 +122,7 @@ function renderStmt(s: Stmt, ind: string): string {
     case 'while': return `${ind}while (${renderExpr(s.c)}) {\n${renderBlock(s.body, ind + '  ')}${ind}}\n`;
     case 'break': return `${ind}break;\n`;
     case 'fail': return `${ind}return ${s.status};\n`;
-    case 'barrier': return ''; // one thread runs the kernel
+    case 'barrier': throw new Error('renderJs: a barrier needs a target with threads');
     case 'vdecl': return `${ind}let ${s.name} = ${renderVExpr(s.init)};\n`;
     case 'vassign': return `${ind}${s.name} = ${renderVExpr(s.val)};\n`;
     case 'vstore': return `${ind}R.vst($b${s.buf.id}, ${renderExpr(s.idx)}, ${renderVExpr(s.val)});\n`;

@@ -275,7 +275,7 @@ export class KernelRenderer {
       }
       case 'break': return w.br(this.breaks[this.breaks.length - 1]);
       case 'fail': return w.ret(w.c('i32', s.status));
-      case 'barrier': return w.nop(); // one thread runs the kernel
+      case 'barrier': throw new Error('wasm: a barrier needs a target with threads');
       case 'vdecl': return f.set(f.local('v128', s.name), this.vexpr(s.init));
       case 'vassign': return f.set(s.name, this.vexpr(s.val));
       case 'vstore': {
