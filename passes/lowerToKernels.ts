@@ -51,7 +51,9 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
   const steps: Step[] = [];
   const valueBuf = new Map<Value, ProgramBuf>();
   const newBuf = (name: string, dtype: DType, size: number, role: ProgramBuf['role'], extra: Partial<ProgramBuf> = {}): ProgramBuf => {
-    const b: ProgramBuf = { id: bufs.length, name: sanitize(name), dtype, size, role, ...extra };
+    // weights are read-only (const memory); everything else lives in global memory until a
+    // schedule says otherwise (shared arrays: LowerCtx.shared)
+    const b: ProgramBuf = { id: bufs.length, name: sanitize(name), dtype, size, role, space: role === 'const' ? 'const' : 'global', ...extra };
     bufs.push(b);
     return b;
   };

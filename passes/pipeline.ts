@@ -8,6 +8,7 @@ import { Model } from '../ir/graph.js';
 import { Evaluator } from '../ir/infer.js';
 import { Program } from '../ir/kernel.js';
 import { printModel } from '../ir/print.js';
+import { printKernelProgram } from '../ir/printKernel.js';
 import { verifyGraph } from '../ir/verify.js';
 import { verifyProgram } from '../ir/verifyKernel.js';
 import { SCALAR_TARGET, TargetDesc } from '../ir/target.js';
@@ -28,7 +29,7 @@ import { vectorizeLoops } from './vectorizeLoops.js';
 export interface PipelineHooks {
   /** Computes a constant node at compile time (constant folding during inferShapes). */
   evaluate: Evaluator;
-  /** Text of a lowered Program for --print-after-all and --dump-ir (needed only with those). */
+  /** Text of a lowered Program for --print-after-all and --dump-ir (default: the kernel IR's own text, ir/printKernel.ts). */
   printProgram?: (p: Program) => string;
 }
 
@@ -70,8 +71,7 @@ export interface PipelineResult {
 export function runPipeline(m: Model, opts: PipelineOptions): PipelineResult {
   const log = opts.log ?? ((s: string) => process.stderr.write(s));
   const printing = opts.printAfterAll || opts.dumpDir;
-  if (printing && !opts.printProgram) throw new Error('runPipeline: --print-after-all and --dump-ir need opts.printProgram');
-  const printProgram = opts.printProgram ?? (() => '');
+  const printProgram = opts.printProgram ?? printKernelProgram;
   let n = 0;
   const after = (name: string, text: () => string, ms: number) => {
     n++;

@@ -3,7 +3,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { emitC } from '../codegen/c/emitC.js';
-import { printProgram } from '../codegen/c/printProgram.js';
 import { evaluateNode } from '../codegen/js/evaluate.js';
 import { emitWasm } from '../codegen/wasm/emitWasm.js';
 import { emitCuda } from '../codegen/cuda/emitCuda.js';
@@ -99,7 +98,7 @@ export function compileModel(m: Model, opts: CompileOptions): CompileResult {
   }
   const lowerTarget = targetFor(opts);
   // the pipeline folds constants with the JS reference evaluator and prints kernels as C
-  const hooks: PipelineHooks = { evaluate: evaluateNode, printProgram };
+  const hooks: PipelineHooks = { evaluate: evaluateNode };
   // the schedule table for the row (schedules/): SIMD kernels where it has vectors
   const schedule = scheduleFor(lowerTarget);
   const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, schedule, guards: new Set(Object.keys(opts.consts ?? {})) });

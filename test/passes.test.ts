@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ModelBuilder } from '../dist/src/onnx/build.js';
 import { importModel } from '../dist/src/onnx/importModel.js';
 import { bindInputs } from '../dist/src/api.js';
-import { printProgram } from '../dist/codegen/c/printProgram.js';
+import { printKernelProgram } from '../dist/ir/printKernel.js';
 import { evaluateNode } from '../dist/codegen/js/evaluate.js';
 import { registerAllOps } from '../dist/ir/ops/index.js';
 import { tensorFrom, toNumbers } from '../dist/ir/tensor.js';
@@ -324,14 +324,16 @@ describe('runPipeline hooks', () => {
   const relu = () => model((b) => { b.input('x', 'float32', [2]); b.node('Relu', ['x'], {}, { outputs: ['y'] }); b.output('y', 'float32', [2]); });
   it('prints kernel stages with the injected printer', () => {
     let text = '';
-    runPipeline(relu(), { name: 'm', evaluate: evaluateNode, printProgram: (p) => `<${p.steps.length} steps>\n` + printProgram(p), printAfterAll: true, log: (s) => { text += s; } });
+    runPipeline(relu(), { name: 'm', evaluate: evaluateNode, printProgram: (p) => `<${p.steps.length} steps>\n` + printKernelProgram(p), printAfterAll: true, log: (s) => { text += s; } });
     expect(text).toContain('// ----- after inferShapes -----\n');
     expect(text).toContain('// ----- after planMemory -----\n<1 steps>\n');
   });
-  it('asks for a printer before running any pass when printing is requested', () => {
-    const m = relu();
-    expect(() => runPipeline(m, { name: 'm', evaluate: evaluateNode, printAfterAll: true, log: () => {} })).toThrow(/need opts.printProgram/);
-    expect(m.graph.nodes[0].outputs[0]!.type).toBeFalsy();
+  it('prints the kernel IR with its facts by default (not through a target renderer)', () => {
+    let text = '';
+    runPipeline(relu(), { name: 'm', evaluate: evaluateNode, printAfterAll: true, log: (s) => { text += s; } });
+    expect(text).toMatch(/for i0 in \[0:idx, 2:idx\) \(parallel, ≤2, hint \{"vectorize":4\}\) \{/);
+    expect(text).toMatch(/kernel Relu_0 "node 'relu0' \(Relu\)"/);
+    expect(text).not.toContain('ONNXC_KERNEL');
   });
 });
 
