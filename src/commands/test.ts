@@ -4,6 +4,7 @@ import { Target } from '../api.js';
 import { findCases } from '../testing/cases.js';
 import { runTests } from '../testing/runTests.js';
 import { UsageError } from './common.js';
+import { cudaDevice } from '../runners/cuda.js';
 
 export async function testCommand(a: { dirs: string[]; target: string; json?: string; filter?: string; jobs?: number; keep: boolean; simd?: boolean }): Promise<number> {
   let re: RegExp | undefined;
@@ -14,6 +15,7 @@ export async function testCommand(a: { dirs: string[]; target: string; json?: st
   }
   for (const d of a.dirs) if (!fs.existsSync(d)) throw new UsageError(`no such folder: ${d}`);
   const cases = findCases(a.dirs).filter((c) => !re || re.test(c.name));
+  if (a.target === 'cuda') process.stdout.write(`cuda: running on ${cudaDevice().description}\n`);
   const results = await runTests(cases, {
     target: a.target as Target, jobs: a.jobs, keep: a.keep, simd: a.simd,
     onResult: (r) => { if (r.status === 'fail') process.stdout.write(`FAIL ${r.name}: ${r.reason}\n`); },
