@@ -67,6 +67,7 @@ export function emitCuda(p: Program, opts: EmitCudaOptions): Record<string, stri
   for (const io of p.outputs) {
     const ty = C_TYPES[storageScalar(io.buf.dtype)];
     run.push(`  ${ty} *const ${bufName(io.buf)} = (${ty} *)d_outputs[${io.buf.index}];`);
+    if (!used(io.buf)) run.push(`  (void)${bufName(io.buf)};`); // empty outputs: no kernel writes them
   }
   for (const b of p.bufs.filter((x) => x.role === 'temp' && used(x))) {
     const ty = C_TYPES[storageScalar(b.dtype)];
