@@ -46,7 +46,9 @@ export function emitGemmTiled(ctx: LowerCtx, s: GemmSpec, tile: CudaGemmTile | n
   const { M, N, K, a, b, y } = s;
   const f32 = [a, b, y].every((m) => m.ref.dtype === 'float32' && !m.map);
   const batch = s.batch ?? [], nb = batch.reduce((p, d) => p * d, 1);
-  if (!tile || !f32 || ctx.nested || M === 0 || N === 0 || K === 0 || nb > MAX_BLOCKS_YZ) return false;
+  // offsets reading the op's locals would tie its other statements into this launch
+  const free = [a, b, y].some((m) => m.off !== undefined && typeof m.off !== 'number' && readsVar(m.off));
+  if (!tile || !f32 || ctx.nested || free || M === 0 || N === 0 || K === 0 || nb > MAX_BLOCKS_YZ) return false;
   const T = tile.ty * tile.tx, BM = tile.ty * tile.tm, BN = tile.tx * tile.tn;
   // a K tile no longer than K (K < 16: no zero-padded steps)
   const BK = Math.min(tile.bk, K), LA = BM + 1, LB = BN + 1;
@@ -135,6 +137,18 @@ function copyTile(ctx: LowerCtx, T: number, t: Expr, rows: number, cols: number,
       else ctx.if(conds.reduce((p, q) => ({ k: 'bin', t: 'bool', op: 'and', a: p, b: q })), () => store(ctx.load(m.ref, src)), () => store(lit(0, 'f32')));
     };
     guard(ctx, (l + 1) * T > total ? cmp('lt', e, total) : null, one);
+  }
+}
+
+/** Whether an expression reads a variable. */
+function readsVar(e: Expr): boolean {
+  switch (e.k) {
+    case 'var': return true;
+    case 'const': return false;
+    case 'load': return readsVar(e.idx);
+    case 'un': case 'cast': return readsVar(e.a);
+    case 'bin': case 'cmp': return readsVar(e.a) || readsVar(e.b);
+    case 'select': return readsVar(e.c) || readsVar(e.a) || readsVar(e.b);
   }
 }
 
