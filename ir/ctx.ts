@@ -5,7 +5,7 @@ import { CompileError, nodeError } from './errors.js';
 import { Attr, Dim, Graph, Node, TensorType, nodeLabel } from './graph.js';
 import type { Evaluator } from './infer.js';
 import { E, as, ix, linearIndex, load, stridesOf, v } from './kbuild.js';
-import { Expr, ForStmt, KBuf, LoopHint, Stmt } from './kernel.js';
+import { Expr, ForStmt, KBuf, LoopBind, LoopHint, Stmt } from './kernel.js';
 import type { OpDef } from './opdef.js';
 import { SCALAR_SCHEDULE, ScheduleTable } from './schedule.js';
 import { SCALAR_TARGET, TargetDesc } from './target.js';
@@ -171,6 +171,9 @@ export class LowerCtx extends InferCtx {
 
   emit(s: Stmt): void { this.blocks[this.blocks.length - 1].push(s); }
 
+  /** Whether statements go inside a loop or branch (or a block being collected), not the kernel's top level. */
+  get nested(): boolean { return this.blocks.length > 1; }
+
   /** Runs fn collecting the statements it emits. */
   block(fn: () => void): Stmt[] {
     const b: Stmt[] = [];
@@ -183,13 +186,15 @@ export class LowerCtx extends InferCtx {
    * for (i = lo; i < hi; i += step) body(i). The loop's kind (parallel, reduce or serial) and
    * the bound of its trip count are derived when the kernel is complete (annotateLoops in
    * ir/loopKinds.ts); `bound` is needed only when hi depends on a value known at run time
-   * alone (a loaded value): the most iterations the loop can run.
+   * alone (a loaded value): the most iterations the loop can run. `bind` (schedules of threaded
+   * targets) maps the loop onto launch indices: a parallel loop, kept even when it runs once,
+   * whose independence its schedule answers for (ir/kernel.ts).
    */
-  loop(hi: E, fn: (i: Expr) => void, opts: { lo?: E; step?: number; name?: string; hint?: LoopHint; bound?: number } = {}): void {
+  loop(hi: E, fn: (i: Expr) => void, opts: { lo?: E; step?: number; name?: string; hint?: LoopHint; bound?: number; bind?: LoopBind } = {}): void {
     const lo = as(opts.lo ?? 0, 'idx'), h = as(hi, 'idx'), step = opts.step ?? 1;
     // a single iteration needs no loop: run the body once with the constant index (inside a
     // one-trip loop only when the body breaks out of it)
-    if (lo.k === 'const' && h.k === 'const' && Number(h.v) - Number(lo.v) === 1) {
+    if (!opts.bind && lo.k === 'const' && h.k === 'const' && Number(h.v) - Number(lo.v) === 1) {
       const body = this.block(() => fn(lo));
       if (!breaksOut(body)) for (const st of body) this.emit(st);
       else this.emit({ k: 'for', v: this.fresh(opts.name ?? 'i'), lo, hi: h, step: 1, body, kind: 'serial', bound: 1 });
@@ -197,8 +202,9 @@ export class LowerCtx extends InferCtx {
     }
     const name = this.fresh(opts.name ?? 'i');
     const body = this.block(() => fn(v(name)));
-    const s: ForStmt = { k: 'for', v: name, lo, hi: h, step, body, kind: 'serial', bound: opts.bound ?? -1 };
+    const s: ForStmt = { k: 'for', v: name, lo, hi: h, step, body, kind: opts.bind ? 'parallel' : 'serial', bound: opts.bound ?? -1 };
     if (opts.hint) s.hint = opts.hint;
+    if (opts.bind) s.bind = opts.bind;
     this.emit(s);
   }
 

@@ -1,7 +1,8 @@
 // Verifier for the kernel IR, run after every kernel pass in tests (pipeline option `verify`):
 // variables declared before use and in scope, buffers among the kernel's params (written ones
-// among `writes`), every loop's kind and bound provable by ir/loopKinds.ts, bound loops only on
-// parallel loops, barriers outside divergent control flow, vector lanes that agree.
+// among `writes`), every loop's kind and bound provable by ir/loopKinds.ts (except the block
+// loops of a schedule's barrier-synchronized tiles: see `perBlock`), bound loops only on parallel
+// loops, barriers outside divergent control flow, vector lanes that agree.
 import { computeScalar } from './dtype.js';
 import { CompileError } from './errors.js';
 import { Expr, ForStmt, Kernel, Program, Stmt } from './kernel.js';
@@ -62,7 +63,12 @@ export function verifyKernel(k: Kernel): void {
       if (s.lo.k !== 'const' || Number(s.lo.v) !== 0 || s.hi.k !== 'const' || s.step !== 1) fail(`thread loop '${s.v}' waits at barriers but is not one trip per thread`);
       if (k.launch && Number((s.hi as { v: number }).v) !== k.launch.threads[d]) fail(`thread loop '${s.v}' runs ${(s.hi as { v: number }).v} trips for ${k.launch.threads[d]} threads`);
     }
-    if (s.kind !== 'serial' && !spmd) {
+    // a block loop around threads that wait at barriers: each block has its own shared arrays,
+    // and its tiles of output are not intervals the dependence test can separate; the schedule
+    // that bound it answers for them (ir/kernel.ts), the verifier checks it carries no variable
+    const perBlock = s.bind?.startsWith('block.') && hasBarrier(s.body);
+    if (perBlock && assignsOutside(s)) fail(`block loop '${s.v}' assigns a variable declared outside it`);
+    if (s.kind !== 'serial' && !spmd && !perBlock) {
       const facts = classifyLoop(s, inner);
       if (facts.kind === 'serial' || (s.kind === 'parallel' && facts.kind === 'reduce'))
         fail(`loop '${s.v}' is marked ${s.kind}, but its iterations depend on each other`);
@@ -129,6 +135,19 @@ export function verifyKernel(k: Kernel): void {
 /** Whether a block (or a loop or branch in it) holds a barrier. */
 function hasBarrier(b: Stmt[]): boolean {
   return b.some((s) => s.k === 'barrier' || ((s.k === 'for' || s.k === 'while') && hasBarrier(s.body)) || (s.k === 'if' && (hasBarrier(s.then) || hasBarrier(s.else))));
+}
+
+/** Whether a loop's body assigns a variable it does not declare itself. */
+function assignsOutside(s: ForStmt): boolean {
+  const declared = new Set<string>(), assigned: string[] = [];
+  const walk = (b: Stmt[]): void => b.forEach((x) => {
+    if (x.k === 'decl' || x.k === 'vdecl') declared.add(x.name);
+    if (x.k === 'assign' || x.k === 'vassign') assigned.push(x.name);
+    if (x.k === 'for' || x.k === 'while') walk(x.body);
+    if (x.k === 'if') { walk(x.then); walk(x.else); }
+  });
+  walk(s.body);
+  return assigned.some((n) => !declared.has(n));
 }
 
 /** Checks every kernel of a program. */

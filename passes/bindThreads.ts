@@ -5,6 +5,7 @@
 // to three perfectly nested parallel loops bound to launch dimensions x (innermost: blocks ×
 // threads), y and z (blocks), each grid-stride; any other phase runs on one thread.
 import { Expr, ForStmt, KBuf, Kernel, LoopBind, Program, Stmt, Step } from '../ir/kernel.js';
+import { CompileError } from '../ir/errors.js';
 import type { TargetDesc } from '../ir/target.js';
 
 
@@ -128,10 +129,17 @@ export function bindThreads(p: Program, target: TargetDesc): void {
       const name = parts.length > 1 ? `${s.kernel.name}_p${i}` : s.kernel.name;
       // a phase a schedule already bound keeps its loops; its launch follows from them
       const given = scheduledLaunch(phase);
+      // every thread of that launch runs the whole phase: anything but locals ahead of the
+      // bound loops would run once per thread
+      if (given && !phase.slice(0, -1).every((st) => st.k === 'decl' || st.k === 'vdecl'))
+        throw new CompileError(`bindThreads: ${name} (${s.kernel.label}): a phase a schedule bound holds other statements before its loops`);
       const bound = given ? { body: phase, launch: given } : bind(phase, target);
       const kernel: Kernel = { ...s.kernel, name, body: bound ? bound.body : phase,
         launch: bound ? bound.launch : { blocks: [1, 1, 1], threads: [1, 1, 1], barrier: false } };
-      if (!kernel.shared?.length || !phase.some((st) => usesAny(st, kernel.shared!))) delete kernel.shared;
+      // the shared arrays this phase uses (an op with two tiled products has two pairs)
+      const shared = (kernel.shared ?? []).filter((b) => phase.some((st) => usesAny(st, [b])));
+      if (shared.length) kernel.shared = shared;
+      else delete kernel.shared;
       steps.push({ kernel, args: s.args });
     });
   }

@@ -1,9 +1,10 @@
 // Schedule tables keyed by target: how each target row runs the algorithms ops lower to.
 // src/api.ts picks one with scheduleFor and hands it to lowering (LowerCtx.schedule); ir/
 // defines the interface (ir/schedule.ts) and never imports this folder.
-import { SCALAR_SCHEDULE, ScheduleTable } from '../ir/schedule.js';
+import type { ScheduleTable } from '../ir/schedule.js';
 import type { TargetDesc } from '../ir/target.js';
 import { cpuSchedule } from './cpu/index.js';
+import { cudaSchedule } from './cuda/index.js';
 import type { GemmTuning } from './cpu/microkernel.js';
 
 /** Per-row measurements the CPU schedule cannot derive from the row. */
@@ -13,10 +14,10 @@ const CPU_TUNING: Record<string, GemmTuning> = {
 
 /**
  * The schedule table for a target row: the CPU table for C and WASM rows (vector kernels where
- * the row has lanes), the scalar algorithms for CUDA until it has its own table (its threads
- * are bound to the algorithms' parallel loops).
+ * the row has lanes), the CUDA table (shared-memory tiled GEMM) for CUDA rows; what a table
+ * declines runs as the scalar algorithm.
  */
 export function scheduleFor(t: TargetDesc): ScheduleTable {
-  if (t.family === 'cuda') return SCALAR_SCHEDULE;
+  if (t.family === 'cuda') return cudaSchedule(t);
   return cpuSchedule(t, CPU_TUNING[t.name]);
 }

@@ -2,6 +2,7 @@
 // and after, with the IR verifier run after every pass.
 import { TARGET_ROWS } from '../dist/ir/target.js';
 import { scheduleFor } from '../dist/schedules/index.js';
+import { SCALAR_SCHEDULE } from '../dist/ir/schedule.js';
 import { describe, expect, it } from 'vitest';
 import { ModelBuilder } from '../dist/src/onnx/build.js';
 import { importModel } from '../dist/src/onnx/importModel.js';
@@ -360,8 +361,17 @@ describe('schedules', () => {
   const loops = (body: S[]): string[] => body.flatMap((s) => (s.k === 'for' ? [`${s.kind}`, ...loops(s.body!)] : s.k === 'decl' && s.reduce ? [`acc ${s.reduce}`] : []));
   it('the GEMM algorithm has parallel batch, i and j loops and a reduce loop over K', () => {
     const row = TARGET_ROWS.cuda;
-    const { program } = runPipeline(matmul(), { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: row, schedule: scheduleFor(row) });
+    const { program } = runPipeline(matmul(), { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: row, schedule: SCALAR_SCHEDULE });
     expect(loops(program.steps[0].kernel.body as S[])).toEqual(['parallel', 'parallel', 'parallel', 'acc add', 'reduce']);
+  });
+  it('the CUDA table tiles float32 products: blocks over tiles and batch, a block of threads waiting at barriers', () => {
+    const row = TARGET_ROWS.cuda;
+    const { program } = runPipeline(matmul(), { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: row, schedule: scheduleFor(row) });
+    const k = program.steps[0].kernel;
+    const binds = (body: Stmt[]): string[] => body.flatMap((s) => (s.k === 'for' ? [...(s.bind ? [s.bind] : []), ...binds(s.body)] : []));
+    expect(binds(k.body)).toEqual(['block.z', 'block.y', 'block.x', 'thread.x']);
+    expect(k.shared?.length).toBe(2);
+    expect(k.launch).toEqual({ blocks: [1, 1, 2], threads: [256, 1, 1], barrier: true });
   });
   it('the CPU table takes float32 products over with vector code', () => {
     const { program } = runPipeline(matmul(), { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: { ...TARGET_ROWS.host, lanes: 4 }, schedule: scheduleFor({ ...TARGET_ROWS.host, lanes: 4 }) });
