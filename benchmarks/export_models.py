@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Exports the benchmark models to ONNX with Debian's python3-torchvision (seeded random weights,
-opset 17, batch 1). Usage: /usr/bin/python3 benchmarks/export_models.py OUT_DIR [NAME...]"""
+opset 17, batch 1; static shapes). Usage: /usr/bin/python3 benchmarks/export_models.py OUT_DIR
+[--batch N] [NAME...]. With --batch N (N > 1) the files are NAME_bN.onnx: the same weights (same
+seed) with a batch of N, for the GPU benchmark (benchmarks/gpu.sh)."""
 import os
 import sys
 
@@ -41,15 +43,23 @@ MODELS = {
 
 
 def main():
-    out = sys.argv[1]
-    names = sys.argv[2:] or list(MODELS)
+    args = sys.argv[1:]
+    batch = 1
+    if "--batch" in args:
+        i = args.index("--batch")
+        batch = int(args[i + 1])
+        del args[i:i + 2]
+    out = args[0]
+    names = args[1:] or list(MODELS)
     os.makedirs(out, exist_ok=True)
     for name in names:
-        path = os.path.join(out, f"{name}.onnx")
+        path = os.path.join(out, f"{name}.onnx" if batch == 1 else f"{name}_b{batch}.onnx")
         if os.path.exists(path):
             continue
         torch.manual_seed(0)
         model, example, input_name = MODELS[name]()
+        if batch > 1:  # the batch-1 example keeps the random stream, so the weights are the same
+            example = example.expand(batch, *example.shape[1:]).contiguous()
         model.eval()
         # randomize BatchNorm statistics too, so folding them is exercised with real numbers
         for m in model.modules():

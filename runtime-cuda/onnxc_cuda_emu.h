@@ -6,7 +6,7 @@
  *   - __global__ __device__ __host__ __shared__ __forceinline__ __launch_bounds__(...);
  *   - __syncthreads, __syncwarp, __shfl_sync/_up/_down/_xor (32-lane warps), atomics,
  *     rsqrtf, __ldg and a few fast-math intrinsics;
- *   - cudaMalloc/Free/Memcpy(Async)/Memset(Async), streams, cudaGetLastError & co.
+ *   - cudaMalloc/Free/Memcpy(Async)/Memset(Async), streams, events, cudaGetLastError & co.
  * Launches (onnxc_emu::launch, reached through ONNXC_LAUNCH) are synchronous; blocks run
  * one after another. A kernel launched with barrier = 0 runs its threads one after another
  * on the calling thread. With barrier = 1 every thread of a block is a real std::thread:
@@ -43,6 +43,7 @@
 #endif
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -80,6 +81,7 @@ enum cudaError_t {
   cudaErrorInvalidConfiguration = 9,
   cudaErrorInvalidDevicePointer = 17,
   cudaErrorInvalidMemcpyDirection = 21,
+  cudaErrorInvalidResourceHandle = 400,
   cudaErrorLaunchOutOfResources = 701,
   cudaErrorLaunchFailure = 719
 };
@@ -142,6 +144,7 @@ inline const char *cudaGetErrorString(cudaError_t e) {
     case cudaErrorInvalidConfiguration: return "invalid configuration argument";
     case cudaErrorInvalidDevicePointer: return "invalid device pointer";
     case cudaErrorInvalidMemcpyDirection: return "invalid copy direction for memcpy";
+    case cudaErrorInvalidResourceHandle: return "invalid resource handle";
     case cudaErrorLaunchOutOfResources: return "too many resources requested for launch";
     case cudaErrorLaunchFailure: return "unspecified launch failure";
   }
@@ -221,6 +224,37 @@ inline cudaError_t cudaStreamSynchronize(cudaStream_t) {
                                       ? cudaErrorLaunchFailure : cudaSuccess);
 }
 inline cudaError_t cudaDeviceSynchronize() { return cudaStreamSynchronize(nullptr); }
+
+/* Events: a launch has finished when it returns, so an event records the host's clock. */
+struct onnxc_emu_event { std::chrono::steady_clock::time_point at; bool recorded; };
+typedef onnxc_emu_event *cudaEvent_t;
+inline cudaError_t cudaEventCreate(cudaEvent_t *e) {
+  if (!e) return onnxc_emu::fail(cudaErrorInvalidValue);
+  *e = new onnxc_emu_event{std::chrono::steady_clock::now(), false};
+  return cudaSuccess;
+}
+inline cudaError_t cudaEventDestroy(cudaEvent_t e) {
+  if (!e) return onnxc_emu::fail(cudaErrorInvalidResourceHandle);
+  delete e;
+  return cudaSuccess;
+}
+inline cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t = nullptr) {
+  if (!e) return onnxc_emu::fail(cudaErrorInvalidResourceHandle);
+  e->at = std::chrono::steady_clock::now();
+  e->recorded = true;
+  return cudaSuccess;
+}
+inline cudaError_t cudaEventSynchronize(cudaEvent_t e) {
+  if (!e) return onnxc_emu::fail(cudaErrorInvalidResourceHandle);
+  return cudaStreamSynchronize(nullptr);
+}
+/* Milliseconds from start to end; both must have been recorded. */
+inline cudaError_t cudaEventElapsedTime(float *ms, cudaEvent_t start, cudaEvent_t end) {
+  if (!ms || !start || !end) return onnxc_emu::fail(cudaErrorInvalidResourceHandle);
+  if (!start->recorded || !end->recorded) return onnxc_emu::fail(cudaErrorInvalidResourceHandle);
+  *ms = std::chrono::duration<float, std::milli>(end->at - start->at).count();
+  return cudaSuccess;
+}
 
 /* ---- device side: barriers, the running block, warp shuffles ---- */
 
