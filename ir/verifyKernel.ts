@@ -63,7 +63,10 @@ export function verifyKernel(k: Kernel): void {
       if (k.launch && Number((s.hi as { v: number }).v) !== k.launch.threads[d]) fail(`thread loop '${s.v}' runs ${(s.hi as { v: number }).v} trips for ${k.launch.threads[d]} threads`);
     }
     if (s.kind !== 'serial' && !spmd) {
-      const facts = classifyLoop(s, inner);
+      // a block-bound loop: each block has its own shared arrays and runs its iterations in
+      // order, and barriers order only the threads of one iteration; what iterations of
+      // different blocks must not share is global memory, so only that is checked
+      const facts = classifyLoop(s.bind?.startsWith('block.') ? { ...s, body: blockView(s.body, new Set(shared)) } : s, inner);
       if (facts.kind === 'serial' || (s.kind === 'parallel' && facts.kind === 'reduce'))
         fail(`loop '${s.v}' is marked ${s.kind}, but its iterations depend on each other`);
     }
@@ -124,6 +127,17 @@ export function verifyKernel(k: Kernel): void {
   for (const b of k.writes) if (!params.has(b.id)) fail(`writes ${b.name}, which is not a parameter`);
   block(k.body, new Map(), new Map(), false, false);
   if (barriers && k.launch && !k.launch.barrier) fail('has barriers but its launch says its threads never wait');
+}
+
+/** A block without its barriers and its stores to shared arrays (what a block-bound loop's
+ * iterations in different blocks can conflict on is the rest). */
+function blockView(b: Stmt[], shared: Set<number>): Stmt[] {
+  return b.flatMap((s): Stmt[] => {
+    if (s.k === 'barrier' || (s.k === 'store' && shared.has(s.buf.id))) return [];
+    if (s.k === 'for' || s.k === 'while') return [{ ...s, body: blockView(s.body, shared) }];
+    if (s.k === 'if') return [{ ...s, then: blockView(s.then, shared), else: blockView(s.else, shared) }];
+    return [s];
+  });
 }
 
 /** Whether a block (or a loop or branch in it) holds a barrier. */

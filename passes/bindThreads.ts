@@ -40,7 +40,7 @@ export function phases(body: Stmt[]): Stmt[][] {
 }
 
 /** Up to three perfectly nested parallel loops from s inward (each loop's body is just the next). */
-function nestOf(s: ForStmt): ForStmt[] {
+export function nestOf(s: ForStmt): ForStmt[] {
   const loops = [s];
   let cur = s;
   while (loops.length < 3 && cur.body.length === 1 && cur.body[0].k === 'for' && cur.body[0].kind === 'parallel') {
@@ -72,7 +72,7 @@ function bind(phase: Stmt[], t: TargetDesc): { body: Stmt[]; launch: NonNullable
   return { body: [...phase.slice(0, -1), ...body], launch: { blocks, threads: [threads, 1, 1], barrier: false } };
 }
 
-function hasLoad(e: Expr): boolean {
+export function hasLoad(e: Expr): boolean {
   switch (e.k) {
     case 'load': return true;
     case 'un': case 'cast': return hasLoad(e.a);
@@ -131,7 +131,9 @@ export function bindThreads(p: Program, target: TargetDesc): void {
       const bound = given ? { body: phase, launch: given } : bind(phase, target);
       const kernel: Kernel = { ...s.kernel, name, body: bound ? bound.body : phase,
         launch: bound ? bound.launch : { blocks: [1, 1, 1], threads: [1, 1, 1], barrier: false } };
-      if (!kernel.shared?.length || !phase.some((st) => usesAny(st, kernel.shared!))) delete kernel.shared;
+      const shared = (kernel.shared ?? []).filter((b) => phase.some((st) => usesAny(st, [b])));
+      if (shared.length) kernel.shared = shared;
+      else delete kernel.shared;
       steps.push({ kernel, args: s.args });
     });
   }
