@@ -42,7 +42,8 @@ export function packWeights(bufs: ProgramBuf[]): { blob: Uint8Array; offsets: Ma
 /** Declares `SYMBOL[]` and assembles the blob file into it with .incbin (ELF and Mach-O). */
 export function incbinLines(symbol: string, file: string, size: number, externC = false): string[] {
   return [`/* ${size} bytes of weights, assembled from ${file} (compile from this folder or pass -Wa,-I<dir>). */`,
-    `${externC ? 'extern "C" ' : ''}extern const unsigned char ${symbol}[];`,
+    // a declaration inside extern "C" is already extern; both keywords is a C++ error
+    `${externC ? 'extern "C"' : 'extern'} const unsigned char ${symbol}[];`,
     '#if defined(__APPLE__)',
     `__asm__(".const_data\\n.p2align 6\\n.globl _${symbol}\\n_${symbol}:\\n.incbin \\"${file}\\"\\n.text\\n");`,
     '#else',
