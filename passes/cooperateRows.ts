@@ -89,11 +89,12 @@ function accessesOf(x: unknown, own: (idx: Expr) => string | null, out: Access[]
 }
 
 /** Accesses of a loop strided over the threads: an index that is a function of k alone (and
- * of values every thread shares) belongs to the thread that runs k in every loop of that range. */
-function loopAccesses(s: ForStmt): Access[] {
+ * of values every thread shares and the row never changes) belongs to the thread that runs k
+ * in every loop of that range. assigned: names assigned anywhere in the row body. */
+function loopAccesses(s: ForStmt, assigned: Set<string>): Access[] {
   const inner = declaredIn(s.body), range = `${exprKey(s.lo)}|${exprKey(s.hi)}|${s.step}|`;
   return accessesOf(s.body, (idx) => {
-    if (hasLoad(idx) || [...namesIn(idx)].some((n) => inner.has(n))) return null;
+    if (hasLoad(idx) || [...namesIn(idx)].some((n) => inner.has(n) || assigned.has(n))) return null;
     return range + exprKey(rename(idx, s.v, '@k'));
   });
 }
@@ -117,7 +118,7 @@ function rewriteRow(body: Stmt[], c: Ctx): { body: Stmt[]; reductions: number } 
     const j = body.findIndex((x, n) => n > i && namesIn(x).has(s.name));
     if (j >= 0 && body[j].k === 'for' && body[j].kind === 'reduce') accOf.set(s.name, j);
   });
-  const out: Stmt[] = [];
+  const assigned = assignedIn(body), out: Stmt[] = [];
   let pending: Access[] = [], reductions = 0;
   const emit = (acc: Access[], ...ss: Stmt[]) => {
     if (conflicts(pending, acc)) { out.push({ k: 'barrier' }); pending = []; }
@@ -146,10 +147,10 @@ function rewriteRow(body: Stmt[], c: Ctx): { body: Stmt[]; reductions: number } 
       case 'store': emit(accessesOf(s, () => null), { k: 'if', c: cmp('eq', c.t, ix(0)), then: [s], else: [] }); break;
       case 'for': {
         if (s.bind || s.kind === 'serial') return null;
-        if (s.kind === 'parallel') { emit(loopAccesses(s), strided(s)); break; }
-        const accs = [...declaredOutside(s)];
+        if (s.kind === 'parallel') { emit(loopAccesses(s, assigned), strided(s)); break; }
+        const accs = declaredOutside(s);
         if (!accs.length || accs.some((n) => accOf.get(n) !== i)) return null;
-        emit(loopAccesses(s), strided(s));
+        emit(loopAccesses(s, assigned), strided(s));
         out.push(...combine(accs.map((n) => decls.get(n)!), inits, c));
         pending = [];
         reductions++;
@@ -161,16 +162,20 @@ function rewriteRow(body: Stmt[], c: Ctx): { body: Stmt[]; reductions: number } 
   return { body: out, reductions };
 }
 
-/** Names a loop assigns that are declared outside it (a reduce loop's accumulators). */
-function declaredOutside(s: ForStmt): Set<string> {
-  const inner = declaredIn(s.body), out = new Set<string>();
-  const walk = (b: Stmt[]): void => b.forEach((x) => {
-    if ((x.k === 'assign' || x.k === 'vassign') && !inner.has(x.name)) out.add(x.name);
-    if (x.k === 'for' || x.k === 'while') walk(x.body);
-    if (x.k === 'if') { walk(x.then); walk(x.else); }
-  });
-  walk(s.body);
+/** Names assigned anywhere in a block. */
+function assignedIn(b: Stmt[], out = new Set<string>()): Set<string> {
+  for (const x of b) {
+    if (x.k === 'assign' || x.k === 'vassign') out.add(x.name);
+    if (x.k === 'for' || x.k === 'while') assignedIn(x.body, out);
+    if (x.k === 'if') { assignedIn(x.then, out); assignedIn(x.else, out); }
+  }
   return out;
+}
+
+/** Names a loop assigns that are declared outside it (a reduce loop's accumulators). */
+function declaredOutside(s: ForStmt): string[] {
+  const inner = declaredIn(s.body);
+  return [...assignedIn(s.body)].filter((n) => !inner.has(n));
 }
 
 /** Partials to shared arrays, a tree over them (a barrier a level), the totals to every thread. */
@@ -196,6 +201,24 @@ function hasBind(b: Stmt[]): boolean {
   return b.some((s) => (s.k === 'for' && (s.bind !== undefined || hasBind(s.body))) || (s.k === 'while' && hasBind(s.body)) || (s.k === 'if' && (hasBind(s.then) || hasBind(s.else))));
 }
 
+const fromZero = (s: ForStmt) => s.lo.k === 'const' && Number(s.lo.v) === 0 && s.step === 1 && s.hi.k === 'const' && Number(s.hi.v) === s.bound;
+const hasStore = (b: Stmt[]): boolean => b.some((s) => s.k === 'store' || s.k === 'vstore'
+  || ((s.k === 'for' || s.k === 'while') && hasStore(s.body)) || (s.k === 'if' && (hasStore(s.then) || hasStore(s.else))));
+
+/** A perfect nest of reduce loops from 0 (k0 < n0 { k1 < n1 { … } }, no stores) as one loop over
+ * n0·n1 trips with k0, k1 recomputed from it, so that the threads share all of its work (a
+ * GlobalAveragePool row is 7 × 7), not only the outer loop's few trips. */
+function collapse(s: ForStmt, fresh: (base: string) => string): ForStmt {
+  const inner = s.body.length === 1 && s.body[0].k === 'for' ? s.body[0] : null;
+  const plain = (l: ForStmt) => l.kind === 'reduce' && !l.bind && fromZero(l);
+  if (!inner || !plain(s) || !plain(inner) || hasStore(inner.body)) return s;
+  const c = collapse(inner, fresh), n = c.bound, f = fresh('f');
+  return {
+    k: 'for', v: f, lo: ix(0), hi: ix(s.bound * n), step: 1, kind: 'reduce', bound: s.bound * n,
+    body: [{ k: 'decl', name: s.v, t: 'idx', init: bin('div', v(f), ix(n)) }, { k: 'decl', name: c.v, t: 'idx', init: bin('mod', v(f), ix(n)) }, ...c.body],
+  };
+}
+
 /** Largest trip count of the top-level reduce loops of a row body (0: none). */
 function reduceTrips(body: Stmt[]): number {
   return Math.max(0, ...body.map((s) => (s.k === 'for' && s.kind === 'reduce' ? s.bound : 0)));
@@ -204,15 +227,16 @@ function reduceTrips(body: Stmt[]): number {
 const pow2ceil = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 /** The phase rewritten to a block per row, or null when it does not fit or would not pay. */
-function cooperate(phase: Stmt[], t: TargetDesc, mk: (T: number) => Ctx): Stmt[] | null {
+function cooperate(phase: Stmt[], t: TargetDesc, fresh: (base: string) => string, mk: (T: number) => Ctx): Stmt[] | null {
   if (hasBind(phase)) return null; // a schedule bound it already
   const last = phase[phase.length - 1];
   const looped = last.k === 'for' && last.kind === 'parallel' && phase.slice(0, -1).every((s) => s.k === 'decl' && !hasLoad(s.init));
   const rows = looped ? nestOf(last as ForStmt) : [];
-  const body = looped ? rows[rows.length - 1].body : phase;
+  const th = t.threads!;
+  const body = (looped ? rows[rows.length - 1].body : phase)
+    .map((s) => (s.k === 'for' && s.kind === 'reduce' && s.bound < th.block ? collapse(s, fresh) : s));
   const trips = reduceTrips(body);
   if (trips < MIN_COOPERATIVE_TRIPS) return null;
-  const th = t.threads!;
   const T = Math.max(th.warp, Math.min(pow2ceil(trips), th.block));
   const c = mk(T);
   const made = rewriteRow(body, c);
@@ -249,7 +273,7 @@ export function cooperateRows(p: Program, target: TargetDesc): void {
     let changed = false;
     const body = phases(k.body).flatMap((phase) => {
       const nbufs = p.bufs.length, nshared = k.shared?.length ?? 0;
-      const made = cooperate(phase, target, mk);
+      const made = cooperate(phase, target, fresh, mk);
       if (made) changed = true;
       else { p.bufs.length = nbufs; if (k.shared) k.shared.length = nshared; } // a row it gave up on keeps no arrays
       return made ?? phase;
