@@ -10,6 +10,9 @@
 //                 every thread reads the total (combined with the declared initial value);
 //   parallel loop → k = lo + t, step T; store outside loops → `if (t == 0)`;
 //   decl / assign → every thread computes the same value.
+// A perfect nest of reduce loops (GlobalAveragePool's h × w) is first collapsed into one loop.
+// Rows pay when a reduce loop has MIN_COOPERATIVE_TRIPS or more; T = its trips rounded up to a
+// power of two, within [warp, threads.block] of the target row.
 // A barrier goes between two statements where one writes what the other touches, unless both
 // are strided loops over the same range touching that buffer only at the same index of k.
 // Phases with anything else (serial loops, ifs, ArgMax's select updates) are left to bindThreads.
@@ -197,6 +200,7 @@ function combine(accs: (Stmt & { k: 'decl' })[], inits: Map<string, Expr | null>
   return out;
 }
 
+/** Whether a loop in the block is bound to launch dimensions already. */
 function hasBind(b: Stmt[]): boolean {
   return b.some((s) => (s.k === 'for' && (s.bind !== undefined || hasBind(s.body))) || (s.k === 'while' && hasBind(s.body)) || (s.k === 'if' && (hasBind(s.then) || hasBind(s.else))));
 }

@@ -7,13 +7,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileModel } from '../../dist/src/api.js';
+import { compileModel, writeFiles } from '../../dist/src/api.js';
 import { ModelBuilder } from '../../dist/src/onnx/build.js';
 import { importModel } from '../../dist/src/onnx/importModel.js';
 import { encodeTensor } from '../../dist/src/onnx/tensorProto.js';
 import { evaluateModel } from '../../dist/codegen/js/evaluateModel.js';
 import { getRunner } from '../../dist/src/runners/index.js';
-import { buildCuda } from '../../dist/src/runners/cuda.js';
+import { buildCuda, checkNvcc } from '../../dist/src/runners/cuda.js';
 import { verifyKernel, verifyProgram } from '../../dist/ir/verifyKernel.js';
 import { tensorFrom, toNumbers } from '../../dist/ir/tensor.js';
 import type { DType } from '../../dist/ir/dtype.js';
@@ -25,6 +25,7 @@ import { cooperateRows } from '../../dist/passes/cooperateRows.js';
 import { tmpDir } from '../helpers.js';
 
 const gxx = spawnSync(process.env.CXX || 'g++', ['--version']).status === 0;
+const nvcc = spawnSync(process.env.NVCC || 'nvcc', ['--version']).status === 0;
 const RUNS = 3;
 
 /** Deterministic values in [lo, hi). */
@@ -152,6 +153,17 @@ describe.skipIf(!gxx || process.platform !== 'linux')('cooperative kernels under
       res = spawnSync('setarch', [process.arch === 'arm64' ? 'aarch64' : 'x86_64', '-R', exe, ...args], { encoding: 'utf8', timeout: 60_000 });
     expect(res.stderr).not.toContain('ThreadSanitizer');
     expect(res.status).toBe(0);
+  }, 60_000);
+});
+
+describe.skipIf(!nvcc)('cooperative kernels under nvcc', () => {
+  it('compiles the Softmax kernel for sm_90 without warnings or spills, 2 KB of shared memory', async () => {
+    const dir = tmpDir('onnxc-nvcc-red-');
+    writeFiles(dir, softmax(2, 1000).files);
+    const r = await checkNvcc(path.join(dir, 'm.cu'), dir, 'sm_90');
+    expect(r.warnings).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.kernels).toMatchObject([{ name: 'Softmax_0', sharedBytes: 2 * 256 * 4, spills: 0 }]);
   }, 60_000);
 });
 
