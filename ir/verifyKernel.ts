@@ -63,29 +63,35 @@ export function verifyKernel(k: Kernel): void {
       if (s.lo.k !== 'const' || Number(s.lo.v) !== 0 || s.hi.k !== 'const' || s.step !== 1) fail(`thread loop '${s.v}' waits at barriers but is not one trip per thread`);
       if (k.launch && Number((s.hi as { v: number }).v) !== k.launch.threads[d]) fail(`thread loop '${s.v}' runs ${(s.hi as { v: number }).v} trips for ${k.launch.threads[d]} threads`);
     }
-    // a block loop around threads that wait at barriers: each block has its own shared arrays,
-    // and its tiles of output are not intervals the dependence test can separate; the schedule
-    // that bound it answers for them (ir/kernel.ts), the verifier checks it carries no variable
-    const perBlock = s.bind?.startsWith('block.') && hasBarrier(s.body);
+    // a block-bound loop: each block has its own shared arrays and runs its iterations in
+    // order, and barriers order only the threads of one iteration; what iterations of
+    // different blocks must not share is global memory, so only that is checked. Output tiles
+    // of a 2-D block grid (a tiled GEMM: block loops nested in block loops) are not intervals
+    // the 1-D dependence test can separate: there the schedule that bound them answers for
+    // them, and the verifier checks only that the loop carries no variable.
+    const blockLoop = !!s.bind?.startsWith('block.'), perBlock = blockLoop && hasBarrier(s.body);
     if (perBlock && assignsOutside(s)) fail(`block loop '${s.v}' assigns a variable declared outside it`);
-    if (s.kind !== 'serial' && !spmd && !perBlock) {
-      const facts = classifyLoop(s, inner);
+    const tiled2d = perBlock && (inBlocks || hasBlockLoop(s.body));
+    if (s.kind !== 'serial' && !spmd && !tiled2d) {
+      const facts = classifyLoop(blockLoop ? { ...s, body: blockView(s.body, new Set(shared)) } : s, inner);
       if (facts.kind === 'serial' || (s.kind === 'parallel' && facts.kind === 'reduce'))
         fail(`loop '${s.v}' is marked ${s.kind}, but its iterations depend on each other`);
     }
     expr(s.lo, scope); expr(s.hi, scope);
     return inner;
   };
-  let inThreads = false;
+  let inThreads = false, inBlocks = false;
   const block = (b: Stmt[], env: Ranges, outer: Map<string, string>, inLoop: boolean, divergent: boolean): void => {
     const scope = new Map(outer), local = new Map(env);
     for (const s of b) {
       switch (s.k) {
         case 'for': {
-          const inner = loop(s, local, scope), was = inThreads;
+          const inner = loop(s, local, scope), was = inThreads, wasB = inBlocks;
           if (s.bind?.startsWith('thread.')) inThreads = true;
+          if (s.bind?.startsWith('block.')) inBlocks = true;
           block(s.body, inner, new Map(scope).set(s.v, 'idx'), true, divergent);
           inThreads = was;
+          inBlocks = wasB;
           break;
         }
         case 'while': expr(s.c, scope); block(s.body, local, scope, true, true); break;
@@ -132,12 +138,29 @@ export function verifyKernel(k: Kernel): void {
   if (barriers && k.launch && !k.launch.barrier) fail('has barriers but its launch says its threads never wait');
 }
 
+/** A block without its barriers and its stores to shared arrays (what a block-bound loop's
+ * iterations in different blocks can conflict on is the rest). */
+function blockView(b: Stmt[], shared: Set<number>): Stmt[] {
+  return b.flatMap((s): Stmt[] => {
+    if (s.k === 'barrier' || (s.k === 'store' && shared.has(s.buf.id))) return [];
+    if (s.k === 'for' || s.k === 'while') return [{ ...s, body: blockView(s.body, shared) }];
+    if (s.k === 'if') return [{ ...s, then: blockView(s.then, shared), else: blockView(s.else, shared) }];
+    return [s];
+  });
+}
+
 /** Whether a block (or a loop or branch in it) holds a barrier. */
 function hasBarrier(b: Stmt[]): boolean {
   return b.some((s) => s.k === 'barrier' || ((s.k === 'for' || s.k === 'while') && hasBarrier(s.body)) || (s.k === 'if' && (hasBarrier(s.then) || hasBarrier(s.else))));
 }
 
 /** Whether a loop's body assigns a variable it does not declare itself. */
+/** Whether a block holds a loop bound to blocks (at any depth). */
+function hasBlockLoop(b: Stmt[]): boolean {
+  return b.some((s) => (s.k === 'for' && (!!s.bind?.startsWith('block.') || hasBlockLoop(s.body))) || (s.k === 'while' && hasBlockLoop(s.body))
+    || (s.k === 'if' && (hasBlockLoop(s.then) || hasBlockLoop(s.else))));
+}
+
 function assignsOutside(s: ForStmt): boolean {
   const declared = new Set<string>(), assigned: string[] = [];
   const walk = (b: Stmt[]): void => b.forEach((x) => {

@@ -41,7 +41,7 @@ export function phases(body: Stmt[]): Stmt[][] {
 }
 
 /** Up to three perfectly nested parallel loops from s inward (each loop's body is just the next). */
-function nestOf(s: ForStmt): ForStmt[] {
+export function nestOf(s: ForStmt): ForStmt[] {
   const loops = [s];
   let cur = s;
   while (loops.length < 3 && cur.body.length === 1 && cur.body[0].k === 'for' && cur.body[0].kind === 'parallel') {
@@ -73,7 +73,7 @@ function bind(phase: Stmt[], t: TargetDesc): { body: Stmt[]; launch: NonNullable
   return { body: [...phase.slice(0, -1), ...body], launch: { blocks, threads: [threads, 1, 1], barrier: false } };
 }
 
-function hasLoad(e: Expr): boolean {
+export function hasLoad(e: Expr): boolean {
   switch (e.k) {
     case 'load': return true;
     case 'un': case 'cast': return hasLoad(e.a);

@@ -13,6 +13,7 @@ import { verifyGraph } from '../ir/verify.js';
 import { verifyProgram } from '../ir/verifyKernel.js';
 import { SCALAR_TARGET, TargetDesc } from '../ir/target.js';
 import { bindThreads } from './bindThreads.js';
+import { cooperateRows } from './cooperateRows.js';
 import { eliminateDeadCode } from './eliminateDeadCode.js';
 import { eliminateDeadLocals } from './eliminateDeadLocals.js';
 import { foldBatchNorm } from './foldBatchNorm.js';
@@ -60,7 +61,7 @@ const deadLocals: KernelPass = ['eliminateDeadLocals', (p) => eliminateDeadLocal
 export const KERNEL_PASSES: Record<TargetDesc['family'], KernelPass[]> = {
   c: [vectorize, deadLocals],
   wasm: [vectorize, deadLocals],
-  cuda: [deadLocals, ['bindThreads', bindThreads]],
+  cuda: [deadLocals, ['cooperateRows', cooperateRows], ['bindThreads', bindThreads]],
 };
 
 export interface PipelineResult {
