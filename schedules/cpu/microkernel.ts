@@ -23,8 +23,10 @@ export interface GemmTile {
   /** Rows of A per block kept in L2 (MC) and columns of B per packed block (NC); packed GEMM. */
   mc: number;
   nc: number;
-  /** Whether large products pack B into panels (packedGemm.ts). */
+  /** Whether large products pack B into panels (packedGemm.ts), and from how many elements of
+   * B on (a B that fits in L1 is streamed well as it is: tiny_cnn on WASM measured slower packed). */
   pack: boolean;
+  packFrom: number;
 }
 
 /** Limits a target's measurements impose beyond what its row says. */
@@ -46,12 +48,12 @@ const KC_MAX = 256;
  */
 export function gemmTile(t: TargetDesc, tuning: GemmTuning = {}): GemmTile {
   const V = 2, lanes = t.lanes;
-  if (!lanes) return { lanes, mr: 0, nv: V, kc: 0, mc: 0, nc: 0, pack: false };
+  if (!lanes) return { lanes, mr: 0, nv: V, kc: 0, mc: 0, nc: 0, pack: false, packFrom: 0 };
   const mr = Math.max(1, Math.min(Math.floor((t.registers - V - 1) / V), tuning.maxRows ?? Infinity));
   const panelRowBytes = V * lanes * 4;
   const kc = Math.min(KC_MAX, 2 ** Math.floor(Math.log2(t.cache.l1 / 2 / panelRowBytes)));
   const half = t.cache.l2 / 2 / (kc * 4);
-  return { lanes, mr, nv: V, kc, mc: Math.max(mr, Math.floor(half / mr) * mr), nc: Math.max(V * lanes, Math.floor(half / (V * lanes)) * V * lanes), pack: tuning.pack ?? true };
+  return { lanes, mr, nv: V, kc, mc: Math.max(mr, Math.floor(half / mr) * mr), nc: Math.max(V * lanes, Math.floor(half / (V * lanes)) * V * lanes), pack: tuning.pack ?? true, packFrom: t.cache.l1 / 4 };
 }
 
 /** Emits the micro-kernel when the spec allows it; returns false to let the caller emit scalar code. */

@@ -25,12 +25,15 @@ export function emitGemmPacked(ctx: LowerCtx, s: GemmSpec, t: GemmTile, accumula
   const L = t.lanes, V = t.nv, NR = V * L, MR = t.mr;
   const { M, N, K, a, b, y } = s;
   const f32 = [a, b, y].every((m) => m.ref.dtype === 'float32' && !m.map);
-  if (!L || !t.pack || !f32 || b.cs !== 1 || y.cs !== 1 || N < L || M < 2 * MR || K < L) return false;
+  if (!L || !t.pack || !f32 || b.cs !== 1 || y.cs !== 1 || N < L || M < 2 * MR || K < L || K * N < t.packFrom) return false;
   const KC = Math.min(t.kc, K), NC = Math.max(NR, Math.floor(t.nc / NR) * NR), MC = Math.max(MR, Math.floor(t.mc / MR) * MR);
   const Nw = Math.floor(N / NR) * NR, edge = N - Nw, Mw = Math.floor(M / MR) * MR;
+  // panels PC·NR floats apart: one row of padding so they are not a power of two apart (the
+  // stores of a packed row of B would all fall in the same cache set)
+  const PC = KC + 1;
   const oneBlock = K <= KC, jBlocks = Math.max(1, Math.ceil(Nw / NC));
   // bpack: the full panels of one jc block, then the edge panel
-  const eOff = Math.min(NC, Nw) * KC, ev = Math.ceil(edge / L);
+  const eOff = Math.min(NC, Nw) * PC, ev = Math.ceil(edge / L);
   const bp = ctx.temp('float32', [eOff + (edge ? KC * NR : 0)], 'bpack');
   const ct = edge % L ? ctx.temp('float32', [MR * NR], 'ctile') : null;
   ctx.nest(s.batch ?? [], (bi) => {
@@ -104,7 +107,7 @@ export function emitGemmPacked(ctx: LowerCtx, s: GemmSpec, t: GemmTile, accumula
       kBlocks((k0, kn) => ctx.loop(kn, (kk) => {
         const src = ctx.local(add(bB, mul(add(k0, kk), b.rs)), 'bs');
         if (Nw) ctx.loop(nc, (j) => {
-          const dst = add(mul(j, KC), mul(kk, NR));
+          const dst = add(mul(j, PC), mul(kk, NR));
           for (let v = 0; v < V; v++) ctx.emit({ k: 'vstore', buf: bp.buf, idx: add(dst, v * L), val: vload(b.ref.buf, add(add(src, jc), add(j, v * L)), L) });
         }, { step: NR, name: 'jp' });
         onEdge(() => {
@@ -117,12 +120,12 @@ export function emitGemmPacked(ctx: LowerCtx, s: GemmSpec, t: GemmTile, accumula
           const mEnd = ctx.local(min(add(ic, MC), Mw), 'me');
           if (Nw) ctx.loop(nc, (jr) => {
             const j0 = add(jc, jr);
-            ctx.loop(mEnd, (i0) => tile(i0, MR, V, mul(jr, KC), k0, kn, last, yOut(i0, j0)), { lo: ic, step: MR, name: 'ir' });
+            ctx.loop(mEnd, (i0) => tile(i0, MR, V, mul(jr, PC), k0, kn, last, yOut(i0, j0)), { lo: ic, step: MR, name: 'ir' });
           }, { step: NR, name: 'jr' });
           onEdge(() => ctx.loop(mEnd, (i0) => edgeTile(i0, MR, k0, kn, last), { lo: ic, step: MR, name: 'ir' }));
         }, { step: MC, name: 'ic' });
         if (M > Mw) {
-          if (Nw) ctx.loop(nc, (jr) => tile(ix(Mw), M - Mw, V, mul(jr, KC), k0, kn, last, yOut(ix(Mw), add(jc, jr))), { step: NR, name: 'jr' });
+          if (Nw) ctx.loop(nc, (jr) => tile(ix(Mw), M - Mw, V, mul(jr, PC), k0, kn, last, yOut(ix(Mw), add(jc, jr))), { step: NR, name: 'jr' });
           onEdge(() => edgeTile(ix(Mw), M - Mw, k0, kn, last));
         }
       });
