@@ -2,7 +2,8 @@
 // Y (+)= A·B for float32 when rows of B and Y are contiguous. A tile of MR rows × 2 vectors of Y
 // lives in vector registers across the K loop, K is blocked so a panel of B stays in cache,
 // remaining rows and columns fall back to smaller tiles and scalar code. The tile comes from
-// the target row (gemmTile): 6×16 on 8-lane targets with 16 registers, 4×8 on WASM.
+// the target row (gemmTile): 6×16 on 8-lane targets with 16 registers, 14×32 on 16-lane ones
+// with 32 (host-avx512), 4×8 on WASM. Large products take the packed form (packedGemm.ts).
 import { LowerCtx } from '../../ir/ctx.js';
 import { E, add, as, ix, linearIndex, lit, min, mul } from '../../ir/kbuild.js';
 import { Expr } from '../../ir/kernel.js';
