@@ -115,7 +115,7 @@ async function benchModel(file: string, rounds: number, iters: number): Promise<
   const name = path.basename(file, '.onnx');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `onnxc-bench-${name}-`));
   const inputs = inputsFor(loadModel(file));
-  const compiled = compileModel(loadModel(file), { target: 'c', name: 'model' });
+  const compiled = compileModel(loadModel(file), { target: 'c', name: 'model', cpu: 'native' });
   const row: Row = { name, gflop: flops(file) / 1e9, arena: compiled.memory.arenaBytes, lower: compiled.memory.lowerBound };
   const exe = await buildC(compiled.files, path.join(work, 'c'), 'model', RELEASE_CFLAGS);
   const inFiles = inputs.map((t, i) => { const f = path.join(work, `input_${i}.pb`); fs.writeFileSync(f, encodeTensor(t, `in${i}`)); return f; });

@@ -44,6 +44,9 @@ const INTS: DType[] = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'i
 /** The rows. `host` is x86-64/AArch64 with 256-bit vectors (GCC/Clang vector extensions). */
 export const TARGET_ROWS: Record<string, TargetDesc> = {
   host: { name: 'host', family: 'c', lanes: 8, fma: true, registers: 16, cache: { l1: 32 << 10, l2: 512 << 10 }, native: [...FLOATS, ...INTS] },
+  // x86-64 with AVX-512F: 512-bit vectors and 32 vector registers (Ice Lake and later, Zen 4);
+  // `--cpu native` picks it on such a machine (src/api.ts), `host` stays the default
+  'host-avx512': { name: 'host-avx512', family: 'c', lanes: 16, fma: true, registers: 32, cache: { l1: 48 << 10, l2: 1 << 20 }, native: [...FLOATS, ...INTS] },
   generic: { name: 'generic', family: 'c', lanes: 0, fma: false, registers: 16, cache: { l1: 32 << 10, l2: 256 << 10 }, native: [...FLOATS, ...INTS] },
   wasm: { name: 'wasm', family: 'wasm', lanes: 4, fma: false, registers: 15, cache: { l1: 32 << 10, l2: 512 << 10 }, native: [...FLOATS, ...INTS] },
   cuda: {

@@ -36,13 +36,30 @@ export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' 
   weights?: 'incbin' | 'c';
   /** Emit SIMD vector code (default true): C with GCC/Clang vector extensions, WASM SIMD128. */
   simd?: boolean;
+  /** C: the CPU row kernels are sized for (default host; native: host-avx512 where this
+   * machine has AVX-512F, for code built with -march=native on it). */
+  cpu?: CpuRow;
   /** Time every step: C calls onnxc_profile_step, WASM imports onnxc.step (not for shipping). */
   profile?: boolean;
 }
 
+export type CpuRow = 'host' | 'host-avx512' | 'native';
+
+let native: 'host' | 'host-avx512' | undefined;
+/** The C row for this machine: host-avx512 when /proc/cpuinfo lists avx512f, else host. */
+export function nativeCpu(): 'host' | 'host-avx512' {
+  if (!native) {
+    let flags = '';
+    try { flags = fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? ''; } catch { /* not Linux */ }
+    native = ` ${flags} `.includes(' avx512f ') ? 'host-avx512' : 'host';
+  }
+  return native;
+}
+
 /** The target row (ir/target.ts) each --target compiles for; --no-simd takes the vectors away. */
 function targetFor(opts: CompileOptions): TargetDesc {
-  const row = targetRow(opts.target === 'c' ? 'host' : opts.target);
+  const cpu = opts.cpu === 'native' ? nativeCpu() : opts.cpu ?? 'host';
+  const row = targetRow(opts.target === 'c' ? cpu : opts.target);
   return opts.simd === false ? { ...row, lanes: 0 } : row;
 }
 

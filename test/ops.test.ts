@@ -17,6 +17,8 @@ interface Case {
   name: string; build: (b: B) => void; inputs: [string, number[], number[]][]; expected: number[]; outShape: number[];
   /** Elements the Concat kernels may copy (the rest is written in place by the producers). */
   concatCopied?: number;
+  /** Also compile C for the host-avx512 row (16 lanes, 14x32 tiles; plain GCC vectors without AVX-512). */
+  avx512?: boolean;
 }
 
 const range = (n: number, f = (i: number) => i) => Array.from({ length: n }, (_, i) => f(i));
@@ -129,6 +131,10 @@ function convThenCase(C: number, H: number, M: number, what: string, act: (b: B)
 }
 const convActCase = (C: number, H: number, M: number, clip: [number, number]) =>
   convThenCase(C, H, M, `clip ${clip}`, (b) => clipNode(b, 'c', 'z', clip), (v) => Math.min(Math.max(v, clip[0]), clip[1]));
+// packed GEMM (packedGemm.ts) on host and host-avx512: K blocks, row remainders, an edge panel
+// through the scratch tile, two NC blocks with the edge in the last, a fused Relu over K blocks
+cases.push(...[matmulCase(37, 600, 83), matmulCase(13, 40, 300), matmulCase(30, 40, 1100), convActCase(64, 20, 30, [0, Infinity])]
+  .map((c) => ({ ...c, avx512: true })));
 cases.push(convActCase(40, 9, 13, [0, Infinity]), convActCase(3, 5, 4, [-0.5, 0.5]), convActCase(2, 4, 3, [0, 6]));
 cases.push(
   depthwiseCase({ N: 1, C: 3, mult: 1, H: 9, W: 21, k: 3, s: 1, d: 1, p: [1, 1, 1, 1], clip: [0, 6] }),
@@ -235,6 +241,15 @@ describe.each(cases)('$name', (c) => {
     const files = c.inputs.map(([name], i) => { const f = path.join(dir, `in${i}.pb`); fs.writeFileSync(f, encodeTensor(inputs[i], name)); return f; });
     const [out] = await runner.run(await runner.build(r, path.join(dir, 'build')), files, path.join(dir, 'out'), 1);
     expect(out.shape).toEqual(c.outShape);
+    check(toNumbers(out));
+  });
+
+  it.runIf(c.avx512)('compiled C, host-avx512 row', async () => {
+    const dir = tmpDir();
+    const r = compileModel(make(), { target: 'c', name: 'm', verify: true, cpu: 'host-avx512' });
+    const runner = getRunner('c');
+    const files = c.inputs.map(([name], i) => { const f = path.join(dir, `in${i}.pb`); fs.writeFileSync(f, encodeTensor(inputs[i], name)); return f; });
+    const [out] = await runner.run(await runner.build(r, path.join(dir, 'build')), files, path.join(dir, 'out'), 1);
     check(toNumbers(out));
   });
 

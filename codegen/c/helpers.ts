@@ -247,10 +247,13 @@ function verf(lanes: number): string {
 }
 
 C_HELPERS.onnxc_simd8 = { src: simd(8, 256, 'defined(__AVX__) && defined(__FMA__)', '_mm256_fmadd_ps', '__m256', 'defined(__AVX__)', 'defined(__AVX__)', '_mm256') };
+C_HELPERS.onnxc_simd16 = { src: simd(16, 512, 'defined(__AVX512F__)', '_mm512_fmadd_ps', '__m512', 'defined(__AVX512F__)', '0', '_mm512') };
 C_HELPERS.onnxc_simd4 = { src: simd(4, 128, 'defined(__FMA__)', '_mm_fmadd_ps', '__m128', 'defined(__SSE__)', 'defined(__SSE4_1__)', '_mm') };
 C_HELPERS.onnxc_vexp8 = { deps: ['onnxc_simd8'], src: vexp(8) };
+C_HELPERS.onnxc_vexp16 = { deps: ['onnxc_simd16'], src: vexp(16) };
 C_HELPERS.onnxc_vexp4 = { deps: ['onnxc_simd4'], src: vexp(4) };
 C_HELPERS.onnxc_verf8 = { deps: ['onnxc_simd8'], src: verf(8) };
+C_HELPERS.onnxc_verf16 = { deps: ['onnxc_simd16'], src: verf(16) };
 C_HELPERS.onnxc_verf4 = { deps: ['onnxc_simd4'], src: verf(4) };
 
 for (const [name, src] of Object.entries(INT_HELPERS)) C_HELPERS[name] = { src };

@@ -5,6 +5,7 @@ import type { ScheduleTable } from '../../ir/schedule.js';
 import type { TargetDesc } from '../../ir/target.js';
 import { emitDepthwiseSimd } from './depthwise.js';
 import { GemmTuning, emitGemmSimd, gemmTile } from './microkernel.js';
+import { emitGemmPacked } from './packedGemm.js';
 import { emitGemmRows } from './rowGemm.js';
 
 /** The schedule of a CPU target (vector kernels only where t.lanes > 0). */
@@ -12,7 +13,7 @@ export function cpuSchedule(t: TargetDesc, tuning: GemmTuning = {}): ScheduleTab
   const tile = gemmTile(t, tuning);
   return {
     name: `cpu-${t.name}`,
-    gemm: (ctx, spec, accumulate, act) => emitGemmSimd(ctx, spec, tile, accumulate, act) || emitGemmRows(ctx, spec, accumulate, act),
+    gemm: (ctx, spec, accumulate, act) => emitGemmPacked(ctx, spec, tile, accumulate, act) || emitGemmSimd(ctx, spec, tile, accumulate, act) || emitGemmRows(ctx, spec, accumulate, act),
     depthwise: (ctx, spec) => emitDepthwiseSimd(ctx, spec, t.lanes),
   };
 }

@@ -2,7 +2,8 @@
 // Y (+)= A·B for float32 when rows of B and Y are contiguous. A tile of MR rows × 2 vectors of Y
 // lives in vector registers across the K loop, K is blocked so a panel of B stays in cache,
 // remaining rows and columns fall back to smaller tiles and scalar code. The tile comes from
-// the target row (gemmTile): 6×16 on 8-lane targets with 16 registers, 4×8 on WASM.
+// the target row (gemmTile): 6×16 on 8-lane targets with 16 registers, 14×32 on 16-lane ones
+// with 32 (host-avx512), 4×8 on WASM. Large products take the packed form (packedGemm.ts).
 import { LowerCtx } from '../../ir/ctx.js';
 import { E, add, as, ix, linearIndex, lit, min, mul } from '../../ir/kbuild.js';
 import { Expr } from '../../ir/kernel.js';
@@ -11,19 +12,30 @@ import type { GemmSpec, MatView } from '../../ir/ops/gemm.js';
 import { TargetDesc } from '../../ir/target.js';
 import { VExpr, vfma, vload, vsplat, vvar } from '../../ir/vector.js';
 
-/** The micro-kernel's shape on one target: vector lanes, rows of the register tile, K block. */
+/** The micro-kernel's shape on one target: vector lanes, register tile, cache blocks. */
 export interface GemmTile {
   lanes: number;
-  /** Rows of Y per register tile (MR); a tile is MR × 2 vectors wide when N allows. */
+  /** Rows of Y per register tile (MR). */
   mr: number;
+  /** Vectors of Y per register tile row (NR = nv · lanes). */
+  nv: number;
   /** Rows of B per K block (KC). */
   kc: number;
+  /** Rows of A per block kept in L2 (MC) and columns of B per packed block (NC); packed GEMM. */
+  mc: number;
+  nc: number;
+  /** Whether large products pack B into panels (packedGemm.ts), and from how many elements of
+   * B on (a B that fits in L1 is streamed well as it is: tiny_cnn on WASM measured slower packed). */
+  pack: boolean;
+  packFrom: number;
 }
 
 /** Limits a target's measurements impose beyond what its row says. */
 export interface GemmTuning {
   /** Most rows per tile (WASM: 6-row tiles measured slower than 4-row ones under V8). */
   maxRows?: number;
+  /** Pack B into panels for large products (default true). */
+  pack?: boolean;
 }
 
 /** Most rows of B per K block (the block size the kernel was tuned with). */
@@ -31,16 +43,18 @@ const KC_MAX = 256;
 
 /**
  * The tile for a target row: MR·2 accumulators + 2 vectors of B + 1 broadcast of A fill the
- * vector registers (16 → 6 rows); a K block of a 2-vector-wide panel of B fills at most half
- * of L1 (32 KiB, 8 lanes → 256 rows).
+ * vector registers (16 → 6 rows, 32 → 14); a K block of a 2-vector-wide panel of B fills at
+ * most half of L1 (32 KiB: 256 rows at 8 lanes, 128 at 16); the MC×KC block of A and the
+ * KC×NC block of B each fill at most half of L2.
  */
 export function gemmTile(t: TargetDesc, tuning: GemmTuning = {}): GemmTile {
   const V = 2, lanes = t.lanes;
-  if (!lanes) return { lanes, mr: 0, kc: 0 };
+  if (!lanes) return { lanes, mr: 0, nv: V, kc: 0, mc: 0, nc: 0, pack: false, packFrom: 0 };
   const mr = Math.max(1, Math.min(Math.floor((t.registers - V - 1) / V), tuning.maxRows ?? Infinity));
   const panelRowBytes = V * lanes * 4;
   const kc = Math.min(KC_MAX, 2 ** Math.floor(Math.log2(t.cache.l1 / 2 / panelRowBytes)));
-  return { lanes, mr, kc };
+  const half = t.cache.l2 / 2 / (kc * 4);
+  return { lanes, mr, nv: V, kc, mc: Math.max(mr, Math.floor(half / mr) * mr), nc: Math.max(V * lanes, Math.floor(half / (V * lanes)) * V * lanes), pack: tuning.pack ?? true, packFrom: t.cache.l1 / 4 };
 }
 
 /** Emits the micro-kernel when the spec allows it; returns false to let the caller emit scalar code. */

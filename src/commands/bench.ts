@@ -4,17 +4,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
-import { Target, compileModel, loadModel, shapeInputs } from '../api.js';
+import { CpuRow, Target, compileModel, loadModel, shapeInputs } from '../api.js';
 import { getRunner } from '../runners/index.js';
 import { parseDims } from './common.js';
 
-export async function benchCommand(a: { model: string; target: string; iters: number; dim?: string[]; json?: string; name?: string; profile?: boolean }): Promise<number> {
+export async function benchCommand(a: { model: string; target: string; iters: number; dim?: string[]; json?: string; name?: string; profile?: boolean; cpu?: string }): Promise<number> {
   const model = loadModel(a.model);
   const dims = parseDims(a.dim);
   for (const v of model.graph.inputs) for (const d of v.type?.shape ?? []) if (typeof d === 'string' && !(d in dims)) dims[d] = 1;
   const need = shapeInputs(model);
   if (need.size) throw new CompileError(`inputs ${[...need].join(', ')} decide shapes; benchmark a model where they are constants`);
-  const compiled = compileModel(model, { target: a.target as Target, name: a.name ?? 'model', dims, profile: a.profile });
+  const compiled = compileModel(model, { target: a.target as Target, name: a.name ?? 'model', dims, profile: a.profile, cpu: (a.cpu ?? 'native') as CpuRow });
   const runner = getRunner(a.target as Target);
   if (!runner.bench) throw new CompileError(`target ${a.target} cannot be benchmarked yet`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'onnxc-bench-'));

@@ -1,15 +1,15 @@
 // `onnxc compile MODEL --target c|wasm -o DIR`: writes the generated sources.
 import path from 'node:path';
-import { CompileOptions, Target, compileFile, writeFiles } from '../api.js';
+import { CompileOptions, CpuRow, Target, compileFile, writeFiles } from '../api.js';
 import { parseConsts, parseDims } from './common.js';
 
 export interface CompileArgs {
   model: string; target: string; output?: string; name?: string; dim?: string[]; const?: string[]; weights: string;
-  'print-after-all': boolean; 'dump-ir'?: string; 'time-passes': boolean; simd?: boolean; profile?: boolean;
+  'print-after-all': boolean; 'dump-ir'?: string; 'time-passes': boolean; simd?: boolean; profile?: boolean; cpu?: string;
 }
 
 export function pipelineFlags(a: CompileArgs): Partial<CompileOptions> {
-  return { printAfterAll: a['print-after-all'], dumpDir: a['dump-ir'], timePasses: a['time-passes'], simd: a.simd, profile: a.profile };
+  return { printAfterAll: a['print-after-all'], dumpDir: a['dump-ir'], timePasses: a['time-passes'], simd: a.simd, profile: a.profile, cpu: a.cpu as CpuRow | undefined };
 }
 
 export function compileCommand(a: CompileArgs): number {

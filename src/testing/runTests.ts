@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
 import { TensorData, numel, tensorFrom } from '../../ir/tensor.js';
-import { Target, compileModel, shapeInputs } from '../api.js';
+import { CpuRow, Target, compileModel, shapeInputs } from '../api.js';
 import { loadModel } from '../onnx/importModel.js';
 import { encodeTensor } from '../onnx/tensorProto.js';
 import { getRunner, readTensorFile } from '../runners/index.js';
@@ -21,6 +21,8 @@ export interface TestOptions {
   workDir?: string;
   /** false: compile the portable plain-C99 path (`--no-simd`); default: the target's SIMD lanes. */
   simd?: boolean;
+  /** C: the CPU row (default host). */
+  cpu?: CpuRow;
   onResult?: (r: CaseResult) => void;
 }
 
@@ -70,7 +72,7 @@ async function runCase(c: TestCase, opts: TestOptions, work: string): Promise<Ca
     const dims: Record<string, number> = {};
     probe.graph.inputs.forEach((v, i) => v.type?.shape?.forEach((d, j) => { if (typeof d === 'string') dims[d] = first.tensors[i].shape[j]; }));
     const model = g === 0 ? probe : loadModel(c.model);
-    const compiled = compileModel(model, { target: opts.target, name: 'model', dims, consts, verify: true, simd: opts.simd });
+    const compiled = compileModel(model, { target: opts.target, name: 'model', dims, consts, verify: true, simd: opts.simd, cpu: opts.cpu });
     const dir = path.join(work, `build${g++}`);
     const handle = await runner.build(compiled, dir);
     for (const [k, s] of group.entries()) {
