@@ -223,9 +223,11 @@ function collapse(s: ForStmt, fresh: (base: string) => string): ForStmt {
   };
 }
 
-/** Largest trip count of the top-level reduce loops of a row body (0: none). */
+/** Largest trip count of the top-level reduce loops of a row body with constant bounds (0: none).
+ * A loop whose bounds vary (a pooling window clipped at the border) has only an upper bound,
+ * often far above its real trips: cooperating on it costs a block of barriers per row for little. */
 function reduceTrips(body: Stmt[]): number {
-  return Math.max(0, ...body.map((s) => (s.k === 'for' && s.kind === 'reduce' ? s.bound : 0)));
+  return Math.max(0, ...body.map((s) => (s.k === 'for' && s.kind === 'reduce' && s.lo.k === 'const' && s.hi.k === 'const' ? s.bound : 0)));
 }
 
 const pow2ceil = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
