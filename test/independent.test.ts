@@ -51,6 +51,15 @@ const ORT_LIMITS: [RegExp, string][] = [
   [/is not a registered function\/op|Could not find an implementation/, 'op or domain ORT does not implement'],
 ];
 
+/**
+ * Cases where ONNX Runtime is known to differ from the ONNX reference outputs (which onnxc
+ * matches: they are on its expected lists), with the reason; printed as explained skips.
+ */
+const ORT_DIFFERS: Record<string, string> = {
+  'node/test_attention_4d_with_past_and_present_qk_matmul_bias_3d_mask_causal':
+    'ORT 1.30 fills causally masked attention scores (qk_matmul_output) with the lowest float, the ONNX reference with -inf',
+};
+
 /** Every `every`-th node/ case of the expected-pass list; ONNXC_INDEPENDENT_EVERY overrides (larger = fewer). */
 function sample(target: string): string[] {
   const every = Number(process.env.ONNXC_INDEPENDENT_EVERY ?? 15);
@@ -77,6 +86,7 @@ describe.skipIf(!haveData).each(['c', 'wasm'])('onnxc vs ONNX Runtime on sampled
       const odd = tensors.find((t) => !ORT_TYPES[t.dtype]);
       if (odd) { skip(`input type ${odd.dtype} not fed to ORT here`, id); continue; }
       if (nondeterministic(path.join(dir, 'model.onnx'))) { skip('random op: generators differ', id); continue; }
+      if (ORT_DIFFERS[id]) { skip(ORT_DIFFERS[id], id); continue; }
       let session: ort.InferenceSession;
       let ortOut: ort.InferenceSession.OnnxValueMapType;
       try {
