@@ -6,7 +6,7 @@
 // with 32 (host-avx512), 4×8 on WASM. Large products take the packed form (packedGemm.ts).
 import { LowerCtx } from '../../ir/ctx.js';
 import { E, add, as, ix, linearIndex, lit, min, mul } from '../../ir/kbuild.js';
-import { Expr } from '../../ir/kernel.js';
+import { Expr, KBuf } from '../../ir/kernel.js';
 import type { Activation } from '../../ir/ops/activation.js';
 import type { GemmSpec, MatView } from '../../ir/ops/gemm.js';
 import { TargetDesc } from '../../ir/target.js';
@@ -86,20 +86,7 @@ export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, tileShape: GemmTile, ac
       // rows and vectors of the tile are constant offsets from them (immediates in WASM)
       const aI = ctx.local(add(add(aB, mul(i0, a.rs)), mul(kLo, a.cs)), 'ai');
       const bI = ctx.local(add(add(bB, mul(kLo, b.rs)), j0), 'bi');
-      ctx.loop(kHi, () => {
-        const bv = Array.from({ length: V }, (_, v) => {
-          const name = ctx.fresh('bv');
-          ctx.emit({ k: 'vdecl', name, init: vload(b.ref.buf, add(bI, v * L), L) });
-          return vvar(name, L);
-        });
-        for (let r = 0; r < rows; r++) {
-          const av = ctx.fresh('av');
-          ctx.emit({ k: 'vdecl', name: av, init: vsplat(ctx.load(a.ref, add(aI, r * a.rs)), L) });
-          for (let v = 0; v < V; v++) ctx.emit({ k: 'vassign', name: accs[r][v], val: vfma(vvar(av, L), bv[v], vvar(accs[r][v], L)) });
-        }
-        ctx.assign(aI, add(aI, a.cs));
-        ctx.assign(bI, add(bI, b.rs));
-      }, { lo: kLo, name: 'k' });
+      ctx.loop(kHi, () => rankOneStep(ctx, a, aI, b.ref.buf, bI, b.rs, accs, L), { lo: kLo, name: 'k' });
       const fin = (e: VExpr) => (last && act ? act.vector(e) : e);
       accs.forEach((row, r) => row.forEach((name, v) => ctx.emit({ k: 'vstore', buf: y.ref.buf, idx: yAt(add(i0, r), add(j0, v * L)), val: fin(vvar(name, L)) })));
     };
@@ -128,6 +115,26 @@ export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, tileShape: GemmTile, ac
 }
 
 /** Y[:, 0:n] = 0 before K-blocked accumulation. */
+/**
+ * One step of the K loop of a register tile: load a vector of B for each tile column (at bI,
+ * lanes apart), splat A's value of each tile row (at aI, a.rs apart), fma them into the
+ * accumulators accs[row][vector], then advance aI by A's column stride and bI by bStep.
+ */
+export function rankOneStep(ctx: LowerCtx, a: MatView, aI: Expr, bBuf: KBuf, bI: Expr, bStep: number, accs: string[][], L: number): void {
+  const bv = accs[0].map((_, v) => {
+    const name = ctx.fresh('bv');
+    ctx.emit({ k: 'vdecl', name, init: vload(bBuf, add(bI, v * L), L) });
+    return vvar(name, L);
+  });
+  accs.forEach((row, r) => {
+    const av = ctx.fresh('av');
+    ctx.emit({ k: 'vdecl', name: av, init: vsplat(ctx.load(a.ref, add(aI, r * a.rs)), L) });
+    row.forEach((acc, v) => ctx.emit({ k: 'vassign', name: acc, val: vfma(vvar(av, L), bv[v], vvar(acc, L)) }));
+  });
+  ctx.assign(aI, add(aI, a.cs));
+  ctx.assign(bI, add(bI, bStep));
+}
+
 function zeroColumns(ctx: LowerCtx, s: GemmSpec, yAt: (i: E, j: E) => Expr, n: number): void {
   if (n === 0) return;
   ctx.nest([s.M], ([i]) => ctx.loop(n, (j) => ctx.store(s.y.ref, yAt(i, j), lit(0, 'f32'))));

@@ -11,8 +11,8 @@ import { E, add, as, cmp, ix, linearIndex, lit, min, mul, sub } from '../../ir/k
 import { Expr } from '../../ir/kernel.js';
 import type { Activation } from '../../ir/ops/activation.js';
 import type { GemmSpec, MatView } from '../../ir/ops/gemm.js';
-import { VExpr, vfma, vload, vsplat, vvar } from '../../ir/vector.js';
-import type { GemmTile } from './microkernel.js';
+import { VExpr, vload, vsplat, vvar } from '../../ir/vector.js';
+import { GemmTile, rankOneStep } from './microkernel.js';
 
 /** Where a register tile's rows live: Y itself, or the scratch tile of the edge panel. */
 interface TileOut { buf: TensorRef; at: (r: number, v: number) => Expr }
@@ -55,20 +55,7 @@ export function emitGemmPacked(ctx: LowerCtx, s: GemmSpec, t: GemmTile, accumula
       }));
       const aI = ctx.local(add(add(aB, mul(i0, a.rs)), mul(k0, a.cs)), 'ai');
       const bI = ctx.local(p0, 'bi');
-      ctx.loop(kn, () => {
-        const bv = Array.from({ length: nv }, (_, v) => {
-          const name = ctx.fresh('bv');
-          ctx.emit({ k: 'vdecl', name, init: vload(bp.buf, add(bI, v * L), L) });
-          return vvar(name, L);
-        });
-        for (let r = 0; r < rows; r++) {
-          const av = ctx.fresh('av');
-          ctx.emit({ k: 'vdecl', name: av, init: vsplat(ctx.load(a.ref, add(aI, r * a.rs)), L) });
-          for (let v = 0; v < nv; v++) ctx.emit({ k: 'vassign', name: accs[r][v], val: vfma(vvar(av, L), bv[v], vvar(accs[r][v], L)) });
-        }
-        ctx.assign(aI, add(aI, a.cs));
-        ctx.assign(bI, add(bI, NR));
-      }, { name: 'k' });
+      ctx.loop(kn, () => rankOneStep(ctx, a, aI, bp.buf, bI, NR, accs, L), { name: 'k' });
       const store = (f: (e: VExpr) => VExpr) => accs.forEach((row, r) => row.forEach((name, v) =>
         ctx.emit({ k: 'vstore', buf: out.buf.buf, idx: out.at(r, v), val: f(vvar(name, L)) })));
       if (!act || !last) store((e) => e);
