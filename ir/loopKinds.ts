@@ -63,7 +63,7 @@ interface Split { stride: number; inner: Range; outer: string }
 type Access = { buf: KBuf; split: Split | null; store: boolean };
 
 /** Names declared or bound (loop variables) anywhere inside a block. */
-function declaredIn(b: Stmt[], out = new Set<string>()): Set<string> {
+export function declaredIn(b: Stmt[], out = new Set<string>()): Set<string> {
   for (const s of b) {
     if (s.k === 'decl' || s.k === 'vdecl') out.add(s.name);
     if (s.k === 'for') { out.add(s.v); declaredIn(s.body, out); }

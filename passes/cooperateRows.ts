@@ -19,7 +19,7 @@
 import { computeScalar } from '../ir/dtype.js';
 import { bin, cast, cmp, ix, lit, load, v } from '../ir/kbuild.js';
 import { Expr, ForStmt, Kernel, LoopBind, Program, ProgramBuf, ReduceOp, Stmt } from '../ir/kernel.js';
-import { exprKey } from '../ir/loopKinds.js';
+import { declaredIn, exprKey } from '../ir/loopKinds.js';
 import { extreme, scalarDType } from '../ir/ops/reduction.js';
 import type { Scalar } from '../ir/dtype.js';
 import type { TargetDesc } from '../ir/target.js';
@@ -51,17 +51,6 @@ function namesIn(x: unknown, out = new Set<string>()): Set<string> {
   if (typeof o.name === 'string' && o.k !== undefined) out.add(o.name);
   if (o.k === 'for') out.add(o.v as string);
   for (const [key, val] of Object.entries(o)) if (key !== 'buf' && typeof val === 'object') namesIn(val, out);
-  return out;
-}
-
-/** Names declared (or bound as loop variables) anywhere inside a block. */
-function declaredIn(b: Stmt[], out = new Set<string>()): Set<string> {
-  for (const s of b) {
-    if (s.k === 'decl' || s.k === 'vdecl') out.add(s.name);
-    if (s.k === 'for') { out.add(s.v); declaredIn(s.body, out); }
-    if (s.k === 'while') declaredIn(s.body, out);
-    if (s.k === 'if') { declaredIn(s.then, out); declaredIn(s.else, out); }
-  }
   return out;
 }
 
