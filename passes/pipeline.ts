@@ -2,8 +2,7 @@
 // (numbered files: 001_inferShapes.txt …), --time-passes and a verifier after every pass.
 // What it needs from the layers above (the constant evaluator, the kernel printer) comes in
 // through PipelineHooks, so that passes/ does not import codegen/.
-import fs from 'node:fs';
-import path from 'node:path';
+import { CompileError } from '../ir/errors.js';
 import { Model } from '../ir/graph.js';
 import { Evaluator } from '../ir/infer.js';
 import { Program } from '../ir/kernel.js';
@@ -32,6 +31,8 @@ export interface PipelineHooks {
   evaluate: Evaluator;
   /** Text of a lowered Program for --print-after-all and --dump-ir (default: the kernel IR's own text, ir/printKernel.ts). */
   printProgram?: (p: Program) => string;
+  /** Writes one --dump-ir file into `dir` (src/api.ts: on disk). */
+  dump?: (dir: string, file: string, text: string) => void;
 }
 
 export interface PipelineOptions extends LowerOptions, PipelineHooks {
@@ -81,8 +82,8 @@ export function runPipeline(m: Model, opts: PipelineOptions): PipelineResult {
     const t = text();
     if (opts.printAfterAll) log(`// ----- after ${name} -----\n${t}`);
     if (opts.dumpDir) {
-      fs.mkdirSync(opts.dumpDir, { recursive: true });
-      fs.writeFileSync(path.join(opts.dumpDir, `${String(n).padStart(3, '0')}_${name}.txt`), t);
+      if (!opts.dump) throw new CompileError('--dump-ir: no file system to write to here');
+      opts.dump(opts.dumpDir, `${String(n).padStart(3, '0')}_${name}.txt`, t);
     }
   };
   if (printing) after('import', () => printModel(m), 0);

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileModel } from '../dist/src/api.js';
 import { ModelBuilder } from '../dist/src/onnx/build.js';
-import { importModel, loadModel } from '../dist/src/onnx/importModel.js';
+import { importModel } from '../dist/src/onnx/importModel.js';
+import { loadModel } from '../dist/src/onnx/loadModel.js';
 import { tensorFrom } from '../dist/ir/tensor.js';
 import { ROOT } from './helpers.js';
 

@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { SHARED_TESTS, readExpected } from '../dist/src/testing/conformance.js';
 import { parseTensor } from '../dist/src/onnx/tensorProto.js';
-import { loadModel } from '../dist/src/onnx/importModel.js';
+import { loadModel } from '../dist/src/onnx/loadModel.js';
 import { cli, tmpDir } from './helpers.js';
 
 const ORT_TYPES: Record<string, string> = {

@@ -1,36 +1,26 @@
 // ONNX import: ModelProto bytes → typed tensor IR (Model/Graph), with model-local functions
 // inlined, initializers as constants, subgraphs resolved against their enclosing scope.
-import fs from 'node:fs';
-import path from 'node:path';
 import { dtypeFromOnnx } from '../../ir/dtype.js';
 import { CompileError } from '../../ir/errors.js';
 import { Attr, Dim, Graph, Model, Node, TensorType, Value, newValue } from '../../ir/graph.js';
 import { ModelProto, PAttr, PFunction, PGraph, PModel, PNode, PType, int64Num } from './schema.js';
-import { decodeTensor } from './tensorProto.js';
+import { ExternalData, decodeTensor } from './tensorProto.js';
 import { inlineFunctions } from './inlineFunctions.js';
+
+const utf8 = new TextDecoder();
 
 /** Newest opset of the default domain that onnxc knows. */
 export const MAX_OPSET = 28;
 
 interface Ctx {
-  baseDir: string;
+  external?: ExternalData;
   opsets: Map<string, number>;
   unknownDims: number;
 }
 
-/** Reads and imports an ONNX model file. */
-export function loadModel(file: string): Model {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new CompileError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return importModel(bytes, file);
-}
-
-/** Imports a serialized ModelProto. `source` names the file (external data is resolved beside it). */
-export function importModel(bytes: Uint8Array, source: string): Model {
+/** Imports a serialized ModelProto. `source` names it in messages; `external` reads external
+ * data (loadModel passes one that reads beside the file; without it external data is an error). */
+export function importModel(bytes: Uint8Array, source: string, external?: ExternalData): Model {
   if (bytes.length === 0) throw new CompileError(`'${source}' is empty, not an ONNX model`);
   let pm: PModel;
   try {
@@ -47,7 +37,7 @@ export function importModel(bytes: Uint8Array, source: string): Model {
   const v = opsets.get('');
   if (v !== undefined && v > MAX_OPSET)
     throw new CompileError(`model imports opset ${v} of the default domain; onnxc supports up to ${MAX_OPSET}`);
-  const ctx: Ctx = { baseDir: path.dirname(path.resolve(source)), opsets, unknownDims: 0 };
+  const ctx: Ctx = { external, opsets, unknownDims: 0 };
   const pg = inlineFunctions(pm.graph, (pm.functions ?? []) as PFunction[], opsets);
   const graph = importGraph(pg, ctx, undefined);
   return {
@@ -97,17 +87,17 @@ function attrType(a: PAttr): number {
 
 function importAttr(a: PAttr, ctx: Ctx, scope: Map<string, Value>, what: string): Attr {
   const type = attrType(a);
-  const str = (b: Uint8Array) => Buffer.from(b).toString('utf8');
+  const str = (b: Uint8Array) => utf8.decode(b);
   switch (type) {
     case 1: return { kind: 'float', value: a.f ?? 0 };
     case 2: return { kind: 'int', value: int64Num(a.i) };
     case 3: return { kind: 'string', value: str(a.s ?? new Uint8Array()) };
-    case 4: return { kind: 'tensor', value: decodeTensor(a.t!, ctx.baseDir) };
+    case 4: return { kind: 'tensor', value: decodeTensor(a.t!, ctx.external) };
     case 5: return { kind: 'graph', value: importGraph(a.g!, ctx, scope) };
     case 6: return { kind: 'floats', value: [...(a.floats ?? [])] };
     case 7: return { kind: 'ints', value: (a.ints ?? []).map(int64Num) };
     case 8: return { kind: 'strings', value: (a.strings ?? []).map(str) };
-    case 9: return { kind: 'tensors', value: (a.tensors ?? []).map((t) => decodeTensor(t, ctx.baseDir)) };
+    case 9: return { kind: 'tensors', value: (a.tensors ?? []).map((t) => decodeTensor(t, ctx.external)) };
     case 10: return { kind: 'graphs', value: (a.graphs ?? []).map((g) => importGraph(g, ctx, scope)) };
     case 13: case 14: return { kind: 'type', value: a.tp };
     default: throw new CompileError(`${what}: attribute '${a.name}' has unsupported type ${type}`);
@@ -121,7 +111,7 @@ function importGraph(pg: PGraph, ctx: Ctx, outer: Map<string, Value> | undefined
   const inits = new Set<string>();
   for (const t of pg.initializer ?? []) {
     const name = t.name ?? '';
-    const data = decodeTensor(t, ctx.baseDir);
+    const data = decodeTensor(t, ctx.external);
     const v = newValue(name, { dtype: data.dtype, shape: data.shape });
     v.const = data;
     scope.set(name, v);

@@ -1,7 +1,5 @@
 // TensorProto ↔ TensorData: typed fields, raw_data (zero-copy when aligned) and external data
-// confined to the model's folder.
-import fs from 'node:fs';
-import path from 'node:path';
+// (read through an ExternalData function: src/onnx/externalData.ts confines it to the model's folder).
 import { DType, byteSize, dtypeFromOnnx, dtypeInfo, onnxCode } from '../../ir/dtype.js';
 import { CompileError } from '../../ir/errors.js';
 import { TensorData, TypedArray, arrayCtor, isPacked, numel, setNum, tensorBytes, zeros } from '../../ir/tensor.js';
@@ -29,38 +27,11 @@ function viewOf(dtype: DType, bytes: Uint8Array, n: number): TypedArray {
   return new C(copy.buffer, 0, len);
 }
 
-function readExternal(p: PTensor, baseDir: string | undefined, nbytes: number, what: string): Uint8Array {
-  if (!baseDir) throw new CompileError(`${what}: external data is only allowed in a model file`);
-  const kv = new Map((p.external_data ?? []).map((e) => [e.key ?? '', e.value ?? '']));
-  const loc = kv.get('location');
-  if (!loc) throw new CompileError(`${what}: external data without a location`);
-  const root = fs.realpathSync(baseDir);
-  const full = path.resolve(root, loc);
-  if (path.isAbsolute(loc) || !full.startsWith(root + path.sep))
-    throw new CompileError(`${what}: external data '${loc}' is outside the model's folder`);
-  let real: string;
-  try {
-    real = fs.realpathSync(full);
-  } catch {
-    throw new CompileError(`${what}: external data file '${loc}' not found`);
-  }
-  if (!real.startsWith(root + path.sep)) throw new CompileError(`${what}: external data '${loc}' is outside the model's folder`);
-  const offset = Number(kv.get('offset') ?? 0), length = kv.has('length') ? Number(kv.get('length')) : nbytes;
-  const size = fs.statSync(real).size;
-  if (!(offset >= 0 && length >= 0 && offset + length <= size) || length !== nbytes)
-    throw new CompileError(`${what}: external data '${loc}' has ${size} bytes, expected ${nbytes} at offset ${offset}`);
-  const fd = fs.openSync(real, 'r');
-  try {
-    const buf = Buffer.alloc(length);
-    fs.readSync(fd, buf, 0, length, offset);
-    return buf;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
+/** Reads a tensor's external data (nbytes of it); src/onnx/externalData.ts reads it from disk. */
+export type ExternalData = (p: PTensor, nbytes: number, what: string) => Uint8Array;
 
-/** Decodes a TensorProto message. `baseDir` enables external data inside that folder. */
-export function decodeTensor(p: PTensor, baseDir?: string): TensorData {
+/** Decodes a TensorProto message. `external` enables external data (none: it is an error). */
+export function decodeTensor(p: PTensor, external?: ExternalData): TensorData {
   const what = `tensor '${p.name ?? ''}'`;
   const dtype = dtypeFromOnnx(p.data_type ?? 0);
   if (!dtype) throw new CompileError(`${what}: unknown element type ${p.data_type}`);
@@ -69,7 +40,10 @@ export function decodeTensor(p: PTensor, baseDir?: string): TensorData {
   const n = checkedNumel(shape, what);
   const nbytes = byteSize(dtype, n);
   if (nbytes > MAX_TENSOR_BYTES) throw new CompileError(`${what}: ${shape.join('x')} ${dtype} cannot fit in memory`);
-  if (p.data_location === 1) return { dtype, shape, data: viewOf(dtype, readExternal(p, baseDir, nbytes, what), n) };
+  if (p.data_location === 1) {
+    if (!external) throw new CompileError(`${what}: external data is only allowed in a model file`);
+    return { dtype, shape, data: viewOf(dtype, external(p, nbytes, what), n) };
+  }
   if (p.raw_data && p.raw_data.length > 0) {
     if (p.raw_data.length !== nbytes) throw new CompileError(`${what}: raw_data has ${p.raw_data.length} bytes, expected ${nbytes}`);
     return { dtype, shape, data: viewOf(dtype, p.raw_data, n) };

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
 import { TensorData, numel, tensorFrom } from '../../ir/tensor.js';
 import { CpuRow, Target, compileModel, shapeInputs } from '../api.js';
-import { loadModel } from '../onnx/importModel.js';
+import { loadModel } from '../onnx/loadModel.js';
 import { encodeTensor } from '../onnx/tensorProto.js';
 import { getRunner, readTensorFile } from '../runners/index.js';
 import { TestCase } from './cases.js';

@@ -1,0 +1,124 @@
+// Compiling an imported model to target files, without a file system: what a host supplies
+// (the shipped runtime headers, this machine's CPU row, where --dump-ir files go) comes in a
+// CompileEnv. src/api.ts is the Node host; web/src/ the browser one.
+import { emitC } from '../codegen/c/emitC.js';
+import { evaluateNode } from '../codegen/js/evaluate.js';
+import { emitWasm } from '../codegen/wasm/emitWasm.js';
+import { emitCuda } from '../codegen/cuda/emitCuda.js';
+import { CompileError } from '../ir/errors.js';
+import { Model, isStatic } from '../ir/graph.js';
+import { registerAllOps } from '../ir/ops/index.js';
+import { TensorData } from '../ir/tensor.js';
+import { Program } from '../ir/kernel.js';
+import { TargetDesc, targetRow } from '../ir/target.js';
+import { MemoryReport } from '../passes/planMemory.js';
+import { findShapeInputs } from '../passes/findShapeInputs.js';
+import { checkFits } from '../passes/lowerToKernels.js';
+import { PipelineHooks, PipelineOptions, runPipeline } from '../passes/pipeline.js';
+import { scheduleFor } from '../schedules/index.js';
+
+registerAllOps();
+
+export type Target = 'c' | 'wasm' | 'cuda';
+export const TARGETS: Target[] = ['c', 'wasm', 'cuda'];
+
+export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' | 'schedule' | keyof PipelineHooks> {
+  target: Target;
+  /** C symbol prefix / module name (default: from the file name). */
+  name?: string;
+  /** Values for symbolic dimensions. */
+  dims?: Record<string, number>;
+  /** Graph inputs to specialize on (guarded at run time). */
+  consts?: Record<string, TensorData>;
+  weights?: 'incbin' | 'c';
+  /** Emit SIMD vector code (default true): C with GCC/Clang vector extensions, WASM SIMD128. */
+  simd?: boolean;
+  /** C: the CPU row kernels are sized for (default host; native: host-avx512 where this
+   * machine has AVX-512F, for code built with -march=native on it). */
+  cpu?: CpuRow;
+  /** Time every step: C calls onnxc_profile_step, WASM imports onnxc.step (not for shipping). */
+  profile?: boolean;
+}
+
+export type CpuRow = 'host' | 'host-avx512' | 'native';
+
+/** What the host running the compiler supplies. */
+export interface CompileEnv {
+  /** runtime-c/onnxc_runtime.h, which every C-family output includes. */
+  runtimeHeader(): string;
+  /** The headers a CUDA output folder carries, by file name. */
+  cudaHeaderFiles(): Record<string, string>;
+  /** The C row --cpu native stands for on this machine. */
+  nativeCpu(): 'host' | 'host-avx512';
+  /** Writes one --dump-ir file (absent: --dump-ir is an error). */
+  dump?: PipelineHooks['dump'];
+}
+
+/** The target row (ir/target.ts) each --target compiles for; --no-simd takes the vectors away. */
+function targetFor(opts: CompileOptions, env: CompileEnv): TargetDesc {
+  const cpu = opts.cpu === 'native' ? env.nativeCpu() : opts.cpu ?? 'host';
+  const row = targetRow(opts.target === 'c' ? cpu : opts.target);
+  return opts.simd === false ? { ...row, lanes: 0 } : row;
+}
+
+export interface CompileResult {
+  files: Record<string, string | Uint8Array>;
+  program: Program;
+  memory: MemoryReport;
+  model: Model;
+}
+
+/** A C identifier derived from a file name. */
+export function defaultName(file: string): string {
+  const base = file.slice(file.lastIndexOf('/') + 1).replace(/\.onnx$/i, '').replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[A-Za-z_]/.test(base) ? base : `m_${base}`;
+}
+
+/** Binds symbolic dims and specialized inputs on the graph's inputs. */
+export function bindInputs(m: Model, dims: Record<string, number> = {}, consts: Record<string, TensorData> = {}): void {
+  const names = new Set(m.graph.inputs.map((v) => v.name));
+  for (const k of Object.keys(consts)) if (!names.has(k)) throw new CompileError(`--const: the model has no input '${k}'`);
+  for (const v of m.graph.inputs) {
+    if (!v.type || !v.type.shape) throw new CompileError(`input '${v.name}' has no shape in the model`);
+    v.type = { ...v.type, shape: v.type.shape.map((d) => (typeof d === 'string' && d in dims ? dims[d] : d)) };
+    const c = consts[v.name];
+    if (c) {
+      if (c.dtype !== v.type.dtype) throw new CompileError(`input '${v.name}' is ${v.type.dtype}, the bound value is ${c.dtype}`);
+      if (c.shape.length !== v.type.shape.length || c.shape.some((d, i) => typeof v.type!.shape[i] === 'number' && v.type!.shape[i] !== d))
+        throw new CompileError(`input '${v.name}' has shape [${v.type.shape}], the bound value [${c.shape}]`);
+      v.type = { ...v.type, shape: c.shape };
+      v.const = c;
+    }
+  }
+}
+
+/** Inputs a program needs at compile time (see findShapeInputs). */
+export function shapeInputs(m: Model): Set<string> {
+  return findShapeInputs(m);
+}
+
+/** Compiles an imported model with what `env` supplies. */
+export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): CompileResult {
+  const name = opts.name ?? defaultName(m.source);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new CompileError(`--name '${name}' is not a C identifier`);
+  bindInputs(m, opts.dims, opts.consts);
+  for (const v of m.graph.inputs) {
+    if (!isStatic(v.type!.shape)) {
+      const d = v.type!.shape.find((x) => typeof x !== 'number');
+      throw new CompileError(`input '${v.name}' has symbolic dimension '${d}'; bind it with --dim ${d}=VALUE`);
+    }
+    checkFits(v.name, v.type!.dtype, v.type!.shape, 'input');
+  }
+  const lowerTarget = targetFor(opts, env);
+  // the pipeline folds constants with the JS reference evaluator and prints kernels as C
+  const hooks: PipelineHooks = { evaluate: evaluateNode, dump: env.dump };
+  // the schedule table for the row (schedules/): SIMD kernels where it has vectors
+  const schedule = scheduleFor(lowerTarget);
+  const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, schedule, guards: new Set(Object.keys(opts.consts ?? {})) });
+  let files: Record<string, string | Uint8Array>;
+  if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights: opts.weights, profile: opts.profile }), 'onnxc_runtime.h': env.runtimeHeader() };
+  else if (opts.target === 'wasm') files = emitWasm(program, { source: m.source, profile: opts.profile }).files;
+  else if (opts.target === 'cuda') files = { ...emitCuda(program, { source: m.source }), ...env.cudaHeaderFiles() };
+  else throw new CompileError(`target '${opts.target}' is not available yet`);
+  return { files, program, memory, model: m };
+}
