@@ -18,7 +18,7 @@ import { findShapeInputs } from '../passes/findShapeInputs.js';
 import { checkFits } from '../passes/lowerToKernels.js';
 import { PipelineHooks, PipelineOptions, runPipeline } from '../passes/pipeline.js';
 import { scheduleFor } from '../schedules/index.js';
-import { loadModel } from './onnx/importModel.js';
+import { importModel, loadModel } from './onnx/importModel.js';
 
 registerAllOps();
 
@@ -33,6 +33,8 @@ export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' 
   dims?: Record<string, number>;
   /** Graph inputs to specialize on (guarded at run time). */
   consts?: Record<string, TensorData>;
+  /** C: large weights in NAME.weights.bin pulled in with .incbin (GNU assembler), or C arrays
+   * (default: incbin; c when simd is false, so the portable output needs only a C99 compiler). */
   weights?: 'incbin' | 'c';
   /** Emit SIMD vector code (default true): C with GCC/Clang vector extensions, WASM SIMD128. */
   simd?: boolean;
@@ -79,6 +81,9 @@ export function defaultName(file: string): string {
 /** Binds symbolic dims and specialized inputs on the graph's inputs. */
 export function bindInputs(m: Model, dims: Record<string, number> = {}, consts: Record<string, TensorData> = {}): void {
   const names = new Set(m.graph.inputs.map((v) => v.name));
+  const symbolic = new Set(m.graph.inputs.flatMap((v) => (v.type?.shape ?? []).filter((d): d is string => typeof d === 'string')));
+  for (const k of Object.keys(dims)) if (!symbolic.has(k))
+    throw new CompileError(`--dim: the model has no symbolic dimension '${k}' (${symbolic.size ? `its symbolic dimensions: ${[...symbolic].join(', ')}` : 'it has none'})`);
   for (const k of Object.keys(consts)) if (!names.has(k)) throw new CompileError(`--const: the model has no input '${k}'`);
   for (const v of m.graph.inputs) {
     if (!v.type || !v.type.shape) throw new CompileError(`input '${v.name}' has no shape in the model`);
@@ -120,7 +125,8 @@ export function compileModel(m: Model, opts: CompileOptions): CompileResult {
   const schedule = scheduleFor(lowerTarget);
   const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, schedule, guards: new Set(Object.keys(opts.consts ?? {})) });
   let files: Record<string, string | Uint8Array>;
-  if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights: opts.weights, profile: opts.profile }), 'onnxc_runtime.h': runtimeHeader() };
+  const weights = opts.weights ?? (opts.simd === false ? 'c' : 'incbin');
+  if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights, profile: opts.profile }), 'onnxc_runtime.h': runtimeHeader() };
   else if (opts.target === 'wasm') files = emitWasm(program, { source: m.source, profile: opts.profile }).files;
   else if (opts.target === 'cuda') files = { ...emitCuda(program, { source: m.source }), ...cudaHeaderFiles() };
   else throw new CompileError(`target '${opts.target}' is not available yet`);
@@ -129,6 +135,15 @@ export function compileModel(m: Model, opts: CompileOptions): CompileResult {
 
 export function compileFile(file: string, opts: CompileOptions): CompileResult {
   return compileModel(loadModel(file), opts);
+}
+
+/**
+ * Compiles an ONNX model given as bytes (a serialized ModelProto) or as a file path; the target
+ * defaults to C. `result.files` maps file names to contents (string or bytes), ready to write.
+ */
+export function compile(model: Uint8Array | string, opts: Partial<CompileOptions> = {}): CompileResult {
+  const m = typeof model === 'string' ? loadModel(model) : importModel(model, `${opts.name ?? 'model'}.onnx`);
+  return compileModel(m, { ...opts, target: opts.target ?? 'c' });
 }
 
 /** Writes files into dir only after everything was generated (no half-written output). */
@@ -144,4 +159,4 @@ export function writeFiles(dir: string, files: Record<string, string | Uint8Arra
   return written;
 }
 
-export { loadModel };
+export { importModel, loadModel };
