@@ -159,4 +159,4 @@ export function writeFiles(dir: string, files: Record<string, string | Uint8Arra
   return written;
 }
 
-export { importModel, loadModel };
+export { CompileError, importModel, loadModel };
