@@ -16,6 +16,14 @@
 #include <string.h>
 #include <time.h>
 
+#if defined(_WIN32)
+#include <direct.h>
+#define onnxc_mkdir(p) _mkdir(p)
+#else
+#include <sys/stat.h>
+#define onnxc_mkdir(p) mkdir(p, 0777)
+#endif
+
 #include "onnxc_pb.h"
 #include "onnxc_runtime.h"
 
@@ -367,11 +375,30 @@ static int bench(const context *c, const options *o) {
   return 0;
 }
 
+/* Creates dir and its parents, like mkdir -p; 0 on success (or when it already exists). */
+static int make_dirs(char *dir) {
+  char *p, sep;
+  for (p = dir + 1; *p; p++) {
+    if (*p != '/' && *p != '\\') continue;
+    sep = *p;
+    *p = 0;
+    if (onnxc_mkdir(dir) && errno != EEXIST) { *p = sep; return -1; }
+    *p = sep;
+  }
+  return (onnxc_mkdir(dir) && errno != EEXIST) ? -1 : 0;
+}
+
 static int write_outputs(const context *c, const char *dir) {
   size_t n = strlen(dir) + 40;
   char *path = (char *)malloc(n), msg[600];
   int k, rc = 0;
   if (!path) return error("out of memory");
+  strcpy(path, dir);
+  if (make_dirs(path)) {
+    rc = error("cannot create output folder '%s': %s", dir, strerror(errno));
+    free(path);
+    return rc;
+  }
   for (k = 0; k < c->m->num_outputs && !rc; k++) {
     const onnxc_tensor_desc *d = &c->m->outputs[k];
     snprintf(path, n, "%s/output_%d.pb", dir, k);

@@ -6,6 +6,8 @@ import { RUNTIME_DIR, cudaHeaderFiles, runtimeHeader } from './runtimeFiles.js';
 import { CompileEnv, CompileOptions, CompileResult, compileWith } from './compile.js';
 import { Model } from '../ir/graph.js';
 import { loadModel } from './onnx/loadModel.js';
+import { importModel } from './onnx/importModel.js';
+import { CompileError } from '../ir/errors.js';
 
 export { TARGETS, bindInputs, defaultName, shapeInputs } from './compile.js';
 export type { CompileOptions, CompileResult, CpuRow, Target } from './compile.js';
@@ -41,6 +43,15 @@ export function compileFile(file: string, opts: CompileOptions): CompileResult {
   return compileModel(loadModel(file), opts);
 }
 
+/**
+ * Compiles an ONNX model given as bytes (a serialized ModelProto) or as a file path; the target
+ * defaults to C. `result.files` maps file names to contents (string or bytes), ready to write.
+ */
+export function compile(model: Uint8Array | string, opts: Partial<CompileOptions> = {}): CompileResult {
+  const m = typeof model === 'string' ? loadModel(model) : importModel(model, `${opts.name ?? 'model'}.onnx`);
+  return compileModel(m, { ...opts, target: opts.target ?? 'c' });
+}
+
 /** Writes files into dir only after everything was generated (no half-written output). */
 export function writeFiles(dir: string, files: Record<string, string | Uint8Array>): string[] {
   fs.mkdirSync(dir, { recursive: true });
@@ -54,4 +65,4 @@ export function writeFiles(dir: string, files: Record<string, string | Uint8Arra
   return written;
 }
 
-export { loadModel };
+export { CompileError, importModel, loadModel };

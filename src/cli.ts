@@ -1,14 +1,16 @@
-// onnxc command line: compile, run, test, inspect. Every failure is one `error:` line on
+// onnxc command line: compile, build, run, test, bench, inspect. Every failure is one `error:` line on
 // stderr with exit code 1 (2 for usage errors); stack traces only with --verbose.
 import yargs from 'yargs';
 import { CompileError } from '../ir/errors.js';
 import { benchCommand } from './commands/bench.js';
+import { buildCommand } from './commands/build.js';
 import { compileCommand } from './commands/compile.js';
 import { UsageError } from './commands/common.js';
 import { inspectCommand } from './commands/inspect.js';
 import { runCommand } from './commands/run.js';
 import { testCommand } from './commands/test.js';
 import { pick } from './options.js';
+import { checkCounts, formatUsage } from './usage.js';
 
 const COMPILE_OPTS = ['target', 'output', 'name', 'dim', 'const', 'weights', 'simd', 'cpu', 'print-after-all', 'dump-ir', 'time-passes'] as const;
 
@@ -18,8 +20,10 @@ export async function main(argv: string[]): Promise<number> {
   const parser = yargs(argv)
     .scriptName('onnxc')
     .usage('$0 <command> [options]')
-    .command('compile <model>', 'compile an ONNX model to C or WebAssembly', (y) => y.options(pick(...COMPILE_OPTS)),
+    .command('compile <model>', 'compile an ONNX model to C, WebAssembly or CUDA', (y) => y.options(pick(...COMPILE_OPTS, 'profile', 'emit-build')),
       (a) => { action = () => compileCommand(a as never); })
+    .command('build <model>', 'compile to C and build a command-line program with runtime-c\'s main', (y) => y.options(pick('target', 'output', 'name', 'dim', 'const', 'weights', 'simd', 'cpu')),
+      (a) => { action = () => buildCommand(a as never); })
     .command('run <model>', 'compile, run on TensorProto inputs, write output_K.pb', (y) => y.options(pick(...COMPILE_OPTS, 'input', 'output-dir')),
       (a) => { action = () => runCommand(a as never); })
     .command('test <dirs..>', 'run ONNX backend test cases and compare with their outputs', (y) => y.options(pick('target', 'json', 'filter', 'jobs', 'keep', 'simd', 'cpu')),
@@ -34,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     .version('0.1.0')
     .help()
     .fail((msg, err) => { usage = msg || err?.message || 'invalid arguments'; })
+    .check((a) => { const bad = checkCounts(a, argv); if (bad) throw new Error(bad); return true; })
     .exitProcess(false);
   let verbose = argv.includes('--verbose');
   try {
@@ -42,7 +47,9 @@ export async function main(argv: string[]): Promise<number> {
     usage ??= (e as Error).message;
   }
   if (usage) {
-    process.stderr.write(`error: ${usage.split('\n')[0]}\n`);
+    // no command at all: the list of commands is the useful answer
+    if (!argv.some((a) => !a.startsWith('-'))) process.stderr.write(`${await parser.getHelp()}\n\n`);
+    process.stderr.write(`error: ${formatUsage(usage)}\n`);
     return 2;
   }
   if (!action) return 0; // --help / --version

@@ -30,6 +30,8 @@ export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' 
   dims?: Record<string, number>;
   /** Graph inputs to specialize on (guarded at run time). */
   consts?: Record<string, TensorData>;
+  /** C: large weights in NAME.weights.bin pulled in with .incbin (GNU assembler), or C arrays
+   * (default: incbin; c when simd is false, so the portable output needs only a C99 compiler). */
   weights?: 'incbin' | 'c';
   /** Emit SIMD vector code (default true): C with GCC/Clang vector extensions, WASM SIMD128. */
   simd?: boolean;
@@ -77,6 +79,9 @@ export function defaultName(file: string): string {
 /** Binds symbolic dims and specialized inputs on the graph's inputs. */
 export function bindInputs(m: Model, dims: Record<string, number> = {}, consts: Record<string, TensorData> = {}): void {
   const names = new Set(m.graph.inputs.map((v) => v.name));
+  const symbolic = new Set(m.graph.inputs.flatMap((v) => (v.type?.shape ?? []).filter((d): d is string => typeof d === 'string')));
+  for (const k of Object.keys(dims)) if (!symbolic.has(k))
+    throw new CompileError(`--dim: the model has no symbolic dimension '${k}' (${symbolic.size ? `its symbolic dimensions: ${[...symbolic].join(', ')}` : 'it has none'})`);
   for (const k of Object.keys(consts)) if (!names.has(k)) throw new CompileError(`--const: the model has no input '${k}'`);
   for (const v of m.graph.inputs) {
     if (!v.type || !v.type.shape) throw new CompileError(`input '${v.name}' has no shape in the model`);
@@ -116,7 +121,8 @@ export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): Co
   const schedule = scheduleFor(lowerTarget);
   const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, schedule, guards: new Set(Object.keys(opts.consts ?? {})) });
   let files: Record<string, string | Uint8Array>;
-  if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights: opts.weights, profile: opts.profile }), 'onnxc_runtime.h': env.runtimeHeader() };
+  const weights = opts.weights ?? (opts.simd === false ? 'c' : 'incbin');
+  if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights, profile: opts.profile }), 'onnxc_runtime.h': env.runtimeHeader() };
   else if (opts.target === 'wasm') files = emitWasm(program, { source: m.source, profile: opts.profile }).files;
   else if (opts.target === 'cuda') files = { ...emitCuda(program, { source: m.source }), ...env.cudaHeaderFiles() };
   else throw new CompileError(`target '${opts.target}' is not available yet`);

@@ -3,15 +3,15 @@ import type { Options } from 'yargs';
 
 export const OPTIONS = {
   target: { type: 'string', choices: ['c', 'wasm', 'cuda'], default: 'c', describe: 'code generation target (cuda: runs on a GPU when nvidia-smi finds one, else in the host emulation)' },
-  output: { alias: 'o', type: 'string', describe: 'output folder (compile: default ./out)' },
+  output: { alias: 'o', type: 'string', describe: 'compile: output folder (default ./out); build: the program (default ./NAME); run: where output_K.pb go (default .)' },
   name: { type: 'string', describe: 'symbol prefix / module name (default: from the model file name)' },
   dim: { type: 'string', array: true, describe: 'bind a symbolic dimension: NAME=VALUE (repeatable)' },
   const: { type: 'string', array: true, describe: 'specialize on an input value: NAME=FILE.pb (repeatable)' },
-  weights: { type: 'string', choices: ['incbin', 'c'], default: 'incbin', describe: 'C: large weights as a .bin pulled in with .incbin, or as C arrays' },
+  weights: { type: 'string', choices: ['incbin', 'c'], describe: 'C: large weights as a .bin pulled in with .incbin (GNU assembler), or as C arrays (default incbin; c with --no-simd)' },
   cpu: { type: 'string', choices: ['host', 'host-avx512', 'native'], describe: 'C: the CPU row kernels are sized for (native: host-avx512 where this machine has AVX-512F, else host; default host, bench: native)' },
   simd: { type: 'boolean', default: true, describe: 'emit SIMD vector code (--no-simd: plain C99 for any compiler)' },
   input: { alias: 'i', type: 'string', array: true, describe: 'input TensorProto file, in graph input order (repeatable)' },
-  'output-dir': { type: 'string', default: '.', describe: 'where run writes output_K.pb' },
+  'output-dir': { type: 'string', describe: 'where run writes output_K.pb (same as -o; default .)' },
   json: { type: 'string', describe: 'write results as JSON to this file (stdout when no file is given)' },
   filter: { type: 'string', describe: 'only cases whose name matches this regular expression' },
   jobs: { alias: 'j', type: 'number', describe: 'cases compiled and run in parallel (default: CPU count)' },
@@ -21,6 +21,7 @@ export const OPTIONS = {
   'time-passes': { type: 'boolean', default: false, describe: 'print the time each pass takes' },
   verbose: { type: 'boolean', default: false, describe: 'print stack traces of internal errors' },
   profile: { type: 'boolean', default: false, describe: 'time every kernel (bench: print where the time goes; compile: emit a profile build that calls onnxc_profile_step / imports onnxc.step)' },
+  'emit-build': { type: 'string', choices: ['make', 'cmake'], describe: 'C: also write a Makefile or CMakeLists.txt (and runtime-c\'s main) that build libNAME.a and the program NAME' },
   iters: { type: 'number', default: 50, describe: 'timed iterations (bench)' },
 } satisfies Record<string, Options>;
 

@@ -1,5 +1,5 @@
 // `onnxc bench MODEL --target c|wasm [--iters N] [--json]`: compiles with release settings,
-// runs on seeded inputs (symbolic dims from --dim, else 1) and reports the median latency.
+// runs on seeded inputs (symbolic dims bound with --dim, as for compile) and reports the median latency.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,6 @@ import { parseDims } from './common.js';
 export async function benchCommand(a: { model: string; target: string; iters: number; dim?: string[]; json?: string; name?: string; profile?: boolean; cpu?: string }): Promise<number> {
   const model = loadModel(a.model);
   const dims = parseDims(a.dim);
-  for (const v of model.graph.inputs) for (const d of v.type?.shape ?? []) if (typeof d === 'string' && !(d in dims)) dims[d] = 1;
   const need = shapeInputs(model);
   if (need.size) throw new CompileError(`inputs ${[...need].join(', ')} decide shapes; benchmark a model where they are constants`);
   const compiled = compileModel(model, { target: a.target as Target, name: a.name ?? 'model', dims, profile: a.profile, cpu: (a.cpu ?? 'native') as CpuRow });

@@ -1,26 +1,44 @@
-// `onnxc compile MODEL --target c|wasm -o DIR`: writes the generated sources.
+// `onnxc compile MODEL --target c|wasm|cuda -o DIR`: writes the generated sources (with
+// --emit-build, also a Makefile or CMakeLists.txt and runtime-c's main).
 import path from 'node:path';
-import { CompileOptions, CpuRow, Target, compileFile, writeFiles } from '../api.js';
-import { parseConsts, parseDims } from './common.js';
+import { BuildSystem, buildFiles, hasWeightsBin } from '../../codegen/c/buildFiles.js';
+import { CompileOptions, CompileResult, CpuRow, Target, compileFile, writeFiles } from '../api.js';
+import { runtimeMainFiles } from '../runtimeFiles.js';
+import { archFlags } from '../runners/cc.js';
+import { UsageError, parseConsts, parseDims } from './common.js';
 
 export interface CompileArgs {
-  model: string; target: string; output?: string; name?: string; dim?: string[]; const?: string[]; weights: string;
+  model: string; target: string; output?: string; name?: string; dim?: string[]; const?: string[]; weights?: string;
   'print-after-all': boolean; 'dump-ir'?: string; 'time-passes': boolean; simd?: boolean; profile?: boolean; cpu?: string;
+  'emit-build'?: string;
 }
 
 export function pipelineFlags(a: CompileArgs): Partial<CompileOptions> {
   return { printAfterAll: a['print-after-all'], dumpDir: a['dump-ir'], timePasses: a['time-passes'], simd: a.simd, profile: a.profile, cpu: a.cpu as CpuRow | undefined };
 }
 
-export function compileCommand(a: CompileArgs): number {
-  const r = compileFile(a.model, {
+/** Compiles the model as the compile-family commands' flags say. */
+export function compileArgs(a: CompileArgs): CompileResult {
+  return compileFile(a.model, {
     target: a.target as Target, name: a.name, dims: parseDims(a.dim), consts: parseConsts(a.const),
-    weights: a.weights as 'incbin' | 'c', ...pipelineFlags(a),
+    weights: a.weights as 'incbin' | 'c' | undefined, ...pipelineFlags(a),
   });
+}
+
+export function compileCommand(a: CompileArgs): number {
+  if (a.profile && a.target === 'cuda') throw new UsageError('--profile is for --target c and wasm');
+  if (a['emit-build'] && a.target !== 'c') throw new UsageError(`--emit-build writes C build files; it needs --target c, not ${a.target}`);
+  const r = compileArgs(a);
+  const system = a['emit-build'] as BuildSystem | undefined;
+  const extra = system ? {
+    ...runtimeMainFiles(),
+    ...buildFiles(system, { name: r.program.name, weightsBin: hasWeightsBin(r.files, r.program.name), archFlags: archFlags(a.cpu as CpuRow | undefined) }),
+  } : {};
   const dir = a.output ?? 'out';
-  const files = writeFiles(dir, r.files);
+  const files = writeFiles(dir, { ...r.files, ...extra });
   const m = r.memory;
   process.stdout.write(`compiled ${path.basename(a.model)} → ${files.map((f) => path.relative('.', f)).join(', ')}\n`);
   process.stdout.write(`arena: ${m.arenaBytes} bytes (liveness lower bound ${m.lowerBound}), ${r.program.steps.length} kernels\n`);
+  if (system) process.stdout.write(`build: ${system === 'make' ? `make -C ${dir}` : `cmake -S ${dir} -B ${path.join(dir, 'build')} && cmake --build ${path.join(dir, 'build')}`}\n`);
   return 0;
 }

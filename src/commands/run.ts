@@ -9,9 +9,12 @@ import { Target, compileModel, loadModel, shapeInputs } from '../api.js';
 import { encodeTensor } from '../onnx/tensorProto.js';
 import { getRunner, readTensorFile } from '../runners/index.js';
 import { CompileArgs, pipelineFlags } from './compile.js';
-import { parseDims } from './common.js';
+import { UsageError, parseDims } from './common.js';
 
-export async function runCommand(a: CompileArgs & { input?: string[]; 'output-dir': string }): Promise<number> {
+export async function runCommand(a: CompileArgs & { input?: string[]; 'output-dir'?: string }): Promise<number> {
+  if (a.output !== undefined && a['output-dir'] !== undefined && a.output !== a['output-dir'])
+    throw new UsageError(`-o and --output-dir name different folders ('${a.output}', '${a['output-dir']}'); give one`);
+  const outDir = a.output ?? a['output-dir'] ?? '.';
   const model = loadModel(a.model);
   const files = a.input ?? [];
   const names = model.graph.inputs.map((v) => v.name);
@@ -31,10 +34,10 @@ export async function runCommand(a: CompileArgs & { input?: string[]; 'output-di
     const runner = getRunner(a.target as Target);
     const handle = await runner.build(compiled, work);
     const outs = await runner.run(handle, files.map((f) => path.resolve(f)), path.join(work, 'out'), compiled.program.outputs.length);
-    fs.mkdirSync(a['output-dir'], { recursive: true });
+    fs.mkdirSync(outDir, { recursive: true });
     outs.forEach((t, i) => {
       const name = compiled.program.outputs[i].name;
-      const f = path.join(a['output-dir'], `output_${i}.pb`);
+      const f = path.join(outDir, `output_${i}.pb`);
       fs.writeFileSync(f, encodeTensor(t, name));
       process.stdout.write(`${f}: ${name} ${t.dtype}[${t.shape.join('x')}]\n`);
     });

@@ -102,7 +102,9 @@ for s in "" _asan; do
   check "fake$s string input" fails 1 "string tensors are not supported" "$P" -i "$B/str.pb" -i "$B/n.pb"
   check "fake$s external data" fails 1 "external data" "$P" -i "$B/ext.pb" -i "$B/n.pb"
   check "fake$s negative dim" fails 1 "negative dimension" "$P" -i "$B/neg.pb" -i "$B/n.pb"
-  check "fake$s missing output dir" fails 1 "cannot open .*output_0.pb for writing" "$P" -i "$B/x.pb" -i "$B/n.pb" -o "$B/nodir"
+  run "$P" -i "$B/x.pb" -i "$B/n.pb" -o "$B/nodir$s/a/b/"
+  check "fake$s -o creates the folder" [ "$rc" -eq 0 -a -s "$B/nodir$s/a/b/output_0.pb" ]
+  check "fake$s -o under a file" fails 1 "cannot create output folder '.*x.pb/sub'" "$P" -i "$B/x.pb" -i "$B/n.pb" -o "$B/x.pb/sub"
   check "fake$s unknown option" fails 2 "unknown argument '--frobnicate'" "$P" --frobnicate
   check "fake$s missing value" fails 2 "-i needs a value" "$P" -i
   check "fake$s bad --bench" fails 2 "--bench needs a count" "$P" --bench 0
