@@ -1,17 +1,20 @@
-// `onnxc run MODEL --input a.pb ...`: compiles for the target (specializing on inputs that
-// decide shapes), runs, writes output_K.pb named as the graph outputs.
+// `onnxc run MODEL --input a.pb|a.npy ...`: compiles for the target (specializing on inputs that
+// decide shapes), runs, writes output_K.pb (or .npy) named as the graph outputs; --print shows them.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
 import { TensorData } from '../../ir/tensor.js';
 import { Target, compileModel, loadModel, shapeInputs } from '../api.js';
+import { encodeNpy, npyDescr } from '../onnx/npy.js';
 import { encodeTensor } from '../onnx/tensorProto.js';
+import { tensorText } from '../tensorText.js';
 import { getRunner, readTensorFile } from '../runners/index.js';
 import { CompileArgs, pipelineFlags } from './compile.js';
 import { parseDims } from './common.js';
 
-export async function runCommand(a: CompileArgs & { input?: string[]; 'output-dir': string }): Promise<number> {
+export async function runCommand(a: CompileArgs & { input?: string[]; 'output-dir': string; 'output-format'?: string; print?: boolean }): Promise<number> {
+  const npy = a['output-format'] === 'npy';
   const model = loadModel(a.model);
   const files = a.input ?? [];
   const names = model.graph.inputs.map((v) => v.name);
@@ -26,6 +29,8 @@ export async function runCommand(a: CompileArgs & { input?: string[]; 'output-di
   const consts: Record<string, TensorData> = {};
   names.forEach((n, i) => { if (need.has(n)) consts[n] = tensors[i]; });
   const compiled = compileModel(model, { target: a.target as Target, name: a.name ?? 'model', dims, consts, ...pipelineFlags(a) });
+  const noNpy = npy ? compiled.program.outputs.find((o) => !npyDescr(o.buf.dtype)) : undefined;
+  if (noNpy) throw new CompileError(`output '${noNpy.name}' is ${noNpy.buf.dtype}, which .npy cannot hold; use --output-format pb`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'onnxc-run-'));
   try {
     const runner = getRunner(a.target as Target);
@@ -34,9 +39,10 @@ export async function runCommand(a: CompileArgs & { input?: string[]; 'output-di
     fs.mkdirSync(a['output-dir'], { recursive: true });
     outs.forEach((t, i) => {
       const name = compiled.program.outputs[i].name;
-      const f = path.join(a['output-dir'], `output_${i}.pb`);
-      fs.writeFileSync(f, encodeTensor(t, name));
+      const f = path.join(a['output-dir'], `output_${i}.${npy ? 'npy' : 'pb'}`);
+      fs.writeFileSync(f, npy ? encodeNpy(t) : encodeTensor(t, name));
       process.stdout.write(`${f}: ${name} ${t.dtype}[${t.shape.join('x')}]\n`);
+      if (a.print) process.stdout.write(tensorText(name, t));
     });
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
