@@ -1,6 +1,7 @@
 // `onnxc compile MODEL --target c|wasm -o DIR`: writes the generated sources.
 import path from 'node:path';
 import { CompileOptions, CpuRow, Target, compileFile, writeFiles } from '../api.js';
+import { phaseReporter } from '../progress.js';
 import { parseConsts, parseDims } from './common.js';
 
 export interface CompileArgs {
@@ -13,12 +14,19 @@ export function pipelineFlags(a: CompileArgs): Partial<CompileOptions> {
 }
 
 export function compileCommand(a: CompileArgs): number {
-  const r = compileFile(a.model, {
-    target: a.target as Target, name: a.name, dims: parseDims(a.dim), consts: parseConsts(a.const),
-    weights: a.weights as 'incbin' | 'c', ...pipelineFlags(a),
-  });
-  const dir = a.output ?? 'out';
-  const files = writeFiles(dir, r.files);
+  const progress = phaseReporter(); // phases on a terminal's stderr only
+  let r, files;
+  try {
+    progress.phase('importing');
+    r = compileFile(a.model, {
+      target: a.target as Target, name: a.name, dims: parseDims(a.dim), consts: parseConsts(a.const),
+      weights: a.weights as 'incbin' | 'c', ...pipelineFlags(a), onPhase: progress.phase,
+    });
+    progress.phase('writing');
+    files = writeFiles(a.output ?? 'out', r.files);
+  } finally {
+    progress.done();
+  }
   const m = r.memory;
   process.stdout.write(`compiled ${path.basename(a.model)} → ${files.map((f) => path.relative('.', f)).join(', ')}\n`);
   process.stdout.write(`arena: ${m.arenaBytes} bytes (liveness lower bound ${m.lowerBound}), ${r.program.steps.length} kernels\n`);

@@ -8,13 +8,27 @@ import { TensorData } from '../../ir/tensor.js';
 import { Target, compileModel, loadModel, shapeInputs } from '../api.js';
 import { encodeNpy, npyDescr } from '../onnx/npy.js';
 import { encodeTensor } from '../onnx/tensorProto.js';
+import { phaseReporter } from '../progress.js';
 import { tensorText } from '../tensorText.js';
 import { getRunner, readTensorFile } from '../runners/index.js';
 import { CompileArgs, pipelineFlags } from './compile.js';
 import { parseDims } from './common.js';
 
-export async function runCommand(a: CompileArgs & { input?: string[]; 'output-dir': string; 'output-format'?: string; print?: boolean }): Promise<number> {
+type RunArgs = CompileArgs & { input?: string[]; 'output-dir': string; 'output-format'?: string; print?: boolean };
+type Phases = ReturnType<typeof phaseReporter>;
+
+export async function runCommand(a: RunArgs): Promise<number> {
+  const progress = phaseReporter(); // phases on a terminal's stderr only
+  try {
+    return await run(a, progress);
+  } finally {
+    progress.done();
+  }
+}
+
+async function run(a: RunArgs, progress: Phases): Promise<number> {
   const npy = a['output-format'] === 'npy';
+  progress.phase('importing');
   const model = loadModel(a.model);
   const files = a.input ?? [];
   const names = model.graph.inputs.map((v) => v.name);
@@ -28,14 +42,17 @@ export async function runCommand(a: CompileArgs & { input?: string[]; 'output-di
   const need = shapeInputs(model);
   const consts: Record<string, TensorData> = {};
   names.forEach((n, i) => { if (need.has(n)) consts[n] = tensors[i]; });
-  const compiled = compileModel(model, { target: a.target as Target, name: a.name ?? 'model', dims, consts, ...pipelineFlags(a) });
+  const compiled = compileModel(model, { target: a.target as Target, name: a.name ?? 'model', dims, consts, ...pipelineFlags(a), onPhase: progress.phase });
   const noNpy = npy ? compiled.program.outputs.find((o) => !npyDescr(o.buf.dtype)) : undefined;
   if (noNpy) throw new CompileError(`output '${noNpy.name}' is ${noNpy.buf.dtype}, which .npy cannot hold; use --output-format pb`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'onnxc-run-'));
   try {
     const runner = getRunner(a.target as Target);
+    progress.phase('building');
     const handle = await runner.build(compiled, work);
+    progress.phase('running');
     const outs = await runner.run(handle, files.map((f) => path.resolve(f)), path.join(work, 'out'), compiled.program.outputs.length);
+    progress.done();
     fs.mkdirSync(a['output-dir'], { recursive: true });
     outs.forEach((t, i) => {
       const name = compiled.program.outputs[i].name;
