@@ -67,7 +67,7 @@ run_case() {
   for g in "$dir"/g*/; do
     g=${g%/}
     exe=$g/model.exe
-    if ! why=$(timeout $((rem < 60 ? rem + 30 : 90)) bash -c 'cu_build "$@"' _ "$g" model.cu "$exe" "$WORK/obj/main.o" "$WORK/obj/pb.o" 2>&1); then
+    if ! why=$(timeout $((rem < 60 ? rem + 30 : 90)) bash -c 'cu_build "$@"' _ "$g" model.cu "$exe" "$WORK/obj/main.o" "$WORK/obj/pb.o" "$WORK/obj/npy.o" 2>&1); then
       echo "BUILD $case: $(echo "$why" | grep -m1 -i error | cut -c1-200)"
       return
     fi
@@ -132,6 +132,7 @@ run() {
   # ---- shared objects ----
   mkdir -p "$WORK/obj"
   gcc -std=c99 -O2 -I runtime-c -c runtime-c/onnxc_pb.c -o "$WORK/obj/pb.o" &&
+    gcc -std=c99 -O2 -I runtime-c -c runtime-c/onnxc_npy.c -o "$WORK/obj/npy.o" &&
     gcc -std=c99 -O2 -DONNXC_MODEL=model_model -I runtime-c -c runtime-c/onnxc_main.c -o "$WORK/obj/main.o" &&
     gcc -std=c99 -O2 -I runtime-c benchmarks/pb_compare.c "$WORK/obj/pb.o" -lm -o "$WORK/obj/pb_compare" ||
     { echo "error: building the runtime objects failed"; return 1; }

@@ -41,6 +41,8 @@ export interface PipelineOptions extends LowerOptions, PipelineHooks {
   timePasses?: boolean;
   verify?: boolean;
   log?: (s: string) => void;
+  /** Told the phase about to start (progress display on a terminal). */
+  onPhase?: (phase: string) => void;
 }
 
 /** Graph-level passes, in order. */
@@ -87,23 +89,28 @@ export function runPipeline(m: Model, opts: PipelineOptions): PipelineResult {
     }
   };
   if (printing) after('import', () => printModel(m), 0);
+  const phase = opts.onPhase ?? (() => {});
   for (const [name, pass] of GRAPH_PASSES) {
+    phase(`passes: ${name}`);
     const t0 = performance.now();
     pass(m, opts);
     if (opts.verify) verifyGraph(m.graph, true);
     after(name, () => printModel(m), performance.now() - t0);
   }
+  phase('lowering');
   let t0 = performance.now();
   const program = lowerToKernels(m, opts);
   if (opts.verify) verifyProgram(program);
   after('lowerToKernels', () => printProgram(program), performance.now() - t0);
   const target = opts.lowerTarget ?? SCALAR_TARGET;
   for (const [name, pass] of KERNEL_PASSES[target.family]) {
+    phase(`kernel passes: ${name}`);
     t0 = performance.now();
     pass(program, target);
     if (opts.verify) verifyProgram(program);
     after(name, () => printProgram(program), performance.now() - t0);
   }
+  phase('planning memory');
   t0 = performance.now();
   const memory = planMemory(program);
   after('planMemory', () => printProgram(program), performance.now() - t0);

@@ -14,7 +14,8 @@ export interface MemoryReport {
   temps: number;
 }
 
-export function planMemory(p: Program): MemoryReport {
+/** Arena temporaries with the first and last step that use them (in order of first use). */
+export function liveRanges(p: Program): { first: Map<ProgramBuf, number>; last: Map<ProgramBuf, number> } {
   const first = new Map<ProgramBuf, number>(), last = new Map<ProgramBuf, number>();
   p.steps.forEach((s, i) => s.args.forEach((arg) => {
     const b = storageOf(arg).root;
@@ -22,8 +23,16 @@ export function planMemory(p: Program): MemoryReport {
     if (!first.has(b)) first.set(b, i);
     last.set(b, i);
   }));
+  return { first, last };
+}
+
+/** Bytes a temporary takes in the arena (aligned, at least one alignment unit). */
+export const arenaBytesOf = (b: ProgramBuf): number => align(Math.max(1, byteSize(b.dtype, b.size)));
+
+export function planMemory(p: Program): MemoryReport {
+  const { first, last } = liveRanges(p);
   const temps = [...first.keys()];
-  const size = (b: ProgramBuf) => align(Math.max(1, byteSize(b.dtype, b.size)));
+  const size = arenaBytesOf;
   const span = (b: ProgramBuf) => last.get(b)! - first.get(b)! + 1;
   // best-fit placement in a given order; several orders are tried and the smallest arena kept
   // (largest first is usually best, long-lived buffers first wins when views keep a Concat's

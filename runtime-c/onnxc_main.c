@@ -1,10 +1,11 @@
 /* onnxc_main: turns a model compiled by onnxc into a command-line program.
  * Build with the generated model, naming its descriptor:
  *   cc -std=c99 -O2 -DONNXC_MODEL=NAME_model -Iruntime-c NAME.c runtime-c/onnxc_main.c \
- *      runtime-c/onnxc_pb.c -lm
- * Usage: prog [-i|--input FILE.pb]... [-o|--output-dir DIR] [--bench N] [--warmup W]
- *             [--seed S] [--info]
- * Inputs are TensorProto files in graph order; outputs are written as DIR/output_K.pb.
+ *      runtime-c/onnxc_pb.c runtime-c/onnxc_npy.c -lm
+ * Usage: prog [-i|--input FILE]... [-o|--output-dir DIR] [--output-format pb|npy]
+ *             [--bench N] [--warmup W] [--seed S] [--info]
+ * Inputs, in graph order, are NumPy .npy files (by extension) or TensorProto .pb files;
+ * outputs are written as DIR/output_K.pb, or DIR/output_K.npy with --output-format npy.
  * Errors print one "error: ..." line on stderr and exit 1 (2 for usage errors).
  */
 #define _POSIX_C_SOURCE 200809L
@@ -24,6 +25,7 @@
 #define onnxc_mkdir(p) mkdir(p, 0777)
 #endif
 
+#include "onnxc_npy.h"
 #include "onnxc_pb.h"
 #include "onnxc_runtime.h"
 
@@ -35,7 +37,7 @@ extern const onnxc_model ONNXC_MODEL;
 
 typedef struct options {
   const char **inputs;
-  int n_inputs, info;
+  int n_inputs, info, npy_out;
   const char *out_dir;
   long bench, warmup;
   unsigned long long seed;
@@ -52,8 +54,8 @@ typedef struct context {
 } context;
 
 static const char usage_text[] =
-    "usage: %s [-i|--input FILE.pb]... [-o|--output-dir DIR] [--bench N] [--warmup W]"
-    " [--seed S] [--info]\n";
+    "usage: %s [-i|--input FILE.pb|FILE.npy]... [-o|--output-dir DIR] [--output-format pb|npy]"
+    " [--bench N] [--warmup W] [--seed S] [--info]\n";
 
 static int error(const char *fmt, ...) {
   va_list ap;
@@ -90,6 +92,10 @@ static const char *option_value(const char *a, const char *v, options *o, const 
     *why = "needs a count from 0 to 100000000";
   else if (!strcmp(a, "--seed") && parse_u64(v, &o->seed))
     *why = "needs a non-negative integer";
+  else if (!strcmp(a, "--output-format") && strcmp(v, "pb") && strcmp(v, "npy"))
+    *why = "needs pb or npy";
+  else if (!strcmp(a, "--output-format"))
+    o->npy_out = !strcmp(v, "npy");
   else if (!strcmp(a, "-i") || !strcmp(a, "--input"))
     o->inputs[o->n_inputs++] = v;
   else if (!strcmp(a, "-o") || !strcmp(a, "--output-dir"))
@@ -100,14 +106,14 @@ static const char *option_value(const char *a, const char *v, options *o, const 
 /* Returns 0 to go on, 2 after a usage error, -1 after --help. */
 static int parse_args(int argc, char **argv, options *o) {
   static const char *const with_value[] = {"-i", "--input", "-o", "--output-dir", "--bench",
-                                           "--warmup", "--seed"};
+                                           "--warmup", "--seed", "--output-format"};
   int i, k;
   for (i = 1; i < argc; i++) {
     const char *a = argv[i], *why = NULL;
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) { printf(usage_text, argv[0]); return -1; }
     if (!strcmp(a, "--info")) { o->info = 1; continue; }
-    for (k = 0; k < 7 && strcmp(a, with_value[k]); k++) {}
-    if (k == 7) { error("unknown argument '%s'; see %s --help", a, argv[0]); return 2; }
+    for (k = 0; k < 8 && strcmp(a, with_value[k]); k++) {}
+    if (k == 8) { error("unknown argument '%s'; see %s --help", a, argv[0]); return 2; }
     if (i + 1 == argc) { error("%s needs a value; see %s --help", a, argv[0]); return 2; }
     if (!option_value(a, argv[++i], o, &why)) {
       error("%s %s, got '%s'", a, why, argv[i]);
@@ -258,7 +264,7 @@ static int load_input(context *c, int k, const char *path) {
   onnxc_pb_tensor t;
   char msg[600], want[256], got[256];
   int same;
-  if (onnxc_pb_read_file(path, &t, msg, sizeof msg))
+  if (onnxc_tensor_read_file(path, &t, msg, sizeof msg))
     return error("input %d '%s': %s", k, d->name, msg);
   same = t.elem_type == d->elem_type && t.rank == d->rank &&
          (t.rank == 0 || !memcmp(t.dims, d->dims, (size_t)t.rank * sizeof(int64_t)));
@@ -388,7 +394,7 @@ static int make_dirs(char *dir) {
   return (onnxc_mkdir(dir) && errno != EEXIST) ? -1 : 0;
 }
 
-static int write_outputs(const context *c, const char *dir) {
+static int write_outputs(const context *c, const char *dir, int npy) {
   size_t n = strlen(dir) + 40;
   char *path = (char *)malloc(n), msg[600];
   int k, rc = 0;
@@ -401,9 +407,11 @@ static int write_outputs(const context *c, const char *dir) {
   }
   for (k = 0; k < c->m->num_outputs && !rc; k++) {
     const onnxc_tensor_desc *d = &c->m->outputs[k];
-    snprintf(path, n, "%s/output_%d.pb", dir, k);
-    if (onnxc_pb_write_file(path, d->name, d->elem_type, d->rank, d->dims, c->out[k].p,
-                            d->size_bytes, msg, sizeof msg))
+    snprintf(path, n, "%s/output_%d.%s", dir, k, npy ? "npy" : "pb");
+    if (npy ? onnxc_npy_write_file(path, d->elem_type, d->rank, d->dims, c->out[k].p,
+                                   d->size_bytes, msg, sizeof msg)
+            : onnxc_pb_write_file(path, d->name, d->elem_type, d->rank, d->dims, c->out[k].p,
+                                  d->size_bytes, msg, sizeof msg))
       rc = error("output %d '%s': %s", k, d->name, msg);
   }
   free(path);
@@ -436,7 +444,7 @@ int main(int argc, char **argv) {
   if (rc == 0 && !(rc = check_model(c.m)) && o.info) print_info(c.m);
   else if (rc == 0 && !(rc = setup(&c, &o))) {
     rc = o.bench ? bench(&c, &o) : run_once(&c);
-    if (!rc && o.out_dir) rc = write_outputs(&c, o.out_dir);
+    if (!rc && o.out_dir) rc = write_outputs(&c, o.out_dir, o.npy_out);
   }
   cleanup(&c);
   free((void *)o.inputs);

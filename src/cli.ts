@@ -8,6 +8,7 @@ import { compileCommand } from './commands/compile.js';
 import { UsageError } from './commands/common.js';
 import { inspectCommand } from './commands/inspect.js';
 import { runCommand } from './commands/run.js';
+import { tensorCommand } from './commands/tensor.js';
 import { testCommand } from './commands/test.js';
 import { pick } from './options.js';
 import { checkCounts, formatUsage } from './usage.js';
@@ -24,13 +25,15 @@ export async function main(argv: string[]): Promise<number> {
       (a) => { action = () => compileCommand(a as never); })
     .command('build <model>', 'compile to C and build a command-line program with runtime-c\'s main', (y) => y.options(pick('target', 'output', 'name', 'dim', 'const', 'weights', 'simd', 'cpu')),
       (a) => { action = () => buildCommand(a as never); })
-    .command('run <model>', 'compile, run on TensorProto inputs, write output_K.pb', (y) => y.options(pick(...COMPILE_OPTS, 'input', 'output-dir')),
+    .command('run <model>', 'compile, run on .pb/.npy inputs, write output_K.pb (or .npy)', (y) => y.options(pick(...COMPILE_OPTS, 'input', 'output-dir', 'output-format', 'print')),
       (a) => { action = () => runCommand(a as never); })
     .command('test <dirs..>', 'run ONNX backend test cases and compare with their outputs', (y) => y.options(pick('target', 'json', 'filter', 'jobs', 'keep', 'simd', 'cpu')),
       (a) => { action = () => testCommand(a as never); })
     .command('bench <model>', 'time the compiled model on seeded inputs (median of --iters runs)', (y) => y.options(pick('target', 'iters', 'dim', 'json', 'name', 'profile', 'cpu')),
       (a) => { action = () => benchCommand(a as never); })
-    .command('inspect <model>', 'show inputs, outputs, ops, inferred shapes and the arena size', (y) => y.options(pick('dim')),
+    .command('tensor <file>', 'print a .pb or .npy tensor: name, dtype, shape, summarised values, min/max/mean', (y) => y,
+      (a) => { action = () => tensorCommand(a as never); })
+    .command('inspect <model>', 'show inputs, outputs, ops, inferred shapes and the arena size', (y) => y.options(pick('dim', 'json', 'memory-svg')),
       (a) => { action = () => inspectCommand(a as never); })
     .options(pick('verbose'))
     .demandCommand(1, 'a command is required')

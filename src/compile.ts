@@ -120,6 +120,7 @@ export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): Co
   // the schedule table for the row (schedules/): SIMD kernels where it has vectors
   const schedule = scheduleFor(lowerTarget);
   const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, schedule, guards: new Set(Object.keys(opts.consts ?? {})) });
+  opts.onPhase?.('emitting');
   let files: Record<string, string | Uint8Array>;
   const weights = opts.weights ?? (opts.simd === false ? 'c' : 'incbin');
   if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights, profile: opts.profile }), 'onnxc_runtime.h': env.runtimeHeader() };

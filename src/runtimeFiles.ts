@@ -27,5 +27,5 @@ export function cudaHeaderFiles(): Record<string, string> {
 
 /** runtime-c's standalone main and TensorProto I/O, for output folders that build a program. */
 export function runtimeMainFiles(): Record<string, string> {
-  return Object.fromEntries(['onnxc_main.c', 'onnxc_pb.c', 'onnxc_pb.h'].map((f) => [f, read(RUNTIME_DIR, f)]));
+  return Object.fromEntries(['onnxc_main.c', 'onnxc_pb.c', 'onnxc_pb.h', 'onnxc_npy.c', 'onnxc_npy.h'].map((f) => [f, read(RUNTIME_DIR, f)]));
 }

@@ -1,6 +1,6 @@
 // Build files written beside generated C (`onnxc compile --emit-build make|cmake`): they build
 // the model as a static library, libNAME.a, and a command-line program NAME from runtime-c's
-// main (onnxc_main.c, onnxc_pb.c, copied into the same folder).
+// main (onnxc_main.c, onnxc_pb.c, onnxc_npy.c, copied into the same folder).
 import { TOOL } from './hostParts.js';
 
 export type BuildSystem = 'make' | 'cmake';
@@ -33,8 +33,8 @@ function makefile(o: BuildFileOptions): string {
     `lib${N}.a: ${N}.o`,
     '\t$(AR) rcs $@ $^',
     '',
-    `${N}: onnxc_main.c onnxc_pb.c onnxc_pb.h onnxc_runtime.h lib${N}.a`,
-    `\t$(CC) $(CFLAGS) -DONNXC_MODEL=${N}_model onnxc_main.c onnxc_pb.c lib${N}.a -lm -o $@`,
+    `${N}: onnxc_main.c onnxc_pb.c onnxc_pb.h onnxc_npy.c onnxc_npy.h onnxc_runtime.h lib${N}.a`,
+    `\t$(CC) $(CFLAGS) -DONNXC_MODEL=${N}_model onnxc_main.c onnxc_pb.c onnxc_npy.c lib${N}.a -lm -o $@`,
     '',
     'clean:',
     `\trm -f ${N}.o lib${N}.a ${N}`,
@@ -71,7 +71,7 @@ function cmakeLists(o: BuildFileOptions): string {
     `  target_link_libraries(${N}_lib PUBLIC m)`,
     'endif()',
     '',
-    `add_executable(${N} onnxc_main.c onnxc_pb.c)`,
+    `add_executable(${N} onnxc_main.c onnxc_pb.c onnxc_npy.c)`,
     `target_compile_definitions(${N} PRIVATE ONNXC_MODEL=${N}_model)`,
     `target_link_libraries(${N} PRIVATE ${N}_lib)`,
     '');

@@ -6,7 +6,7 @@ import { ARENA_ALIGN, Program, ProgramBuf, stepLabel, storageOf } from '../../ir
 import { TensorData, getBig, numel, tensorBytes } from '../../ir/tensor.js';
 import { CStyleRenderer, C_TYPES, failsIn, literal } from './cstyle.js';
 import { C_ROW } from './rows.js';
-import { TOOL, cString, descriptorLines, incbinLines } from './hostParts.js';
+import { TOOL, cString, descriptorLines, incbinLines, shapeMacros } from './hostParts.js';
 import { helperSources } from './helpers.js';
 
 export { TOOL };
@@ -133,6 +133,7 @@ export function emitC(p: Program, opts: EmitCOptions): CFiles {
   files[`${N}.h`] = [banner, `#ifndef ${G}_H`, `#define ${G}_H`, '', '#include "onnxc_runtime.h"', '',
     `/* Bytes of scratch memory ${N}_run needs (aligned to ONNXC_ARENA_ALIGN). */`,
     `#define ${N}_ARENA_SIZE ${p.arenaSize}u`, `#define ${N}_NUM_INPUTS ${p.inputs.length}`, `#define ${N}_NUM_OUTPUTS ${p.outputs.length}`, '',
+    ...shapeMacros(p), '',
     `/* Runs the model. inputs/outputs: dense row-major tensors in graph order:`, io(p.inputs, 'input'), io(p.outputs, 'output'),
     ` * arena: ${N}_ARENA_SIZE bytes, ONNXC_ARENA_ALIGN-aligned, reusable between calls. Returns an onnxc_status. */`,
     `int ${N}_run(const void *const *inputs, void *const *outputs, void *arena);`, '',

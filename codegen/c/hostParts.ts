@@ -25,6 +25,31 @@ export function descriptorLines(p: Program, runFn: string, linkage = ''): string
   return out;
 }
 
+/** C identifiers for tensor names: other characters become '_', clashes get _2, _3... */
+export function cIdentifiers(names: string[]): string[] {
+  const used = new Set<string>();
+  return names.map((n) => {
+    const base = n.replace(/[^A-Za-z0-9_]/g, '_') || '_';
+    let id = base;
+    for (let k = 2; used.has(id); k++) id = `${base}_${k}`;
+    used.add(id);
+    return id;
+  });
+}
+
+/** Header macros per input and output: NAME_INPUT_x_SIZE (elements), _RANK, _SHAPE {d0, d1, ...} (rank > 0). */
+export function shapeMacros(p: Program): string[] {
+  const out = [`/* Element counts, ranks and shapes of the inputs and outputs (names made C identifiers). */`];
+  const group = (l: Program['inputs'], kind: string) => cIdentifiers(l.map((x) => x.name)).forEach((id, i) => {
+    const M = `${p.name}_${kind}_${id}`, s = l[i].shape;
+    out.push(`#define ${M}_SIZE ${numel(s)}u`, `#define ${M}_RANK ${s.length}`);
+    if (s.length) out.push(`#define ${M}_SHAPE {${s.join(', ')}}`);
+  });
+  group(p.inputs, 'INPUT');
+  group(p.outputs, 'OUTPUT');
+  return out;
+}
+
 /** Constants packed into one blob, each at an ARENA_ALIGN-aligned offset. */
 export function packWeights(bufs: ProgramBuf[]): { blob: Uint8Array; offsets: Map<ProgramBuf, number> } {
   const offsets = new Map<ProgramBuf, number>();

@@ -7,7 +7,7 @@ import { Program, ProgramBuf, stepLabel, storageOf } from '../../ir/kernel.js';
 import { TensorData, numel, tensorBytes } from '../../ir/tensor.js';
 import { CStyleRenderer, C_TYPES, failsIn } from '../c/cstyle.js';
 import { helperSources } from '../c/helpers.js';
-import { TOOL, descriptorLines, incbinLines, packWeights } from '../c/hostParts.js';
+import { TOOL, descriptorLines, incbinLines, packWeights, shapeMacros } from '../c/hostParts.js';
 import { CUDA_ROW } from './row.js';
 
 export interface EmitCudaOptions {
@@ -118,6 +118,7 @@ function header(p: Program, banner: string): string {
     '#ifdef __cplusplus', 'extern "C" {', '#endif', '',
     `/* Bytes of device memory ${N}_run needs as its arena (aligned to ONNXC_ARENA_ALIGN). */`,
     `#define ${N}_ARENA_SIZE ${p.arenaSize}u`, `#define ${N}_NUM_INPUTS ${p.inputs.length}`, `#define ${N}_NUM_OUTPUTS ${p.outputs.length}`, '',
+    ...shapeMacros(p), '',
     `/* Uploads the weights to device memory (cudaMalloc + cudaMemcpy); ONNXC_OK or ONNXC_ERR_DEVICE. */`,
     `int ${N}_init(onnxc_cuda_ctx *ctx);`,
     `/* Enqueues the model on a cudaStream_t (NULL: the default stream) without allocating or`,

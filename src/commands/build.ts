@@ -22,7 +22,7 @@ export async function buildCommand(a: CompileArgs): Promise<number> {
   try {
     writeFiles(work, { ...r.files, ...runtimeMainFiles() });
     const args = [...cc.slice(1), '-std=c99', '-O2', ...archFlags(a.cpu as CpuRow | undefined), `-DONNXC_MODEL=${N}_model`, '-I', '.',
-      `${N}.c`, 'onnxc_main.c', 'onnxc_pb.c', '-lm', '-o', N];
+      `${N}.c`, 'onnxc_main.c', 'onnxc_pb.c', 'onnxc_npy.c', '-lm', '-o', N];
     const res = await exec(cc[0], args, { cwd: work, timeoutMs: 600_000 });
     if (res.code !== 0) {
       const why = res.stderr.split('\n').filter((l) => /error/i.test(l)).slice(0, 2).join(' | ') || res.stderr.trim().split('\n')[0];

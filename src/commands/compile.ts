@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { BuildSystem, buildFiles, hasWeightsBin } from '../../codegen/c/buildFiles.js';
 import { CompileOptions, CompileResult, CpuRow, Target, compileFile, writeFiles } from '../api.js';
+import { phaseReporter } from '../progress.js';
 import { runtimeMainFiles } from '../runtimeFiles.js';
 import { archFlags } from '../runners/cc.js';
 import { UsageError, parseConsts, parseDims } from './common.js';
@@ -18,24 +19,32 @@ export function pipelineFlags(a: CompileArgs): Partial<CompileOptions> {
 }
 
 /** Compiles the model as the compile-family commands' flags say. */
-export function compileArgs(a: CompileArgs): CompileResult {
+export function compileArgs(a: CompileArgs, onPhase?: (phase: string) => void): CompileResult {
   return compileFile(a.model, {
     target: a.target as Target, name: a.name, dims: parseDims(a.dim), consts: parseConsts(a.const),
-    weights: a.weights as 'incbin' | 'c' | undefined, ...pipelineFlags(a),
+    weights: a.weights as 'incbin' | 'c' | undefined, ...pipelineFlags(a), onPhase,
   });
 }
 
 export function compileCommand(a: CompileArgs): number {
   if (a.profile && a.target === 'cuda') throw new UsageError('--profile is for --target c and wasm');
   if (a['emit-build'] && a.target !== 'c') throw new UsageError(`--emit-build writes C build files; it needs --target c, not ${a.target}`);
-  const r = compileArgs(a);
   const system = a['emit-build'] as BuildSystem | undefined;
-  const extra = system ? {
-    ...runtimeMainFiles(),
-    ...buildFiles(system, { name: r.program.name, weightsBin: hasWeightsBin(r.files, r.program.name), archFlags: archFlags(a.cpu as CpuRow | undefined) }),
-  } : {};
   const dir = a.output ?? 'out';
-  const files = writeFiles(dir, { ...r.files, ...extra });
+  const progress = phaseReporter(); // phases on a terminal's stderr only
+  let r, files;
+  try {
+    progress.phase('importing');
+    r = compileArgs(a, progress.phase);
+    const extra = system ? {
+      ...runtimeMainFiles(),
+      ...buildFiles(system, { name: r.program.name, weightsBin: hasWeightsBin(r.files, r.program.name), archFlags: archFlags(a.cpu as CpuRow | undefined) }),
+    } : {};
+    progress.phase('writing');
+    files = writeFiles(dir, { ...r.files, ...extra });
+  } finally {
+    progress.done();
+  }
   const m = r.memory;
   process.stdout.write(`compiled ${path.basename(a.model)} → ${files.map((f) => path.relative('.', f)).join(', ')}\n`);
   process.stdout.write(`arena: ${m.arenaBytes} bytes (liveness lower bound ${m.lowerBound}), ${r.program.steps.length} kernels\n`);

@@ -1,51 +1,43 @@
-// `onnxc inspect MODEL`: inputs/outputs, op histogram with opsets, unsupported ops by node,
-// inferred shapes of every value, and the planned arena size.
-import { evaluateNode } from '../../codegen/js/evaluate.js';
+// `onnxc inspect MODEL [--json [FILE]] [--memory-svg FILE]`: inputs/outputs, op histogram with
+// opsets, unsupported ops by node, inferred shapes of every value and the planned arena, as
+// aligned tables (or one JSON object); --memory-svg draws the arena plan.
+import fs from 'node:fs';
 import { CompileError } from '../../ir/errors.js';
-import { inferNode } from '../../ir/infer.js';
-import { getOp } from '../../ir/opdef.js';
-import { typeStr } from '../../ir/print.js';
-import { bindInputs, compileModel, loadModel } from '../api.js';
+import { memorySvg } from '../memorySvg.js';
+import { textTable } from '../textTable.js';
 import { parseDims } from './common.js';
+import { InspectReport, inspectModel } from './inspectReport.js';
 
-export function inspectCommand(a: { model: string; dim?: string[] }): number {
-  const w = (s: string) => process.stdout.write(s + '\n');
-  const m = loadModel(a.model);
-  const dims = parseDims(a.dim);
-  const g = m.graph;
-  w(`model: ${m.source}  (ir_version ${m.irVersion}${m.producer ? `, producer ${m.producer}` : ''})`);
-  w(`opsets: ${[...m.opsets].map(([d, v]) => `${d || 'ai.onnx'} ${v}`).join(', ')}`);
-  w('inputs:');
-  for (const v of g.inputs) w(`  ${v.name}: ${typeStr(v.type)}`);
-  w('outputs:');
-  for (const v of g.outputs) w(`  ${v.name}`);
-  const hist = new Map<string, number>();
-  const unsupported: string[] = [];
-  for (const n of g.nodes) {
-    const k = `${n.domain ? n.domain + '.' : ''}${n.op} (opset ${n.opset})`;
-    hist.set(k, (hist.get(k) ?? 0) + 1);
-    if (!getOp(n.domain, n.op)) unsupported.push(`${n.name} (${n.op})`);
+const typeText = (v: { dtype?: string; shape?: (number | string)[] }) => (v.dtype ? `${v.dtype}[${v.shape!.join(',')}]` : '?');
+
+function render(r: InspectReport): string {
+  const out = [`model: ${r.model}  (ir_version ${r.irVersion}${r.producer ? `, producer ${r.producer}` : ''})`,
+    `opsets: ${r.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}`, ''];
+  out.push('inputs and outputs:', textTable(['kind', 'name', 'type'], [...r.inputs.map((v) => ['input', v.name, typeText(v)]),
+    ...r.outputs.map((v) => ['output', v.name, typeText(r.values.find((x) => x.name === v.name) ?? {})])]));
+  out.push(`ops (${r.ops.reduce((a, o) => a + o.count, 0)} nodes):`, textTable(['count', 'op', 'opset'], r.ops.map((o) => [o.count, o.op, o.opset]), [0, 2]));
+  out.push(r.unsupported.length ? `unsupported ops (${r.unsupported.length}): ${r.unsupported.map((u) => `${u.node} (${u.op})`).join(', ')}` : 'unsupported ops: none', '');
+  out.push('values:', textTable(['value', 'dtype', 'shape', ''], r.values.map((v) => [v.name, v.dtype ?? '?', v.shape ? `[${v.shape.join(', ')}]` : '?', v.constant ? 'constant' : ''])));
+  if (r.inferenceStopped) out.push(`  (inference stopped at ${r.inferenceStopped})`, '');
+  const m = r.memory;
+  if ('notPlanned' in m) out.push(`arena: not planned (${m.notPlanned})`);
+  else {
+    out.push('memory:', textTable(['', 'bytes'], [['arena', m.arenaBytes], ['liveness lower bound', m.lowerBound]], [1]) + `  ${m.kernels} kernels, ${m.temporaries} arena temporaries`, '');
+    if (m.largest.length) out.push(`largest temporaries:`, textTable(['buffer', 'bytes', 'offset', 'steps'], m.largest.map((b) => [b.name, b.bytes, b.offset, `${b.first}-${b.last}`]), [1, 2]));
   }
-  w(`ops (${g.nodes.length} nodes):`);
-  for (const [k, c] of [...hist].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))) w(`  ${String(c).padStart(5)}  ${k}`);
-  w(unsupported.length ? `unsupported ops (${unsupported.length}): ${unsupported.join(', ')}` : 'unsupported ops: none');
-  bindInputs(m, dims);
-  w('values:');
-  for (const n of g.nodes) {
-    try {
-      inferNode(n, evaluateNode);
-    } catch (e) {
-      w(`  (inference stopped at ${(e as Error).message})`);
-      break;
-    }
-    for (const v of n.outputs) if (v) w(`  ${v.name}: ${typeStr(v.type)}${v.const ? ' (constant)' : ''}`);
+  return out.join('\n').replace(/\n+$/, '') + '\n';
+}
+
+export function inspectCommand(a: { model: string; dim?: string[]; json?: string; 'memory-svg'?: string }): number {
+  const { report, program } = inspectModel(a.model, parseDims(a.dim));
+  if (a['memory-svg'] !== undefined) {
+    if (!program) throw new CompileError(`cannot draw the arena plan: ${(report.memory as { notPlanned: string }).notPlanned}`);
+    fs.writeFileSync(a['memory-svg'], memorySvg(program));
   }
-  try {
-    const r = compileModel(loadModel(a.model), { target: 'c', dims });
-    w(`arena: ${r.memory.arenaBytes} bytes (liveness lower bound ${r.memory.lowerBound}; ${r.program.steps.length} kernels)`);
-  } catch (e) {
-    if (!(e instanceof CompileError)) throw e;
-    w(`arena: not planned (${e.message})`);
-  }
+  if (a.json !== undefined) {
+    const text = JSON.stringify(report, null, 1) + '\n';
+    if (a.json) fs.writeFileSync(a.json, text);
+    else process.stdout.write(text);
+  } else process.stdout.write(render(report));
   return 0;
 }

@@ -1,20 +1,37 @@
-// `onnxc run MODEL --input a.pb ...`: compiles for the target (specializing on inputs that
-// decide shapes), runs, writes output_K.pb named as the graph outputs.
+// `onnxc run MODEL --input a.pb|a.npy ...`: compiles for the target (specializing on inputs that
+// decide shapes), runs, writes output_K.pb (or .npy) named as the graph outputs; --print shows them.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
 import { TensorData } from '../../ir/tensor.js';
 import { Target, compileModel, loadModel, shapeInputs } from '../api.js';
+import { encodeNpy, npyDescr } from '../onnx/npy.js';
 import { encodeTensor } from '../onnx/tensorProto.js';
+import { phaseReporter } from '../progress.js';
+import { tensorText } from '../tensorText.js';
 import { getRunner, readTensorFile } from '../runners/index.js';
 import { CompileArgs, pipelineFlags } from './compile.js';
 import { UsageError, parseDims } from './common.js';
 
-export async function runCommand(a: CompileArgs & { input?: string[]; 'output-dir'?: string }): Promise<number> {
+type RunArgs = CompileArgs & { input?: string[]; 'output-dir'?: string; 'output-format'?: string; print?: boolean };
+type Phases = ReturnType<typeof phaseReporter>;
+
+export async function runCommand(a: RunArgs): Promise<number> {
   if (a.output !== undefined && a['output-dir'] !== undefined && a.output !== a['output-dir'])
     throw new UsageError(`-o and --output-dir name different folders ('${a.output}', '${a['output-dir']}'); give one`);
+  const progress = phaseReporter(); // phases on a terminal's stderr only
+  try {
+    return await run(a, progress);
+  } finally {
+    progress.done();
+  }
+}
+
+async function run(a: RunArgs, progress: Phases): Promise<number> {
   const outDir = a.output ?? a['output-dir'] ?? '.';
+  const npy = a['output-format'] === 'npy';
+  progress.phase('importing');
   const model = loadModel(a.model);
   const files = a.input ?? [];
   const names = model.graph.inputs.map((v) => v.name);
@@ -28,18 +45,24 @@ export async function runCommand(a: CompileArgs & { input?: string[]; 'output-di
   const need = shapeInputs(model);
   const consts: Record<string, TensorData> = {};
   names.forEach((n, i) => { if (need.has(n)) consts[n] = tensors[i]; });
-  const compiled = compileModel(model, { target: a.target as Target, name: a.name ?? 'model', dims, consts, ...pipelineFlags(a) });
+  const compiled = compileModel(model, { target: a.target as Target, name: a.name ?? 'model', dims, consts, ...pipelineFlags(a), onPhase: progress.phase });
+  const noNpy = npy ? compiled.program.outputs.find((o) => !npyDescr(o.buf.dtype)) : undefined;
+  if (noNpy) throw new CompileError(`output '${noNpy.name}' is ${noNpy.buf.dtype}, which .npy cannot hold; use --output-format pb`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'onnxc-run-'));
   try {
     const runner = getRunner(a.target as Target);
+    progress.phase('building');
     const handle = await runner.build(compiled, work);
+    progress.phase('running');
     const outs = await runner.run(handle, files.map((f) => path.resolve(f)), path.join(work, 'out'), compiled.program.outputs.length);
+    progress.done();
     fs.mkdirSync(outDir, { recursive: true });
     outs.forEach((t, i) => {
       const name = compiled.program.outputs[i].name;
-      const f = path.join(outDir, `output_${i}.pb`);
-      fs.writeFileSync(f, encodeTensor(t, name));
+      const f = path.join(outDir, `output_${i}.${npy ? 'npy' : 'pb'}`);
+      fs.writeFileSync(f, npy ? encodeNpy(t) : encodeTensor(t, name));
       process.stdout.write(`${f}: ${name} ${t.dtype}[${t.shape.join('x')}]\n`);
+      if (a.print) process.stdout.write(tensorText(name, t));
     });
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

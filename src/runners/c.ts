@@ -20,7 +20,7 @@ export function runtimeObjects(name: string): Promise<string[]> {
     p = (async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnxc-rt-'));
       const objs: string[] = [];
-      for (const src of ['onnxc_main.c', 'onnxc_pb.c']) {
+      for (const src of ['onnxc_main.c', 'onnxc_pb.c', 'onnxc_npy.c']) {
         const obj = path.join(dir, src.replace(/\.c$/, '.o'));
         const r = await exec(CC, [...CFLAGS, `-DONNXC_MODEL=${name}_model`, '-I', RUNTIME_DIR, '-c', path.join(RUNTIME_DIR, src), '-o', obj]);
         if (r.code !== 0) throw new Error(`building runtime-c/${src} failed:\n${r.stderr}`);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
 import { TensorData } from '../../ir/tensor.js';
 import { CompileResult, Target } from '../api.js';
+import { isNpyPath, parseNpy } from '../onnx/npy.js';
 import { parseTensor } from '../onnx/tensorProto.js';
 import { RELEASE_CFLAGS, benchC, buildC, runC } from './c.js';
 import { makeWasmRunner } from './wasm.js';
@@ -25,6 +26,7 @@ export interface BenchResult {
   profile?: { label: string; ms: number }[];
 }
 
+/** Reads a tensor file: NumPy .npy by extension, else TensorProto (.npy has no name: ''). */
 export function readTensorFile(file: string): TensorData & { name: string } {
   let bytes: Buffer;
   try {
@@ -32,6 +34,7 @@ export function readTensorFile(file: string): TensorData & { name: string } {
   } catch (e) {
     throw new CompileError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  if (isNpyPath(file)) return { ...parseNpy(bytes, path.basename(file)), name: '' };
   return parseTensor(bytes, path.basename(file));
 }
 

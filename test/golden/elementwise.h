@@ -10,6 +10,20 @@
 #define elementwise_NUM_INPUTS 2
 #define elementwise_NUM_OUTPUTS 2
 
+/* Element counts, ranks and shapes of the inputs and outputs (names made C identifiers). */
+#define elementwise_INPUT_x_SIZE 24u
+#define elementwise_INPUT_x_RANK 3
+#define elementwise_INPUT_x_SHAPE {2, 3, 4}
+#define elementwise_INPUT_bias_SIZE 4u
+#define elementwise_INPUT_bias_RANK 1
+#define elementwise_INPUT_bias_SHAPE {4}
+#define elementwise_OUTPUT_y_SIZE 24u
+#define elementwise_OUTPUT_y_RANK 3
+#define elementwise_OUTPUT_y_SHAPE {2, 3, 4}
+#define elementwise_OUTPUT_mask_SIZE 24u
+#define elementwise_OUTPUT_mask_RANK 3
+#define elementwise_OUTPUT_mask_SHAPE {2, 3, 4}
+
 /* Runs the model. inputs/outputs: dense row-major tensors in graph order:
  *   input 0: x float32[2x3x4]
  *   input 1: bias float32[4]

@@ -10,6 +10,14 @@
 #define tiny_cnn_NUM_INPUTS 1
 #define tiny_cnn_NUM_OUTPUTS 1
 
+/* Element counts, ranks and shapes of the inputs and outputs (names made C identifiers). */
+#define tiny_cnn_INPUT_image_SIZE 768u
+#define tiny_cnn_INPUT_image_RANK 4
+#define tiny_cnn_INPUT_image_SHAPE {1, 3, 16, 16}
+#define tiny_cnn_OUTPUT_probabilities_SIZE 10u
+#define tiny_cnn_OUTPUT_probabilities_RANK 2
+#define tiny_cnn_OUTPUT_probabilities_SHAPE {1, 10}
+
 /* Runs the model. inputs/outputs: dense row-major tensors in graph order:
  *   input 0: image float32[1x3x16x16]
  *   output 0: probabilities float32[1x10]

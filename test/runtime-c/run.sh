@@ -31,8 +31,8 @@ values() { "$B/pbcat" -v "$1" | sed 's/.*values: *//'; }
 build() { # build SUFFIX FLAGS
   local s=$1 flags=$2
   $CC $flags -Iruntime-c -o "$B/pbcat$s" $T/pbcat.c $T/pbcat_values.c $T/pbcat_fuzz.c runtime-c/onnxc_pb.c -lm &&
-  $CC $flags -DONNXC_MODEL=fake_model -Iruntime-c -o "$B/fake$s" $T/fake_model.c runtime-c/onnxc_main.c runtime-c/onnxc_pb.c -lm &&
-  $CC $flags -DONNXC_MODEL=types_model -Iruntime-c -o "$B/types$s" $T/fake_types.c runtime-c/onnxc_main.c runtime-c/onnxc_pb.c -lm
+  $CC $flags -DONNXC_MODEL=fake_model -Iruntime-c -o "$B/fake$s" $T/fake_model.c runtime-c/onnxc_main.c runtime-c/onnxc_pb.c runtime-c/onnxc_npy.c -lm &&
+  $CC $flags -DONNXC_MODEL=types_model -Iruntime-c -o "$B/types$s" $T/fake_types.c runtime-c/onnxc_main.c runtime-c/onnxc_pb.c runtime-c/onnxc_npy.c -lm
 }
 check "build with $STRICT" build "" "$STRICT" 2>"$B/err.txt"
 check "build with -fsanitize=address,undefined" build _asan "$SAN" 2>"$B/err.txt"
@@ -105,6 +105,13 @@ for s in "" _asan; do
   run "$P" -i "$B/x.pb" -i "$B/n.pb" -o "$B/nodir$s/a/b/"
   check "fake$s -o creates the folder" [ "$rc" -eq 0 -a -s "$B/nodir$s/a/b/output_0.pb" ]
   check "fake$s -o under a file" fails 1 "cannot create output folder '.*x.pb/sub'" "$P" -i "$B/x.pb" -i "$B/n.pb" -o "$B/x.pb/sub"
+  mkdir -p "$B/npy$s"
+  run "$P" -i "$B/x.pb" -i "$B/n.pb" -o "$B/npy$s" --output-format npy
+  check "fake$s --output-format npy writes numpy's header" [ "$rc" -eq 0 -a "$(head -c 128 "$B/npy$s/output_0.npy" | tail -c +11 | tr -s ' ')" \
+    = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), } " -a "$(wc -c <"$B/npy$s/output_1.npy")" -eq 160 ]
+  run "$P" -i "$B/npy$s/output_0.npy" -i "$B/n.pb" -o "$B/out"
+  check "fake$s reads a .npy input" [ "$rc" -eq 0 -a "$(values "$B/out/output_0.pb")" = "2 3 4 5 6 7" ]
+  check "fake$s bad --output-format" fails 2 "--output-format needs pb or npy" "$P" --output-format json
   check "fake$s unknown option" fails 2 "unknown argument '--frobnicate'" "$P" --frobnicate
   check "fake$s missing value" fails 2 "-i needs a value" "$P" -i
   check "fake$s bad --bench" fails 2 "--bench needs a count" "$P" --bench 0
