@@ -1,0 +1,95 @@
+// The int8 kernels (ir/ops/qint8.ts, passes/fuseQuantized.ts, ir/requant.ts) on the QDQ
+// keyword-spotting model that examples/make-kws.ts builds: onnxc's C and WASM against
+// onnxruntime-node on seeded inputs, within one quantization step of the logits; the int8 path
+// taken (no float Conv/Gemm left, no float MACs in the generated C); the committed models
+// reproducible; the fixed-point multiplier as documented.
+import fs from 'node:fs';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { buildKwsModels, kwsInput } from '../dist/examples/make-kws.js';
+import { compileFile } from '../dist/src/api.js';
+import { getRunner } from '../dist/src/runners/index.js';
+import { encodeTensor } from '../dist/src/onnx/tensorProto.js';
+import { quantizeMultiplier, requantRef } from '../dist/ir/requant.js';
+import { toNumbers } from '../dist/ir/tensor.js';
+import { ROOT, tmpDir } from './helpers.js';
+
+const INT8 = path.join(ROOT, 'examples', 'kws_int8.onnx');
+const FLOAT = path.join(ROOT, 'examples', 'kws_float.onnx');
+const SEEDS = [1, 2, 3, 4, 5, 6];
+/** The logits' quantization step: the scale of their QuantizeLinear (fc.scale in the model). */
+const logitsStep = (): number => {
+  const m = compileFile(INT8, { target: 'c' }).model;
+  for (const n of m.graph.nodes) for (const v of n.inputs) if (v?.name === 'fc.scale' && v.const) return toNumbers(v.const)[0];
+  throw new Error('fc.scale not found');
+};
+
+async function ortLogits(seed: number): Promise<number[]> {
+  const s = await ort.InferenceSession.create(INT8, { intraOpNumThreads: 1, logSeverityLevel: 3 });
+  const x = kwsInput(seed);
+  const r = await s.run({ mfcc: new ort.Tensor('float32', x.data as Float32Array, x.shape) });
+  return Array.from(r.logits.data as Float32Array);
+}
+
+async function onnxcLogits(target: 'c' | 'wasm', dir: string): Promise<number[][]> {
+  const res = compileFile(INT8, { target }), runner = getRunner(target);
+  const handle = await runner.build(res, dir);
+  const out: number[][] = [];
+  for (const seed of SEEDS) {
+    const f = path.join(dir, `x${seed}.pb`);
+    fs.writeFileSync(f, encodeTensor(kwsInput(seed), 'mfcc'));
+    const [logits] = await runner.run(handle, [f], path.join(dir, `out${seed}`), 2);
+    out.push(toNumbers(logits));
+  }
+  return out;
+}
+
+describe('int8 QDQ model', () => {
+  it('the committed models are what examples/make-kws.ts builds', () => {
+    const { float, qdq } = buildKwsModels();
+    expect(Buffer.compare(Buffer.from(qdq), fs.readFileSync(INT8))).toBe(0);
+    expect(Buffer.compare(Buffer.from(float), fs.readFileSync(FLOAT))).toBe(0);
+  });
+
+  it('runs every Conv and the Gemm as int8 kernels', () => {
+    const r = compileFile(INT8, { target: 'c' });
+    const labels = r.program.steps.map((s) => s.kernel.label).join('\n');
+    expect(labels.match(/onnxc\.QConvInt8/g)?.length).toBe(5);
+    expect(labels).toMatch(/onnxc\.QMatMulInt8/);
+    expect(labels).not.toMatch(/\((Conv|Gemm|MatMul)\)/);
+    // the convolution kernels hold no float arithmetic at all
+    const c = r.files['kws_int8.c'] as string;
+    const convFns = c.split('/* node ').filter((f) => f.split('\n')[0].includes('(onnxc.QConvInt8)'));
+    expect(convFns.length).toBe(5);
+    for (const f of convFns) expect(f).not.toMatch(/\bfloat\b|\bdouble\b/);
+  });
+
+  it('C and WASM match onnxruntime within one quantization step, and each other exactly', async () => {
+    const step = logitsStep(), dir = tmpDir('onnxc-int8-');
+    const c = await onnxcLogits('c', path.join(dir, 'c')), w = await onnxcLogits('wasm', path.join(dir, 'w'));
+    let worst = 0;
+    for (const [k, seed] of SEEDS.entries()) {
+      const ref = await ortLogits(seed);
+      ref.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - c[k][i]) / step); });
+      expect(w[k]).toEqual(c[k]);
+    }
+    console.log(`int8 logits vs onnxruntime: worst ${worst.toFixed(3)} quantization steps`);
+    expect(worst).toBeLessThanOrEqual(1 + 1e-6);
+  }, 120_000);
+});
+
+describe('fixed-point requantization (ir/requant.ts)', () => {
+  it('represents multipliers to 31 bits and rounds half up', () => {
+    for (const r of [0.5, 0.75, 1 / 3, 1e-3, 2.3e-5, 0.999999999]) {
+      const q = quantizeMultiplier(r)!;
+      expect(q.mult).toBeGreaterThanOrEqual(2 ** 30);
+      expect(q.mult).toBeLessThan(2 ** 31);
+      expect(Math.abs(q.mult * 2 ** -q.rshift - r)).toBeLessThanOrEqual(r * 2 ** -30);
+    }
+    expect(quantizeMultiplier(0)).toBeNull();
+    expect(quantizeMultiplier(2 ** 40)).toBeNull();
+    const half = quantizeMultiplier(0.5)!;
+    expect([3, -3, 5, -5, 1000].map((a) => requantRef(a, half.mult, half.rshift))).toEqual([2, -1, 3, -2, 500]);
+  });
+});
