@@ -11,9 +11,11 @@
 // left the nodes in place) and before foldConstants drops them. Anything it does not recognise
 // (uint8 or asymmetric weights, per-tensor scales it cannot express, shared intermediate values)
 // stays the float graph, which computes the same thing through dequantized floats.
+// QLinearConv and QLinearMatMul with constant parameters map onto the same ops (qlinearToInt8.ts).
 import { Model, Node, Value, consumers, constValue, newValue } from '../ir/graph.js';
 import { quantizeMultiplier } from '../ir/requant.js';
 import { TensorData, numel, tensorFrom, toNumbers } from '../ir/tensor.js';
+import { qlinearToInt8 } from './qlinearToInt8.js';
 import { QParams, activationClamp, int8Node, qparamsOf, weightParams } from './quantParams.js';
 
 /** The bias as int32 codes of scale xs·ws[m] (the DQ'd int32 itself when its scale is that), or null. */
@@ -110,6 +112,8 @@ export function fuseQuantized(m: Model): void {
   const g = m.graph, uses = consumers(g), outputs = new Set(g.outputs), removed = new Set<Node>();
   g.nodes = g.nodes.flatMap((n) => {
     if (n.domain !== '' || removed.has(n)) return [n];
+    const ql = qlinearToInt8(n);
+    if (ql) return [ql];
     let made: Node | null = null, mt: Match | null = null;
     if (n.op === 'Conv' && n.inputs[1]?.type) {
       const M = n.inputs[1].type.shape[0];
