@@ -25,6 +25,10 @@ export interface CStyleRow {
   barrier?: string;
   /** Qualifier of a kernel's shared arrays ("__shared__"); absent: plain local arrays. */
   shared?: string;
+  /** The function rendering the dual 16-bit multiply-add (BinOp dot2, row dot2_i32) on CPUs
+   * with DSP instructions, e.g. ACLE's "__smuad" (arm_acle.h) on Cortex-M4/M7/M33; absent:
+   * the portable helper onnxc_dot2_i32 (two multiplies). */
+  dualMac?: string;
 }
 
 /** Whether a block contains a `fail` statement (the kernel then returns a status). */
@@ -140,6 +144,7 @@ export class CStyleRenderer {
     const isF = t === 'f32' || t === 'f64';
     const infix: Partial<Record<BinOp, string>> = { add: '+', sub: '-', mul: '*', div: '/', and: '&', or: '|', xor: '^', shl: '<<', shr: '>>' };
     if (op === 'mod' && isF) return `${this.fn(t, 'fmod')}(${x}, ${y})`;
+    if (op === 'dot2') return this.target.dualMac ? `${this.target.dualMac}(${x}, ${y})` : this.call('onnxc_dot2_i32', x, y);
     // integer div/mod and shifts at their edges (rows div_<t>, mod_<t>, shl_<t>, shr_<t>): a
     // helper unless the divisor or count is a constant that cannot reach an edge
     if (!isF && (op === 'div' || op === 'mod' || op === 'shl' || op === 'shr') && !bareIntOp(op, t, b)) return this.call(`onnxc_${op}_${t}`, x, y);
