@@ -16,7 +16,7 @@ import { Model, Node, Value, consumers, constValue, newValue } from '../ir/graph
 import { quantizeMultiplier } from '../ir/requant.js';
 import { TensorData, numel, tensorFrom, toNumbers } from '../ir/tensor.js';
 import { qlinearToInt8 } from './qlinearToInt8.js';
-import { QParams, activationClamp, int8Node, qparamsOf, weightParams } from './quantParams.js';
+import { QParams, activationClamp, int8Node, qparamsOf, weightInput, weightParams } from './quantParams.js';
 
 /** The bias as int32 codes of scale xs·ws[m] (the DQ'd int32 itself when its scale is that), or null. */
 function biasCodes(v: Value, xs: number, ws: number[], n: number): number[] | null {
@@ -87,8 +87,9 @@ function rewrite(n: Node, op: 'QConvInt8' | 'QMatMulInt8', mt: Match, w: TensorD
   const mr = multipliers(mt);
   if (!mr) return null;
   const c = mr[0].length, i32 = (name: string, vals: number[]) => constValue(`${n.name}.${name}`, tensorFrom('int32', [c], vals));
-  return int8Node(n, op, [mt.x.q, constValue(`${n.name}.wq`, w), mt.bias ? i32('bias', mt.bias) : null, i32('mult', mr[0]), i32('rshift', mr[1])], mt.out, {
-    x_zero_point: mt.x.zp[0], y_zero_point: mt.y.zp[0], y_type: mt.out.type!.dtype, lo: mt.lo, hi: mt.hi,
+  const wi = weightInput(n, op, w, attrs);
+  return int8Node(n, op, [mt.x.q, wi.v, mt.bias ? i32('bias', mt.bias) : null, i32('mult', mr[0]), i32('rshift', mr[1])], mt.out, {
+    x_zero_point: mt.x.zp[0], y_zero_point: mt.y.zp[0], y_type: mt.out.type!.dtype, lo: mt.lo, hi: mt.hi, ...wi.q,
   }, attrs);
 }
 

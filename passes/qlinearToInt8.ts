@@ -7,7 +7,7 @@
 import { Node, Value, constValue } from '../ir/graph.js';
 import { quantizeMultiplier } from '../ir/requant.js';
 import { numel, tensorFrom, toNumbers } from '../ir/tensor.js';
-import { int8Node } from './quantParams.js';
+import { int8Node, weightInput } from './quantParams.js';
 
 const nums = (v: Value | null | undefined): number[] | null => (v?.const ? toNumbers(v.const) : null);
 
@@ -31,7 +31,9 @@ export function qlinearToInt8(n: Node): Node | null {
   const i32 = (name: string, vals: number[]) => constValue(`${n.name}.${name}`, tensorFrom('int32', [C], vals));
   const bias = conv && b?.const ? i32('bias', toNumbers(b.const)) : null;
   const [lo, hi] = yt === 'int8' ? [-128, 127] : [0, 255];
-  return int8Node(n, conv ? 'QConvInt8' : 'QMatMulInt8', [x, w, bias, i32('mult', q.map((v) => v!.mult)), i32('rshift', q.map((v) => v!.rshift))], out, {
-    x_zero_point: xzv ? xzv[0] : 0, y_zero_point: yzv[0], y_type: yt, lo, hi,
+  const op = conv ? 'QConvInt8' : 'QMatMulInt8';
+  const wi = weightInput(n, op, wt, n.attrs);
+  return int8Node(n, op, [x, wi.v, bias, i32('mult', q.map((v) => v!.mult)), i32('rshift', q.map((v) => v!.rshift))], out, {
+    x_zero_point: xzv ? xzv[0] : 0, y_zero_point: yzv[0], y_type: yt, lo, hi, ...wi.q,
   }, n.attrs);
 }

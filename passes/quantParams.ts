@@ -1,8 +1,9 @@
 // What passes/fuseQuantized.ts reads off QuantizeLinear/DequantizeLinear nodes: constant scales
 // and zero points, int8 weights with their per-channel scales, the output clamp of a fused
 // activation; and how it builds the int8 node.
-import { Attr, Node, Value } from '../ir/graph.js';
-import { TensorData, getNum, numel, toNumbers } from '../ir/tensor.js';
+import { Attr, Node, Value, constValue } from '../ir/graph.js';
+import { packPairs } from '../ir/ops/qint8Dot.js';
+import { TensorData, getNum, numel, toNumbers, zeros } from '../ir/tensor.js';
 
 /** A quantized tensor q with constant scale and zero point (one value, or one per index of axis). */
 export interface QParams { q: Value; scale: number[]; zp: number[]; axis: number }
@@ -60,11 +61,33 @@ export function activationClamp(act: Node | null, y: QParams, yt: 'int8' | 'uint
 }
 
 /** The onnxc-domain node `op` replacing n, writing `out` (typed already). */
-export function int8Node(n: Node, op: string, inputs: (Value | null)[], out: Value, q: Record<string, number | string>, keep: Map<string, Attr>): Node {
+export function int8Node(n: Node, op: string, inputs: (Value | null)[], out: Value, q: Record<string, number | string | number[]>, keep: Map<string, Attr>): Node {
   const attrs = new Map<string, Attr>();
   for (const k of ['kernel_shape', 'pads', 'strides', 'dilations', 'auto_pad', 'group']) { const a = keep.get(k); if (a) attrs.set(k, a); }
-  for (const [k, v] of Object.entries(q)) attrs.set(k, typeof v === 'number' ? { kind: 'int', value: v } : { kind: 'string', value: v });
+  for (const [k, v] of Object.entries(q)) attrs.set(k, typeof v === 'number' ? { kind: 'int', value: v } : typeof v === 'string' ? { kind: 'string', value: v } : { kind: 'ints', value: v });
   const node: Node = { name: n.name, op, domain: 'onnxc', opset: 1, inputs, outputs: [out], attrs };
   out.producer = node;
   return node;
+}
+
+/**
+ * The int8 weight w of an int8 node packed in int16 pairs along K per output channel
+ * (ir/ops/qint8Dot.ts), selecting the dual-MAC kernel; null for depthwise convolutions (one
+ * input channel per group), which accumulate tap by tap instead.
+ */
+export function packedWeight(op: string, w: TensorData, attrs: Map<string, Attr>): TensorData | null {
+  if (op === 'QConvInt8') {
+    const group = (attrs.get('group')?.value as number | undefined) ?? 1, [M, Cg] = w.shape;
+    return Cg === 1 && group > 1 ? null : packPairs(w, M, numel(w.shape) / M);
+  }
+  const [K, N] = w.shape, t = zeros('int8', [N, K]);
+  for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) t.data[j * K + k] = w.data[k * N + j];
+  return packPairs(t, N, K);
+}
+
+/** The weight input of an int8 node: packed where packedWeight packs it (attribute w_shape
+ * then gives the logical shape), else the int8 codes. */
+export function weightInput(n: Node, op: string, w: TensorData, attrs: Map<string, Attr>): { v: Value; q: Record<string, number[]> } {
+  const p = packedWeight(op, w, attrs);
+  return p ? { v: constValue(`${n.name}.wp`, p), q: { w_shape: w.shape } } : { v: constValue(`${n.name}.wq`, w), q: {} };
 }
