@@ -34,6 +34,17 @@ export function requantExpr(acc: Expr, mult: Expr, rshift: Expr, half: Expr): Ex
   return cast(bin('shr', add(mul(cast(acc, 'i64'), mult), half), rshift), 'i32');
 }
 
+/**
+ * requantExpr where every rshift is at least 32 (real multipliers below 0.5, the usual case),
+ * given rest = rshift − 32 (i32): the high word of the 64-bit sum, shifted right by rest in 32
+ * bits. The same value (floor division by 2^32 then by 2^rest is floor division by 2^rshift),
+ * but no 64-bit shift by a variable count: on a 32-bit core the high word is a register.
+ */
+export function requantExprHigh(acc: Expr, mult: Expr, rest: Expr, half: Expr): Expr {
+  const high = cast(bin('shr', add(mul(cast(acc, 'i64'), mult), half), lit(32, 'i64')), 'i32');
+  return bin('shr', high, rest);
+}
+
 /** v (an i32 local) clamped to [lo, hi] and converted to t. */
 export function clampTo(v: Expr, lo: number, hi: number, t: 'i8' | 'u8'): Expr {
   return cast(min(max(v, lit(lo, 'i32')), lit(hi, 'i32')), t);

@@ -29,6 +29,8 @@ export interface CStyleRow {
    * with DSP instructions, e.g. ACLE's "__smuad" (arm_acle.h) on Cortex-M4/M7/M33; absent:
    * the portable helper onnxc_dot2_i32 (two multiplies). */
   dualMac?: string;
+  /** The same with an accumulator, rendering add(acc, dot2(p, q)) as NAME(p, q, acc): "__smlad". */
+  dualMacAcc?: string;
 }
 
 /** Whether a block contains a `fail` statement (the kernel then returns a status). */
@@ -140,6 +142,9 @@ export class CStyleRenderer {
   }
 
   private bin(op: BinOp, t: Scalar, a: Expr, b: Expr): string {
+    // acc + dot2(p, q) as one accumulating instruction where the row has it (SMLAD)
+    if (op === 'add' && b.k === 'bin' && b.op === 'dot2' && this.target.dualMacAcc)
+      return `${this.target.dualMacAcc}(${this.expr(b.a)}, ${this.expr(b.b)}, ${this.expr(a)})`;
     const x = this.expr(a), y = this.expr(b), T = this.target.types;
     const isF = t === 'f32' || t === 'f64';
     const infix: Partial<Record<BinOp, string>> = { add: '+', sub: '-', mul: '*', div: '/', and: '&', or: '|', xor: '^', shl: '<<', shr: '>>' };

@@ -16,13 +16,14 @@ import { add, cast, lit, mul, sub } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { OpDef, int, ints, str } from '../opdef.js';
 import { Dim } from '../graph.js';
-import { clampTo, requantExpr, roundingTerm } from '../requant.js';
-import { numel } from '../tensor.js';
+import { clampTo, requantExpr, requantExprHigh, roundingTerm } from '../requant.js';
+import { numel, toNumbers } from '../tensor.js';
 import { tt } from './common.js';
 import { emitConv } from './conv.js';
 import { emitGemm } from './gemm.js';
 import { Geom, each, emitIm2col, initAcc, kernelShape, prod, spatialDims, windowAttrs, windowGeometry } from './spatial.js';
 import { emitDualDot, emitPackRows, pairs } from './qint8Dot.js';
+import { depthwiseFits, emitDepthwiseInt8 } from './qint8Depthwise.js';
 
 const qAttrs = { x_zero_point: int(0), y_zero_point: int(0), y_type: str('int8'), lo: int(-128), hi: int(127), w_shape: ints([]) };
 
@@ -61,7 +62,10 @@ function channelRequant(ctx: LowerCtx, c: Expr, t: 'i8' | 'u8'): (acc: Expr) => 
   const zp = lit(ctx.int('y_zero_point'), 'i32'), lo = ctx.int('lo'), hi = ctx.int('hi');
   const m = ctx.local(cast(ctx.load(ctx.in(3), c), 'i64'), 'mult'), sh = ctx.local(cast(ctx.load(ctx.in(4), c), 'i64'), 'sh');
   const half = ctx.local(roundingTerm(sh), 'half');
-  return (acc) => clampTo(ctx.local(add(requantExpr(acc, m, sh, half), zp), 'q'), lo, hi, t);
+  // shifts known to be 32 or more (from the constant input): the 32-bit high-word form
+  const shifts = ctx.constOf(4), high = !!shifts && toNumbers(shifts).every((s) => s >= 32);
+  const rest = high ? ctx.local(sub(cast(ctx.load(ctx.in(4), c), 'i32'), lit(32, 'i32')), 'rest') : null;
+  return (acc) => clampTo(ctx.local(add(rest ? requantExprHigh(acc, m, rest, half) : requantExpr(acc, m, sh, half), zp), 'q'), lo, hi, t);
 }
 
 /** out = requant(acc) over acc viewed as [outer, C, inner], C the output channel. */
@@ -110,7 +114,8 @@ const qconvInt8: OpDef = {
   lower: (ctx) => {
     const g = geomOf(ctx);
     if (packed(ctx)) return emitPackedConv(ctx, g);
-    // depthwise (and convolutions without packed weights): int32 sums in a scratch, then requantized
+    if (depthwiseFits(ctx, g)) return emitDepthwiseInt8(ctx, g, (c) => biasOf(ctx, c), (c) => channelRequant(ctx, c, ctx.out(0).t as 'i8' | 'u8'));
+    // other convolutions without packed weights: int32 sums in a scratch, then requantized
     const out = ctx.out(0), acc = ctx.temp('int32', out.shape, 'acc'), [, M] = out.shape, P = prod(out.shape.slice(2));
     initAcc(ctx, acc, (m) => biasOf(ctx, m));
     const xz = lit(ctx.int('x_zero_point'), 'i32');
