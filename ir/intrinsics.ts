@@ -76,6 +76,12 @@ for (const t of INT_TYPES) {
   row(`shr_${t}`, `(${t}, ${t}) -> ${t}`, `a shifted right by b, ${sg ? 'arithmetic (copies of the sign bit)' : 'logical'}; b read as unsigned, b >= ${w} gives 0`, ops.shr);
 }
 
+// ---- dual 16-bit multiply-add (the int8 kernels' inner step; ACLE __smuad on Cortex-M4/M7/M33)
+/** sext16(a)·sext16(b) + (a >> 16)·(b >> 16), wrapped to int32. */
+export const dot2Ref = (a: number, b: number): number => (Math.imul((a << 16) >> 16, (b << 16) >> 16) + Math.imul(a >> 16, b >> 16)) | 0;
+row('dot2_i32', '(i32, i32) -> i32', 'the signed 16-bit low halves multiplied, plus the signed 16-bit high halves multiplied; the sum wraps to 32 bits (only (-32768)² + (-32768)² reaches it)',
+  (a, b) => dot2Ref(Number(a), Number(b)));
+
 // ---- float → integer casts and 64-bit integer → f32
 /** Truncated toward zero; NaN → 0; beyond the type's range (±inf included) saturates. */
 export function floatToInt(t: IntT, x: number): Num {

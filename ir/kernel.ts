@@ -49,9 +49,13 @@ export type UnOp =
  * floats fmod. Integer div and mod by zero give 0; the one overflowing quotient wraps (MIN / -1
  * gives MIN, MIN % -1 gives 0). shl/shr by the type's width or more give 0 (ONNX's BitShift,
  * the only source of shifts on data, takes unsigned types). min/max on floats propagate NaN.
+ * dot2 (i32 only): a dual 16-bit multiply-add of two packed pairs, the signed low halves times
+ * each other plus the signed high halves times each other, the sum wrapping to 32 bits (row
+ * dot2_i32; ACLE __smuad). The int8 kernels (ir/ops/qint8.ts) accumulate with it; C rows of
+ * CPUs with DSP instructions render it as one (CStyleRow.dualMac), others as two multiplies.
  */
 export type BinOp = 'add' | 'sub' | 'mul' | 'div' | 'mod' | 'min' | 'max'
-  | 'pow' | 'and' | 'or' | 'xor' | 'shl' | 'shr' | 'atan2';
+  | 'pow' | 'and' | 'or' | 'xor' | 'shl' | 'shr' | 'atan2' | 'dot2';
 export type CmpOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 
 export type Expr =

@@ -18,6 +18,7 @@ import { eliminateDeadLocals } from './eliminateDeadLocals.js';
 import { foldBatchNorm } from './foldBatchNorm.js';
 import { foldConstants } from './foldConstants.js';
 import { fuseActivations } from './fuseActivations.js';
+import { fuseQuantized } from './fuseQuantized.js';
 import { inferShapes } from './inferShapes.js';
 import { LowerOptions, lowerToKernels } from './lowerToKernels.js';
 import { MemoryReport, planMemory } from './planMemory.js';
@@ -49,6 +50,7 @@ export interface PipelineOptions extends LowerOptions, PipelineHooks {
 export const GRAPH_PASSES: [string, (m: Model, opts: PipelineOptions) => void][] = [
   ['inferShapes', (m, opts) => inferShapes(m, opts.evaluate)],
   ['simplifyGraph', simplifyGraph],
+  ['fuseQuantized', fuseQuantized],
   ['foldConstants', foldConstants],
   ['foldBatchNorm', foldBatchNorm],
   ['fuseActivations', fuseActivations],

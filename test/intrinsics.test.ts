@@ -176,7 +176,19 @@ function mathCases(): Case[] {
   return cases;
 }
 
-const CASES: Case[] = [...INT_TYPES.flatMap(intCases), bigToF32Case('i64'), bigToF32Case('u64'), ...convCases(), ...mathCases()];
+/** dot2_i32 on packed pairs of 16-bit edges (both signs in each half, the one wrapping sum). */
+function dot2Case(): Case {
+  const halves = [0, 1, -1, 2, -2, 127, -128, 255, 32767, -32768, 12345, -23456];
+  const words = halves.flatMap((h) => halves.map((l) => ((h << 16) | (l & 0xffff)) | 0));
+  const as: number[] = [], bs: number[] = [];
+  for (const a of words) for (const b of [words[0], words[13], words[77], words[words.length - 1], 0x80008000 | 0, 0x7fff7fff, ((127 << 16) | (0xff80)) | 0]) { as.push(a); bs.push(b); }
+  const row = INTRINSICS.get('dot2_i32')!, A = buf('int32', as.length), B = buf('int32', as.length), Y = buf('int32', as.length);
+  const e: Expr = { k: 'bin', t: 'i32', op: 'dot2', a: load(A), b: load(B) };
+  return { row: row.name, label: 'dot2_i32(a, b)', kernel: kernel('k_dot2', [A, B], Y, [{ k: 'store', buf: Y, idx: I, val: e }], as.length),
+    inputs: [tensor('int32', as), tensor('int32', bs)], expected: tensor('int32', as.map((a, i) => row.ref(a, bs[i]))) };
+}
+
+const CASES: Case[] = [...INT_TYPES.flatMap(intCases), dot2Case(), bigToF32Case('i64'), bigToF32Case('u64'), ...convCases(), ...mathCases()];
 const outputOf = (c: Case) => c.kernel.params[c.kernel.params.length - 1];
 
 // ---- backends: each returns, per case, the output buffer's bytes

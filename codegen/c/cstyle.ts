@@ -25,6 +25,12 @@ export interface CStyleRow {
   barrier?: string;
   /** Qualifier of a kernel's shared arrays ("__shared__"); absent: plain local arrays. */
   shared?: string;
+  /** The function rendering the dual 16-bit multiply-add (BinOp dot2, row dot2_i32) on CPUs
+   * with DSP instructions, e.g. ACLE's "__smuad" (arm_acle.h) on Cortex-M4/M7/M33; absent:
+   * the portable helper onnxc_dot2_i32 (two multiplies). */
+  dualMac?: string;
+  /** The same with an accumulator, rendering add(acc, dot2(p, q)) as NAME(p, q, acc): "__smlad". */
+  dualMacAcc?: string;
 }
 
 /** Whether a block contains a `fail` statement (the kernel then returns a status). */
@@ -136,10 +142,14 @@ export class CStyleRenderer {
   }
 
   private bin(op: BinOp, t: Scalar, a: Expr, b: Expr): string {
+    // acc + dot2(p, q) as one accumulating instruction where the row has it (SMLAD)
+    if (op === 'add' && b.k === 'bin' && b.op === 'dot2' && this.target.dualMacAcc)
+      return `${this.target.dualMacAcc}(${this.expr(b.a)}, ${this.expr(b.b)}, ${this.expr(a)})`;
     const x = this.expr(a), y = this.expr(b), T = this.target.types;
     const isF = t === 'f32' || t === 'f64';
     const infix: Partial<Record<BinOp, string>> = { add: '+', sub: '-', mul: '*', div: '/', and: '&', or: '|', xor: '^', shl: '<<', shr: '>>' };
     if (op === 'mod' && isF) return `${this.fn(t, 'fmod')}(${x}, ${y})`;
+    if (op === 'dot2') return this.target.dualMac ? `${this.target.dualMac}(${x}, ${y})` : this.call('onnxc_dot2_i32', x, y);
     // integer div/mod and shifts at their edges (rows div_<t>, mod_<t>, shl_<t>, shr_<t>): a
     // helper unless the divisor or count is a constant that cannot reach an edge
     if (!isF && (op === 'div' || op === 'mod' || op === 'shl' || op === 'shr') && !bareIntOp(op, t, b)) return this.call(`onnxc_${op}_${t}`, x, y);

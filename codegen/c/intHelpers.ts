@@ -48,3 +48,6 @@ for (const t of [...INT_TYPES, 'idx'] as HelperT[]) {
   if (t !== 'idx') Object.assign(INT_HELPERS, shifts(t));
   for (const f of ['f32', 'f64'] as const) INT_HELPERS[`onnxc_${f}_to_${t}`] = toInt(f, t);
 }
+// row dot2_i32: the halves sign-extended through int16_t, the sum added unsigned (wraps, no UB)
+INT_HELPERS.onnxc_dot2_i32 = 'static inline int32_t onnxc_dot2_i32(int32_t a, int32_t b) { '
+  + 'return (int32_t)((uint32_t)((int32_t)(int16_t)(uint16_t)a * (int16_t)(uint16_t)b) + (uint32_t)((int32_t)(int16_t)(uint16_t)((uint32_t)a >> 16) * (int16_t)(uint16_t)((uint32_t)b >> 16))); }';

@@ -94,6 +94,7 @@ function renderBin(op: string, t: Scalar, a: string, b: string): string {
     case 'max': return isF(t) ? wrap(t, `R.fmax(${a}, ${b})`) : `R.max(${a}, ${b})`;
     case 'pow': return wrap(t, `Math.pow(${a}, ${b})`);
     case 'atan2': return wrap(t, `Math.atan2(${a}, ${b})`);
+    case 'dot2': return `R.dot2(${a}, ${b})`;
     case 'and': return wrap(t, `${a} & ${b}`);
     case 'or': return wrap(t, `${a} | ${b}`);
     case 'xor': return wrap(t, `${a} ^ ${b}`);

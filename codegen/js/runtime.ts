@@ -3,7 +3,7 @@
 // narrow-float conversions.
 import { DType } from '../../ir/dtype.js';
 import { bf16ToFloat, floatToBf16, floatToHalf, floatToMini, halfToFloat, miniToFloat } from '../../ir/floatbits.js';
-import { INTRINSICS } from '../../ir/intrinsics.js';
+import { INTRINSICS, dot2Ref } from '../../ir/intrinsics.js';
 import { erfF32, expF32 } from '../../ir/mathfit.js';
 import { getPacked, setPacked } from '../../ir/tensor.js';
 
@@ -56,6 +56,8 @@ const VCMP: Record<string, (a: number, b: number) => boolean> = {
 };
 
 export const R = {
+  /** Row dot2_i32 (BinOp dot2). */
+  dot2: dot2Ref,
   vld: (b: Float32Array, i: number, n: number, stride = 1) => (stride === 1 ? b.slice(i, i + n) : lanewise(n, (l) => b[i + stride * l])),
   vst: (b: Float32Array, i: number, v: Float32Array) => b.set(v, i),
   vsp: (x: number, n: number) => new Float32Array(n).fill(x),

@@ -217,6 +217,10 @@ export class KernelRenderer {
         return this.withTemp(ns, x, (a) => this.withTemp(ns, y, (b) =>
           w.if(w.op(ns, (op === 'min' ? 'lt' : 'gt') + sg, a(), b()), a(), b())));
       case 'pow': case 'atan2': return this.libm(op, t, [x, y]);
+      case 'dot2': // row dot2_i32: extend16_s of each low half, arithmetic shifts for the high ones
+        return this.withTemp('i32', x, (a) => this.withTemp('i32', y, (b) => w.op('i32', 'add',
+          w.op('i32', 'mul', w.op('i32', 'extend16_s', a()), w.op('i32', 'extend16_s', b())),
+          w.op('i32', 'mul', w.op('i32', 'shr_s', a(), w.c('i32', 16)), w.op('i32', 'shr_s', b(), w.c('i32', 16))))));
       case 'shl': case 'shr': {
         // rows shl_<t>/shr_<t>: a count of the type's width or more (read unsigned) gives 0
         const bits = t === 'idx' ? 32 : scalarBits(t);

@@ -10,6 +10,7 @@ import { lossOps } from './loss.js';
 import { mlOps } from './ml.js';
 import { newerOps } from './newer.js';
 import { normalizeOps } from './normalize.js';
+import { qint8Ops } from './qint8.js';
 import { recurrentOps } from './recurrent.js';
 import { reduceOps } from './reduce.js';
 import { shapeOps } from './shape.js';
@@ -24,6 +25,6 @@ export function registerAllOps(): void {
   registerOps([
     ...elementwiseOps, ...shapeOps, ...indexingOps, ...castOps, ...reduceOps, ...softmaxOps, ...normalizeOps,
     ...lossOps, ...linalgOps, ...convOps, ...recurrentOps, ...signalOps, ...mlOps, ...controlOps, ...newerOps,
-    ...trainingOps,
+    ...trainingOps, ...qint8Ops,
   ]);
 }
