@@ -3,12 +3,12 @@
 // aligned tables (or one JSON object); --memory-svg draws the arena plan.
 import fs from 'node:fs';
 import { CompileError } from '../../ir/errors.js';
-import { memorySvg } from '../memorySvg.js';
+import { compileModel } from '../api.js';
+import { loadModel } from '../onnx/loadModel.js';
+import { InspectReport, inspectModel, typeText } from '../report/inspectReport.js';
+import { memorySvg } from '../report/memorySvg.js';
 import { textTable } from '../textTable.js';
 import { parseDims } from './common.js';
-import { InspectReport, inspectModel } from './inspectReport.js';
-
-const typeText = (v: { dtype?: string; shape?: (number | string)[] }) => (v.dtype ? `${v.dtype}[${v.shape!.join(',')}]` : '?');
 
 function render(r: InspectReport): string {
   const out = [`model: ${r.model}  (ir_version ${r.irVersion}${r.producer ? `, producer ${r.producer}` : ''})`,
@@ -29,10 +29,11 @@ function render(r: InspectReport): string {
 }
 
 export function inspectCommand(a: { model: string; dim?: string[]; json?: string; 'memory-svg'?: string }): number {
-  const { report, program } = inspectModel(a.model, parseDims(a.dim));
+  const dims = parseDims(a.dim);
+  const { report, compiled } = inspectModel(() => loadModel(a.model), dims, (m) => compileModel(m, { target: 'c', dims }));
   if (a['memory-svg'] !== undefined) {
-    if (!program) throw new CompileError(`cannot draw the arena plan: ${(report.memory as { notPlanned: string }).notPlanned}`);
-    fs.writeFileSync(a['memory-svg'], memorySvg(program));
+    if (!compiled) throw new CompileError(`cannot draw the arena plan: ${(report.memory as { notPlanned: string }).notPlanned}`);
+    fs.writeFileSync(a['memory-svg'], memorySvg(compiled.program));
   }
   if (a.json !== undefined) {
     const text = JSON.stringify(report, null, 1) + '\n';

@@ -1,41 +1,75 @@
-// The memory picture: arena bytes (down) against steps (across); each temporary is a box from
-// its first to its last step at its offset, so boxes never overlap where the plan is sound.
-// Takes plain rows (arenaBuffers.ts) and returns standalone SVG text, the same for the same rows.
-import { ArenaPicture } from './arenaBuffers.js';
+// The arena plan as an SVG picture, for `onnxc inspect --memory-svg` and the browser page: each
+// temporary a box spanning the steps it is live (x) at its byte offset (y, 0 at the bottom), the
+// arena size marked as the peak line. Rows come from planMemory's own liveRanges, so the picture
+// shows the plan that was made. Deterministic: same program, same bytes. Boxes carry data-*
+// attributes (offset, bytes, first/last step) so tests and tools can read the plan back.
+// Node-free: the web bundle imports it.
+import { Program, ProgramBuf, stepLabel } from '../../ir/kernel.js';
+import { arenaBytesOf, liveRanges } from '../../passes/planMemory.js';
 
-const W = 640, H = 320, LEFT = 72, TOP = 24, BOTTOM = 32, RIGHT = 12;
+export interface ArenaBox { name: string; offset: number; bytes: number; first: number; last: number }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** What the picture draws: the arena size, one label per step, and the boxes. */
+export interface ArenaPlan { name: string; arenaBytes: number; steps: string[]; boxes: ArenaBox[] }
 
-/** A byte count as the picture labels it (B, KiB, MiB). */
+/** The planned temporaries of a compiled program, ordered by offset, first step, then name. */
+export function arenaBoxes(p: Program): ArenaBox[] {
+  const { first, last } = liveRanges(p);
+  return [...first.keys()].map((b: ProgramBuf) => ({ name: b.name, offset: b.offset ?? 0, bytes: arenaBytesOf(b), first: first.get(b)!, last: last.get(b)! }))
+    .sort((a, b) => a.offset - b.offset || a.first - b.first || a.name.localeCompare(b.name));
+}
+
+/** The arena plan of a compiled program as plain data. */
+export function arenaPlan(p: Program): ArenaPlan {
+  return { name: p.name, arenaBytes: p.arenaSize, steps: p.steps.map(stepLabel), boxes: arenaBoxes(p) };
+}
+
+/** A byte count for people (B, KiB, MiB). */
 export function bytesLabel(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${+(n / 1024).toFixed(1)} KiB`;
   return `${+(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** SVG text of the arena picture. */
-export function memorySvg(a: ArenaPicture): string {
-  const plotW = W - LEFT - RIGHT, plotH = H - TOP - BOTTOM;
-  const steps = Math.max(1, a.steps), bytes = Math.max(1, a.arenaBytes);
-  const x = (step: number) => LEFT + (step / steps) * plotW;
-  const y = (off: number) => TOP + (off / bytes) * plotH;
-  const f = (v: number) => +v.toFixed(2);
-  const boxes = a.buffers.map((b, i) => {
-    const hue = (i * 137) % 360;
-    const tip = `${b.name}: ${bytesLabel(b.size)} at offset ${b.offset}, steps ${b.first}–${b.last}`;
-    return `<rect x="${f(x(b.first))}" y="${f(y(b.offset))}" width="${f(x(b.last + 1) - x(b.first))}" height="${f(Math.max(1, y(b.offset + b.size) - y(b.offset)))}" fill="hsl(${hue} 60% 62%)" stroke="#333" stroke-width="0.5"><title>${esc(tip)}</title></rect>`;
-  });
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
-    `<title>arena: ${esc(bytesLabel(a.arenaBytes))}, ${a.buffers.length} temporaries over ${a.steps} steps</title>`,
-    `<rect x="${LEFT}" y="${TOP}" width="${plotW}" height="${plotH}" fill="#f6f6f6" stroke="#999"/>`,
-    ...boxes,
-    `<text x="${LEFT}" y="${TOP - 8}">arena ${esc(bytesLabel(a.arenaBytes))}, ${a.buffers.length} temporaries</text>`,
-    `<text x="${LEFT - 6}" y="${TOP + 10}" text-anchor="end">0</text>`,
-    `<text x="${LEFT - 6}" y="${TOP + plotH}" text-anchor="end">${esc(bytesLabel(a.arenaBytes))}</text>`,
-    `<text x="${LEFT}" y="${H - 10}">step 0</text>`,
-    `<text x="${LEFT + plotW}" y="${H - 10}" text-anchor="end">step ${a.steps}</text>`,
-    '</svg>',
-  ].join('\n') + '\n';
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const f = (v: number) => String(Math.round(v * 100) / 100);
+
+/** A stable pastel colour per name. */
+function colour(name: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+  return `hsl(${(h >>> 0) % 360},55%,75%)`;
 }
+
+/** Plot geometry: left, top, width, height, right and bottom margins. */
+export const PLOT = { L: 70, T: 40, W: 900, H: 420, R: 20, B: 50 } as const;
+
+/** The SVG document of an arena plan (standalone, with a title per box as tooltip). */
+export function drawArena(a: ArenaPlan): string {
+  const { L, T, W, H, R, B } = PLOT, n = a.steps.length, arena = a.arenaBytes;
+  const sx = W / Math.max(1, n), sy = arena ? H / arena : 0;
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${L + W + R}" height="${T + H + B}" viewBox="0 0 ${L + W + R} ${T + H + B}" font-family="sans-serif" font-size="11">`,
+    `<title>${esc(a.name)}: arena ${arena} bytes, ${a.boxes.length} buffers over ${n} steps</title>`,
+    `<rect x="${L}" y="${T}" width="${W}" height="${H}" fill="#fafafa" stroke="#999"/>`,
+  ];
+  for (const b of a.boxes) {
+    const x = L + b.first * sx, w = (b.last - b.first + 1) * sx, y = T + H - (b.offset + b.bytes) * sy, h = b.bytes * sy;
+    const tip = `${b.name}: ${b.bytes} bytes at offset ${b.offset}, steps ${b.first}–${b.last}`;
+    out.push(`<g class="buf"><title>${esc(tip)}</title><rect data-name="${esc(b.name)}" data-offset="${b.offset}" data-bytes="${b.bytes}" data-first="${b.first}" data-last="${b.last}" x="${f(x)}" y="${f(y)}" width="${f(w)}" height="${f(h)}" fill="${colour(b.name)}" stroke="#333" stroke-width="0.5"/>`
+      + (w >= b.name.length * 6.5 + 4 && h >= 13 ? `<text x="${f(x + 2)}" y="${f(y + h / 2 + 4)}">${esc(b.name)}</text>` : '') + '</g>');
+  }
+  out.push(`<line class="peak" data-bytes="${arena}" x1="${L}" y1="${T}" x2="${L + W}" y2="${T}" stroke="#c00" stroke-width="1.5" stroke-dasharray="6 3"/>`,
+    `<text x="${L + W}" y="${T - 6}" text-anchor="end" fill="#c00">peak: arena ${arena} bytes (${bytesLabel(arena)})</text>`,
+    `<text x="${L - 6}" y="${T + H}" text-anchor="end">0</text>`, `<text x="${L - 6}" y="${T + 10}" text-anchor="end">${bytesLabel(arena)}</text>`,
+    `<text x="${L + W / 2}" y="${T + H + 32}" text-anchor="middle">step (kernel index, 0–${Math.max(0, n - 1)})</text>`,
+    `<text transform="translate(16 ${T + H / 2}) rotate(-90)" text-anchor="middle">arena offset</text>`);
+  const tick = Math.max(1, Math.ceil(n / 10));
+  for (let s = 0; s < n; s += tick)
+    out.push(`<text x="${f(L + (s + 0.5) * sx)}" y="${T + H + 14}" text-anchor="middle"><title>${esc(a.steps[s])}</title>${s}</text>`);
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}
+
+/** The SVG picture of a compiled program's arena plan. */
+export const memorySvg = (p: Program): string => drawArena(arenaPlan(p));

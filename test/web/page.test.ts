@@ -91,13 +91,14 @@ describe.skipIf(!!missing)('web page in headless Chromium', () => {
   it('compiles tiny_cnn in the page and shows the inspect tables and the arena', async () => {
     await page.setInputFiles('#file', MODEL);
     await settled();
-    const ops = await page.$$eval('#model-ops tbody tr', (rows: HTMLTableRowElement[]) => rows.map((r) => r.cells[0].textContent));
-    expect(ops.some((o: string) => o.startsWith('Conv '))).toBe(true);
+    const ops = await page.$$eval('#model-ops tbody tr', (rows: HTMLTableRowElement[]) => rows.map((r) => [r.cells[0].textContent, r.cells[1].textContent]));
+    expect(ops).toContainEqual(['Conv', '17']);
     const cells = (id: string) => page.$$eval(`#${id} tbody td`, (tds: Element[]) => tds.map((t) => t.textContent));
     expect(await cells('model-inputs')).toEqual(['image', 'float32[1,3,16,16]']);
     expect(await cells('model-outputs')).toEqual(['probabilities']);
-    const rects = await page.$$eval('#memory svg rect title', (ts: Element[]) => ts.map((t) => t.textContent));
-    expect(rects.length).toBeGreaterThan(0);
+    const boxes = await page.$$eval('#memory svg rect[data-name]', (rs: Element[]) => rs.length);
+    expect(boxes).toBe(node.memory.temps);
+    expect(await page.getAttribute('#memory svg line.peak', 'data-bytes')).toBe(String(node.memory.arenaBytes));
     expect(await page.textContent('#summary')).toContain(`(liveness lower bound`);
   }, 120_000);
 

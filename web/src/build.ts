@@ -1,16 +1,17 @@
-// Everything the page makes from a dropped model, without touching the DOM: the inspect summary,
-// the C files (zipped) and the WASM module + loader, and the arena picture of the WASM program.
+// Everything the page makes from a dropped model, without touching the DOM: the inspect report
+// (the same data `onnxc inspect --json` gives, its arena planned by the WASM compile), the C files
+// (zipped) and the WASM module + loader, and the arena picture of the WASM program.
 import { zipSync, strToU8 } from 'fflate';
+import { CompileError } from '../../ir/errors.js';
 import { CompileResult, compileWith, defaultName } from '../../src/compile.js';
 import { importModel } from '../../src/onnx/importModel.js';
-import { arenaBuffers } from '../../src/report/arenaBuffers.js';
+import { InspectReport, inspectModel } from '../../src/report/inspectReport.js';
 import { memorySvg } from '../../src/report/memorySvg.js';
-import { ModelSummary, summarizeModel } from '../../src/report/modelSummary.js';
 import { BROWSER_ENV } from './env.js';
 
 export interface PageBuild {
   name: string;
-  summary: ModelSummary;
+  report: InspectReport;
   c: CompileResult;
   wasm: CompileResult;
   /** NAME_c.zip: the C output folder. */
@@ -35,11 +36,9 @@ export function zipFiles(files: Record<string, string | Uint8Array>): Uint8Array
 export function buildModel(bytes: Uint8Array, fileName: string): PageBuild {
   const t0 = performance.now();
   const name = defaultName(fileName);
-  const summary = summarizeModel(importModel(bytes, fileName));
-  const c = compileWith(importModel(bytes, fileName), { target: 'c', name }, BROWSER_ENV);
-  const wasm = compileWith(importModel(bytes, fileName), { target: 'wasm', name }, BROWSER_ENV);
-  return {
-    name, summary, c, wasm, zip: zipFiles(c.files),
-    svg: memorySvg(arenaBuffers(wasm.program)), ms: performance.now() - t0,
-  };
+  const fresh = () => importModel(bytes, fileName);
+  const { report, compiled: wasm } = inspectModel(fresh, {}, (m) => compileWith(m, { target: 'wasm', name }, BROWSER_ENV));
+  if (!wasm) throw new CompileError((report.memory as { notPlanned: string }).notPlanned);
+  const c = compileWith(fresh(), { target: 'c', name }, BROWSER_ENV);
+  return { name, report, c, wasm, zip: zipFiles(c.files), svg: memorySvg(wasm.program), ms: performance.now() - t0 };
 }

@@ -2,6 +2,7 @@
 // inspect tables and the arena picture, offers the C zip and the WASM module + loader for
 // download, and runs the module on seeded random inputs. Nothing is sent anywhere.
 import { CompileError } from '../../ir/errors.js';
+import { typeText } from '../../src/report/inspectReport.js';
 import { bytesLabel } from '../../src/report/memorySvg.js';
 import { PageBuild, buildModel } from './build.js';
 import { runWasm } from './runWasm.js';
@@ -31,20 +32,22 @@ function table(id: string, head: string[], rows: (string | number)[][]): HTMLTab
 }
 
 function showSummary(b: PageBuild): void {
-  const s = b.summary, el = $('summary');
+  const r = b.report, el = $('summary');
+  const m = r.memory as Exclude<typeof r.memory, { notPlanned: string }>; // buildModel throws when unplanned
   el.replaceChildren();
   const p = el.appendChild(document.createElement('p'));
-  p.textContent = `${s.source} (ir_version ${s.irVersion}${s.producer ? `, producer ${s.producer}` : ''}); opsets: ${s.opsets.join(', ')}; ` +
-    `compiled for C and WASM in ${b.ms.toFixed(0)} ms; arena ${bytesLabel(b.wasm.memory.arenaBytes)} ` +
-    `(liveness lower bound ${bytesLabel(b.wasm.memory.lowerBound)}; ${b.wasm.program.steps.length} kernels)`;
+  p.textContent = `${r.model} (ir_version ${r.irVersion}${r.producer ? `, producer ${r.producer}` : ''}); ` +
+    `opsets: ${r.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}; compiled for C and WASM in ${b.ms.toFixed(0)} ms; ` +
+    `arena ${bytesLabel(m.arenaBytes)} (liveness lower bound ${bytesLabel(m.lowerBound)}; ${m.kernels} kernels, ${m.temporaries} temporaries)`;
   el.append(
-    table('model-inputs', ['input', 'type'], s.inputs.map((v) => [v.name, v.type])),
-    table('model-outputs', ['output'], s.outputs.map((v) => [v])),
-    table('model-ops', ['op', 'nodes'], s.ops.map((o) => [o.op, o.count])),
-    table('model-values', ['value', 'type', 'note'], s.values.map((v) => [v.name, v.type, v.constant ? 'constant' : ''])),
+    table('model-inputs', ['input', 'type'], r.inputs.map((v) => [v.name, typeText(v)])),
+    table('model-outputs', ['output'], r.outputs.map((v) => [v.name])),
+    table('model-ops', ['op', 'opset', 'nodes'], r.ops.map((o) => [o.op, o.opset, o.count])),
+    table('model-values', ['value', 'type', 'note'], r.values.map((v) => [v.name, typeText(v), v.constant ? 'constant' : ''])),
+    table('model-largest', ['largest temporaries', 'bytes', 'offset', 'steps'], m.largest.map((t) => [t.name, bytesLabel(t.bytes), t.offset, `${t.first}-${t.last}`])),
   );
-  if (s.unsupported.length) el.appendChild(document.createElement('p')).textContent = `unsupported ops: ${s.unsupported.join(', ')}`;
-  if (s.stopped) el.appendChild(document.createElement('p')).textContent = `inference stopped at ${s.stopped}`;
+  if (r.unsupported.length) el.appendChild(document.createElement('p')).textContent = `unsupported ops: ${r.unsupported.map((u) => `${u.node} (${u.op})`).join(', ')}`;
+  if (r.inferenceStopped) el.appendChild(document.createElement('p')).textContent = `inference stopped at ${r.inferenceStopped}`;
   $('memory').innerHTML = b.svg; // memorySvg escapes every name
 }
 

@@ -1,12 +1,13 @@
-// What `onnxc inspect` reports, as data: model facts, op histogram, unsupported nodes,
-// inferred value types, and the arena plan (with the compiled program for --memory-svg).
+// What `onnxc inspect` and the browser page report about a model, as data: model facts, the op
+// histogram by opset, unsupported nodes, inferred value types, and the arena plan of a compile.
+// Node-free (the web bundle imports it): the caller supplies the model and the compiler.
 import { evaluateNode } from '../../codegen/js/evaluate.js';
 import { CompileError } from '../../ir/errors.js';
+import { Model } from '../../ir/graph.js';
 import { inferNode } from '../../ir/infer.js';
-import { Program } from '../../ir/kernel.js';
 import { getOp } from '../../ir/opdef.js';
-import { bindInputs, compileModel, loadModel } from '../api.js';
-import { arenaBoxes } from '../memorySvg.js';
+import { CompileResult, bindInputs } from '../compile.js';
+import { arenaBoxes } from './memorySvg.js';
 
 type Shape = (number | string)[];
 export interface InspectReport {
@@ -14,17 +15,24 @@ export interface InspectReport {
   opsets: { domain: string; version: number }[];
   inputs: { name: string; dtype?: string; shape?: Shape }[];
   outputs: { name: string }[];
+  /** One row per op and opset, most frequent first. */
   ops: { op: string; opset: number; count: number }[];
   unsupported: { node: string; op: string }[];
   values: { name: string; dtype?: string; shape?: Shape; constant: boolean }[];
+  /** Why inference stopped early, if it did. */
   inferenceStopped?: string;
   memory: { arenaBytes: number; lowerBound: number; kernels: number; temporaries: number;
     largest: { name: string; bytes: number; offset: number; first: number; last: number }[] } | { notPlanned: string };
 }
 
-/** Collects the report; `program` is the compiled C program when the arena could be planned. */
-export function inspectModel(file: string, dims: Record<string, number>): { report: InspectReport; program?: Program } {
-  const m = loadModel(file), g = m.graph;
+/** A value's type as text: `float32[1,3,16,16]`, or `?` when unknown. */
+export const typeText = (v: { dtype?: string; shape?: Shape }): string => (v.dtype ? `${v.dtype}[${v.shape!.join(',')}]` : '?');
+
+const typeOf = (t: { dtype: string; shape: readonly (number | string)[] } | null) => (t ? { dtype: t.dtype, shape: [...t.shape] } : {});
+
+/** Facts about a freshly imported model; binds `dims` and infers types on it (so it changes `m`). */
+function describeModel(m: Model, dims: Record<string, number>): InspectReport {
+  const g = m.graph;
   const hist = new Map<string, { op: string; opset: number; count: number }>();
   const unsupported: InspectReport['unsupported'] = [];
   for (const n of g.nodes) {
@@ -37,9 +45,9 @@ export function inspectModel(file: string, dims: Record<string, number>): { repo
   const report: InspectReport = {
     model: m.source, irVersion: m.irVersion, ...(m.producer ? { producer: m.producer } : {}),
     opsets: [...m.opsets].map(([d, v]) => ({ domain: d || 'ai.onnx', version: v })),
-    inputs: g.inputs.map((v) => ({ name: v.name, ...(v.type ? { dtype: v.type.dtype, shape: [...v.type.shape] } : {}) })),
+    inputs: g.inputs.map((v) => ({ name: v.name, ...typeOf(v.type) })),
     outputs: g.outputs.map((v) => ({ name: v.name })),
-    ops: [...hist.values()].sort((x, y) => y.count - x.count || x.op.localeCompare(y.op)),
+    ops: [...hist.values()].sort((x, y) => y.count - x.count || x.op.localeCompare(y.op) || x.opset - y.opset),
     unsupported, values: [], memory: { notPlanned: '' },
   };
   bindInputs(m, dims);
@@ -50,14 +58,24 @@ export function inspectModel(file: string, dims: Record<string, number>): { repo
       report.inferenceStopped = (e as Error).message;
       break;
     }
-    for (const v of n.outputs) if (v) report.values.push({ name: v.name, ...(v.type ? { dtype: v.type.dtype, shape: [...v.type.shape] } : {}), constant: !!v.const });
+    for (const v of n.outputs) if (v) report.values.push({ name: v.name, ...typeOf(v.type), constant: !!v.const });
   }
+  return report;
+}
+
+/**
+ * Collects the report. `fresh` gives a newly imported model each call (inference and compiling
+ * both change a model); `compile` compiles one for the arena plan. `compiled` is its result when
+ * the arena could be planned; a CompileError becomes `memory.notPlanned`.
+ */
+export function inspectModel(fresh: () => Model, dims: Record<string, number>, compile: (m: Model) => CompileResult): { report: InspectReport; compiled?: CompileResult } {
+  const report = describeModel(fresh(), dims);
   try {
-    const r = compileModel(loadModel(file), { target: 'c', dims });
+    const r = compile(fresh());
     const boxes = arenaBoxes(r.program);
     report.memory = { arenaBytes: r.memory.arenaBytes, lowerBound: r.memory.lowerBound, kernels: r.program.steps.length, temporaries: r.memory.temps,
       largest: [...boxes].sort((a, b) => b.bytes - a.bytes || a.offset - b.offset).slice(0, 10) };
-    return { report, program: r.program };
+    return { report, compiled: r };
   } catch (e) {
     if (!(e instanceof CompileError)) throw e;
     report.memory = { notPlanned: e.message };
