@@ -7,6 +7,7 @@ import { CompileError, nodeError } from './errors.js';
 import { Graph, Node, TensorType, isStatic, nodeInputs } from './graph.js';
 import { OpDef, opDefOf } from './opdef.js';
 import { TensorData, numel } from './tensor.js';
+import { checkDeclaredOutputs, checkInputTypes } from './validate.js';
 
 /** Computes a node's outputs from constant inputs of the given types (outputs get `outTypes`). */
 export type Evaluator = (node: Node, def: OpDef, types: (TensorType | null)[], inputs: (TensorData | undefined)[], outTypes: TensorType[]) => TensorData[];
@@ -21,6 +22,7 @@ export function inferNode(n: Node, evaluate?: Evaluator): void {
   n.inputs.forEach((v, i) => {
     if (v && !v.type) throw nodeError(n, `input ${i} ('${v.name}') has no known type`);
   });
+  checkInputTypes(n, types);
   const consts = n.inputs.map((v) => v?.const);
   const ctx = new InferCtx(n, def, types, consts, evaluate);
   let outTypes: TensorType[];
@@ -55,4 +57,5 @@ export function inferNode(n: Node, evaluate?: Evaluator): void {
 export function inferGraph(g: Graph, evaluate?: Evaluator): void {
   for (const n of g.nodes) inferNode(n, evaluate);
   for (const o of g.outputs) if (!o.type) throw new CompileError(`graph output '${o.name}' has no known type`);
+  checkDeclaredOutputs(g);
 }
