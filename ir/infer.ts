@@ -3,7 +3,7 @@
 // on values: Shape→Reshape). The evaluator is injected (codegen/js's evaluateNode in the
 // compiler) so that the IR does not depend on a renderer; subgraphs get it through InferCtx.
 import { InferCtx } from './ctx.js';
-import { CompileError, nodeError } from './errors.js';
+import { CompileError, atNode, nodeError } from './errors.js';
 import { Graph, Node, TensorType, isStatic, nodeInputs } from './graph.js';
 import { OpDef, opDefOf } from './opdef.js';
 import { TensorData, numel } from './tensor.js';
@@ -17,6 +17,7 @@ const FOLD_LIMIT = 1 << 16;
 
 /** Types a node's outputs; with `evaluate`, also computes them when every input is known. */
 export function inferNode(n: Node, evaluate?: Evaluator): void {
+  atNode(n);
   const def = opDefOf(n);
   const types = n.inputs.map((v) => (v ? v.type : null));
   n.inputs.forEach((v, i) => {
@@ -25,13 +26,8 @@ export function inferNode(n: Node, evaluate?: Evaluator): void {
   checkInputTypes(n, types);
   const consts = n.inputs.map((v) => v?.const);
   const ctx = new InferCtx(n, def, types, consts, evaluate);
-  let outTypes: TensorType[];
-  try {
-    outTypes = def.infer(ctx);
-  } catch (e) {
-    if (e instanceof CompileError) throw e;
-    throw nodeError(n, `shape inference failed: ${(e as Error).message}`);
-  }
+  const outTypes = def.infer(ctx);
+  atNode(n); // inference of a subgraph moved on to its nodes
   n.outputs.forEach((v, i) => {
     if (!v) return;
     if (!outTypes[i]) throw nodeError(n, `output ${i} has no inferred type`);

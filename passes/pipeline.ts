@@ -4,6 +4,7 @@
 // through PipelineHooks, so that passes/ does not import codegen/.
 import fs from 'node:fs';
 import path from 'node:path';
+import { inPass } from '../ir/errors.js';
 import { Model } from '../ir/graph.js';
 import { Evaluator } from '../ir/infer.js';
 import { Program } from '../ir/kernel.js';
@@ -88,23 +89,23 @@ export function runPipeline(m: Model, opts: PipelineOptions): PipelineResult {
   if (printing) after('import', () => printModel(m), 0);
   for (const [name, pass] of GRAPH_PASSES) {
     const t0 = performance.now();
-    pass(m, opts);
+    inPass(name, () => pass(m, opts));
     if (opts.verify) verifyGraph(m.graph, true);
     after(name, () => printModel(m), performance.now() - t0);
   }
   let t0 = performance.now();
-  const program = lowerToKernels(m, opts);
+  const program = inPass('lowerToKernels', () => lowerToKernels(m, opts));
   if (opts.verify) verifyProgram(program);
   after('lowerToKernels', () => printProgram(program), performance.now() - t0);
   const target = opts.lowerTarget ?? SCALAR_TARGET;
   for (const [name, pass] of KERNEL_PASSES[target.family]) {
     t0 = performance.now();
-    pass(program, target);
+    inPass(name, () => pass(program, target));
     if (opts.verify) verifyProgram(program);
     after(name, () => printProgram(program), performance.now() - t0);
   }
   t0 = performance.now();
-  const memory = planMemory(program);
+  const memory = inPass('planMemory', () => planMemory(program));
   after('planMemory', () => printProgram(program), performance.now() - t0);
   return { program, memory };
 }

@@ -7,7 +7,7 @@ import { evaluateNode } from '../codegen/js/evaluate.js';
 import { emitWasm } from '../codegen/wasm/emitWasm.js';
 import { emitCuda } from '../codegen/cuda/emitCuda.js';
 import { RUNTIME_DIR, cudaHeaderFiles, runtimeHeader } from './runtimeFiles.js';
-import { CompileError } from '../ir/errors.js';
+import { CompileError, inPass } from '../ir/errors.js';
 import { Model, isStatic } from '../ir/graph.js';
 import { registerAllOps } from '../ir/ops/index.js';
 import { TensorData } from '../ir/tensor.js';
@@ -70,9 +70,12 @@ export interface CompileResult {
   model: Model;
 }
 
+/** Longest symbol prefix: NAME.weights.bin and its temporary name must fit a 255-byte file name. */
+const MAX_NAME = 200;
+
 /** A C identifier derived from a file name. */
 export function defaultName(file: string): string {
-  const base = path.basename(file).replace(/\.onnx$/i, '').replace(/[^A-Za-z0-9_]/g, '_');
+  const base = path.basename(file).replace(/\.onnx$/i, '').replace(/[^A-Za-z0-9_]/g, '_').slice(0, MAX_NAME - 2);
   return /^[A-Za-z_]/.test(base) ? base : `m_${base}`;
 }
 
@@ -105,6 +108,7 @@ export { RUNTIME_DIR };
 export function compileModel(m: Model, opts: CompileOptions): CompileResult {
   const name = opts.name ?? defaultName(m.source);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new CompileError(`--name '${name}' is not a C identifier`);
+  if (name.length > MAX_NAME) throw new CompileError(`--name is ${name.length} characters long; at most ${MAX_NAME} (it names the output files)`);
   bindInputs(m, opts.dims, opts.consts);
   for (const v of m.graph.inputs) {
     if (!isStatic(v.type!.shape)) {
@@ -119,20 +123,26 @@ export function compileModel(m: Model, opts: CompileOptions): CompileResult {
   // the schedule table for the row (schedules/): SIMD kernels where it has vectors
   const schedule = scheduleFor(lowerTarget);
   const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, schedule, guards: new Set(Object.keys(opts.consts ?? {})) });
+  const files = inPass(`emit${opts.target === 'c' ? 'C' : opts.target === 'wasm' ? 'Wasm' : 'Cuda'}`, () => emitFiles(program, m, opts));
+  return { files, program, memory, model: m };
+}
+
+function emitFiles(program: Program, m: Model, opts: CompileOptions): Record<string, string | Uint8Array> {
   let files: Record<string, string | Uint8Array>;
   if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights: opts.weights, profile: opts.profile }), 'onnxc_runtime.h': runtimeHeader() };
   else if (opts.target === 'wasm') files = emitWasm(program, { source: m.source, profile: opts.profile }).files;
   else if (opts.target === 'cuda') files = { ...emitCuda(program, { source: m.source }), ...cudaHeaderFiles() };
   else throw new CompileError(`target '${opts.target}' is not available yet`);
-  return { files, program, memory, model: m };
+  return files;
 }
 
 export function compileFile(file: string, opts: CompileOptions): CompileResult {
-  return compileModel(loadModel(file), opts);
+  return compileModel(inPass('import', () => loadModel(file)), opts);
 }
 
 /** Writes files into dir only after everything was generated (no half-written output). */
 export function writeFiles(dir: string, files: Record<string, string | Uint8Array>): string[] {
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new CompileError(`'${dir}' exists and is not a folder (-o names the output folder)`);
   fs.mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   const tmp = Object.entries(files).map(([f, data]) => {

@@ -1,6 +1,5 @@
 // ONNX import: ModelProto bytes → typed tensor IR (Model/Graph), with model-local functions
 // inlined, initializers as constants, subgraphs resolved against their enclosing scope.
-import fs from 'node:fs';
 import path from 'node:path';
 import { dtypeFromOnnx } from '../../ir/dtype.js';
 import { CompileError } from '../../ir/errors.js';
@@ -8,6 +7,7 @@ import { Attr, Dim, Graph, Model, Node, TensorType, Value, newValue } from '../.
 import { ModelProto, PAttr, PFunction, PGraph, PModel, PNode, PType, int64Num } from './schema.js';
 import { decodeTensor } from './tensorProto.js';
 import { inlineFunctions } from './inlineFunctions.js';
+import { MAX_MODEL_BYTES, readRegularFile } from './readFile.js';
 import { validateGraph } from '../../ir/validate.js';
 
 /** Newest opset of the default domain that onnxc knows. */
@@ -21,13 +21,7 @@ interface Ctx {
 
 /** Reads and imports an ONNX model file. */
 export function loadModel(file: string): Model {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new CompileError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return importModel(bytes, file);
+  return importModel(readRegularFile(file, MAX_MODEL_BYTES, 'model'), file);
 }
 
 /** Imports a serialized ModelProto. `source` names the file (external data is resolved beside it). */

@@ -6,6 +6,7 @@ import { DType, byteSize, dtypeFromOnnx, dtypeInfo, onnxCode } from '../../ir/dt
 import { CompileError } from '../../ir/errors.js';
 import { TensorData, TypedArray, arrayCtor, isPacked, numel, setNum, tensorBytes, zeros } from '../../ir/tensor.js';
 import { PTensor, TensorProto, int64Big, int64Num } from './schema.js';
+import { openRegular, readRange } from './readFile.js';
 
 /** Largest tensor onnxc accepts, in bytes (beyond this no static arena is sensible). */
 export const MAX_TENSOR_BYTES = 2 ** 34;
@@ -45,17 +46,19 @@ function readExternal(p: PTensor, baseDir: string | undefined, nbytes: number, w
     throw new CompileError(`${what}: external data file '${loc}' not found`);
   }
   if (!real.startsWith(root + path.sep)) throw new CompileError(`${what}: external data '${loc}' is outside the model's folder`);
-  const offset = Number(kv.get('offset') ?? 0), length = kv.has('length') ? Number(kv.get('length')) : nbytes;
-  const size = fs.statSync(real).size;
-  if (!(offset >= 0 && length >= 0 && offset + length <= size) || length !== nbytes)
-    throw new CompileError(`${what}: external data '${loc}' has ${size} bytes, expected ${nbytes} at offset ${offset}`);
-  const fd = fs.openSync(real, 'r');
+  const offset = extInt(kv.get('offset') ?? '0', 'offset'), length = kv.has('length') ? extInt(kv.get('length')!, 'length') : nbytes;
+  if (length !== nbytes) throw new CompileError(`${what}: external data length is ${length} bytes, the tensor needs ${nbytes}`);
+  const { fd, size } = openRegular(real, Number.MAX_SAFE_INTEGER, 'external data');
   try {
-    const buf = Buffer.alloc(length);
-    fs.readSync(fd, buf, 0, length, offset);
-    return buf;
+    if (offset + length > size) throw new CompileError(`${what}: external data '${loc}' has ${size} bytes, fewer than offset ${offset} + length ${length}`);
+    return readRange(fd, offset, length);
   } finally {
     fs.closeSync(fd);
+  }
+
+  function extInt(v: string, key: string): number {
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new CompileError(`${what}: external data ${key} '${v}' is not a non-negative integer`);
+    return Number(v);
   }
 }
 

@@ -1,9 +1,8 @@
 // Target runners: build a compiled model for a target and execute it on TensorProto files.
-import fs from 'node:fs';
 import path from 'node:path';
-import { CompileError } from '../../ir/errors.js';
 import { TensorData } from '../../ir/tensor.js';
 import { CompileResult, Target } from '../api.js';
+import { MAX_MODEL_BYTES, readRegularFile } from '../onnx/readFile.js';
 import { parseTensor } from '../onnx/tensorProto.js';
 import { RELEASE_CFLAGS, benchC, buildC, runC } from './c.js';
 import { makeWasmRunner } from './wasm.js';
@@ -26,13 +25,7 @@ export interface BenchResult {
 }
 
 export function readTensorFile(file: string): TensorData & { name: string } {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new CompileError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return parseTensor(bytes, path.basename(file));
+  return parseTensor(readRegularFile(file, MAX_MODEL_BYTES, 'tensor file'), path.basename(file));
 }
 
 const cRunner: Runner = {

@@ -47,7 +47,6 @@ const nodesOf = (m: M): M[] => m.graph?.node ?? [];
 const attrsOf = (m: M): M[] => nodesOf(m).flatMap((n: M) => n.attribute ?? []);
 const valueInfos = (m: M): M[] => [...(m.graph?.input ?? []), ...(m.graph?.output ?? [])];
 const names = (m: M): string[] => [...new Set([...valueInfos(m).map((v) => v.name), ...nodesOf(m).flatMap((n: M) => [...(n.input ?? []), ...(n.output ?? [])])].filter(Boolean))];
-const clearAttr = (a: M) => { for (const k of ['f', 'i', 's', 't', 'g', 'floats', 'ints', 'strings', 'tensors', 'graphs']) delete a[k]; };
 
 const OPS = ['Add', 'Relu', 'Concat', 'Conv', 'LSTM', 'GRU', 'RoiAlign', 'Gather', 'Reshape', 'Slice', 'Pad', 'Resize', 'Attention',
   'MatMul', 'Softmax', 'TopK', 'Cast', 'Where', 'Expand', 'Tile', 'Einsum', 'Loop', 'If', 'Scan', 'ReduceSum', 'Split', 'NonZero', 'Unknown'];
