@@ -206,7 +206,7 @@ export class CStyleRenderer {
       case 'decl': out.push(`${ind}${this.target.types[s.t]} ${s.name} = ${this.index(s.init)};`); return;
       case 'assign': out.push(`${ind}${s.name} = ${this.index(s.val)};`); return;
       case 'if':
-        out.push(`${ind}if (${this.expr(s.c)}) {`);
+        out.push(`${ind}if (${bare(this.expr(s.c))}) {`);
         this.block(s.then, ind + '  ', out);
         if (s.else.length) {
           out.push(`${ind}} else {`);
@@ -215,7 +215,7 @@ export class CStyleRenderer {
         out.push(`${ind}}`);
         return;
       case 'while':
-        out.push(`${ind}while (${this.expr(s.c)}) {`);
+        out.push(`${ind}while (${bare(this.expr(s.c))}) {`);
         this.block(s.body, ind + '  ', out);
         out.push(`${ind}}`);
         return;
@@ -322,4 +322,17 @@ export function convHelper(d: string): { load: string; store: string } | null {
     case 'uint2': return { load: 'onnxc_ld_u2', store: 'onnxc_st_u2' };
     default: return null;
   }
+}
+
+/** A condition without one pair of parentheses around all of it: clang's -Wparentheses-equality
+ * rejects `if ((x == y))` under -Werror. */
+export function bare(e: string): string {
+  if (!e.startsWith('(') || !e.endsWith(')')) return e;
+  let depth = 0;
+  for (let i = 0; i < e.length - 1; i++) {
+    if (e[i] === '(') depth++;
+    else if (e[i] === ')') depth--;
+    if (depth === 0) return e; // the first '(' closes before the end: not one pair around all
+  }
+  return e.slice(1, -1);
 }
