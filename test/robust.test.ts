@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileModel } from '../dist/src/api.js';
+import { getRunner } from '../dist/src/runners/index.js';
+import { encodeTensor } from '../dist/src/onnx/tensorProto.js';
 import { internalMessage } from '../dist/src/commands/errors.js';
 import { ModelBuilder } from '../dist/src/onnx/build.js';
 import { importModel } from '../dist/src/onnx/importModel.js';
@@ -151,6 +153,29 @@ describe('bounded resources', () => {
     });
     expect(rejects(bytes, 'wasm')).toMatch(/takes 2001 buffers; WebAssembly engines accept at most 1000/);
   });
+});
+
+describe('C kernels with many buffers', () => {
+  it('a Concat of 300 inputs passes its buffers through a pointer table, builds with -Werror and computes', async () => {
+    const n = 300;
+    const bytes = model((b) => {
+      const ins = Array.from({ length: n }, (_, i) => b.input(`x${i}`, 'float32', [1, 2]));
+      b.node('Concat', ins, { axis: 0 }, { outputs: ['y'], name: 'cat' });
+      b.output('y', 'float32', [n, 2]);
+    });
+    const r = compileModel(importModel(bytes, path.join(dir, 'cat.onnx')), { target: 'c', name: 'cat' });
+    expect(r.files['cat.c']).toMatch(/Concat_0\(void \*const \*onnxc_args\)/);
+    const work = path.join(dir, 'cat');
+    const runner = getRunner('c');
+    const exe = await runner.build(r, work);
+    const inputs = Array.from({ length: n }, (_, i) => {
+      const f = path.join(work, `in${i}.pb`);
+      fs.writeFileSync(f, encodeTensor(tensorFrom('float32', [1, 2], [i, -i]), `x${i}`));
+      return f;
+    });
+    const [y] = await runner.run(exe, inputs, path.join(work, 'out'), 1);
+    expect(Array.from(y.data as Float32Array)).toEqual(Array.from({ length: 2 * n }, (_, k) => (k % 2 ? -((k - 1) / 2) : k / 2)));
+  }, 120_000);
 });
 
 describe('messages', () => {

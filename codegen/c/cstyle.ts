@@ -25,7 +25,14 @@ export interface CStyleRow {
   barrier?: string;
   /** Qualifier of a kernel's shared arrays ("__shared__"); absent: plain local arrays. */
   shared?: string;
+  /** Most pointer parameters of a kernel; past it the kernel takes one table of pointers
+   * (`void *const *args`): C99 guarantees 127 parameters, and compilers slow down badly on
+   * thousands of restrict pointers. Absent: no limit. */
+  maxParams?: number;
 }
+
+/** Whether a kernel takes its buffers through a pointer table on this row. */
+export const tableParams = (row: CStyleRow, k: Kernel) => row.maxParams !== undefined && k.params.length > row.maxParams;
 
 /** Whether a block contains a `fail` statement (the kernel then returns a status). */
 export const failsIn = (b: Stmt[]): boolean => b.some((s) => s.k === 'fail' || ((s.k === 'for' || s.k === 'while') && failsIn(s.body))
@@ -279,13 +286,16 @@ export class CStyleRenderer {
       for (const v of Object.values(x)) if (typeof v === 'object') scan(v);
     };
     scan(k.body);
+    const table = tableParams(this.target, k);
     const params = k.params.map((b) => {
       const ty = T[storageScalar(b.dtype)];
       const c = k.writes.has(b) ? '' : 'const ';
-      return `${c}${ty} *${this.target.restrict}${this.bufName(b.id)}`;
+      return `${c}${ty} *${table ? '' : this.target.restrict}${this.bufName(b.id)}`;
     });
     const fails = failsIn(k.body);
-    const lines = [`/* ${k.label} */`, `${this.target.kernelPrefix(k)} ${fails ? 'int' : 'void'} ${k.name}(${params.join(', ') || 'void'}) {`];
+    const sig = table ? 'void *const *onnxc_args' : params.join(', ') || 'void';
+    const lines = [`/* ${k.label} */`, `${this.target.kernelPrefix(k)} ${fails ? 'int' : 'void'} ${k.name}(${sig}) {`];
+    if (table) k.params.forEach((b, i) => lines.push(`  ${params[i].replace(/ \*/, ' *const ')} = (${params[i].split('*')[0]}*)onnxc_args[${i}];`));
     for (const b of k.params) if (!used.has(b.id)) lines.push(`  (void)${this.bufName(b.id)};`);
     for (const b of k.shared ?? []) lines.push(`  ${this.target.shared ? `${this.target.shared} ` : ''}${T[storageScalar(b.dtype)]} ${this.bufName(b.id)}[${b.size}];`);
     this.block(k.body, '  ', lines);
