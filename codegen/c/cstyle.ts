@@ -161,7 +161,10 @@ export class CStyleRenderer {
       }
       return `(${x} ${op === 'min' ? '<' : '>'} ${y} ? ${x} : ${y})`;
     }
-    const s = `(${this.child(a, op, false, x)} ${infix[op]} ${this.child(b, op, true, y)})`;
+    // clang's -Wbitwise-instead-of-logical rejects `bool & f(x)` under -Werror: an explicit int
+    // operand says the bitwise operator (both sides always evaluated) is meant
+    const rhs = this.child(b, op, true, y), sideEffects = t === 'bool' && (op === 'and' || op === 'or') && /[A-Za-z_]\w*\(/.test(rhs);
+    const s = `(${this.child(a, op, false, x)} ${infix[op]} ${sideEffects ? `(int)${rhs.startsWith('(') ? rhs : `(${rhs})`}` : rhs})`;
     // small integer types promote to int in C: convert back so the result has the IR type
     return SMALL.has(t) && !(t === 'bool' && (op === 'and' || op === 'or' || op === 'xor')) ? `(${T[t]})${s}` : s;
   }
