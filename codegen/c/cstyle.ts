@@ -284,7 +284,7 @@ export class CStyleRenderer {
     const T = this.target.types;
     const used = new Set<number>();
     const scan = (x: unknown): void => {
-      if (!x || typeof x !== 'object') return;
+      if (!x || typeof x !== 'object' || ArrayBuffer.isView(x)) return; // not into constant data
       if ('buf' in x && (x as { buf: { id: number } }).buf) used.add((x as { buf: { id: number } }).buf.id);
       for (const v of Object.values(x)) if (typeof v === 'object') scan(v);
     };
