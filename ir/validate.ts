@@ -7,6 +7,7 @@ import { DType } from './dtype.js';
 import { CompileError, nodeError } from './errors.js';
 import { Graph, Node, TensorType, subgraphs } from './graph.js';
 import { SCHEMAS, TYPE_LISTS } from './onnxSchemas.generated.js';
+import { getOp } from './opdef.js';
 
 type Schema = (typeof SCHEMAS)[string][number];
 
@@ -31,7 +32,7 @@ const range = (r: number[]) => (r[1] < 0 ? `at least ${r[0]}` : r[0] === r[1] ? 
 /** Checks a node against its schema: attribute types and names, arity, required inputs. */
 export function validateNode(n: Node): void {
   const s = schemaOf(n);
-  if (!s) return;
+  if (!s) return checkDefAttrs(n);
   for (const [name, a] of n.attrs) {
     const want = s.a[name];
     if (!want) throw nodeError(n, `attribute '${name}' is not an attribute of ${n.op} in opset ${n.opset}`);
@@ -42,6 +43,15 @@ export function validateNode(n: Node): void {
   s.i.forEach(([name, , flags = ''], k) => {
     if (!flags.includes('o') && !flags.includes('v') && k < n.inputs.length && !n.inputs[k]) throw nodeError(n, `required input ${k} ('${name}') is empty`);
   });
+}
+
+/** Ops without an ONNX schema (preview and vendor domains): attribute types from their op definition. */
+function checkDefAttrs(n: Node): void {
+  const spec = getOp(n.domain, n.op)?.attrs ?? {};
+  for (const [name, a] of n.attrs) {
+    const want = spec[name]?.type;
+    if (want && attrKind(a.kind) !== want) throw nodeError(n, `attribute '${name}' has type ${attrKind(a.kind)}; ${n.op} expects ${want}`);
+  }
 }
 
 /** Validates every node of a graph and its subgraphs; a graph must have outputs. */

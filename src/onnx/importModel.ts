@@ -1,7 +1,7 @@
 // ONNX import: ModelProto bytes → typed tensor IR (Model/Graph), with model-local functions
 // inlined, initializers as constants, subgraphs resolved against their enclosing scope.
 import path from 'node:path';
-import { dtypeFromOnnx } from '../../ir/dtype.js';
+import { dtypeFromOnnx, dtypeInfo } from '../../ir/dtype.js';
 import { CompileError } from '../../ir/errors.js';
 import { Attr, Dim, Graph, Model, Node, TensorType, Value, newValue } from '../../ir/graph.js';
 import { ModelProto, PAttr, PFunction, PGraph, PModel, PNode, PType, int64Num } from './schema.js';
@@ -69,6 +69,7 @@ function importType(t: PType | undefined, ctx: Ctx, what: string): TensorType | 
   }
   const dtype = dtypeFromOnnx(t.tensor_type.elem_type ?? 0);
   if (!dtype) throw new CompileError(`${what}: unknown element type ${t.tensor_type.elem_type}`);
+  if (dtypeInfo(dtype).bits === 0) throw new CompileError(`${what}: element type ${dtype} is not supported`);
   if (!t.tensor_type.shape) return { dtype, shape: null as unknown as Dim[] };
   const shape: Dim[] = (t.tensor_type.shape.dim ?? []).map((d) => {
     // protobufjs exposes defaults on the prototype: the oneof discriminator tells what was set

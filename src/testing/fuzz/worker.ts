@@ -74,7 +74,8 @@ export function runCase(seed: number, i: number, target: 'c' | 'wasm', build: bo
     return line('ok');
   } catch (e) {
     const msg = (e as Error)?.message ?? String(e);
-    if (!(e instanceof CompileError)) return line('internal', `${(e as Error)?.name}: ${msg.split('\n')[0]}`);
+    const cause = (e as Error)?.cause as Error | undefined;
+    if (!(e instanceof CompileError)) return line('internal', `${msg.split('\n')[0]}${cause ? ` (${cause.name}: ${String(cause.message).split('\n')[0]})` : ''}`);
     return line(JS_TEXT.test(msg) ? 'js-text' : 'error', msg.split('\n')[0]);
   }
 }
