@@ -52,7 +52,7 @@ export interface Graph {
   nodes: Node[];
   /** Values visible from enclosing graphs (subgraphs only). */
   outer?: Map<string, Value>;
-  /** Output types as the model declares them (checked against inference: ir/validate.ts). */
+  /** Types the model declares for outputs and value_info entries (checked against inference: ir/validate.ts). */
   declared?: Map<string, TensorType>;
 }
 

@@ -89,12 +89,13 @@ export function checkInputTypes(n: Node, types: (TensorType | null)[]): void {
   });
 }
 
-/** Checks the graph outputs' declared types against the inferred ones (element type, rank, static dims). */
+/** Checks the declared types of graph outputs and value_info entries against the inferred ones (element type, rank, static dims). */
 export function checkDeclaredOutputs(g: Graph): void {
-  for (const o of g.outputs) {
-    const d = g.declared?.get(o.name), t = o.type;
-    if (!d || !t) continue;
-    const what = `graph '${g.name}': output '${o.name}'`;
+  const values = [...g.outputs, ...g.nodes.flatMap((n) => n.outputs)];
+  for (const o of new Set(values)) {
+    const d = o && g.declared?.get(o.name), t = o?.type;
+    if (!o || !d || !t) continue;
+    const what = `graph '${g.name}': ${g.outputs.includes(o) ? 'output' : 'value'} '${o.name}'`;
     if (d.dtype !== t.dtype) throw new CompileError(`${what} is declared ${d.dtype} but computes ${t.dtype}`);
     if (!d.shape || !t.shape) continue;
     if (d.shape.length !== t.shape.length) throw new CompileError(`${what} is declared with rank ${d.shape.length} but has rank ${t.shape.length}`);

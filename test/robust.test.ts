@@ -99,6 +99,15 @@ describe('validator', () => {
     expect(rejects(relu('float32', 2 ** 31 - 1))).toMatch(/output 'y' is declared \[2147483647\] but has shape \[2\]/);
     expect(rejects(relu('int32', 2))).toMatch(/output 'y' is declared int32 but computes float32/);
   });
+  it('value_info types against inference', () => {
+    const bytes = edit(model((b) => {
+      b.input('x', 'float32', [2]);
+      b.node('Relu', ['x'], {}, { outputs: ['h'] });
+      b.node('Neg', ['h'], {}, { outputs: ['y'] });
+      b.output('y', 'float32', [2]);
+    }), (m) => { (m.graph as { value_info?: object[] }).value_info = [{ name: 'h', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_value: 3 }] } } } }]; });
+    expect(rejects(bytes)).toMatch(/value 'h' is declared \[3\] but has shape \[2\]/);
+  });
   it('opset imports: absent, version 0, an op that does not exist yet', () => {
     const relu = (opset: number) => model((b) => {
       b.input('x', 'float32', [2]);

@@ -182,6 +182,13 @@ function importGraph(pg: PGraph, ctx: Ctx, outer: Map<string, Value> | undefined
     if (declared) declaredOutputs.set(v.name, declared);
     return v;
   });
+  // value_info: types the model states for intermediate values, checked like the outputs'
+  for (const vi of pg.value_info ?? []) {
+    const v = scope.get(vi.name ?? '');
+    if (!v || declaredOutputs.has(v.name) || !vi.type?.tensor_type) continue;
+    const declared = importType(vi.type, ctx, `value_info '${vi.name}'`);
+    if (declared) declaredOutputs.set(v.name, declared);
+  }
   return { name: gname, inputs, outputs, nodes: out, outer, declared: declaredOutputs };
 }
 
