@@ -31,6 +31,10 @@ export function inferNode(n: Node, evaluate?: Evaluator): void {
   n.outputs.forEach((v, i) => {
     if (!v) return;
     if (!outTypes[i]) throw nodeError(n, `output ${i} has no inferred type`);
+    // an op's inference reading past its inputs' ranks leaves holes: the inputs do not fit the op
+    const bad = outTypes[i].shape?.find((d) => typeof d !== 'string' && !(Number.isInteger(d) && d >= 0));
+    if (!outTypes[i].shape || bad !== undefined || outTypes[i].shape.some((d) => d === undefined))
+      throw nodeError(n, `the input shapes [${types.map((t) => (t ? `[${t.shape}]` : '-')).join(', ')}] do not fit ${n.op}: output ${i} would have shape [${outTypes[i].shape?.map((d) => d ?? '?')}]`);
     v.type = outTypes[i];
   });
   if (!evaluate) return;
