@@ -232,6 +232,7 @@ const treeEnsembleDef: OpDef = {
       };
       const node = (n: number, depth: number): void => {
         if (depth > 1000) throw ctx.error('tree too deep (a cycle?)');
+        if (!(Number.isInteger(n) && n >= 0 && n < feat.length)) throw ctx.error(`a tree refers to node ${n ?? '(none)'}; there are ${feat.length}`);
         if (!(feat[n] >= 0 && feat[n] < F)) throw ctx.error(`node ${n} reads feature ${feat[n] ?? '(none)'} of ${F}`);
         const x = ctx.load(X, add(mul(r, F), feat[n]));
         let c = modes[n] === MEMBER ? setOf(n).map((v) => cmp('eq', x, lit(v, X.t))).reduce((a, b) => or(a, b), lit(0, 'bool'))
