@@ -226,7 +226,7 @@ const treeEnsembleDef: OpDef = {
       const at = (k: E) => add(mul(r, nt), k);
       ctx.loop(nt, (k) => ctx.store(Y, at(k), lit(agg === 'MIN' || agg === 'MAX' ? extreme * big : 0, t)), { name: 'k' });
       const leaf = (l: number) => {
-        if (!(targets[l] >= 0 && targets[l] < nt)) throw ctx.error(`leaf ${l} has target ${targets[l] ?? '(none)'} outside [0, ${nt})`);
+        if (!(targets[l] >= 0 && targets[l] < nt)) throw ctx.error(`leaf ${l ?? '(none)'} has target ${targets[l] ?? '(none)'} outside [0, ${nt})`);
         const y = ctx.load(Y, at(targets[l])), w = lit(agg === 'AVERAGE' ? weights[l] / roots.length : weights[l], t);
         ctx.store(Y, at(targets[l]), agg === 'MIN' ? min(y, w) : agg === 'MAX' ? max(y, w) : add(y, w));
       };
