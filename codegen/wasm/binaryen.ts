@@ -5,7 +5,7 @@ import binaryen from 'binaryen';
 import { CompileError } from '../../ir/errors.js';
 
 /** What WebAssembly engines accept (the JS API's implementation limits, which V8 enforces). */
-export const WASM_LIMITS = { params: 1000, locals: 50000 };
+export const WASM_LIMITS = { params: 1000, locals: 50000, pages: 65536 };
 
 /** Value types of the module (no reference types, no multi-value). */
 export type VT = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
@@ -124,6 +124,7 @@ export class WasmModule {
 
   /** One exported memory of `pages` pages (fixed size) with active data segments. */
   setMemory(pages: number, segments: { offset: number; data: Uint8Array }[], exportName = 'memory'): void {
+    if (pages > WASM_LIMITS.pages) throw new CompileError(`the model needs ${pages * 65536} bytes of memory; 32-bit WebAssembly addresses at most 4 GiB`);
     this.m.setMemory(pages, pages, exportName, segments.map((s) => ({ offset: this.m.i32.const(s.offset), data: s.data, passive: false })), false, false, MEMORY);
   }
 

@@ -109,6 +109,10 @@ function ngramPool(ctx: InferCtx): Grams[] {
   const pool = ctx.ints('pool_int64s'), counts = ctx.ints('ngram_counts');
   const lo = ctx.int('min_gram_length'), hi = ctx.int('max_gram_length');
   if (lo < 1 || hi < lo) throw ctx.error(`invalid gram lengths [${lo}, ${hi}]`);
+  counts.forEach((c, i) => {
+    if (!(Number.isInteger(c) && c >= (counts[i - 1] ?? 0) && c <= pool.length))
+      throw ctx.error(`ngram_counts must rise within the pool of ${pool.length}, got [${counts.slice(0, 8)}]`);
+  });
   const out: Grams[] = [];
   let id = 0;
   counts.forEach((start, i) => {
