@@ -8,6 +8,32 @@ export class CompileError extends Error {
   }
 }
 
+/** A defect in onnxc itself, not in the model: named by the pass and the node it was on, never
+ * carrying JavaScript's own text to the user (the CLI shows the cause only with --verbose). */
+export class InternalError extends Error {
+  constructor(readonly pass: string, readonly node: string | undefined, override readonly cause: unknown) {
+    super(`internal error in ${pass}${node ? ` on ${node}` : ''}`);
+    this.name = 'InternalError';
+  }
+}
+
+let current: Node | undefined;
+/** Records the node a pass is working on, for an internal error's message. */
+export function atNode(n: Node): void {
+  current = n;
+}
+
+/** Runs one pass: an exception that is not a CompileError becomes an InternalError naming it. */
+export function inPass<T>(pass: string, f: () => T): T {
+  current = undefined;
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof CompileError || e instanceof InternalError) throw e;
+    throw new InternalError(pass, current ? nodeLabel(current) : undefined, e);
+  }
+}
+
 /** An error about a node: "node 'x' (Op): message". */
 export function nodeError(n: Node, message: string): CompileError {
   return new CompileError(`${nodeLabel(n)}: ${message}`);

@@ -52,6 +52,8 @@ export interface Graph {
   nodes: Node[];
   /** Values visible from enclosing graphs (subgraphs only). */
   outer?: Map<string, Value>;
+  /** Types the model declares for outputs and value_info entries (checked against inference: ir/validate.ts). */
+  declared?: Map<string, TensorType>;
 }
 
 export interface Model {

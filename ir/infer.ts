@@ -3,10 +3,11 @@
 // on values: Shape→Reshape). The evaluator is injected (codegen/js's evaluateNode in the
 // compiler) so that the IR does not depend on a renderer; subgraphs get it through InferCtx.
 import { InferCtx } from './ctx.js';
-import { CompileError, nodeError } from './errors.js';
+import { CompileError, atNode, nodeError } from './errors.js';
 import { Graph, Node, TensorType, isStatic, nodeInputs } from './graph.js';
 import { OpDef, opDefOf } from './opdef.js';
 import { TensorData, numel } from './tensor.js';
+import { checkDeclaredOutputs, checkInputTypes } from './validate.js';
 
 /** Computes a node's outputs from constant inputs of the given types (outputs get `outTypes`). */
 export type Evaluator = (node: Node, def: OpDef, types: (TensorType | null)[], inputs: (TensorData | undefined)[], outTypes: TensorType[]) => TensorData[];
@@ -16,23 +17,24 @@ const FOLD_LIMIT = 1 << 16;
 
 /** Types a node's outputs; with `evaluate`, also computes them when every input is known. */
 export function inferNode(n: Node, evaluate?: Evaluator): void {
+  atNode(n);
   const def = opDefOf(n);
   const types = n.inputs.map((v) => (v ? v.type : null));
   n.inputs.forEach((v, i) => {
     if (v && !v.type) throw nodeError(n, `input ${i} ('${v.name}') has no known type`);
   });
+  checkInputTypes(n, types);
   const consts = n.inputs.map((v) => v?.const);
   const ctx = new InferCtx(n, def, types, consts, evaluate);
-  let outTypes: TensorType[];
-  try {
-    outTypes = def.infer(ctx);
-  } catch (e) {
-    if (e instanceof CompileError) throw e;
-    throw nodeError(n, `shape inference failed: ${(e as Error).message}`);
-  }
+  const outTypes = def.infer(ctx);
+  atNode(n); // inference of a subgraph moved on to its nodes
   n.outputs.forEach((v, i) => {
     if (!v) return;
     if (!outTypes[i]) throw nodeError(n, `output ${i} has no inferred type`);
+    // an op's inference reading past its inputs' ranks leaves holes: the inputs do not fit the op
+    const bad = outTypes[i].shape?.find((d) => typeof d !== 'string' && !(Number.isInteger(d) && d >= 0));
+    if (!outTypes[i].shape || bad !== undefined || outTypes[i].shape.some((d) => d === undefined))
+      throw nodeError(n, `the input shapes [${types.map((t) => (t ? `[${t.shape}]` : '-')).join(', ')}] do not fit ${n.op}: output ${i} would have shape [${outTypes[i].shape?.map((d) => d ?? '?')}]`);
     v.type = outTypes[i];
   });
   if (!evaluate) return;
@@ -55,4 +57,5 @@ export function inferNode(n: Node, evaluate?: Evaluator): void {
 export function inferGraph(g: Graph, evaluate?: Evaluator): void {
   for (const n of g.nodes) inferNode(n, evaluate);
   for (const o of g.outputs) if (!o.type) throw new CompileError(`graph output '${o.name}' has no known type`);
+  checkDeclaredOutputs(g);
 }

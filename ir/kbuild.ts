@@ -6,6 +6,8 @@ import { BinOp, CmpOp, Expr, KBuf, UnOp } from './kernel.js';
 export type E = Expr | number;
 
 export const lit = (v: number | bigint, t: Scalar): Expr => {
+  // an integer literal from NaN or ±Inf (a float where an integer was expected): 0, as toBig
+  if (typeof v !== 'bigint' && !Number.isFinite(v) && t !== 'f32' && t !== 'f64') v = 0;
   if (t === 'i64' || t === 'u64') return { k: 'const', t, v: typeof v === 'bigint' ? v : BigInt(Math.trunc(v)) };
   if (t === 'bool') return { k: 'const', t, v: v ? 1 : 0 };
   return { k: 'const', t, v: Number(v) };

@@ -77,7 +77,7 @@ export function getNum(t: TensorData, i: number): number {
 
 export function getBig(t: TensorData, i: number): bigint {
   const v = t.data[i];
-  return typeof v === 'bigint' ? v : BigInt(Math.trunc(getNum(t, i)));
+  return typeof v === 'bigint' ? v : toBig(getNum(t, i));
 }
 
 /** Stores a number at element i, encoding narrow floats. */
@@ -89,7 +89,7 @@ export function setNum(t: TensorData, i: number, v: number): void {
     case 'bfloat16': t.data[i] = floatToBf16(v); return;
     case 'float8e4m3fn': case 'float8e4m3fnuz': case 'float8e5m2': case 'float8e5m2fnuz': case 'float8e8m0':
       t.data[i] = floatToMini(d, v); return;
-    case 'int64': case 'uint64': (t.data as BigInt64Array)[i] = BigInt(Math.trunc(v)); return;
+    case 'int64': case 'uint64': (t.data as BigInt64Array)[i] = toBig(v); return;
     case 'bool': t.data[i] = v ? 1 : 0; return;
     default: t.data[i] = v;
   }
@@ -119,4 +119,9 @@ export function toNumbers(t: TensorData): number[] {
 /** Raw little-endian bytes of the stored elements (a view, not a copy). */
 export function tensorBytes(t: TensorData): Uint8Array {
   return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+}
+
+/** A number as a 64-bit integer, as C's conversion does where it is defined (NaN and ±Inf, undefined in C, give 0). */
+function toBig(v: number): bigint {
+  return Number.isFinite(v) ? BigInt(Math.trunc(v)) : 0n;
 }

@@ -9,6 +9,7 @@ import { CompileError, nodeError } from '../ir/errors.js';
 import { Graph, Model, Node, Value, isStatic, nodeInputs, nodeLabel } from '../ir/graph.js';
 import { Kernel, KBuf, Program, ProgramBuf, Step } from '../ir/kernel.js';
 import { opDefOf } from '../ir/opdef.js';
+import { atNode } from '../ir/errors.js';
 import type { ScheduleTable } from '../ir/schedule.js';
 import { TensorData, numel } from '../ir/tensor.js';
 import { planConcatViews } from './concatViews.js';
@@ -102,6 +103,7 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
   };
 
   g.nodes.forEach((n, step) => {
+    atNode(n);
     const def = opDefOf(n);
     const slices = concatViews.concats.get(n);
     if (slices) return concatInPlace(n, slices);

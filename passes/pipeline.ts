@@ -2,7 +2,7 @@
 // (numbered files: 001_inferShapes.txt …), --time-passes and a verifier after every pass.
 // What it needs from the layers above (the constant evaluator, the kernel printer) comes in
 // through PipelineHooks, so that passes/ does not import codegen/.
-import { CompileError } from '../ir/errors.js';
+import { CompileError, inPass } from '../ir/errors.js';
 import { Model } from '../ir/graph.js';
 import { Evaluator } from '../ir/infer.js';
 import { Program } from '../ir/kernel.js';
@@ -95,26 +95,26 @@ export function runPipeline(m: Model, opts: PipelineOptions): PipelineResult {
   for (const [name, pass] of GRAPH_PASSES) {
     phase(`passes: ${name}`);
     const t0 = performance.now();
-    pass(m, opts);
+    inPass(name, () => pass(m, opts));
     if (opts.verify) verifyGraph(m.graph, true);
     after(name, () => printModel(m), performance.now() - t0);
   }
   phase('lowering');
   let t0 = performance.now();
-  const program = lowerToKernels(m, opts);
+  const program = inPass('lowerToKernels', () => lowerToKernels(m, opts));
   if (opts.verify) verifyProgram(program);
   after('lowerToKernels', () => printProgram(program), performance.now() - t0);
   const target = opts.lowerTarget ?? SCALAR_TARGET;
   for (const [name, pass] of KERNEL_PASSES[target.family]) {
     phase(`kernel passes: ${name}`);
     t0 = performance.now();
-    pass(program, target);
+    inPass(name, () => pass(program, target));
     if (opts.verify) verifyProgram(program);
     after(name, () => printProgram(program), performance.now() - t0);
   }
   phase('planning memory');
   t0 = performance.now();
-  const memory = planMemory(program);
+  const memory = inPass('planMemory', () => planMemory(program));
   after('planMemory', () => printProgram(program), performance.now() - t0);
   return { program, memory };
 }

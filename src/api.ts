@@ -7,7 +7,7 @@ import { CompileEnv, CompileOptions, CompileResult, compileWith } from './compil
 import { Model } from '../ir/graph.js';
 import { loadModel } from './onnx/loadModel.js';
 import { importModel } from './onnx/importModel.js';
-import { CompileError } from '../ir/errors.js';
+import { CompileError, inPass } from '../ir/errors.js';
 
 export { TARGETS, bindInputs, defaultName, shapeInputs } from './compile.js';
 export type { CompileOptions, CompileResult, CpuRow, Target } from './compile.js';
@@ -40,7 +40,7 @@ export function compileModel(m: Model, opts: CompileOptions): CompileResult {
 }
 
 export function compileFile(file: string, opts: CompileOptions): CompileResult {
-  return compileModel(loadModel(file), opts);
+  return compileModel(inPass('import', () => loadModel(file)), opts);
 }
 
 /**
@@ -54,6 +54,7 @@ export function compile(model: Uint8Array | string, opts: Partial<CompileOptions
 
 /** Writes files into dir only after everything was generated (no half-written output). */
 export function writeFiles(dir: string, files: Record<string, string | Uint8Array>): string[] {
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new CompileError(`'${dir}' exists and is not a folder (-o names the output folder)`);
   fs.mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   const tmp = Object.entries(files).map(([f, data]) => {

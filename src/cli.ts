@@ -1,7 +1,8 @@
 // onnxc command line: compile, build, run, test, bench, inspect. Every failure is one `error:` line on
 // stderr with exit code 1 (2 for usage errors); stack traces only with --verbose.
 import yargs from 'yargs';
-import { CompileError } from '../ir/errors.js';
+import { CompileError, InternalError } from '../ir/errors.js';
+import { internalMessage } from './commands/errors.js';
 import { benchCommand } from './commands/bench.js';
 import { buildCommand } from './commands/build.js';
 import { compileCommand } from './commands/compile.js';
@@ -67,9 +68,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${e.message}\n`);
       return 1;
     }
-    const err = e as Error;
-    process.stderr.write(`error: internal error: ${err.message?.split('\n')[0]}${verbose ? '' : ' (run with --verbose for details)'}\n`);
-    if (verbose) process.stderr.write(`${err.stack}\n`);
+    process.stderr.write(`error: ${internalMessage(e, verbose)}\n`);
+    if (verbose) process.stderr.write(`${((e instanceof InternalError ? e.cause : e) as Error)?.stack}\n`);
     return 1;
   }
 }

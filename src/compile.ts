@@ -5,7 +5,7 @@ import { emitC } from '../codegen/c/emitC.js';
 import { evaluateNode } from '../codegen/js/evaluate.js';
 import { emitWasm } from '../codegen/wasm/emitWasm.js';
 import { emitCuda } from '../codegen/cuda/emitCuda.js';
-import { CompileError } from '../ir/errors.js';
+import { CompileError, inPass } from '../ir/errors.js';
 import { Model, isStatic } from '../ir/graph.js';
 import { registerAllOps } from '../ir/ops/index.js';
 import { TensorData } from '../ir/tensor.js';
@@ -71,8 +71,11 @@ export interface CompileResult {
 }
 
 /** A C identifier derived from a file name. */
+/** Longest symbol prefix: NAME.weights.bin and its temporary name must fit a 255-byte file name. */
+const MAX_NAME = 200;
+
 export function defaultName(file: string): string {
-  const base = file.slice(file.lastIndexOf('/') + 1).replace(/\.onnx$/i, '').replace(/[^A-Za-z0-9_]/g, '_');
+  const base = file.slice(file.lastIndexOf('/') + 1).replace(/\.onnx$/i, '').replace(/[^A-Za-z0-9_]/g, '_').slice(0, MAX_NAME - 2);
   return /^[A-Za-z_]/.test(base) ? base : `m_${base}`;
 }
 
@@ -106,6 +109,7 @@ export function shapeInputs(m: Model): Set<string> {
 export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): CompileResult {
   const name = opts.name ?? defaultName(m.source);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new CompileError(`--name '${name}' is not a C identifier`);
+  if (name.length > MAX_NAME) throw new CompileError(`--name is ${name.length} characters long; at most ${MAX_NAME} (it names the output files)`);
   bindInputs(m, opts.dims, opts.consts);
   for (const v of m.graph.inputs) {
     if (!isStatic(v.type!.shape)) {
@@ -121,11 +125,14 @@ export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): Co
   const schedule = scheduleFor(lowerTarget);
   const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, schedule, guards: new Set(Object.keys(opts.consts ?? {})) });
   opts.onPhase?.('emitting');
-  let files: Record<string, string | Uint8Array>;
-  const weights = opts.weights ?? (opts.simd === false ? 'c' : 'incbin');
-  if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights, profile: opts.profile }), 'onnxc_runtime.h': env.runtimeHeader() };
-  else if (opts.target === 'wasm') files = emitWasm(program, { source: m.source, profile: opts.profile }).files;
-  else if (opts.target === 'cuda') files = { ...emitCuda(program, { source: m.source }), ...env.cudaHeaderFiles() };
-  else throw new CompileError(`target '${opts.target}' is not available yet`);
+  const files = inPass(`emit${opts.target === 'c' ? 'C' : opts.target === 'wasm' ? 'Wasm' : 'Cuda'}`, () => emitFiles(program, m, opts, env));
   return { files, program, memory, model: m };
+}
+
+function emitFiles(program: Program, m: Model, opts: CompileOptions, env: CompileEnv): Record<string, string | Uint8Array> {
+  const weights = opts.weights ?? (opts.simd === false ? 'c' : 'incbin');
+  if (opts.target === 'c') return { ...emitC(program, { source: m.source, weights, profile: opts.profile }), 'onnxc_runtime.h': env.runtimeHeader() };
+  if (opts.target === 'wasm') return emitWasm(program, { source: m.source, profile: opts.profile }).files;
+  if (opts.target === 'cuda') return { ...emitCuda(program, { source: m.source }), ...env.cudaHeaderFiles() };
+  throw new CompileError(`target '${opts.target}' is not available yet`);
 }

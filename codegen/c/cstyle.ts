@@ -31,7 +31,14 @@ export interface CStyleRow {
   dualMac?: string;
   /** The same with an accumulator, rendering add(acc, dot2(p, q)) as NAME(p, q, acc): "__smlad". */
   dualMacAcc?: string;
+  /** Most pointer parameters of a kernel; past it the kernel takes one table of pointers
+   * (`void *const *args`): C99 guarantees 127 parameters, and compilers slow down badly on
+   * thousands of restrict pointers. Absent: no limit. */
+  maxParams?: number;
 }
+
+/** Whether a kernel takes its buffers through a pointer table on this row. */
+export const tableParams = (row: CStyleRow, k: Kernel) => row.maxParams !== undefined && k.params.length > row.maxParams;
 
 /** Whether a block contains a `fail` statement (the kernel then returns a status). */
 export const failsIn = (b: Stmt[]): boolean => b.some((s) => s.k === 'fail' || ((s.k === 'for' || s.k === 'while') && failsIn(s.body))
@@ -164,7 +171,10 @@ export class CStyleRenderer {
       }
       return `(${x} ${op === 'min' ? '<' : '>'} ${y} ? ${x} : ${y})`;
     }
-    const s = `(${this.child(a, op, false, x)} ${infix[op]} ${this.child(b, op, true, y)})`;
+    // clang's -Wbitwise-instead-of-logical rejects `bool & f(x)` under -Werror: an explicit int
+    // operand says the bitwise operator (both sides always evaluated) is meant
+    const rhs = this.child(b, op, true, y), sideEffects = t === 'bool' && (op === 'and' || op === 'or') && /[A-Za-z_]\w*\(/.test(rhs);
+    const s = `(${this.child(a, op, false, x)} ${infix[op]} ${sideEffects ? `(int)${rhs.startsWith('(') ? rhs : `(${rhs})`}` : rhs})`;
     // small integer types promote to int in C: convert back so the result has the IR type
     return SMALL.has(t) && !(t === 'bool' && (op === 'and' || op === 'or' || op === 'xor')) ? `(${T[t]})${s}` : s;
   }
@@ -216,7 +226,7 @@ export class CStyleRenderer {
       case 'decl': out.push(`${ind}${this.target.types[s.t]} ${s.name} = ${this.index(s.init)};`); return;
       case 'assign': out.push(`${ind}${s.name} = ${this.index(s.val)};`); return;
       case 'if':
-        out.push(`${ind}if (${this.expr(s.c)}) {`);
+        out.push(`${ind}if (${bare(this.expr(s.c))}) {`);
         this.block(s.then, ind + '  ', out);
         if (s.else.length) {
           out.push(`${ind}} else {`);
@@ -225,7 +235,7 @@ export class CStyleRenderer {
         out.push(`${ind}}`);
         return;
       case 'while':
-        out.push(`${ind}while (${this.expr(s.c)}) {`);
+        out.push(`${ind}while (${bare(this.expr(s.c))}) {`);
         this.block(s.body, ind + '  ', out);
         out.push(`${ind}}`);
         return;
@@ -284,18 +294,21 @@ export class CStyleRenderer {
     const T = this.target.types;
     const used = new Set<number>();
     const scan = (x: unknown): void => {
-      if (!x || typeof x !== 'object') return;
+      if (!x || typeof x !== 'object' || ArrayBuffer.isView(x)) return; // not into constant data
       if ('buf' in x && (x as { buf: { id: number } }).buf) used.add((x as { buf: { id: number } }).buf.id);
       for (const v of Object.values(x)) if (typeof v === 'object') scan(v);
     };
     scan(k.body);
+    const table = tableParams(this.target, k);
     const params = k.params.map((b) => {
       const ty = T[storageScalar(b.dtype)];
       const c = k.writes.has(b) ? '' : 'const ';
-      return `${c}${ty} *${this.target.restrict}${this.bufName(b.id)}`;
+      return `${c}${ty} *${table ? '' : this.target.restrict}${this.bufName(b.id)}`;
     });
     const fails = failsIn(k.body);
-    const lines = [`/* ${k.label} */`, `${this.target.kernelPrefix(k)} ${fails ? 'int' : 'void'} ${k.name}(${params.join(', ') || 'void'}) {`];
+    const sig = table ? 'void *const *onnxc_args' : params.join(', ') || 'void';
+    const lines = [`/* ${k.label} */`, `${this.target.kernelPrefix(k)} ${fails ? 'int' : 'void'} ${k.name}(${sig}) {`];
+    if (table) k.params.forEach((b, i) => lines.push(`  ${params[i].replace(/ \*/, ' *const ')} = (${params[i].split('*')[0]}*)onnxc_args[${i}];`));
     for (const b of k.params) if (!used.has(b.id)) lines.push(`  (void)${this.bufName(b.id)};`);
     for (const b of k.shared ?? []) lines.push(`  ${this.target.shared ? `${this.target.shared} ` : ''}${T[storageScalar(b.dtype)]} ${this.bufName(b.id)}[${b.size}];`);
     this.block(k.body, '  ', lines);
@@ -332,4 +345,17 @@ export function convHelper(d: string): { load: string; store: string } | null {
     case 'uint2': return { load: 'onnxc_ld_u2', store: 'onnxc_st_u2' };
     default: return null;
   }
+}
+
+/** A condition without one pair of parentheses around all of it: clang's -Wparentheses-equality
+ * rejects `if ((x == y))` under -Werror. */
+export function bare(e: string): string {
+  if (!e.startsWith('(') || !e.endsWith(')')) return e;
+  let depth = 0;
+  for (let i = 0; i < e.length - 1; i++) {
+    if (e[i] === '(') depth++;
+    else if (e[i] === ')') depth--;
+    if (depth === 0) return e; // the first '(' closes before the end: not one pair around all
+  }
+  return e.slice(1, -1);
 }

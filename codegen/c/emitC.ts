@@ -4,7 +4,7 @@
 import { byteSize, dtypeInfo, storageScalar } from '../../ir/dtype.js';
 import { ARENA_ALIGN, Program, ProgramBuf, stepLabel, storageOf } from '../../ir/kernel.js';
 import { TensorData, getBig, numel, tensorBytes } from '../../ir/tensor.js';
-import { CStyleRenderer, C_TYPES, failsIn, literal } from './cstyle.js';
+import { CStyleRenderer, C_TYPES, failsIn, literal, tableParams } from './cstyle.js';
 import { C_ROW } from './rows.js';
 import { TOOL, cString, descriptorLines, incbinLines, shapeMacros } from './hostParts.js';
 import { helperSources } from './helpers.js';
@@ -118,7 +118,9 @@ export function emitC(p: Program, opts: EmitCOptions): CFiles {
   p.guards.forEach((g, i) => run.push(`  if (memcmp(${bufName(g.buf)}, ${N}_guard${i}, ${byteSize(g.data.dtype, numel(g.data.shape))}) != 0) return ONNXC_ERR_INPUT_VALUE;`));
   if (opts.profile) run.push('  onnxc_profile_step(-1, NULL);');
   p.steps.forEach((s, k) => {
-    const call = `${s.kernel.name}(${s.args.map(bufName).join(', ')})`;
+    const table = tableParams(C_ROW, s.kernel) ? `${N}_args${k}` : undefined;
+    if (table) run.push(`  void *const ${table}[${s.args.length}] = { ${s.args.map((b) => `(void *)${bufName(b)}`).join(', ')} };`);
+    const call = `${s.kernel.name}(${table ?? s.args.map(bufName).join(', ')})`;
     run.push(failsIn(s.kernel.body) ? `  { const int status = ${call}; if (status) return status; }` : `  ${call};`);
     if (opts.profile) run.push(`  onnxc_profile_step(${k}, ${cString(stepLabel(s))});`);
   });

@@ -5,5 +5,5 @@ import { C_TYPES, CStyleRow } from './cstyle.js';
 /** Host C99: kernels are static functions kept out of line (ONNXC_KERNEL), pointers restrict. */
 export const C_ROW: CStyleRow = {
   name: 'c', types: C_TYPES, kernelPrefix: () => 'ONNXC_KERNEL', restrict: 'restrict ', helperQualifier: 'static inline',
-  vectors: true, loopPragmas: () => [],
+  vectors: true, loopPragmas: () => [], maxParams: 127,
 };

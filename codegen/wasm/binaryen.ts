@@ -2,6 +2,10 @@
 // export setup, and the optimization levels as Binaryen pass lists. Everything else in
 // codegen/wasm builds expressions through `WasmModule`.
 import binaryen from 'binaryen';
+import { CompileError } from '../../ir/errors.js';
+
+/** What WebAssembly engines accept (the JS API's implementation limits, which V8 enforces). */
+export const WASM_LIMITS = { params: 1000, locals: 50000, pages: 65536 };
 
 /** Value types of the module (no reference types, no multi-value). */
 export type VT = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
@@ -104,6 +108,10 @@ export class WasmModule {
 
   /** Adds a function; locals are numbered params first, then vars. */
   addFunction(name: string, params: VT[], result: VT | 'none', vars: VT[], body: Ref): void {
+    if (params.length > WASM_LIMITS.params)
+      throw new CompileError(`kernel '${name}' takes ${params.length} buffers; WebAssembly engines accept at most ${WASM_LIMITS.params} function parameters (compile to C, or split the op)`);
+    if (params.length + vars.length > WASM_LIMITS.locals)
+      throw new CompileError(`kernel '${name}' needs ${params.length + vars.length} locals; WebAssembly engines accept at most ${WASM_LIMITS.locals}`);
     this.m.addFunction(name, binaryen.createType(params.map((t) => TYPES[t])), TYPES[result], vars.map((t) => TYPES[t]), body);
     this.funcs.add(name);
   }
@@ -116,6 +124,7 @@ export class WasmModule {
 
   /** One exported memory of `pages` pages (fixed size) with active data segments. */
   setMemory(pages: number, segments: { offset: number; data: Uint8Array }[], exportName = 'memory'): void {
+    if (pages > WASM_LIMITS.pages) throw new CompileError(`the model needs ${pages * 65536} bytes of memory; 32-bit WebAssembly addresses at most 4 GiB`);
     this.m.setMemory(pages, pages, exportName, segments.map((s) => ({ offset: this.m.i32.const(s.offset), data: s.data, passive: false })), false, false, MEMORY);
   }
 

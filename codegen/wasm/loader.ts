@@ -87,6 +87,8 @@ export async function load(source) {${layout.profile ? `
     profile: prof.profile,
     resetProfile: prof.reset,` : ''}
     run(inputs) {
+      if (inputs && !Array.isArray(inputs)) for (const k of Object.keys(inputs))
+        if (!model.inputs.some((t) => t.name === k)) throw new Error(\`${name}: unknown input '\${k}' (the model's inputs: \${model.inputs.map((t) => t.name).join(', ') || 'none'})\`);
       const list = Array.isArray(inputs) ? inputs : model.inputs.map((t) => {
         if (!inputs || !(t.name in inputs)) throw new Error(\`${name}: missing input '\${t.name}' (\${describe(t)})\`);
         return inputs[t.name];

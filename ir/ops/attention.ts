@@ -55,6 +55,7 @@ function attentionDims(ctx: InferCtx): Dims {
   }
   if (Hq % Hkv) throw ctx.error(`q_num_heads ${Hq} is not a multiple of kv_num_heads ${Hkv}`);
   const Sq = q[rank - 2], Skv = k[rank - 2];
+  for (const i of [4, 5]) if (ctx.has(i) && ctx.rank(i) !== 4) throw ctx.error(`input ${i} (${i === 4 ? 'past_key' : 'past_value'}) must have rank 4, got rank ${ctx.rank(i)}`);
   const P: Dim = ctx.has(4) ? ctx.shape(4)[2] : 0;
   const T: Dim = typeof P === 'number' && typeof Skv === 'number' ? P + Skv : `${P}+${Skv}`;
   return { B: q[0], Hq, Hkv, Sq, Skv, P, T, D, Dv, rank };

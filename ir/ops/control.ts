@@ -193,6 +193,7 @@ function scanParts(ctx: InferCtx) {
   const T = lens[0];
   if (M === 0) throw ctx.error('num_scan_inputs must be at least 1');
   if (lens.some((l) => l !== T)) throw ctx.error(`scan inputs have different lengths ${lens.join(', ')}`);
+  if (T === undefined) throw ctx.error('a scan input has no dimension at its scan axis');
   if (typeof T !== 'number') throw ctx.error(`the scan length '${T}' must be static`);
   const B = batch ? ctx.shape(first)[0] : 1;
   return { body, batch, first, M, N, K, inDirs, outDirs, inAxes, outAxes, T, B };

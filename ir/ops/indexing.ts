@@ -170,7 +170,13 @@ function scatterElementsDef(op: string, withReduction: boolean): OpDef {
 
 const scatterNDDef: OpDef = {
   op: 'ScatterND', attrs: { reduction: str('none') }, inplace: [0],
-  infer: (ctx) => [tt(ctx.dtype(0), ctx.shape(0))],
+  infer: (ctx) => {
+    const d = ctx.shape(0), ind = ctx.shape(1), u = ctx.shape(2), k = ind[ind.length - 1];
+    if (ind.length < 1) throw ctx.error('indices must have rank at least 1');
+    if (typeof k === 'number' && (k > d.length || u.length !== ind.length - 1 + d.length - k))
+      throw ctx.error(`updates have rank ${u.length}; indices [${ind}] into data of rank ${d.length} need rank ${ind.length - 1 + d.length - k}`);
+    return [tt(ctx.dtype(0), d)];
+  },
   lower: (ctx) => {
     const x = ctx.in(0), ind = ctx.in(1), upd = ctx.in(2), y = ctx.out(0), red = reductionOf(ctx);
     const k = ind.shape[ind.shape.length - 1];

@@ -109,6 +109,10 @@ function ngramPool(ctx: InferCtx): Grams[] {
   const pool = ctx.ints('pool_int64s'), counts = ctx.ints('ngram_counts');
   const lo = ctx.int('min_gram_length'), hi = ctx.int('max_gram_length');
   if (lo < 1 || hi < lo) throw ctx.error(`invalid gram lengths [${lo}, ${hi}]`);
+  counts.forEach((c, i) => {
+    if (!(Number.isInteger(c) && c >= (counts[i - 1] ?? 0) && c <= pool.length))
+      throw ctx.error(`ngram_counts must rise within the pool of ${pool.length}, got [${counts.slice(0, 8)}]`);
+  });
   const out: Grams[] = [];
   let id = 0;
   counts.forEach((start, i) => {
@@ -226,13 +230,14 @@ const treeEnsembleDef: OpDef = {
       const at = (k: E) => add(mul(r, nt), k);
       ctx.loop(nt, (k) => ctx.store(Y, at(k), lit(agg === 'MIN' || agg === 'MAX' ? extreme * big : 0, t)), { name: 'k' });
       const leaf = (l: number) => {
-        if (targets[l] < 0 || targets[l] >= nt) throw ctx.error(`leaf ${l} has target ${targets[l]} outside [0, ${nt})`);
+        if (!(targets[l] >= 0 && targets[l] < nt)) throw ctx.error(`leaf ${l ?? '(none)'} has target ${targets[l] ?? '(none)'} outside [0, ${nt})`);
         const y = ctx.load(Y, at(targets[l])), w = lit(agg === 'AVERAGE' ? weights[l] / roots.length : weights[l], t);
         ctx.store(Y, at(targets[l]), agg === 'MIN' ? min(y, w) : agg === 'MAX' ? max(y, w) : add(y, w));
       };
       const node = (n: number, depth: number): void => {
         if (depth > 1000) throw ctx.error('tree too deep (a cycle?)');
-        if (feat[n] < 0 || feat[n] >= F) throw ctx.error(`node ${n} reads feature ${feat[n]} of ${F}`);
+        if (!(Number.isInteger(n) && n >= 0 && n < feat.length)) throw ctx.error(`a tree refers to node ${n ?? '(none)'}; there are ${feat.length}`);
+        if (!(feat[n] >= 0 && feat[n] < F)) throw ctx.error(`node ${n} reads feature ${feat[n] ?? '(none)'} of ${F}`);
         const x = ctx.load(X, add(mul(r, F), feat[n]));
         let c = modes[n] === MEMBER ? setOf(n).map((v) => cmp('eq', x, lit(v, X.t))).reduce((a, b) => or(a, b), lit(0, 'bool'))
           : TREE_MODES[modes[n]]?.(x, lit(splits[n], X.t));

@@ -63,6 +63,7 @@ function dims(ctx: InferCtx): { T: Dim; B: Dim; D: Dim; H: Dim; layout: number }
   if (layout !== 0 && layout !== 1) throw ctx.error(`layout must be 0 or 1, got ${layout}`);
   if (x.length !== 3) throw ctx.error(`X must have rank 3, got rank ${x.length}`);
   const D = ctx.str('direction') === 'bidirectional' ? 2 : 1;
+  if (ctx.shape(2).length !== 3) throw ctx.error(`R must have rank 3, got rank ${ctx.shape(2).length}`);
   const H = ctx.hasAttr('hidden_size') ? ctx.int('hidden_size') : ctx.shape(2)[2];
   return { T: layout ? x[1] : x[0], B: layout ? x[0] : x[1], D, H, layout };
 }

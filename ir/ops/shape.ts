@@ -120,7 +120,11 @@ function storeNums(ctx: LowerCtx, vals: number[]): void {
 
 /** Range's element count: max(ceil((limit - start) / delta), 0). */
 function rangeCount(ctx: InferCtx): number {
-  const [start, limit, delta] = [0, 1, 2].map((i) => ctx.constNums(i, ['start', 'limit', 'delta'][i])[0]);
+  const [start, limit, delta] = [0, 1, 2].map((i) => {
+    const v = ctx.constNums(i, ['start', 'limit', 'delta'][i]);
+    if (v.length !== 1 || !Number.isFinite(v[0])) throw ctx.error(`${['start', 'limit', 'delta'][i]} must be one finite number, got [${v.slice(0, 4)}]`);
+    return v[0];
+  });
   if (delta === 0) throw ctx.error('delta must not be 0');
   return Math.max(Math.ceil((limit - start) / delta), 0);
 }

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
+import { openRegular, readRange } from './readFile.js';
 import { ExternalData } from './tensorProto.js';
 
 /** Reads external data from files in `baseDir` (symbolic links leading out of it are refused). */
@@ -21,17 +22,19 @@ export function externalDataIn(baseDir: string): ExternalData {
       throw new CompileError(`${what}: external data file '${loc}' not found`);
     }
     if (!real.startsWith(root + path.sep)) throw new CompileError(`${what}: external data '${loc}' is outside the model's folder`);
-    const offset = Number(kv.get('offset') ?? 0), length = kv.has('length') ? Number(kv.get('length')) : nbytes;
-    const size = fs.statSync(real).size;
-    if (!(offset >= 0 && length >= 0 && offset + length <= size) || length !== nbytes)
-      throw new CompileError(`${what}: external data '${loc}' has ${size} bytes, expected ${nbytes} at offset ${offset}`);
-    const fd = fs.openSync(real, 'r');
+    const offset = extInt(kv.get('offset') ?? '0', 'offset'), length = kv.has('length') ? extInt(kv.get('length')!, 'length') : nbytes;
+    if (length !== nbytes) throw new CompileError(`${what}: external data length is ${length} bytes, the tensor needs ${nbytes}`);
+    const { fd, size } = openRegular(real, Number.MAX_SAFE_INTEGER, 'external data');
     try {
-      const buf = Buffer.alloc(length);
-      fs.readSync(fd, buf, 0, length, offset);
-      return buf;
+      if (offset + length > size) throw new CompileError(`${what}: external data '${loc}' has ${size} bytes, fewer than offset ${offset} + length ${length}`);
+      return readRange(fd, offset, length);
     } finally {
       fs.closeSync(fd);
+    }
+
+    function extInt(v: string, key: string): number {
+      if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new CompileError(`${what}: external data ${key} '${v}' is not a non-negative integer`);
+      return Number(v);
     }
   };
 }

@@ -1,11 +1,13 @@
 // ONNX import: ModelProto bytes → typed tensor IR (Model/Graph), with model-local functions
 // inlined, initializers as constants, subgraphs resolved against their enclosing scope.
-import { dtypeFromOnnx } from '../../ir/dtype.js';
+import { dtypeFromOnnx, dtypeInfo } from '../../ir/dtype.js';
 import { CompileError } from '../../ir/errors.js';
 import { Attr, Dim, Graph, Model, Node, TensorType, Value, newValue } from '../../ir/graph.js';
 import { ModelProto, PAttr, PFunction, PGraph, PModel, PNode, PType, int64Num } from './schema.js';
 import { ExternalData, decodeTensor } from './tensorProto.js';
 import { inlineFunctions } from './inlineFunctions.js';
+import { MAX_MODEL_BYTES, readRegularFile } from './readFile.js';
+import { validateGraph } from '../../ir/validate.js';
 
 const utf8 = new TextDecoder();
 
@@ -31,19 +33,29 @@ export function importModel(bytes: Uint8Array, source: string, external?: Extern
   if (!pm.graph) throw new CompileError(`'${source}' is not a valid ONNX model (no graph)`);
   const opsets = new Map<string, number>();
   for (const o of pm.opset_import ?? []) opsets.set(o.domain === 'ai.onnx' ? '' : o.domain ?? '', int64Num(o.version));
-  if (!opsets.has('')) {
-    if ((pm.opset_import ?? []).length === 0) opsets.set('', 1);
-  }
-  const v = opsets.get('');
-  if (v !== undefined && v > MAX_OPSET)
-    throw new CompileError(`model imports opset ${v} of the default domain; onnxc supports up to ${MAX_OPSET}`);
+  checkOpsets(opsets, source);
   const ctx: Ctx = { external, opsets, unknownDims: 0 };
   const pg = inlineFunctions(pm.graph, (pm.functions ?? []) as PFunction[], opsets);
   const graph = importGraph(pg, ctx, undefined);
+  validateGraph(graph);
   return {
     graph, opsets, irVersion: int64Num(pm.ir_version),
     producer: [pm.producer_name, pm.producer_version].filter(Boolean).join(' '), source,
   };
+}
+
+/** Newest opset onnxc knows per domain (others: any version from 1). */
+const KNOWN_OPSETS: Record<string, number> = { '': MAX_OPSET, 'ai.onnx.ml': 5 };
+
+/** The opset imports must be present and name known versions (ONNX has no opset 0). */
+function checkOpsets(opsets: Map<string, number>, source: string): void {
+  if (opsets.size === 0) throw new CompileError(`'${source}' imports no opset (opset_import is empty); an ONNX model must name the opset of each domain it uses`);
+  for (const [d, v] of opsets) {
+    const dom = d || 'ai.onnx';
+    if (!Number.isInteger(v) || v < 1) throw new CompileError(`model imports opset ${v} of domain '${dom}'; opset versions start at 1`);
+    const max = KNOWN_OPSETS[d];
+    if (max !== undefined && v > max) throw new CompileError(`model imports opset ${v} of ${d ? `domain '${dom}'` : 'the default domain'}; onnxc supports up to ${max}`);
+  }
 }
 
 function importType(t: PType | undefined, ctx: Ctx, what: string): TensorType | null {
@@ -54,6 +66,7 @@ function importType(t: PType | undefined, ctx: Ctx, what: string): TensorType | 
   }
   const dtype = dtypeFromOnnx(t.tensor_type.elem_type ?? 0);
   if (!dtype) throw new CompileError(`${what}: unknown element type ${t.tensor_type.elem_type}`);
+  if (dtypeInfo(dtype).bits === 0) throw new CompileError(`${what}: element type ${dtype} is not supported`);
   if (!t.tensor_type.shape) return { dtype, shape: null as unknown as Dim[] };
   const shape: Dim[] = (t.tensor_type.shape.dim ?? []).map((d) => {
     // protobufjs exposes defaults on the prototype: the oneof discriminator tells what was set
@@ -85,15 +98,21 @@ function attrType(a: PAttr): number {
   return 0;
 }
 
+const ATTR_TYPE_NAMES: Record<number, string> = { 1: 'float', 2: 'int', 3: 'string', 4: 'tensor', 5: 'graph', 6: 'floats', 7: 'ints', 8: 'strings', 9: 'tensors', 10: 'graphs' };
+
 function importAttr(a: PAttr, ctx: Ctx, scope: Map<string, Value>, what: string): Attr {
   const type = attrType(a);
   const str = (b: Uint8Array) => utf8.decode(b);
+  const present = <T>(x: T | undefined | null, field: string): T => {
+    if (x === undefined || x === null) throw new CompileError(`${what}: attribute '${a.name}' is declared ${ATTR_TYPE_NAMES[type] ?? type} but its '${field}' field is missing`);
+    return x;
+  };
   switch (type) {
     case 1: return { kind: 'float', value: a.f ?? 0 };
     case 2: return { kind: 'int', value: int64Num(a.i) };
     case 3: return { kind: 'string', value: str(a.s ?? new Uint8Array()) };
-    case 4: return { kind: 'tensor', value: decodeTensor(a.t!, ctx.external) };
-    case 5: return { kind: 'graph', value: importGraph(a.g!, ctx, scope) };
+    case 4: return { kind: 'tensor', value: decodeTensor(present(a.t, 't'), ctx.external) };
+    case 5: return { kind: 'graph', value: importGraph(present(a.g, 'g'), ctx, scope) };
     case 6: return { kind: 'floats', value: [...(a.floats ?? [])] };
     case 7: return { kind: 'ints', value: (a.ints ?? []).map(int64Num) };
     case 8: return { kind: 'strings', value: (a.strings ?? []).map(str) };
@@ -109,8 +128,14 @@ function importGraph(pg: PGraph, ctx: Ctx, outer: Map<string, Value> | undefined
   const gname = pg.name || 'main';
   const scope = new Map<string, Value>(outer ?? []);
   const inits = new Set<string>();
+  const defined = new Set<string>();
+  const define = (name: string, what: string) => {
+    if (defined.has(name)) throw new CompileError(`graph '${gname}': value '${name}' is assigned twice, the second time as ${what} (an ONNX value has one producer)`);
+    defined.add(name);
+  };
   for (const t of pg.initializer ?? []) {
     const name = t.name ?? '';
+    define(name, 'an initializer');
     const data = decodeTensor(t, ctx.external);
     const v = newValue(name, { dtype: data.dtype, shape: data.shape });
     v.const = data;
@@ -122,6 +147,7 @@ function importGraph(pg: PGraph, ctx: Ctx, outer: Map<string, Value> | undefined
   for (const vi of pg.input ?? []) {
     const name = vi.name ?? '';
     if (inits.has(name)) continue; // an initializer shadowing an input: a constant with a default
+    define(name, 'a graph input');
     const v = newValue(name, importType(vi.type, ctx, `input '${name}'`));
     scope.set(name, v);
     inputs.push(v);
@@ -138,20 +164,29 @@ function importGraph(pg: PGraph, ctx: Ctx, outer: Map<string, Value> | undefined
     for (const a of pn.attribute ?? []) node.attrs.set(a.name ?? '', importAttr(a, ctx, scope, `node '${name}' (${pn.op_type})`));
     node.outputs = (pn.output ?? []).map((n) => {
       if (n === '') return null;
+      define(n, `an output of node '${name}' (${pn.op_type})`);
       const v = newValue(n, null, node);
       scope.set(n, v);
       return v;
     });
     out.push(node);
   });
+  const declaredOutputs = new Map<string, TensorType>();
   const outputs = (pg.output ?? []).map((vi) => {
     const v = scope.get(vi.name ?? '');
     if (!v) throw new CompileError(`graph '${gname}': output '${vi.name}' is not produced by any node`);
     const declared = importType(vi.type, ctx, `output '${vi.name}'`);
-    if (declared && !v.type && v.const === undefined) (v as { declared?: TensorType }).declared = declared;
+    if (declared) declaredOutputs.set(v.name, declared);
     return v;
   });
-  return { name: gname, inputs, outputs, nodes: out, outer };
+  // value_info: types the model states for intermediate values, checked like the outputs'
+  for (const vi of pg.value_info ?? []) {
+    const v = scope.get(vi.name ?? '');
+    if (!v || declaredOutputs.has(v.name) || !vi.type?.tensor_type) continue;
+    const declared = importType(vi.type, ctx, `value_info '${vi.name}'`);
+    if (declared) declaredOutputs.set(v.name, declared);
+  }
+  return { name: gname, inputs, outputs, nodes: out, outer, declared: declaredOutputs };
 }
 
 /** Topologically sorts nodes; reports dangling inputs and cycles by node name. */

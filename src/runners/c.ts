@@ -8,7 +8,10 @@ import { RUNTIME_DIR, writeFiles } from '../api.js';
 import { exec } from './exec.js';
 import type { BenchResult } from './index.js';
 
-export const CFLAGS = ['-std=c99', '-O2', '-Wall', '-Wextra', '-Werror', '-pedantic'];
+/** Extra flags from the environment for every C build of the runners (CI's sanitizer sample:
+ * ONNXC_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all'). */
+const EXTRA = (process.env.ONNXC_CFLAGS ?? '').split(/\s+/).filter(Boolean);
+export const CFLAGS = ['-std=c99', '-O2', '-Wall', '-Wextra', '-Werror', '-pedantic', ...EXTRA];
 const CC = process.env.CC || 'gcc';
 
 const objCache = new Map<string, Promise<string[]>>();

@@ -1,10 +1,9 @@
 // Target runners: build a compiled model for a target and execute it on TensorProto files.
-import fs from 'node:fs';
 import path from 'node:path';
-import { CompileError } from '../../ir/errors.js';
 import { TensorData } from '../../ir/tensor.js';
 import { CompileResult, Target } from '../api.js';
 import { isNpyPath, parseNpy } from '../onnx/npy.js';
+import { MAX_MODEL_BYTES, readRegularFile } from '../onnx/readFile.js';
 import { parseTensor } from '../onnx/tensorProto.js';
 import { RELEASE_CFLAGS, benchC, buildC, runC } from './c.js';
 import { makeWasmRunner } from './wasm.js';
@@ -28,12 +27,7 @@ export interface BenchResult {
 
 /** Reads a tensor file: NumPy .npy by extension, else TensorProto (.npy has no name: ''). */
 export function readTensorFile(file: string): TensorData & { name: string } {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new CompileError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const bytes = readRegularFile(file, MAX_MODEL_BYTES, 'tensor file');
   if (isNpyPath(file)) return { ...parseNpy(bytes, path.basename(file)), name: '' };
   return parseTensor(bytes, path.basename(file));
 }

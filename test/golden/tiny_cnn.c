@@ -108,7 +108,7 @@ ONNXC_KERNEL void Conv_0(const float *restrict v0_image, const float *restrict w
         ptrdiff_t lo0 = ((1 - k1) > 0 ? (1 - k1) : 0);
         ptrdiff_t hi0 = (((1 - k1 + 16) < 16 ? (1 - k1 + 16) : 16) > lo0 ? ((1 - k1 + 16) < 16 ? (1 - k1 + 16) : 16) : lo0);
         for (ptrdiff_t o0 = 0; o0 < 16; ++o0) {
-          if ((((o0 + k0 - 1) >= 0) & ((o0 + k0 - 1) < 16))) {
+          if (((o0 + k0 - 1) >= 0) & ((o0 + k0 - 1) < 16)) {
             for (ptrdiff_t o1 = 0; o1 < lo0; ++o1) {
               v4_conv0_col[(c0 * 9 + (k0 * 3 + k1)) * 256 + (o0 * 16 + o1)] = 0.0f;
             }
