@@ -43,7 +43,7 @@ export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' 
   profile?: boolean;
 }
 
-export type CpuRow = 'host' | 'host-avx512' | 'native';
+export type CpuRow = 'host' | 'host-avx512' | 'native' | 'generic' | 'cortex-m0plus' | 'cortex-m4' | 'cortex-m7' | 'cortex-m33' | 'cortex-m55';
 
 let native: 'host' | 'host-avx512' | undefined;
 /** The C row for this machine: host-avx512 when /proc/cpuinfo lists avx512f, else host. */
@@ -68,6 +68,8 @@ export interface CompileResult {
   program: Program;
   memory: MemoryReport;
   model: Model;
+  /** The CPU row the code was compiled for (ir/target.ts), e.g. host or cortex-m4. */
+  cpu: string;
 }
 
 /** A C identifier derived from a file name. */
@@ -124,7 +126,7 @@ export function compileModel(m: Model, opts: CompileOptions): CompileResult {
   else if (opts.target === 'wasm') files = emitWasm(program, { source: m.source, profile: opts.profile }).files;
   else if (opts.target === 'cuda') files = { ...emitCuda(program, { source: m.source }), ...cudaHeaderFiles() };
   else throw new CompileError(`target '${opts.target}' is not available yet`);
-  return { files, program, memory, model: m };
+  return { files, program, memory, model: m, cpu: lowerTarget.name };
 }
 
 export function compileFile(file: string, opts: CompileOptions): CompileResult {

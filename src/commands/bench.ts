@@ -15,7 +15,7 @@ export async function benchCommand(a: { model: string; target: string; iters: nu
   const need = shapeInputs(model);
   if (need.size) throw new CompileError(`inputs ${[...need].join(', ')} decide shapes; benchmark a model where they are constants`);
   const compiled = compileModel(model, { target: a.target as Target, name: a.name ?? 'model', dims, profile: a.profile, cpu: (a.cpu ?? 'native') as CpuRow });
-  const runner = getRunner(a.target as Target);
+  const runner = getRunner(a.target as Target, compiled.cpu);
   if (!runner.bench) throw new CompileError(`target ${a.target} cannot be benchmarked yet`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'onnxc-bench-'));
   try {

@@ -28,7 +28,7 @@ export async function runCommand(a: CompileArgs & { input?: string[]; 'output-di
   const compiled = compileModel(model, { target: a.target as Target, name: a.name ?? 'model', dims, consts, ...pipelineFlags(a) });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'onnxc-run-'));
   try {
-    const runner = getRunner(a.target as Target);
+    const runner = getRunner(a.target as Target, compiled.cpu);
     const handle = await runner.build(compiled, work);
     const outs = await runner.run(handle, files.map((f) => path.resolve(f)), path.join(work, 'out'), compiled.program.outputs.length);
     fs.mkdirSync(a['output-dir'], { recursive: true });

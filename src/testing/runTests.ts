@@ -41,7 +41,6 @@ function generatedInput(t: { dtype: string; shape: number[] }): TensorData {
 
 async function runCase(c: TestCase, opts: TestOptions, work: string): Promise<CaseResult> {
   if (!c.dataSets.length) return { name: c.name, status: 'skip', reason: 'no test data sets' };
-  const runner = getRunner(opts.target);
   // inputs of every data set (generated for the light layout)
   const probe = loadModel(c.model);
   const sets = c.dataSets.map((ds, k) => {
@@ -74,6 +73,7 @@ async function runCase(c: TestCase, opts: TestOptions, work: string): Promise<Ca
     const model = g === 0 ? probe : loadModel(c.model);
     const compiled = compileModel(model, { target: opts.target, name: 'model', dims, consts, verify: true, simd: opts.simd, cpu: opts.cpu });
     const dir = path.join(work, `build${g++}`);
+    const runner = getRunner(opts.target, compiled.cpu);
     const handle = await runner.build(compiled, dir);
     for (const [k, s] of group.entries()) {
       const outs = await runner.run(handle, s.files, path.join(dir, `out${k}`), compiled.program.outputs.length);
