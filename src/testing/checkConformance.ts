@@ -2,7 +2,7 @@
 // fails when a case of its expected list (test/conformance/expected-TARGET.txt) does not pass.
 // --every N runs only every Nth case of the list (a sample). CI runs the full CUDA suite this way
 // after `npm test` (which runs CUDA on a sample): every expected list is enforced on every submission.
-import { Target } from '../api.js';
+import { Scoreboard } from './conformance.js';
 import { cudaDevice } from '../runners/cuda.js';
 import { readExpected, runConformance } from './conformance.js';
 
@@ -10,7 +10,7 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const at = args.indexOf('--every'), every = at >= 0 ? Number(args.splice(at, 2)[1]) : 1;
   let bad = 0;
-  for (const t of args as Target[]) {
+  for (const t of args as Scoreboard[]) {
     if (t === 'cuda') console.log(`cuda: running on ${cudaDevice().description}`);
     const list = readExpected(t), only = every > 1 ? new Set(list.filter((_, i) => i % every === 0)) : undefined;
     const t0 = Date.now();
