@@ -39,6 +39,8 @@ export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' 
   /** C: the CPU row kernels are sized for (default host; native: host-avx512 where this
    * machine has AVX-512F, for code built with -march=native on it). */
   cpu?: CpuRow;
+  /** C: no libc and no libm (math, memcpy and memset generated into the C). */
+  freestanding?: boolean;
   /** Time every step: C calls onnxc_profile_step, WASM imports onnxc.step (not for shipping). */
   profile?: boolean;
 }
@@ -122,7 +124,7 @@ export function compileModel(m: Model, opts: CompileOptions): CompileResult {
   const schedule = scheduleFor(lowerTarget);
   const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, schedule, guards: new Set(Object.keys(opts.consts ?? {})) });
   let files: Record<string, string | Uint8Array>;
-  if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights: opts.weights, profile: opts.profile }), 'onnxc_runtime.h': runtimeHeader() };
+  if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights: opts.weights, profile: opts.profile, freestanding: opts.freestanding }), 'onnxc_runtime.h': runtimeHeader() };
   else if (opts.target === 'wasm') files = emitWasm(program, { source: m.source, profile: opts.profile }).files;
   else if (opts.target === 'cuda') files = { ...emitCuda(program, { source: m.source }), ...cudaHeaderFiles() };
   else throw new CompileError(`target '${opts.target}' is not available yet`);

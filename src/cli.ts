@@ -10,7 +10,7 @@ import { runCommand } from './commands/run.js';
 import { testCommand } from './commands/test.js';
 import { pick } from './options.js';
 
-const COMPILE_OPTS = ['target', 'output', 'name', 'dim', 'const', 'weights', 'simd', 'cpu', 'print-after-all', 'dump-ir', 'time-passes'] as const;
+const COMPILE_OPTS = ['target', 'output', 'name', 'dim', 'const', 'weights', 'simd', 'cpu', 'freestanding', 'print-after-all', 'dump-ir', 'time-passes'] as const;
 
 export async function main(argv: string[]): Promise<number> {
   let action: (() => number | Promise<number>) | undefined;
@@ -22,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
       (a) => { action = () => compileCommand(a as never); })
     .command('run <model>', 'compile, run on TensorProto inputs, write output_K.pb', (y) => y.options(pick(...COMPILE_OPTS, 'input', 'output-dir')),
       (a) => { action = () => runCommand(a as never); })
-    .command('test <dirs..>', 'run ONNX backend test cases and compare with their outputs', (y) => y.options(pick('target', 'json', 'filter', 'jobs', 'keep', 'simd', 'cpu')),
+    .command('test <dirs..>', 'run ONNX backend test cases and compare with their outputs', (y) => y.options(pick('target', 'json', 'filter', 'jobs', 'keep', 'simd', 'cpu', 'freestanding')),
       (a) => { action = () => testCommand(a as never); })
     .command('bench <model>', 'time the compiled model on seeded inputs (median of --iters runs)', (y) => y.options(pick('target', 'iters', 'dim', 'json', 'name', 'profile', 'cpu')),
       (a) => { action = () => benchCommand(a as never); })

@@ -7,11 +7,11 @@ import { budgetLines, measureBudget } from '../firmware/budget.js';
 
 export interface CompileArgs {
   model: string; target: string; output?: string; name?: string; dim?: string[]; const?: string[]; weights: string;
-  'print-after-all': boolean; 'dump-ir'?: string; 'time-passes': boolean; simd?: boolean; profile?: boolean; cpu?: string;
+  'print-after-all': boolean; 'dump-ir'?: string; 'time-passes': boolean; simd?: boolean; profile?: boolean; cpu?: string; freestanding?: boolean;
 }
 
 export function pipelineFlags(a: CompileArgs): Partial<CompileOptions> {
-  return { printAfterAll: a['print-after-all'], dumpDir: a['dump-ir'], timePasses: a['time-passes'], simd: a.simd, profile: a.profile, cpu: a.cpu as CpuRow | undefined };
+  return { printAfterAll: a['print-after-all'], dumpDir: a['dump-ir'], timePasses: a['time-passes'], simd: a.simd, profile: a.profile, freestanding: a.freestanding, cpu: a.cpu as CpuRow | undefined };
 }
 
 export async function compileCommand(a: CompileArgs): Promise<number> {

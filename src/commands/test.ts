@@ -6,7 +6,7 @@ import { runTests } from '../testing/runTests.js';
 import { UsageError } from './common.js';
 import { cudaDevice } from '../runners/cuda.js';
 
-export async function testCommand(a: { dirs: string[]; target: string; json?: string; filter?: string; jobs?: number; keep: boolean; simd?: boolean; cpu?: string }): Promise<number> {
+export async function testCommand(a: { dirs: string[]; target: string; json?: string; filter?: string; jobs?: number; keep: boolean; simd?: boolean; cpu?: string; freestanding?: boolean }): Promise<number> {
   let re: RegExp | undefined;
   try {
     re = a.filter ? new RegExp(a.filter) : undefined;
@@ -17,7 +17,7 @@ export async function testCommand(a: { dirs: string[]; target: string; json?: st
   const cases = findCases(a.dirs).filter((c) => !re || re.test(c.name));
   if (a.target === 'cuda') process.stdout.write(`cuda: running on ${cudaDevice().description}\n`);
   const results = await runTests(cases, {
-    target: a.target as Target, jobs: a.jobs, keep: a.keep, simd: a.simd, cpu: a.cpu as CpuRow | undefined,
+    target: a.target as Target, jobs: a.jobs, keep: a.keep, simd: a.simd, cpu: a.cpu as CpuRow | undefined, freestanding: a.freestanding,
     onResult: (r) => { if (r.status === 'fail') process.stdout.write(`FAIL ${r.name}: ${r.reason}\n`); },
   });
   const count = (s: string) => results.filter((r) => r.status === s).length;

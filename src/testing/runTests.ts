@@ -23,6 +23,8 @@ export interface TestOptions {
   simd?: boolean;
   /** C: the CPU row (default host). */
   cpu?: CpuRow;
+  /** C: compile with --freestanding (no libc, no libm in the model's code). */
+  freestanding?: boolean;
   onResult?: (r: CaseResult) => void;
 }
 
@@ -71,7 +73,7 @@ async function runCase(c: TestCase, opts: TestOptions, work: string): Promise<Ca
     const dims: Record<string, number> = {};
     probe.graph.inputs.forEach((v, i) => v.type?.shape?.forEach((d, j) => { if (typeof d === 'string') dims[d] = first.tensors[i].shape[j]; }));
     const model = g === 0 ? probe : loadModel(c.model);
-    const compiled = compileModel(model, { target: opts.target, name: 'model', dims, consts, verify: true, simd: opts.simd, cpu: opts.cpu });
+    const compiled = compileModel(model, { target: opts.target, name: 'model', dims, consts, verify: true, simd: opts.simd, cpu: opts.cpu, freestanding: opts.freestanding });
     const dir = path.join(work, `build${g++}`);
     const runner = getRunner(opts.target, compiled.cpu);
     const handle = await runner.build(compiled, dir);
