@@ -41,6 +41,8 @@ export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' 
   cpu?: CpuRow;
   /** C: no libc and no libm (math, memcpy and memset generated into the C). */
   freestanding?: boolean;
+  /** Convolutions without im2col buffers (what --max-ram falls back to). */
+  lowMemory?: boolean;
   /** Time every step: C calls onnxc_profile_step, WASM imports onnxc.step (not for shipping). */
   profile?: boolean;
 }
@@ -121,7 +123,7 @@ export function compileModel(m: Model, opts: CompileOptions): CompileResult {
   // the pipeline folds constants with the JS reference evaluator and prints kernels as C
   const hooks: PipelineHooks = { evaluate: evaluateNode };
   // the schedule table for the row (schedules/): SIMD kernels where it has vectors
-  const schedule = scheduleFor(lowerTarget);
+  const schedule = opts.lowMemory ? { ...scheduleFor(lowerTarget), directConv: true } : scheduleFor(lowerTarget);
   const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, schedule, guards: new Set(Object.keys(opts.consts ?? {})) });
   let files: Record<string, string | Uint8Array>;
   if (opts.target === 'c') files = { ...emitC(program, { source: m.source, weights: opts.weights, profile: opts.profile, freestanding: opts.freestanding }), 'onnxc_runtime.h': runtimeHeader() };

@@ -18,7 +18,7 @@ export async function main(argv: string[]): Promise<number> {
   const parser = yargs(argv)
     .scriptName('onnxc')
     .usage('$0 <command> [options]')
-    .command('compile <model>', 'compile an ONNX model to C or WebAssembly', (y) => y.options(pick(...COMPILE_OPTS)),
+    .command('compile <model>', 'compile an ONNX model to C or WebAssembly', (y) => y.options(pick(...COMPILE_OPTS, 'max-ram')),
       (a) => { action = () => compileCommand(a as never); })
     .command('run <model>', 'compile, run on TensorProto inputs, write output_K.pb', (y) => y.options(pick(...COMPILE_OPTS, 'input', 'output-dir')),
       (a) => { action = () => runCommand(a as never); })

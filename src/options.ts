@@ -10,6 +10,7 @@ export const OPTIONS = {
   weights: { type: 'string', choices: ['incbin', 'c'], default: 'incbin', describe: 'C: large weights as a .bin pulled in with .incbin, or as C arrays' },
   cpu: { type: 'string', choices: ['host', 'host-avx512', 'native', 'generic', 'cortex-m0plus', 'cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55'], describe: 'C: the CPU row kernels are sized for, as gcc -mcpu (native: host-avx512 where this machine has AVX-512F, else host; generic: plain C99; cortex-m*: microcontrollers, run under qemu-system-arm; default host, bench: native)' },
   freestanding: { type: 'boolean', default: false, describe: 'C: no libc and no libm (the math functions a model needs, memcpy and memset are generated into the C)' },
+  'max-ram': { type: 'number', describe: 'compile: RAM budget in bytes (arena, plus the worst-case stack on cortex-m rows); over it, the plan trades speed for memory, else an error' },
   simd: { type: 'boolean', default: true, describe: 'emit SIMD vector code (--no-simd: plain C99 for any compiler)' },
   input: { alias: 'i', type: 'string', array: true, describe: 'input TensorProto file, in graph input order (repeatable)' },
   'output-dir': { type: 'string', default: '.', describe: 'where run writes output_K.pb' },

@@ -25,6 +25,8 @@ export interface TestOptions {
   cpu?: CpuRow;
   /** C: compile with --freestanding (no libc, no libm in the model's code). */
   freestanding?: boolean;
+  /** Compile with convolutions that use no im2col buffer (the plan --max-ram falls back to). */
+  lowMemory?: boolean;
   onResult?: (r: CaseResult) => void;
 }
 
@@ -73,7 +75,7 @@ async function runCase(c: TestCase, opts: TestOptions, work: string): Promise<Ca
     const dims: Record<string, number> = {};
     probe.graph.inputs.forEach((v, i) => v.type?.shape?.forEach((d, j) => { if (typeof d === 'string') dims[d] = first.tensors[i].shape[j]; }));
     const model = g === 0 ? probe : loadModel(c.model);
-    const compiled = compileModel(model, { target: opts.target, name: 'model', dims, consts, verify: true, simd: opts.simd, cpu: opts.cpu, freestanding: opts.freestanding });
+    const compiled = compileModel(model, { target: opts.target, name: 'model', dims, consts, verify: true, simd: opts.simd, cpu: opts.cpu, freestanding: opts.freestanding, lowMemory: opts.lowMemory });
     const dir = path.join(work, `build${g++}`);
     const runner = getRunner(opts.target, compiled.cpu);
     const handle = await runner.build(compiled, dir);
