@@ -27,6 +27,13 @@ function armObject(dir: string, file: string, extra: string[] = []): { code: num
   return { code: c.status ?? -1, stderr: c.stderr, undefinedSyms: nm.split('\n').map((l) => l.trim().split(/\s+/).pop()!).filter(Boolean) };
 }
 
+describe('where the RAM goes', () => {
+  it('inspect names the peak step and its largest buffers', () => {
+    const r = cli(['inspect', TINY]);
+    expect(r.stdout).toMatch(/RAM peak: 35840 bytes of temporaries live at step 0 \(Conv_0[^\n]*\n +27648 B {2}conv0_col /);
+  });
+});
+
 describe.skipIf(!haveArm)('Cortex-M builds', () => {
   it.each([[false], [true]])('tiny_cnn builds warning-free for cortex-m4 (freestanding: %s), .incbin weights included', (free) => {
     const dir = tmpDir();

@@ -7,6 +7,7 @@ import { getOp } from '../../ir/opdef.js';
 import { typeStr } from '../../ir/print.js';
 import { bindInputs, compileModel, loadModel } from '../api.js';
 import { parseDims } from './common.js';
+import { ramMapLines } from '../firmware/ramMap.js';
 
 export function inspectCommand(a: { model: string; dim?: string[] }): number {
   const w = (s: string) => process.stdout.write(s + '\n');
@@ -43,6 +44,7 @@ export function inspectCommand(a: { model: string; dim?: string[] }): number {
   try {
     const r = compileModel(loadModel(a.model), { target: 'c', dims });
     w(`arena: ${r.memory.arenaBytes} bytes (liveness lower bound ${r.memory.lowerBound}; ${r.program.steps.length} kernels)`);
+    ramMapLines(r.program).forEach((l) => w(l));
   } catch (e) {
     if (!(e instanceof CompileError)) throw e;
     w(`arena: not planned (${e.message})`);
