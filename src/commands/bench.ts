@@ -28,8 +28,8 @@ export async function benchCommand(a: { model: string; target: string; iters: nu
       else process.stdout.write(text);
     } else {
       if (r.profile) process.stdout.write(profileTable(r.profile));
-      if (r.instructions !== undefined) process.stdout.write(`${path.basename(a.model)} on ${compiled.cpu} (QEMU -icount): ${r.instructions} instructions per inference (QEMU counts instructions, not cycles)\n`);
-      process.stdout.write(`${path.basename(a.model)} on ${a.target}: median ${r.median_ms.toFixed(3)} ms over ${iters} runs (min ${r.min_ms.toFixed(3)} ms), arena ${compiled.memory.arenaBytes} bytes\n`);
+      if (r.instructions !== undefined) process.stdout.write(`${path.basename(a.model)} on ${compiled.cpu} (QEMU -icount): ${r.instructions} instructions per inference (QEMU counts instructions, not cycles), arena ${compiled.memory.arenaBytes} bytes\n`);
+      else process.stdout.write(`${path.basename(a.model)} on ${a.target}: median ${r.median_ms.toFixed(3)} ms over ${iters} runs (min ${r.min_ms.toFixed(3)} ms), arena ${compiled.memory.arenaBytes} bytes\n`);
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
