@@ -45,6 +45,15 @@ describe.skipIf(!haveArm)('Cortex-M builds', () => {
     else expect(o.undefinedSyms).toContain('expf');
   });
 
+  it('bench counts instructions per inference under QEMU -icount', () => {
+    const r = cli(['bench', TINY, '--cpu', 'cortex-m4', '--iters', '1', '--json']);
+    const j = JSON.parse(r.stdout);
+    expect(j.cpu).toBe('cortex-m4');
+    // about 2.6 instructions per multiply-accumulate (129,184 MACs); SysTick counts in steps of 40
+    expect(j.instructions).toBeGreaterThan(129_184);
+    expect(j.instructions).toBeLessThan(129_184 * 10);
+  });
+
   it('reports flash and RAM, measured', () => {
     const r = cli(['compile', TINY, '--cpu', 'cortex-m4', '-o', tmpDir()]);
     expect(r.stdout).toMatch(/flash: \d+ bytes \(code \d+ \+ weights 2152, arm-none-eabi-size\)/);
