@@ -54,6 +54,15 @@ describe.skipIf(!haveArm)('Cortex-M builds', () => {
     expect(j.instructions).toBeLessThan(129_184 * 10);
   });
 
+  const clang = ['clang', 'clang-14'].find((c) => spawnSync(c, ['--version']).status === 0);
+  it.skipIf(!clang).each([[false], [true]])('tiny_cnn builds warning-free with clang for ARM (freestanding: %s)', (free) => {
+    const dir = tmpDir();
+    cli(['compile', TINY, '--cpu', 'cortex-m4', '-o', dir, ...(free ? ['--freestanding'] : [])]);
+    const c = spawnSync(clang!, ['--target=arm-none-eabi', ...M4, ...(free ? ['-ffreestanding'] : ['--sysroot=/usr/lib/arm-none-eabi']), '-I', '.', '-c', 'tiny_cnn.c', '-o', 'x.o'], { cwd: dir, encoding: 'utf8' });
+    expect(c.stderr).toBe('');
+    expect(c.status).toBe(0);
+  });
+
   it('reports flash and RAM, measured', () => {
     const r = cli(['compile', TINY, '--cpu', 'cortex-m4', '-o', tmpDir()]);
     expect(r.stdout).toMatch(/flash: \d+ bytes \(code \d+ \+ weights 2152, arm-none-eabi-size\)/);
