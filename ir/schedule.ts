@@ -26,6 +26,8 @@ export interface ScheduleTable {
   gemm(ctx: LowerCtx, spec: GemmSpec, accumulate: boolean, act?: Activation): boolean;
   /** The whole depthwise convolution, bias and activation included. */
   depthwise(ctx: LowerCtx, spec: DepthwiseSpec): boolean;
+  /** Convolutions accumulate tap by tap with no im2col buffer: slower, less memory (--max-ram). */
+  directConv?: boolean;
 }
 
 /** Declines everything: every op emits its scalar algorithm (reference evaluator, scalar targets). */

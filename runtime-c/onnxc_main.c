@@ -162,8 +162,8 @@ static int check_model(const onnxc_model *m) {
     if (onnxc_dense_size(d->elem_type, d->rank, d->dims, NULL, &bytes, msg, sizeof msg))
       return error("model tensor '%s': %s", d->name, msg);
     if (bytes != d->size_bytes)
-      return error("model tensor '%s': size_bytes is %zu, its shape implies %zu", d->name,
-                   d->size_bytes, bytes);
+      return error("model tensor '%s': size_bytes is %llu, its shape implies %llu", d->name,
+                   (unsigned long long)d->size_bytes, (unsigned long long)bytes);
   }
   return 0;
 }
@@ -171,14 +171,14 @@ static int check_model(const onnxc_model *m) {
 static void print_info(const onnxc_model *m) {
   char buf[512];
   int k;
-  printf("model: %s (%s)\narena: %zu bytes\n", m->name ? m->name : "?",
-         m->producer ? m->producer : "?", m->arena_size);
+  printf("model: %s (%s)\narena: %llu bytes\n", m->name ? m->name : "?",
+         m->producer ? m->producer : "?", (unsigned long long)m->arena_size);
   for (k = 0; k < m->num_inputs; k++)
-    printf("input %d: %s %s (%zu bytes)\n", k, m->inputs[k].name,
-           desc_str(&m->inputs[k], buf, sizeof buf), m->inputs[k].size_bytes);
+    printf("input %d: %s %s (%llu bytes)\n", k, m->inputs[k].name,
+           desc_str(&m->inputs[k], buf, sizeof buf), (unsigned long long)m->inputs[k].size_bytes);
   for (k = 0; k < m->num_outputs; k++)
-    printf("output %d: %s %s (%zu bytes)\n", k, m->outputs[k].name,
-           desc_str(&m->outputs[k], buf, sizeof buf), m->outputs[k].size_bytes);
+    printf("output %d: %s %s (%llu bytes)\n", k, m->outputs[k].name,
+           desc_str(&m->outputs[k], buf, sizeof buf), (unsigned long long)m->outputs[k].size_bytes);
 }
 
 /* ---- deterministic inputs for --bench ---- */
@@ -272,7 +272,8 @@ static int load_input(context *c, int k, const char *path) {
     error("input %d '%s': expected %s, got %s (%s)", k, d->name, desc_str(d, want, sizeof want),
           shape_str(t.elem_type, t.rank, t.dims, got, sizeof got), path);
   } else if (t.size_bytes != d->size_bytes) { /* cannot happen after check_model */
-    error("input %d '%s': %zu bytes, expected %zu", k, d->name, t.size_bytes, d->size_bytes);
+    error("input %d '%s': %llu bytes, expected %llu", k, d->name, (unsigned long long)t.size_bytes,
+          (unsigned long long)d->size_bytes);
     same = 0;
   } else if (t.size_bytes) {
     memcpy(c->in[k].p, t.data, t.size_bytes);
@@ -293,7 +294,7 @@ static int setup(context *c, const options *o) {
   c->in_ptrs = (const void **)calloc((size_t)m->num_inputs + 1, sizeof(void *));
   c->out_ptrs = (void **)calloc((size_t)m->num_outputs + 1, sizeof(void *));
   if (!c->in || !c->out || !c->in_ptrs || !c->out_ptrs || abuf_alloc(&c->arena, m->arena_size))
-    return error("out of memory (arena %zu bytes)", m->arena_size);
+    return error("out of memory (arena %llu bytes)", (unsigned long long)m->arena_size);
   for (k = 0; k < m->num_inputs; k++) {
     if (abuf_alloc(&c->in[k], m->inputs[k].size_bytes))
       return error("out of memory for input '%s'", m->inputs[k].name);
@@ -321,6 +322,14 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+#if defined(ONNXC_EXTERNAL_CLOCK)
+/* firmware builds keep time themselves (runtime-firmware/onnxc_startup.c: SysTick) */
+extern void onnxc_clock(struct timespec *t);
+#define ONNXC_NOW(t) onnxc_clock(t)
+#else
+#define ONNXC_NOW(t) clock_gettime(CLOCK_MONOTONIC, t)
+#endif
+
 static double ms_between(const struct timespec *a, const struct timespec *b) {
   return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
 }
@@ -334,13 +343,13 @@ static struct timespec profile_t;
 
 void onnxc_profile_step(int step, const char *label) {
   struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
+  ONNXC_NOW(&t);
   if (step >= 0 && step < MAX_PROFILED_STEPS && profile_on) {
     profile_ms[step] += ms_between(&profile_t, &t);
     profile_label[step] = label;
     if (step >= profile_steps) profile_steps = step + 1;
   }
-  clock_gettime(CLOCK_MONOTONIC, &profile_t);
+  ONNXC_NOW(&profile_t);
 }
 
 /* One JSON line per step on stderr: total milliseconds over `runs` timed runs. */
@@ -366,17 +375,17 @@ static int bench(const context *c, const options *o) {
   profile_on = 1;
   for (i = 0; i < o->bench; i++) {
     struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ONNXC_NOW(&t0);
     if (run_once(c)) { free(ms); return 1; }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ONNXC_NOW(&t1);
     ms[i] = ms_between(&t0, &t1);
   }
   profile_on = 0;
   print_profile(o->bench);
   qsort(ms, (size_t)o->bench, sizeof(double), cmp_double);
   median = o->bench % 2 ? ms[o->bench / 2] : (ms[o->bench / 2 - 1] + ms[o->bench / 2]) / 2;
-  printf("{\"iters\":%ld,\"median_ms\":%.6f,\"min_ms\":%.6f,\"arena_bytes\":%zu}\n",
-         o->bench, median, ms[0], c->m->arena_size);
+  printf("{\"iters\":%ld,\"median_ms\":%.6f,\"min_ms\":%.6f,\"arena_bytes\":%llu}\n",
+         o->bench, median, ms[0], (unsigned long long)c->m->arena_size);
   free(ms);
   return 0;
 }

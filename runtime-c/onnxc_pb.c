@@ -291,7 +291,8 @@ static int check_data(scan *s, size_t size_bytes, char *err, size_t errlen) {
       return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "both raw_data and typed data present");
     if (s->raw_len != size_bytes)
       return fail(err, errlen, ONNXC_PB_ERR_MALFORMED,
-                  "raw_data has %zu bytes, dims and data_type imply %zu", s->raw_len, size_bytes);
+                  "raw_data has %llu bytes, dims and data_type imply %llu",
+                  (unsigned long long)s->raw_len, (unsigned long long)size_bytes);
     return ONNXC_PB_OK;
   }
   s->data_field = field_for;
@@ -299,8 +300,9 @@ static int check_data(scan *s, size_t size_bytes, char *err, size_t errlen) {
            : field_for == F_UINT64 ? (size_t)bits / 8 : bits >= 8 ? (size_t)bits / 8 : 1;
   if (s->count[field_for] * s->width != size_bytes || size_bytes % s->width != 0)
     return fail(err, errlen, ONNXC_PB_ERR_MALFORMED,
-                "%s tensor has %zu data entries, dims imply %zu (is this a TensorProto?)",
-                onnxc_elem_type_name(s->data_type), s->count[field_for], size_bytes / s->width);
+                "%s tensor has %llu data entries, dims imply %llu (is this a TensorProto?)",
+                onnxc_elem_type_name(s->data_type), (unsigned long long)s->count[field_for],
+                (unsigned long long)(size_bytes / s->width));
   return ONNXC_PB_OK;
 }
 
@@ -448,8 +450,8 @@ int onnxc_pb_encode(const char *name, int32_t elem_type, int32_t rank, const int
   *out_len = 0;
   if ((rc = onnxc_dense_size(elem_type, rank, dims, NULL, &want, err, errlen))) return rc;
   if (want != size_bytes || (size_bytes && !data))
-    return fail(err, errlen, ONNXC_PB_ERR_ARG, "tensor '%s': %zu data bytes, shape implies %zu",
-                name ? name : "", size_bytes, want);
+    return fail(err, errlen, ONNXC_PB_ERR_ARG, "tensor '%s': %llu data bytes, shape implies %llu",
+                name ? name : "", (unsigned long long)size_bytes, (unsigned long long)want);
   /* each tag <= 1 byte + varint <= 10 bytes */
   if (size_bytes > SIZE_MAX - name_len - 64 - (size_t)rank * 11)
     return fail(err, errlen, ONNXC_PB_ERR_NOMEM, "tensor too large to encode");

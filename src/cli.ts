@@ -14,7 +14,7 @@ import { testCommand } from './commands/test.js';
 import { pick } from './options.js';
 import { checkCounts, formatUsage } from './usage.js';
 
-const COMPILE_OPTS = ['target', 'output', 'name', 'dim', 'const', 'weights', 'simd', 'cpu', 'print-after-all', 'dump-ir', 'time-passes'] as const;
+const COMPILE_OPTS = ['target', 'output', 'name', 'dim', 'const', 'weights', 'simd', 'cpu', 'freestanding', 'print-after-all', 'dump-ir', 'time-passes'] as const;
 
 export async function main(argv: string[]): Promise<number> {
   let action: (() => number | Promise<number>) | undefined;
@@ -22,13 +22,13 @@ export async function main(argv: string[]): Promise<number> {
   const parser = yargs(argv)
     .scriptName('onnxc')
     .usage('$0 <command> [options]')
-    .command('compile <model>', 'compile an ONNX model to C, WebAssembly or CUDA', (y) => y.options(pick(...COMPILE_OPTS, 'profile', 'emit-build')),
+    .command('compile <model>', 'compile an ONNX model to C, WebAssembly or CUDA', (y) => y.options(pick(...COMPILE_OPTS, 'profile', 'emit-build', 'max-ram')),
       (a) => { action = () => compileCommand(a as never); })
     .command('build <model>', 'compile to C and build a command-line program with runtime-c\'s main', (y) => y.options(pick('target', 'output', 'name', 'dim', 'const', 'weights', 'simd', 'cpu')),
       (a) => { action = () => buildCommand(a as never); })
     .command('run <model>', 'compile, run on .pb/.npy inputs, write output_K.pb (or .npy)', (y) => y.options(pick(...COMPILE_OPTS, 'input', 'output-dir', 'output-format', 'print')),
       (a) => { action = () => runCommand(a as never); })
-    .command('test <dirs..>', 'run ONNX backend test cases and compare with their outputs', (y) => y.options(pick('target', 'json', 'filter', 'jobs', 'keep', 'simd', 'cpu')),
+    .command('test <dirs..>', 'run ONNX backend test cases and compare with their outputs', (y) => y.options(pick('target', 'json', 'filter', 'jobs', 'keep', 'simd', 'cpu', 'freestanding')),
       (a) => { action = () => testCommand(a as never); })
     .command('bench <model>', 'time the compiled model on seeded inputs (median of --iters runs)', (y) => y.options(pick('target', 'iters', 'dim', 'json', 'name', 'profile', 'cpu')),
       (a) => { action = () => benchCommand(a as never); })

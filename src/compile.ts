@@ -38,11 +38,15 @@ export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' 
   /** C: the CPU row kernels are sized for (default host; native: host-avx512 where this
    * machine has AVX-512F, for code built with -march=native on it). */
   cpu?: CpuRow;
+  /** C: no libc and no libm (math, memcpy and memset generated into the C). */
+  freestanding?: boolean;
+  /** Convolutions without im2col buffers (what --max-ram falls back to). */
+  lowMemory?: boolean;
   /** Time every step: C calls onnxc_profile_step, WASM imports onnxc.step (not for shipping). */
   profile?: boolean;
 }
 
-export type CpuRow = 'host' | 'host-avx512' | 'native';
+export type CpuRow = 'host' | 'host-avx512' | 'native' | 'generic' | 'cortex-m0plus' | 'cortex-m4' | 'cortex-m7' | 'cortex-m33' | 'cortex-m55';
 
 /** What the host running the compiler supplies. */
 export interface CompileEnv {
@@ -68,6 +72,8 @@ export interface CompileResult {
   program: Program;
   memory: MemoryReport;
   model: Model;
+  /** The CPU row the code was compiled for (ir/target.ts), e.g. host or cortex-m4. */
+  cpu: string;
 }
 
 /** A C identifier derived from a file name. */
@@ -122,16 +128,16 @@ export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): Co
   // the pipeline folds constants with the JS reference evaluator and prints kernels as C
   const hooks: PipelineHooks = { evaluate: evaluateNode, dump: env.dump };
   // the schedule table for the row (schedules/): SIMD kernels where it has vectors
-  const schedule = scheduleFor(lowerTarget);
+  const schedule = opts.lowMemory ? { ...scheduleFor(lowerTarget), directConv: true } : scheduleFor(lowerTarget);
   const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, schedule, guards: new Set(Object.keys(opts.consts ?? {})) });
   opts.onPhase?.('emitting');
   const files = inPass(`emit${opts.target === 'c' ? 'C' : opts.target === 'wasm' ? 'Wasm' : 'Cuda'}`, () => emitFiles(program, m, opts, env));
-  return { files, program, memory, model: m };
+  return { files, program, memory, model: m, cpu: lowerTarget.name };
 }
 
 function emitFiles(program: Program, m: Model, opts: CompileOptions, env: CompileEnv): Record<string, string | Uint8Array> {
   const weights = opts.weights ?? (opts.simd === false ? 'c' : 'incbin');
-  if (opts.target === 'c') return { ...emitC(program, { source: m.source, weights, profile: opts.profile }), 'onnxc_runtime.h': env.runtimeHeader() };
+  if (opts.target === 'c') return { ...emitC(program, { source: m.source, weights, profile: opts.profile, freestanding: opts.freestanding }), 'onnxc_runtime.h': env.runtimeHeader() };
   if (opts.target === 'wasm') return emitWasm(program, { source: m.source, profile: opts.profile }).files;
   if (opts.target === 'cuda') return { ...emitCuda(program, { source: m.source }), ...env.cudaHeaderFiles() };
   throw new CompileError(`target '${opts.target}' is not available yet`);

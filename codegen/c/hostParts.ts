@@ -72,6 +72,6 @@ export function incbinLines(symbol: string, file: string, size: number, externC 
     '#if defined(__APPLE__)',
     `__asm__(".const_data\\n.p2align 6\\n.globl _${symbol}\\n_${symbol}:\\n.incbin \\"${file}\\"\\n.text\\n");`,
     '#else',
-    `__asm__(".section .rodata\\n.balign 64\\n.globl ${symbol}\\n.type ${symbol}, @object\\n${symbol}:\\n.incbin \\"${file}\\"\\n.size ${symbol}, ${size}\\n.previous\\n");`,
+    `__asm__(".section .rodata\\n.balign 64\\n.globl ${symbol}\\n.type ${symbol}, %object\\n${symbol}:\\n.incbin \\"${file}\\"\\n.size ${symbol}, ${size}\\n.previous\\n");`,
     '#endif', ''];
 }

@@ -50,6 +50,19 @@ export function emitConv(ctx: LowerCtx, g: Geom, x: TensorRef, w: TensorRef, spe
     }, 'm'), 'n');
     return false;
   }
+  if (!pointwise && ctx.schedule.directConv) {
+    // direct: acc[n, m] += w[m, c, tap] * x[n, group's c] along each tap's valid range, no im2col buffer
+    each(ctx, N, (n) => each(ctx, M, (m) => {
+      const xBase = add(mul(n, C * Pin), mul(div(m, Mg), Cg * Pin)), row = add(mul(n, M * P), mul(m, P));
+      emitTaps(ctx, g, Cg, {
+        valid: (c, tap, p, i) => {
+          const at = add(row, p);
+          ctx.store(acc, at, add(ctx.load(acc, at), mul(wAt(m, add(mul(c, KK), tap)), xMap(ctx.load(x, add(xBase, i))))));
+        },
+      });
+    }, 'm'), 'n');
+    return false;
+  }
   const col = pointwise ? null : ctx.temp(scalarDType(acc.t), [K, P], 'col');
   each(ctx, N, (n) => each(ctx, G, (grp) => {
     const xOff = add(mul(n, C * Pin), mul(grp, Cg * Pin)), mOff = mul(grp, Mg);

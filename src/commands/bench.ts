@@ -14,20 +14,21 @@ export async function benchCommand(a: { model: string; target: string; iters: nu
   const need = shapeInputs(model);
   if (need.size) throw new CompileError(`inputs ${[...need].join(', ')} decide shapes; benchmark a model where they are constants`);
   const compiled = compileModel(model, { target: a.target as Target, name: a.name ?? 'model', dims, profile: a.profile, cpu: (a.cpu ?? 'native') as CpuRow });
-  const runner = getRunner(a.target as Target);
+  const runner = getRunner(a.target as Target, compiled.cpu);
   if (!runner.bench) throw new CompileError(`target ${a.target} cannot be benchmarked yet`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'onnxc-bench-'));
   try {
     const iters = Math.max(1, Math.floor(a.iters));
     const r = await runner.bench(compiled, work, iters, Math.min(10, Math.max(2, Math.ceil(iters / 10))));
-    const report = { target: a.target, iters, median_ms: r.median_ms, arena_bytes: compiled.memory.arenaBytes, ...(r.profile ? { profile: r.profile } : {}) };
+    const report = { target: a.target, cpu: compiled.cpu, iters, ...(r.instructions !== undefined ? { instructions: r.instructions } : {}), median_ms: r.median_ms, arena_bytes: compiled.memory.arenaBytes, ...(r.profile ? { profile: r.profile } : {}) };
     if (a.json !== undefined) {
       const text = JSON.stringify(report) + '\n';
       if (a.json) fs.writeFileSync(a.json, text);
       else process.stdout.write(text);
     } else {
       if (r.profile) process.stdout.write(profileTable(r.profile));
-      process.stdout.write(`${path.basename(a.model)} on ${a.target}: median ${r.median_ms.toFixed(3)} ms over ${iters} runs (min ${r.min_ms.toFixed(3)} ms), arena ${compiled.memory.arenaBytes} bytes\n`);
+      if (r.instructions !== undefined) process.stdout.write(`${path.basename(a.model)} on ${compiled.cpu} (QEMU -icount): ${r.instructions} instructions per inference (QEMU counts instructions, not cycles), arena ${compiled.memory.arenaBytes} bytes\n`);
+      else process.stdout.write(`${path.basename(a.model)} on ${a.target}: median ${r.median_ms.toFixed(3)} ms over ${iters} runs (min ${r.min_ms.toFixed(3)} ms), arena ${compiled.memory.arenaBytes} bytes\n`);
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -1,8 +1,12 @@
 // `onnxc compile MODEL --target c|wasm|cuda -o DIR`: writes the generated sources (with
-// --emit-build, also a Makefile or CMakeLists.txt and runtime-c's main).
+// --emit-build, also a Makefile or CMakeLists.txt and runtime-c's main; on Cortex-M rows, the
+// flash and RAM budget; with --max-ram, a plan that fits or one error line).
 import path from 'node:path';
 import { BuildSystem, buildFiles, hasWeightsBin } from '../../codegen/c/buildFiles.js';
 import { CompileOptions, CompileResult, CpuRow, Target, compileFile, writeFiles } from '../api.js';
+import { boardFor } from '../firmware/boards.js';
+import { budgetLines, measureBudget } from '../firmware/budget.js';
+import { fitRam } from '../firmware/fitRam.js';
 import { phaseReporter } from '../progress.js';
 import { runtimeMainFiles } from '../runtimeFiles.js';
 import { archFlags } from '../runners/cc.js';
@@ -11,31 +15,35 @@ import { UsageError, parseConsts, parseDims } from './common.js';
 export interface CompileArgs {
   model: string; target: string; output?: string; name?: string; dim?: string[]; const?: string[]; weights?: string;
   'print-after-all': boolean; 'dump-ir'?: string; 'time-passes': boolean; simd?: boolean; profile?: boolean; cpu?: string;
-  'emit-build'?: string;
+  freestanding?: boolean; 'max-ram'?: number; 'emit-build'?: string;
 }
 
 export function pipelineFlags(a: CompileArgs): Partial<CompileOptions> {
-  return { printAfterAll: a['print-after-all'], dumpDir: a['dump-ir'], timePasses: a['time-passes'], simd: a.simd, profile: a.profile, cpu: a.cpu as CpuRow | undefined };
+  return { printAfterAll: a['print-after-all'], dumpDir: a['dump-ir'], timePasses: a['time-passes'], simd: a.simd, profile: a.profile, freestanding: a.freestanding, cpu: a.cpu as CpuRow | undefined };
 }
 
 /** Compiles the model as the compile-family commands' flags say. */
-export function compileArgs(a: CompileArgs, onPhase?: (phase: string) => void): CompileResult {
+export function compileArgs(a: CompileArgs, onPhase?: (phase: string) => void, lowMemory = false): CompileResult {
   return compileFile(a.model, {
     target: a.target as Target, name: a.name, dims: parseDims(a.dim), consts: parseConsts(a.const),
-    weights: a.weights as 'incbin' | 'c' | undefined, ...pipelineFlags(a), onPhase,
+    weights: a.weights as 'incbin' | 'c' | undefined, lowMemory, ...pipelineFlags(a), onPhase,
   });
 }
 
-export function compileCommand(a: CompileArgs): number {
+export async function compileCommand(a: CompileArgs): Promise<number> {
   if (a.profile && a.target === 'cuda') throw new UsageError('--profile is for --target c and wasm');
   if (a['emit-build'] && a.target !== 'c') throw new UsageError(`--emit-build writes C build files; it needs --target c, not ${a.target}`);
+  const maxRam = a['max-ram'];
+  if (maxRam !== undefined && !(Number.isInteger(maxRam) && maxRam > 0)) throw new UsageError(`--max-ram expects a positive number of bytes, got '${maxRam}'`);
   const system = a['emit-build'] as BuildSystem | undefined;
   const dir = a.output ?? 'out';
   const progress = phaseReporter(); // phases on a terminal's stderr only
-  let r, files;
+  let r: CompileResult, files: string[], fitted: Awaited<ReturnType<typeof fitRam>> | undefined;
   try {
     progress.phase('importing');
-    r = compileArgs(a, progress.phase);
+    const compile = (lowMemory: boolean) => compileArgs(a, progress.phase, lowMemory);
+    fitted = maxRam === undefined ? undefined : await fitRam(compile, maxRam);
+    r = fitted?.r ?? compile(false);
     const extra = system ? {
       ...runtimeMainFiles(),
       ...buildFiles(system, { name: r.program.name, weightsBin: hasWeightsBin(r.files, r.program.name), archFlags: archFlags(a.cpu as CpuRow | undefined) }),
@@ -48,6 +56,9 @@ export function compileCommand(a: CompileArgs): number {
   const m = r.memory;
   process.stdout.write(`compiled ${path.basename(a.model)} → ${files.map((f) => path.relative('.', f)).join(', ')}\n`);
   process.stdout.write(`arena: ${m.arenaBytes} bytes (liveness lower bound ${m.lowerBound}), ${r.program.steps.length} kernels\n`);
+  const board = boardFor(r.cpu);
+  if (board) process.stdout.write(budgetLines(fitted?.budget ?? await measureBudget(r, board), board).join('\n') + '\n');
+  if (fitted) process.stdout.write(`--max-ram ${maxRam}: fits in ${fitted.ram} bytes${fitted.lowMemory ? ' (convolutions without im2col buffers: slower, less memory)' : ''}\n`);
   if (system) process.stdout.write(`build: ${system === 'make' ? `make -C ${dir}` : `cmake -S ${dir} -B ${path.join(dir, 'build')} && cmake --build ${path.join(dir, 'build')}`}\n`);
   return 0;
 }

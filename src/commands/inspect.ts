@@ -9,6 +9,7 @@ import { InspectReport, inspectModel, typeText } from '../report/inspectReport.j
 import { memorySvg } from '../report/memorySvg.js';
 import { textTable } from '../textTable.js';
 import { parseDims } from './common.js';
+import { ramMapLines } from '../firmware/ramMap.js';
 
 function render(r: InspectReport): string {
   const out = [`model: ${r.model}  (ir_version ${r.irVersion}${r.producer ? `, producer ${r.producer}` : ''})`,
@@ -39,6 +40,6 @@ export function inspectCommand(a: { model: string; dim?: string[]; json?: string
     const text = JSON.stringify(report, null, 1) + '\n';
     if (a.json) fs.writeFileSync(a.json, text);
     else process.stdout.write(text);
-  } else process.stdout.write(render(report));
+  } else process.stdout.write(render(report) + (compiled ? ramMapLines(compiled.program).join('\n') + '\n' : ''));
   return 0;
 }

@@ -50,7 +50,7 @@ async function run(a: RunArgs, progress: Phases): Promise<number> {
   if (noNpy) throw new CompileError(`output '${noNpy.name}' is ${noNpy.buf.dtype}, which .npy cannot hold; use --output-format pb`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'onnxc-run-'));
   try {
-    const runner = getRunner(a.target as Target);
+    const runner = getRunner(a.target as Target, compiled.cpu);
     progress.phase('building');
     const handle = await runner.build(compiled, work);
     progress.phase('running');

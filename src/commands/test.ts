@@ -7,7 +7,7 @@ import { UsageError } from './common.js';
 import { cudaDevice } from '../runners/cuda.js';
 import { ProgressBar } from '../progress.js';
 
-export async function testCommand(a: { dirs: string[]; target: string; json?: string; filter?: string; jobs?: number; keep: boolean; simd?: boolean; cpu?: string }): Promise<number> {
+export async function testCommand(a: { dirs: string[]; target: string; json?: string; filter?: string; jobs?: number; keep: boolean; simd?: boolean; cpu?: string; freestanding?: boolean }): Promise<number> {
   let re: RegExp | undefined;
   try {
     re = a.filter ? new RegExp(a.filter) : undefined;
@@ -20,7 +20,7 @@ export async function testCommand(a: { dirs: string[]; target: string; json?: st
   const bar = new ProgressBar(cases.length); // stderr, on a terminal only
   const counts = { passed: 0, failed: 0, skipped: 0 };
   const results = await runTests(cases, {
-    target: a.target as Target, jobs: a.jobs, keep: a.keep, simd: a.simd, cpu: a.cpu as CpuRow | undefined,
+    target: a.target as Target, jobs: a.jobs, keep: a.keep, simd: a.simd, cpu: a.cpu as CpuRow | undefined, freestanding: a.freestanding,
     onResult: (r) => {
       counts[r.status === 'pass' ? 'passed' : r.status === 'fail' ? 'failed' : 'skipped']++;
       if (r.status === 'fail') bar.around(() => process.stdout.write(`FAIL ${r.name}: ${r.reason}\n`));

@@ -8,6 +8,8 @@ import { parseTensor } from '../onnx/tensorProto.js';
 import { RELEASE_CFLAGS, benchC, buildC, runC } from './c.js';
 import { makeWasmRunner } from './wasm.js';
 import { cudaRunner } from './cuda.js';
+import { firmwareRunner } from './firmware.js';
+import { boardFor } from '../firmware/boards.js';
 
 export interface Runner {
   /** Prepares an executable form of the compiled model in workDir. */
@@ -23,6 +25,8 @@ export interface BenchResult {
   min_ms: number;
   /** Profile builds: mean milliseconds per run spent in each step. */
   profile?: { label: string; ms: number }[];
+  /** Firmware rows: instructions per inference (QEMU -icount), where the runner counts them. */
+  instructions?: number;
 }
 
 /** Reads a tensor file: NumPy .npy by extension, else TensorProto (.npy has no name: ''). */
@@ -50,7 +54,10 @@ export function registerRunner(t: Target, r: Runner): void {
   runners[t] = r;
 }
 
-export function getRunner(t: Target): Runner {
+/** The runner of a target; C compiled for a Cortex-M row (cpu) runs on its board under QEMU. */
+export function getRunner(t: Target, cpu?: string): Runner {
+  const board = t === 'c' ? boardFor(cpu) : undefined;
+  if (board) return firmwareRunner(board, readTensorFile);
   const r = runners[t];
   if (!r) throw new Error(`no runner for target ${t}`);
   return r;

@@ -1,8 +1,10 @@
 // The conformance scoreboard: runs the ONNX backend suites on a target and checks the committed
-// expected-pass list (test/conformance/expected-TARGET.txt). The list only grows.
+// expected-pass list (test/conformance/expected-TARGET.txt). The list only grows. A scoreboard is
+// a target or a Cortex-M row (C for that --cpu, run under QEMU: expected-cortex-m4.txt).
 import fs from 'node:fs';
 import path from 'node:path';
-import { Target } from '../api.js';
+import { CpuRow, Target } from '../api.js';
+import { BOARDS } from '../firmware/boards.js';
 import { TestCase, findCases } from './cases.js';
 import { CaseResult, runTests } from './runTests.js';
 
@@ -11,16 +13,26 @@ export const SHARED_TESTS = process.env.ONNXC_TESTS ?? path.resolve(ROOT, '..', 
 /** Suites of the shared test data that the scoreboard covers. */
 export const SUITES = ['node', 'simple', 'pytorch-converted', 'pytorch-operator', 'light'];
 
-export const expectedFile = (t: Target) => path.join(ROOT, 'test', 'conformance', `expected-${t}.txt`);
+/** A --target, or a Cortex-M --cpu row of the C target. */
+export type Scoreboard = Target | 'cortex-m0plus' | 'cortex-m4' | 'cortex-m7' | 'cortex-m33' | 'cortex-m55';
+/** Firmware boards run the single-operator suite: whole networks do not fit a microcontroller. */
+const FIRMWARE_SUITES = ['node'];
 
-export function readExpected(t: Target): string[] {
+/** How a scoreboard compiles and which suites it runs. */
+export function scoreboardRun(t: Scoreboard): { target: Target; cpu?: CpuRow; suites: string[] } {
+  return t in BOARDS ? { target: 'c', cpu: t as CpuRow, suites: FIRMWARE_SUITES } : { target: t as Target, suites: SUITES };
+}
+
+export const expectedFile = (t: Scoreboard) => path.join(ROOT, 'test', 'conformance', `expected-${t}.txt`);
+
+export function readExpected(t: Scoreboard): string[] {
   const f = expectedFile(t);
   if (!fs.existsSync(f)) return [];
   return fs.readFileSync(f, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
 }
 
-export function writeExpected(t: Target, names: string[]): void {
-  const header = `# Cases of ../shared/onnx-tests expected to pass on --target ${t} (suite/case).\n# npm test fails when one of them fails. Refresh with: npm run conformance:update (the list only grows).\n`;
+export function writeExpected(t: Scoreboard, names: string[]): void {
+  const header = `# Cases of ../shared/onnx-tests expected to pass on ${t in BOARDS ? `--target c --cpu ${t} (under QEMU)` : `--target ${t}`} (suite/case).\n# npm test fails when one of them fails. Refresh with: npm run conformance:update (the list only grows).\n`;
   fs.writeFileSync(expectedFile(t), header + [...new Set(names)].sort().join('\n') + '\n');
 }
 
@@ -37,9 +49,10 @@ export interface ConformanceReport {
 }
 
 /** Runs every case (or only those in `only`) and compares with the expected list. */
-export async function runConformance(t: Target, opts: { only?: Set<string>; jobs?: number } = {}): Promise<ConformanceReport> {
-  const cases = conformanceCases().filter((c) => !opts.only || opts.only.has(c.id));
-  const raw = await runTests(cases, { target: t, jobs: opts.jobs });
+export async function runConformance(t: Scoreboard, opts: { only?: Set<string>; jobs?: number } = {}): Promise<ConformanceReport> {
+  const how = scoreboardRun(t);
+  const cases = conformanceCases(how.suites).filter((c) => !opts.only || opts.only.has(c.id));
+  const raw = await runTests(cases, { target: how.target, cpu: how.cpu, jobs: opts.jobs });
   const results = raw.map((r, i) => ({ ...r, id: cases[i].id }));
   const expected = new Set(readExpected(t));
   const regressions = results.filter((r) => expected.has(r.id) && r.status !== 'pass');

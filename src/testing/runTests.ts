@@ -23,6 +23,10 @@ export interface TestOptions {
   simd?: boolean;
   /** C: the CPU row (default host). */
   cpu?: CpuRow;
+  /** C: compile with --freestanding (no libc, no libm in the model's code). */
+  freestanding?: boolean;
+  /** Compile with convolutions that use no im2col buffer (the plan --max-ram falls back to). */
+  lowMemory?: boolean;
   onResult?: (r: CaseResult) => void;
 }
 
@@ -41,7 +45,6 @@ function generatedInput(t: { dtype: string; shape: number[] }): TensorData {
 
 async function runCase(c: TestCase, opts: TestOptions, work: string): Promise<CaseResult> {
   if (!c.dataSets.length) return { name: c.name, status: 'skip', reason: 'no test data sets' };
-  const runner = getRunner(opts.target);
   // inputs of every data set (generated for the light layout)
   const probe = loadModel(c.model);
   const sets = c.dataSets.map((ds, k) => {
@@ -72,8 +75,9 @@ async function runCase(c: TestCase, opts: TestOptions, work: string): Promise<Ca
     const dims: Record<string, number> = {};
     probe.graph.inputs.forEach((v, i) => v.type?.shape?.forEach((d, j) => { if (typeof d === 'string') dims[d] = first.tensors[i].shape[j]; }));
     const model = g === 0 ? probe : loadModel(c.model);
-    const compiled = compileModel(model, { target: opts.target, name: 'model', dims, consts, verify: true, simd: opts.simd, cpu: opts.cpu });
+    const compiled = compileModel(model, { target: opts.target, name: 'model', dims, consts, verify: true, simd: opts.simd, cpu: opts.cpu, freestanding: opts.freestanding, lowMemory: opts.lowMemory });
     const dir = path.join(work, `build${g++}`);
+    const runner = getRunner(opts.target, compiled.cpu);
     const handle = await runner.build(compiled, dir);
     for (const [k, s] of group.entries()) {
       const outs = await runner.run(handle, s.files, path.join(dir, `out${k}`), compiled.program.outputs.length);

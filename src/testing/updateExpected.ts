@@ -1,10 +1,10 @@
 // `npm run conformance:update [-- TARGET...]`: runs the suites and adds newly passing cases to
 // the expected lists. Cases that regressed are reported, never removed.
-import { TARGETS, Target } from '../api.js';
-import { readExpected, runConformance, writeExpected } from './conformance.js';
+import { TARGETS } from '../api.js';
+import { Scoreboard, readExpected, runConformance, writeExpected } from './conformance.js';
 
 async function main(): Promise<number> {
-  const targets = (process.argv.slice(2).length ? process.argv.slice(2) : TARGETS) as Target[];
+  const targets = (process.argv.slice(2).length ? process.argv.slice(2) : TARGETS) as Scoreboard[];
   let bad = 0;
   for (const t of targets) {
     const r = await runConformance(t);

@@ -9,7 +9,7 @@ extern const unsigned char tiny_cnn_weights[];
 #if defined(__APPLE__)
 __asm__(".const_data\n.p2align 6\n.globl _tiny_cnn_weights\n_tiny_cnn_weights:\n.incbin \"tiny_cnn.weights.bin\"\n.text\n");
 #else
-__asm__(".section .rodata\n.balign 64\n.globl tiny_cnn_weights\n.type tiny_cnn_weights, @object\ntiny_cnn_weights:\n.incbin \"tiny_cnn.weights.bin\"\n.size tiny_cnn_weights, 2048\n.previous\n");
+__asm__(".section .rodata\n.balign 64\n.globl tiny_cnn_weights\n.type tiny_cnn_weights, %object\ntiny_cnn_weights:\n.incbin \"tiny_cnn.weights.bin\"\n.size tiny_cnn_weights, 2048\n.previous\n");
 #endif
 
 static inline float onnxc_maxf(float a, float b) { return (isnan(a) || isnan(b)) ? NAN : (a > b ? a : b); }
