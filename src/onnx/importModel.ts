@@ -6,7 +6,6 @@ import { Attr, Dim, Graph, Model, Node, TensorType, Value, newValue } from '../.
 import { ModelProto, PAttr, PFunction, PGraph, PModel, PNode, PType, int64Num } from './schema.js';
 import { ExternalData, decodeTensor } from './tensorProto.js';
 import { inlineFunctions } from './inlineFunctions.js';
-import { MAX_MODEL_BYTES, readRegularFile } from './readFile.js';
 import { validateGraph } from '../../ir/validate.js';
 
 const utf8 = new TextDecoder();
