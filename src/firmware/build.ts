@@ -45,7 +45,7 @@ function runtimeObjects(name: string, b: Board): Promise<string[]> {
   if (!p) {
     p = (async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnxc-fw-rt-'));
-      const srcs = [path.join(RUNTIME_DIR, 'onnxc_main.c'), path.join(RUNTIME_DIR, 'onnxc_pb.c'), path.join(FIRMWARE_DIR, 'onnxc_startup.c')];
+      const srcs = [path.join(RUNTIME_DIR, 'onnxc_main.c'), path.join(RUNTIME_DIR, 'onnxc_pb.c'), path.join(RUNTIME_DIR, 'onnxc_npy.c'), path.join(FIRMWARE_DIR, 'onnxc_startup.c')];
       return Promise.all(srcs.map(async (src) => {
         const obj = path.join(dir, path.basename(src).replace(/\.c$/, '.o'));
         const r = await exec(ARM_CC, [...boardFlags(b), `-DONNXC_MODEL=${name}_model`, '-I', RUNTIME_DIR, '-c', src, '-o', obj]);
