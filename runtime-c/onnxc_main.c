@@ -17,7 +17,10 @@
 #include <string.h>
 #include <time.h>
 
-#if defined(_WIN32)
+#if defined(ONNXC_NO_MKDIR)
+/* bare metal (semihosted files): folders are the host's; report them as existing */
+#define onnxc_mkdir(p) ((void)(p), errno = EEXIST, -1)
+#elif defined(_WIN32)
 #include <direct.h>
 #define onnxc_mkdir(p) _mkdir(p)
 #else

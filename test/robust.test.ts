@@ -11,6 +11,7 @@ import { encodeTensor } from '../dist/src/onnx/tensorProto.js';
 import { internalMessage } from '../dist/src/commands/errors.js';
 import { ModelBuilder } from '../dist/src/onnx/build.js';
 import { importModel } from '../dist/src/onnx/importModel.js';
+import { externalDataIn } from '../dist/src/onnx/externalData.js';
 import { ModelProto } from '../dist/src/onnx/schema.js';
 import { CompileError, atNode, inPass } from '../dist/ir/errors.js';
 import { tensorFrom } from '../dist/ir/tensor.js';
@@ -34,7 +35,7 @@ function model(build: (b: InstanceType<typeof ModelBuilder>) => void, opset = 17
 /** Compiles in-process; returns the CompileError's message (fails on success or on any other exception). */
 function rejects(bytes: Uint8Array, target: 'c' | 'wasm' = 'c', file = path.join(dir, 'm.onnx')): string {
   try {
-    compileModel(importModel(bytes, file), { target, name: 'm' });
+    compileModel(importModel(bytes, file, externalDataIn(path.dirname(file))), { target, name: 'm' });
   } catch (e) {
     expect(e).toBeInstanceOf(CompileError);
     return (e as Error).message;

@@ -27,7 +27,7 @@ export function memoryScript(b: Board): string {
 
 /** Compiler flags for a board (the core, FPU, float ABI and the clock the startup counts). */
 export function boardFlags(b: Board): string[] {
-  return [...b.cflags, ...ARM_CFLAGS, '-DONNXC_EXTERNAL_CLOCK', `-DONNXC_SYSCLK_HZ=${b.clockHz}u`];
+  return [...b.cflags, ...ARM_CFLAGS, '-DONNXC_EXTERNAL_CLOCK', '-DONNXC_NO_MKDIR', `-DONNXC_SYSCLK_HZ=${b.clockHz}u`];
 }
 
 let found: boolean | undefined;

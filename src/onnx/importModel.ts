@@ -101,7 +101,8 @@ const ATTR_TYPE_NAMES: Record<number, string> = { 1: 'float', 2: 'int', 3: 'stri
 
 function importAttr(a: PAttr, ctx: Ctx, scope: Map<string, Value>, what: string): Attr {
   const type = attrType(a);
-  const str = (b: Uint8Array) => utf8.decode(b);
+  // protobufjs gives an unset bytes field as its prototype's default, a plain empty array
+  const str = (b: Uint8Array) => utf8.decode(b instanceof Uint8Array ? b : Uint8Array.from(b ?? []));
   const present = <T>(x: T | undefined | null, field: string): T => {
     if (x === undefined || x === null) throw new CompileError(`${what}: attribute '${a.name}' is declared ${ATTR_TYPE_NAMES[type] ?? type} but its '${field}' field is missing`);
     return x;
