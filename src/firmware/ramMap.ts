@@ -2,17 +2,12 @@
 // there, largest first (what `onnxc inspect` prints under the arena line). With --max-ram this
 // says which tensors to shrink.
 import { byteSize } from '../../ir/dtype.js';
-import { Program, ProgramBuf, stepLabel, storageOf } from '../../ir/kernel.js';
+import { Program, ProgramBuf, stepLabel } from '../../ir/kernel.js';
+import { liveRanges } from '../../passes/planMemory.js';
 
 /** Lines describing the arena's peak: the step, then each live buffer with its bytes. */
 export function ramMapLines(p: Program, top = 8): string[] {
-  const first = new Map<ProgramBuf, number>(), last = new Map<ProgramBuf, number>();
-  p.steps.forEach((s, i) => s.args.forEach((a) => {
-    const b = storageOf(a).root;
-    if (b.role !== 'temp') return;
-    if (!first.has(b)) first.set(b, i);
-    last.set(b, i);
-  }));
+  const { first, last } = liveRanges(p);
   const bytes = (b: ProgramBuf) => byteSize(b.dtype, b.size);
   const liveAt = (i: number) => [...first.keys()].filter((b) => first.get(b)! <= i && i <= last.get(b)!);
   let peak = -1, peakBytes = 0;
