@@ -7,6 +7,9 @@
  * Inputs, in graph order, are NumPy .npy files (by extension) or TensorProto .pb files;
  * outputs are written as DIR/output_K.pb, or DIR/output_K.npy with --output-format npy.
  * Errors print one "error: ..." line on stderr and exit 1 (2 for usage errors).
+ * Several models in one program: build with -DONNXC_MODEL_TABLE=TABLE, where TABLE is a
+ * null-terminated array `const onnxc_model *const TABLE[]` of their descriptors; the program
+ * then takes `--model NAME` first (what `onnxc test` does to build many cases at once).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -32,11 +35,13 @@
 #include "onnxc_pb.h"
 #include "onnxc_runtime.h"
 
-#ifndef ONNXC_MODEL
+#if defined(ONNXC_MODEL_TABLE)
+extern const onnxc_model *const ONNXC_MODEL_TABLE[];
+#elif defined(ONNXC_MODEL)
+extern const onnxc_model ONNXC_MODEL;
+#else
 #error "compile with -DONNXC_MODEL=<name>_model"
 #endif
-
-extern const onnxc_model ONNXC_MODEL;
 
 typedef struct options {
   const char **inputs;
@@ -441,6 +446,25 @@ static void cleanup(context *c) {
   free(c->arena.raw);
 }
 
+#if defined(ONNXC_MODEL_TABLE)
+/* `--model NAME` (the first two arguments) picks a model of the table; they are then dropped. */
+static const onnxc_model *pick_model(int *argc, char **argv) {
+  int k;
+  if (*argc < 3 || strcmp(argv[1], "--model") != 0) {
+    error("this program holds several models: give --model NAME first");
+    return NULL;
+  }
+  for (k = 0; ONNXC_MODEL_TABLE[k] && strcmp(ONNXC_MODEL_TABLE[k]->name, argv[2]) != 0; k++) {}
+  if (!ONNXC_MODEL_TABLE[k]) {
+    error("no model '%s' in this program", argv[2]);
+    return NULL;
+  }
+  memmove(argv + 1, argv + 3, (size_t)(*argc - 2) * sizeof *argv); /* keeps argv[argc] == NULL */
+  *argc -= 2;
+  return ONNXC_MODEL_TABLE[k];
+}
+#endif
+
 int main(int argc, char **argv) {
   options o;
   context c;
@@ -449,7 +473,11 @@ int main(int argc, char **argv) {
   memset(&c, 0, sizeof c);
   o.warmup = 3;
   o.seed = 1;
+#if defined(ONNXC_MODEL_TABLE)
+  if (!(c.m = pick_model(&argc, argv))) return 2;
+#else
   c.m = &ONNXC_MODEL;
+#endif
   if (!(o.inputs = (const char **)calloc((size_t)argc, sizeof(char *))))
     return error("out of memory");
   rc = parse_args(argc, argv, &o);

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
 import { RUNTIME_DIR, writeFiles } from '../api.js';
+import { BATCH_TIMEOUT_MS, GroupBuilder, modelTable } from './batch.js';
 import { exec } from './exec.js';
 import type { BenchResult } from './index.js';
 
@@ -18,20 +19,30 @@ const objCache = new Map<string, Promise<string[]>>();
 
 /** Object files of runtime-c's main + pb reader, built for a model symbol prefix. */
 export function runtimeObjects(name: string): Promise<string[]> {
-  let p = objCache.get(name);
+  return runtimeObjectsWith(`-DONNXC_MODEL=${name}_model`);
+}
+
+/** The name of the model table of a program holding several models (see runners/batch.ts). */
+export const BATCH_TABLE = 'onnxc_batch_models';
+
+/** Object files of runtime-c's main (taking --model NAME) for a program with a model table. */
+export const batchRuntimeObjects = () => runtimeObjectsWith(`-DONNXC_MODEL_TABLE=${BATCH_TABLE}`);
+
+function runtimeObjectsWith(define: string): Promise<string[]> {
+  let p = objCache.get(define);
   if (!p) {
     p = (async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnxc-rt-'));
       const objs: string[] = [];
       for (const src of ['onnxc_main.c', 'onnxc_pb.c', 'onnxc_npy.c']) {
         const obj = path.join(dir, src.replace(/\.c$/, '.o'));
-        const r = await exec(CC, [...CFLAGS, `-DONNXC_MODEL=${name}_model`, '-I', RUNTIME_DIR, '-c', path.join(RUNTIME_DIR, src), '-o', obj]);
+        const r = await exec(CC, [...CFLAGS, define, '-I', RUNTIME_DIR, '-c', path.join(RUNTIME_DIR, src), '-o', obj]);
         if (r.code !== 0) throw new Error(`building runtime-c/${src} failed:\n${r.stderr}`);
         objs.push(obj);
       }
       return objs;
     })();
-    objCache.set(name, p);
+    objCache.set(define, p);
   }
   return p;
 }
@@ -42,14 +53,30 @@ export async function buildC(files: Record<string, string | Uint8Array>, dir: st
   const objs = await runtimeObjects(name);
   const exe = path.join(dir, name);
   const r = await exec(CC, [...CFLAGS, ...extraFlags, '-I', '.', `${name}.c`, ...objs, '-lm', '-o', exe], { cwd: dir });
-  if (r.code !== 0) throw new CompileError(`C compiler failed on ${name}.c: ${r.stderr.split('\n').filter((l) => /error/.test(l)).slice(0, 3).join(' | ') || r.stderr.slice(0, 300)}`);
+  if (r.code !== 0) throw new CompileError(`C compiler failed on ${name}.c: ${compilerErrors(r.stderr)}`);
   return exe;
 }
 
+/** Builds generated C models (files in dir) into one program with a model table (runners/batch.ts). */
+export const buildCGroup: GroupBuilder = async (names, dir, exe) => {
+  const objs = await batchRuntimeObjects();
+  const table = path.basename(exe) + '_table.c';
+  fs.writeFileSync(path.join(dir, table), modelTable(BATCH_TABLE, names, 'c'));
+  const r = await exec(CC, [...CFLAGS, '-I', '.', ...names.map((n) => `${n}.c`), table, ...objs, '-lm', '-o', exe], { cwd: dir, timeoutMs: BATCH_TIMEOUT_MS });
+  if (r.code !== 0) throw new CompileError(`C compiler failed on ${names.length === 1 ? `${names[0]}.c` : `a batch of ${names.length} models`}: ${compilerErrors(r.stderr)}`);
+};
+
+/** The first error lines of a compiler's output (else its start). */
+export const compilerErrors = (stderr: string) => stderr.split('\n').filter((l) => /error/.test(l)).slice(0, 3).join(' | ') || stderr.slice(0, 300);
+
+/** A built program: its path, and the model to pick where it holds several (runners/batch.ts). */
+export type Program = string | { exe: string; model: string };
+
 /** Runs a built model on .pb inputs; returns the output .pb paths. */
-export async function runC(exe: string, inputs: string[], outDir: string, numOutputs: number): Promise<string[]> {
+export async function runC(prog: Program, inputs: string[], outDir: string, numOutputs: number): Promise<string[]> {
   fs.mkdirSync(outDir, { recursive: true });
-  const args = inputs.flatMap((f) => ['-i', f]).concat(['-o', outDir]);
+  const [exe, pick] = typeof prog === 'string' ? [prog, []] : [prog.exe, ['--model', prog.model]];
+  const args = [...pick, ...inputs.flatMap((f) => ['-i', f]), '-o', outDir];
   const r = await exec(exe, args, { timeoutMs: 300_000 });
   if (r.code !== 0) throw new CompileError(`compiled model failed: ${(r.stderr.trim().split('\n').pop() ?? '').replace(/^error: /, '')}`);
   return Array.from({ length: numOutputs }, (_, i) => path.join(outDir, `output_${i}.pb`));

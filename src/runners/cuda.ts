@@ -10,7 +10,8 @@ import { CompileError } from '../../ir/errors.js';
 import { writeFiles } from '../api.js';
 import { RUNTIME_DIR, cudaHeaderFiles } from '../runtimeFiles.js';
 import { parseTensor } from '../onnx/tensorProto.js';
-import { benchC, runC, runtimeObjects } from './c.js';
+import { BATCH_TABLE, Program, batchRuntimeObjects, benchC, compilerErrors, runC, runtimeObjects } from './c.js';
+import { BATCH_TIMEOUT_MS, GroupBuilder, buildBatch, modelTable, namespaceOf } from './batch.js';
 import { exec } from './exec.js';
 import type { Runner } from './index.js';
 import { RUNTIME_CUDA_DIR } from './ptxas.js';
@@ -77,29 +78,49 @@ export interface CudaBuildOptions {
 /** Writes the generated files into dir and links an executable `dir/name`. */
 export async function buildCuda(files: Record<string, string | Uint8Array>, dir: string, name: string, opts: CudaBuildOptions = {}): Promise<string> {
   writeFiles(dir, files);
-  const objs = await runtimeObjects(name), exe = path.join(dir, name), cu = `${name}.cu`;
+  const exe = path.join(dir, name);
+  await compileCu(`${name}.cu`, await runtimeObjects(name), dir, exe, opts);
+  return exe;
+}
+
+/** Builds models already written to dir as one program: their .cu files share one translation
+ * unit, each in its own namespace, with the model table at its end (runners/batch.ts). */
+export const buildCudaGroup: GroupBuilder = async (names, dir, exe) => {
+  const tu = `${path.basename(exe)}.cu`;
+  fs.writeFileSync(path.join(dir, tu), [
+    '/* Models of one onnxc test batch in one translation unit, each .cu in its own namespace. */',
+    '#include "onnxc_cuda.h"', '#include <math.h>', '#include <string.h>',
+    ...names.map((n) => `namespace ${namespaceOf(n)} {\n#include "${n}.cu"\n}`),
+    modelTable(BATCH_TABLE, names, 'c++')].join('\n'));
+  await compileCu(tu, await batchRuntimeObjects(), dir, exe, {});
+};
+
+/** Compiles `cu` (in dir) and links it with the runtime objects into exe. */
+async function compileCu(cu: string, objs: string[], dir: string, exe: string, opts: CudaBuildOptions): Promise<void> {
   const extra = opts.extraFlags ?? [];
   const inc = ['-I', '.', '-I', RUNTIME_DIR, '-I', RUNTIME_CUDA_DIR]; // the folder's header copies first
   let r;
   if (opts.gpu ?? cudaDevice().gpu) {
-    r = await exec(NVCC, [...NVCC_FLAGS, ...extra, ...inc, cu, ...objs, '-o', exe], { cwd: dir, timeoutMs: 600_000 });
+    r = await exec(NVCC, [...NVCC_FLAGS, ...extra, ...inc, cu, ...objs, '-o', exe], { cwd: dir, timeoutMs: BATCH_TIMEOUT_MS });
   } else {
     const flags = [...EMU_FLAGS, ...extra];
     // the cached header stands in for the folder's copies only when they are the shipped ones
-    const text = (v: string | Uint8Array) => (typeof v === 'string' ? v : Buffer.from(v).toString('utf8'));
-    const shipped = Object.entries(cudaHeaderFiles()).every(([f, h]) => files[f] === undefined || text(files[f]) === h);
+    const shipped = Object.entries(cudaHeaderFiles()).every(([f, h]) => {
+      const p = path.join(dir, f);
+      return !fs.existsSync(p) || fs.readFileSync(p, 'utf8') === h;
+    });
     const pch = shipped ? await pchFlags(flags) : [];
-    r = await exec(CXX, [...flags, ...pch, ...inc, '-x', 'c++', cu, '-x', 'none', ...objs, '-lm', '-o', exe], { cwd: dir });
+    r = await exec(CXX, [...flags, ...pch, ...inc, '-x', 'c++', cu, '-x', 'none', ...objs, '-lm', '-o', exe], { cwd: dir, timeoutMs: BATCH_TIMEOUT_MS });
   }
-  if (r.code !== 0) throw new CompileError(`CUDA build failed on ${cu}: ${r.stderr.split('\n').filter((l) => /error/.test(l)).slice(0, 3).join(' | ') || r.stderr.slice(0, 300)}`);
-  return exe;
+  if (r.code !== 0) throw new CompileError(`CUDA build failed on ${cu}: ${compilerErrors(r.stderr)}`);
 }
 
 /** Runner for --target cuda: on the GPU when there is one, else in the host emulation. */
 export const cudaRunner: Runner = {
   build: (r, dir) => buildCuda(r.files, dir, r.program.name),
+  buildBatch: (units, dir) => buildBatch(units, dir, buildCudaGroup),
   async run(exe, inputs, outDir, n) {
-    const files = await runC(exe as string, inputs, outDir, n);
+    const files = await runC(exe as Program, inputs, outDir, n);
     return files.map((f) => parseTensor(fs.readFileSync(f), path.basename(f)));
   },
   async bench(r, dir, iters, warmup) {

@@ -5,7 +5,8 @@ import { CompileResult, Target } from '../api.js';
 import { isNpyPath, parseNpy } from '../onnx/npy.js';
 import { MAX_MODEL_BYTES, readRegularFile } from '../onnx/readFile.js';
 import { parseTensor } from '../onnx/tensorProto.js';
-import { RELEASE_CFLAGS, benchC, buildC, runC } from './c.js';
+import { Program, RELEASE_CFLAGS, benchC, buildC, buildCGroup, runC } from './c.js';
+import { buildBatch } from './batch.js';
 import { makeWasmRunner } from './wasm.js';
 import { cudaRunner } from './cuda.js';
 import { firmwareRunner } from './firmware.js';
@@ -16,6 +17,9 @@ export interface Runner {
   build(r: CompileResult, workDir: string): Promise<unknown>;
   /** Runs it on .pb inputs (graph input order); returns the outputs. */
   run(handle: unknown, inputs: string[], outDir: string, numOutputs: number): Promise<TensorData[]>;
+  /** Builds several compiled models (distinct names) into one program where the target can
+   * (runners/batch.ts): per model, a handle for run() or the CompileError of its build. */
+  buildBatch?(units: CompileResult[], workDir: string): Promise<unknown[]>;
   /** Builds with release flags and times `iters` runs on seeded inputs (after `warmup`). */
   bench?(r: CompileResult, workDir: string, iters: number, warmup: number): Promise<BenchResult>;
 }
@@ -38,8 +42,9 @@ export function readTensorFile(file: string): TensorData & { name: string } {
 
 const cRunner: Runner = {
   build: (r, dir) => buildC(r.files, dir, r.program.name),
+  buildBatch: (units, dir) => buildBatch(units, dir, buildCGroup),
   async run(exe, inputs, outDir, n) {
-    const files = await runC(exe as string, inputs, outDir, n);
+    const files = await runC(exe as Program, inputs, outDir, n);
     return files.map(readTensorFile);
   },
   async bench(r, dir, iters, warmup) {

@@ -5,10 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
 import { TensorData, numel, tensorFrom } from '../../ir/tensor.js';
-import { CpuRow, Target, compileModel, shapeInputs } from '../api.js';
+import { CompileResult, CpuRow, Target, compileModel, shapeInputs } from '../api.js';
 import { loadModel } from '../onnx/loadModel.js';
 import { encodeTensor } from '../onnx/tensorProto.js';
-import { getRunner, readTensorFile } from '../runners/index.js';
+import { Runner, getRunner, readTensorFile } from '../runners/index.js';
 import { TestCase } from './cases.js';
 import { ONNX_TOLERANCE, compareTensors } from './compare.js';
 
@@ -43,11 +43,17 @@ function generatedInput(t: { dtype: string; shape: number[] }): TensorData {
   return tensorFrom('float32', t.shape, vals);
 }
 
-async function runCase(c: TestCase, opts: TestOptions, work: string): Promise<CaseResult> {
+interface DataSet { files: string[]; tensors: TensorData[]; outputs: string[] }
+/** One compilation of a case: its data sets share the values it was specialized on. */
+interface Unit { compiled: CompileResult; sets: DataSet[] }
+
+/** Reads a case's data sets and compiles it once per distinct set of specialized values;
+ * `nameOf(g)` names the g-th compilation (distinct names where several share a program). */
+function prepareCase(c: TestCase, opts: TestOptions, work: string, nameOf: (g: number) => string): Unit[] | CaseResult {
   if (!c.dataSets.length) return { name: c.name, status: 'skip', reason: 'no test data sets' };
   // inputs of every data set (generated for the light layout)
   const probe = loadModel(c.model);
-  const sets = c.dataSets.map((ds, k) => {
+  const sets: DataSet[] = c.dataSets.map((ds, k) => {
     if (!c.generatedInputs) return { files: ds.inputs, tensors: ds.inputs.map(readTensorFile) as TensorData[], outputs: ds.outputs };
     const tensors = probe.graph.inputs.map((v) => generatedInput({ dtype: v.type!.dtype, shape: v.type!.shape as number[] }));
     const files = tensors.map((t, i) => {
@@ -61,59 +67,100 @@ async function runCase(c: TestCase, opts: TestOptions, work: string): Promise<Ca
   const need = shapeInputs(probe);
   const inputNames = probe.graph.inputs.map((v) => v.name);
   // one compilation per distinct set of specialized values
-  const groups = new Map<string, typeof sets>();
+  const groups = new Map<string, DataSet[]>();
   for (const s of sets) {
     if (s.tensors.length !== inputNames.length) return { name: c.name, status: 'fail', reason: `data set has ${s.tensors.length} inputs, the model ${inputNames.length}` };
     const key = inputNames.map((n, i) => (need.has(n) ? Buffer.from(encodeTensor(s.tensors[i], n)).toString('base64') : '')).join('|');
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
-  let g = 0;
-  for (const group of groups.values()) {
+  return [...groups.values()].map((group, g) => {
     const first = group[0];
     const consts: Record<string, TensorData> = {};
     inputNames.forEach((n, i) => { if (need.has(n)) consts[n] = first.tensors[i]; });
     const dims: Record<string, number> = {};
     probe.graph.inputs.forEach((v, i) => v.type?.shape?.forEach((d, j) => { if (typeof d === 'string') dims[d] = first.tensors[i].shape[j]; }));
     const model = g === 0 ? probe : loadModel(c.model);
-    const compiled = compileModel(model, { target: opts.target, name: 'model', dims, consts, verify: true, simd: opts.simd, cpu: opts.cpu, freestanding: opts.freestanding, lowMemory: opts.lowMemory });
-    const dir = path.join(work, `build${g++}`);
-    const runner = getRunner(opts.target, compiled.cpu);
-    const handle = await runner.build(compiled, dir);
-    for (const [k, s] of group.entries()) {
-      const outs = await runner.run(handle, s.files, path.join(dir, `out${k}`), compiled.program.outputs.length);
-      if (s.outputs.length > outs.length) return { name: c.name, status: 'fail', reason: `model produced ${outs.length} outputs, expected ${s.outputs.length}` };
-      for (let i = 0; i < s.outputs.length; i++) {
-        const why = compareTensors(outs[i], readTensorFile(s.outputs[i]), toleranceFor(c));
-        if (why) return { name: c.name, status: 'fail', reason: `output ${i} ('${compiled.program.outputs[i].name}'): ${why}` };
-      }
-    }
-  }
-  return { name: c.name, status: 'pass' };
+    const compiled = compileModel(model, { target: opts.target, name: nameOf(g), dims, consts, verify: true, simd: opts.simd, cpu: opts.cpu, freestanding: opts.freestanding, lowMemory: opts.lowMemory });
+    return { compiled, sets: group };
+  });
 }
 
-/** Runs cases with `jobs` in flight; results in case order. */
+/** Runs a built unit on its data sets and compares; the reason of the first mismatch, if any. */
+async function checkUnit(c: TestCase, u: Unit, runner: Runner, handle: unknown, outDir: string): Promise<string | undefined> {
+  for (const [k, s] of u.sets.entries()) {
+    const outs = await runner.run(handle, s.files, path.join(outDir, `out${k}`), u.compiled.program.outputs.length);
+    if (s.outputs.length > outs.length) return `model produced ${outs.length} outputs, expected ${s.outputs.length}`;
+    for (let i = 0; i < s.outputs.length; i++) {
+      const why = compareTensors(outs[i], readTensorFile(s.outputs[i]), toleranceFor(c));
+      if (why) return `output ${i} ('${u.compiled.program.outputs[i].name}'): ${why}`;
+    }
+  }
+  return undefined;
+}
+
+const failure = (name: string, e: unknown): CaseResult => ({
+  name, status: 'fail',
+  reason: e instanceof CompileError ? e.message : `internal error: ${(e as Error).message?.split('\n')[0]}`,
+});
+
+/** Cases built into one program where the runner can (runners/batch.ts). */
+const BATCH_CASES = 24;
+
+/** Runs cases with `jobs` in flight; results in case order. Runners that build several models
+ * into one program get the cases in batches (compiled, built together, then run one by one). */
 export async function runTests(cases: TestCase[], opts: TestOptions): Promise<CaseResult[]> {
   const root = opts.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'onnxc-test-'));
   const results: CaseResult[] = new Array(cases.length);
+  const jobs = Math.max(1, opts.jobs ?? os.cpus().length);
+  const runner = getRunner(opts.target, opts.cpu);
+  const batched = runner.buildBatch !== undefined && cases.length > 1;
+  const size = batched ? Math.max(1, Math.min(BATCH_CASES, Math.ceil(cases.length / jobs))) : 1;
   let next = 0;
   const worker = async () => {
     while (next < cases.length) {
-      const i = next++;
-      const c = cases[i];
-      const work = path.join(root, c.name);
-      let r: CaseResult;
-      try {
-        r = await runCase(c, opts, work);
-      } catch (e) {
-        const msg = e instanceof CompileError ? e.message : `internal error: ${(e as Error).message?.split('\n')[0]}`;
-        r = { name: c.name, status: 'fail', reason: msg };
+      const first = next;
+      next = Math.min(cases.length, next + size);
+      const idx = Array.from({ length: next - first }, (_, k) => first + k);
+      const work = (i: number) => path.join(root, cases[i].name);
+      const prepared = new Map<number, Unit[]>();
+      let n = 0;
+      for (const i of idx) {
+        try {
+          const r = prepareCase(cases[i], opts, work(i), () => (batched ? `m${n++}` : 'model'));
+          if (Array.isArray(r)) prepared.set(i, r); else results[i] = r;
+        } catch (e) {
+          results[i] = failure(cases[i].name, e);
+        }
       }
-      if (!opts.keep) fs.rmSync(work, { recursive: true, force: true });
-      results[i] = r;
-      opts.onResult?.(r);
+      const units = [...prepared.values()].flat();
+      const batchDir = path.join(root, `batch${first}`);
+      const handles = batched && units.length > 1
+        ? await runner.buildBatch!(units.map((u) => u.compiled), batchDir)
+        : await Promise.all(units.map((u, k) => runner.build(u.compiled, path.join(batchDir, `build${k}`)).catch((e: unknown) => e instanceof Error ? e : new Error(String(e)))));
+      let h = 0;
+      for (const [i, us] of prepared) {
+        const start = h;
+        h += us.length;
+        try {
+          let why: string | undefined;
+          for (let g = 0; g < us.length && !why; g++) {
+            const handle = handles[start + g];
+            if (handle instanceof Error) throw handle;
+            why = await checkUnit(cases[i], us[g], runner, handle, path.join(work(i), `build${g}`));
+          }
+          results[i] = why ? { name: cases[i].name, status: 'fail', reason: why } : { name: cases[i].name, status: 'pass' };
+        } catch (e) {
+          results[i] = failure(cases[i].name, e);
+        }
+      }
+      for (const i of idx) {
+        if (!opts.keep) fs.rmSync(work(i), { recursive: true, force: true });
+        opts.onResult?.(results[i]);
+      }
+      if (!opts.keep) fs.rmSync(batchDir, { recursive: true, force: true });
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, opts.jobs ?? os.cpus().length) }, worker));
+  await Promise.all(Array.from({ length: jobs }, worker));
   if (!opts.keep && !opts.workDir) fs.rmSync(root, { recursive: true, force: true });
   return results;
 }
