@@ -35,6 +35,8 @@ export interface CStyleRow {
    * (`void *const *args`): C99 guarantees 127 parameters, and compilers slow down badly on
    * thousands of restrict pointers. Absent: no limit. */
   maxParams?: number;
+  /** System headers the row's intrinsics need, included by the generated source. */
+  includes?: string[];
 }
 
 /** Whether a kernel takes its buffers through a pointer table on this row. */
@@ -150,7 +152,7 @@ export class CStyleRenderer {
 
   private bin(op: BinOp, t: Scalar, a: Expr, b: Expr): string {
     // acc + dot2(p, q) as one accumulating instruction where the row has it (SMLAD)
-    if (op === 'add' && b.k === 'bin' && b.op === 'dot2' && this.target.dualMacAcc)
+    if (b.k === 'bin' && this.accumulatingMac(op, b))
       return `${this.target.dualMacAcc}(${this.expr(b.a)}, ${this.expr(b.b)}, ${this.expr(a)})`;
     const x = this.expr(a), y = this.expr(b), T = this.target.types;
     const isF = t === 'f32' || t === 'f64';
@@ -184,10 +186,20 @@ export class CStyleRenderer {
     return `${helper}(${args.join(', ')})`;
   }
 
+  /** Whether add(acc, b) renders as the row's accumulating dual multiply-add call (not infix). */
+  private accumulatingMac(op: BinOp, b: Expr): boolean {
+    return op === 'add' && b.k === 'bin' && b.op === 'dot2' && this.target.dualMacAcc !== undefined;
+  }
+
+  /** Whether a binary expression renders as `(x OP y)`, parentheses that may be dropped. */
+  private infix(e: Extract<Expr, { k: 'bin' }>): boolean {
+    return infix(e) && !this.accumulatingMac(e.op, e.b);
+  }
+
   /** Drops parentheses C precedence makes redundant (keeps evaluation order: left-assoc). */
   private child(e: Expr, parent: BinOp, right: boolean, text: string): string {
     const prec = (o: BinOp) => (o === 'mul' || o === 'div' ? 2 : o === 'add' || o === 'sub' ? 1 : 0);
-    if (e.k !== 'bin' || !prec(e.op) || !prec(parent) || SMALL.has(e.t) || !infix(e)) return text;
+    if (e.k !== 'bin' || !prec(e.op) || !prec(parent) || SMALL.has(e.t) || !this.infix(e)) return text;
     const pc = prec(e.op), pp = prec(parent);
     return pc > pp || (pc === pp && !right) ? text.slice(1, -1) : text;
   }
@@ -195,7 +207,7 @@ export class CStyleRenderer {
   /** An index expression without its outer parentheses. */
   private index(e: Expr): string {
     const s = this.expr(e);
-    return e.k === 'bin' && ['add', 'sub', 'mul', 'div'].includes(e.op) && !SMALL.has(e.t) && infix(e) ? s.slice(1, -1) : s;
+    return e.k === 'bin' && ['add', 'sub', 'mul', 'div'].includes(e.op) && !SMALL.has(e.t) && this.infix(e) ? s.slice(1, -1) : s;
   }
 
   stmt(s: Stmt, ind: string, out: string[]): void {
