@@ -158,6 +158,32 @@ describe('bounded resources', () => {
   });
 });
 
+describe('memory', () => {
+  it('a 64 MB weight compiles to WASM in memory close to its size', () => {
+    // peak RSS beyond a warmed-up compiler, per byte of model: about 3.7 (the file, its aligned
+    // copy, the .wasm) since the weights stay out of Binaryen's heap; 8.4 when they went through it
+    const n = 16 << 20, file = path.join(dir, 'big.onnx');
+    fs.writeFileSync(file, model((b) => {
+      b.input('x', 'float32', [n]);
+      b.initializer('w', tensorFrom('float32', [n], new Float32Array(n).map((_, i) => i % 1000)));
+      b.node('Add', ['x', 'w'], {}, { outputs: ['y'] });
+      b.output('y', 'float32', [n]);
+    }));
+    const tiny = path.resolve('examples/tiny_cnn.onnx');
+    const script = `import fs from 'node:fs'; import { compile } from ${JSON.stringify(path.resolve('dist/src/api.js'))};
+      const rss = () => process.resourceUsage().maxRSS * 1024;
+      compile(fs.readFileSync(${JSON.stringify(tiny)}), { target: 'wasm', name: 't' });
+      const r0 = rss(), bytes = fs.readFileSync(${JSON.stringify(file)});
+      const wasm = compile(bytes, { target: 'wasm', name: 'b' }).files['b.wasm'];
+      console.log(JSON.stringify({ perByte: (rss() - r0) / bytes.length, wasm: wasm.length }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const { perByte, wasm } = JSON.parse(r.stdout);
+    expect(wasm).toBeGreaterThan(4 * n);
+    expect(perByte).toBeLessThan(5.5);
+  }, 60_000);
+});
+
 describe('kernels with many buffers', () => {
   // past 127 buffers (C99's guaranteed parameter count; WebAssembly engines accept 1000) a kernel
   // takes one table of buffer addresses, so a 2,000-input Concat also loads in Node
