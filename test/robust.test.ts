@@ -16,7 +16,7 @@ import { externalDataIn } from '../dist/src/onnx/externalData.js';
 import { ModelProto } from '../dist/src/onnx/schema.js';
 import { CompileError, atNode, inPass } from '../dist/ir/errors.js';
 import { tensorFrom } from '../dist/ir/tensor.js';
-import { cli, tmpDir } from './helpers.js';
+import { CLI, cli, tmpDir } from './helpers.js';
 
 const dir = tmpDir();
 type Proto = { opset_import: { domain: string; version: number }[]; graph: { node: { attribute: object[] }[]; initializer?: object[]; output: { type: { tensor_type: { shape: { dim: object[] } } } }[] } };
@@ -229,6 +229,34 @@ describe('messages', () => {
       expect(r.stderr).toMatch(why);
       expect(r.stderr).not.toMatch(/internal error|EEXIST|ENAMETOOLONG/);
     }
+  });
+  // Permissions: root ignores file modes, so as root the CLI runs as 'nobody' through setpriv;
+  // where that cannot run it (no setpriv, a checkout nobody may read) the test is skipped
+  const uid = process.getuid?.() ?? 0;
+  const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI];
+  const canDrop = uid !== 0 || spawnSync(asNobody[0], [...asNobody.slice(1), '--version']).status === 0;
+  it.skipIf(!canDrop)('permission denied on the input model and on the output folder', () => {
+    const p = path.join(dir, 'perm');
+    fs.mkdirSync(path.join(p, 'ro'), { recursive: true });
+    fs.chmodSync(dir, 0o755);
+    fs.copyFileSync('examples/tiny_cnn.onnx', path.join(p, 'm.onnx'));
+    fs.copyFileSync('examples/tiny_cnn.onnx', path.join(p, 'locked.onnx'));
+    fs.chmodSync(path.join(p, 'locked.onnx'), 0o000);
+    fs.chmodSync(path.join(p, 'ro'), 0o555);
+    const run = (args: string[]) => {
+      const r = uid === 0 ? spawnSync(asNobody[0], [...asNobody.slice(1), ...args], { encoding: 'utf8' }) : spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+      return { code: r.status, stderr: r.stderr };
+    };
+    for (const [args, why] of [
+      [[path.join(p, 'locked.onnx'), '-o', path.join(p, 'out')], /^error: cannot read model '.*locked\.onnx': permission denied$/],
+      [[path.join(p, 'm.onnx'), '-o', path.join(p, 'ro', 'sub')], /^error: cannot mkdir '.*ro\/sub': permission denied$/],
+      [[path.join(p, 'm.onnx'), '-o', path.join(p, 'ro'), '--target', 'wasm'], /^error: cannot open '.*ro\/m\.wasm': permission denied$/],
+    ] as const) {
+      const r = run(['compile', ...args]);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toMatch(why);
+    }
+    expect(fs.readdirSync(path.join(p, 'ro'))).toEqual([]);
   });
   it('an internal error names pass and node, without JavaScript text', () => {
     const b = new ModelBuilder(17);
