@@ -5,22 +5,11 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_RANK 64
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...) {
-  if (err && errlen > 0) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return code;
-}
 
 /* descr (without its byte-order character) <-> element type */
 static const struct { const char *code; int32_t type; } descr_table[] = {
@@ -74,21 +63,21 @@ static int lex_word(lexer *l, const char *w) {
 
 /* A tuple of non-negative integers: (), (3,), (2, 3) (a trailing comma is allowed). */
 static int lex_shape(lexer *l, header *h, char *err, size_t errlen) {
-  if (!eat(l, '(')) return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "'shape' is not a tuple");
+  if (!eat(l, '(')) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "'shape' is not a tuple");
   h->rank = 0;
   while (!eat(l, ')')) {
     int64_t v = 0;
     skip_ws(l);
     if (l->p >= l->end || !isdigit((unsigned char)*l->p))
-      return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "'shape' holds something other than non-negative integers");
+      return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "'shape' holds something other than non-negative integers");
     while (l->p < l->end && isdigit((unsigned char)*l->p)) {
-      if (v > (INT64_MAX - 9) / 10) return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "a dimension overflows");
+      if (v > (INT64_MAX - 9) / 10) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "a dimension overflows");
       v = v * 10 + (*l->p++ - '0');
     }
-    if (h->rank == MAX_RANK) return fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, "more than %d dimensions", MAX_RANK);
+    if (h->rank == MAX_RANK) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, "more than %d dimensions", MAX_RANK);
     h->dims[h->rank++] = v;
     if (!eat(l, ',')) {
-      if (!eat(l, ')')) return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "malformed 'shape' tuple");
+      if (!eat(l, ')')) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "malformed 'shape' tuple");
       break;
     }
   }
@@ -97,39 +86,39 @@ static int lex_shape(lexer *l, header *h, char *err, size_t errlen) {
 
 static int descr_type(const char *d, int32_t *type, char *err, size_t errlen) {
   size_t k;
-  if (d[0] == '>') return fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, "big-endian data ('%s') is not supported", d);
+  if (d[0] == '>') return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, "big-endian data ('%s') is not supported", d);
   if (d[0] == '<' || d[0] == '|' || d[0] == '=')
     for (k = 0; k < N_DESCR; k++)
       if (!strcmp(d + 1, descr_table[k].code) && (d[0] != '|' || d[2] == '1')) {
         *type = descr_table[k].type;
         return 0;
       }
-  if (strchr(d, 'O')) return fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, "object arrays are not supported");
-  return fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, "dtype '%s' is not supported", d);
+  if (strchr(d, 'O')) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, "object arrays are not supported");
+  return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, "dtype '%s' is not supported", d);
 }
 
 static int lex_entry(lexer *l, header *h, char *err, size_t errlen) {
   char key[32], val[32];
   if (lex_string(l, key, sizeof key) || !eat(l, ':'))
-    return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "malformed .npy header dictionary");
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "malformed .npy header dictionary");
   if (!strcmp(key, "descr")) {
     skip_ws(l);
-    if (l->p < l->end && *l->p == '[') return fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, "structured arrays are not supported");
-    if (lex_string(l, val, sizeof val)) return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "malformed 'descr'");
+    if (l->p < l->end && *l->p == '[') return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, "structured arrays are not supported");
+    if (lex_string(l, val, sizeof val)) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "malformed 'descr'");
     h->seen |= 1;
     return descr_type(val, &h->elem_type, err, errlen);
   }
   if (!strcmp(key, "fortran_order")) {
     h->seen |= 2;
     if (lex_word(l, "False")) return 0;
-    if (lex_word(l, "True")) return fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, "fortran_order arrays are not supported (save a C-order array)");
-    return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "'fortran_order' is not True or False");
+    if (lex_word(l, "True")) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, "fortran_order arrays are not supported (save a C-order array)");
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "'fortran_order' is not True or False");
   }
   if (!strcmp(key, "shape")) {
     h->seen |= 4;
     return lex_shape(l, h, err, errlen);
   }
-  return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "malformed .npy header dictionary (unexpected key '%s')", key);
+  return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "malformed .npy header dictionary (unexpected key '%s')", key);
 }
 
 static int parse_dict(const char *s, size_t n, header *h, char *err, size_t errlen) {
@@ -138,34 +127,34 @@ static int parse_dict(const char *s, size_t n, header *h, char *err, size_t errl
   l.p = s;
   l.end = s + n;
   memset(h, 0, sizeof *h);
-  if (!eat(&l, '{')) return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "header is not a dictionary");
+  if (!eat(&l, '{')) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "header is not a dictionary");
   while (!eat(&l, '}')) {
     if ((rc = lex_entry(&l, h, err, errlen))) return rc;
     if (!eat(&l, ',')) {
-      if (!eat(&l, '}')) return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "malformed .npy header dictionary");
+      if (!eat(&l, '}')) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "malformed .npy header dictionary");
       break;
     }
   }
   skip_ws(&l);
-  if (l.p != l.end) return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "text after the header dictionary");
-  if (h->seen != 7) return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "header lacks 'descr', 'fortran_order' or 'shape'");
+  if (l.p != l.end) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "text after the header dictionary");
+  if (h->seen != 7) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "header lacks 'descr', 'fortran_order' or 'shape'");
   return 0;
 }
 
 /* Magic, version and header length from the first bytes; *hdr_off / *hdr_len locate the dict. */
 static int preamble(const uint8_t *b, size_t len, size_t *hdr_off, size_t *hdr_len, char *err, size_t errlen) {
-  if (len < 10 || memcmp(b, "\x93NUMPY", 6)) return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "not a .npy file (bad magic)");
+  if (len < 10 || memcmp(b, "\x93NUMPY", 6)) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "not a .npy file (bad magic)");
   if (b[6] == 1) {
     *hdr_off = 10;
     *hdr_len = (size_t)b[8] | (size_t)b[9] << 8;
   } else if (b[6] == 2 || b[6] == 3) {
-    if (len < 12) return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "truncated .npy header");
+    if (len < 12) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "truncated .npy header");
     *hdr_off = 12;
     *hdr_len = (size_t)b[8] | (size_t)b[9] << 8 | (size_t)b[10] << 16 | (size_t)b[11] << 24;
   } else {
-    return fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, ".npy format version %d.%d is not supported", b[6], b[7]);
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, ".npy format version %d.%d is not supported", b[6], b[7]);
   }
-  if (*hdr_len > ONNXC_NPY_MAX_HEADER) return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, ".npy header of %zu bytes is too long", *hdr_len);
+  if (*hdr_len > ONNXC_NPY_MAX_HEADER) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, ".npy header of %zu bytes is too long", *hdr_len);
   return 0;
 }
 
@@ -176,7 +165,7 @@ static int fill_meta(const header *h, onnxc_pb_tensor *t, char *err, size_t errl
   t->rank = h->rank;
   t->name = (char *)calloc(1, 1);
   t->dims = (int64_t *)malloc(h->rank ? (size_t)h->rank * sizeof(int64_t) : 1);
-  if (!t->name || !t->dims) return fail(err, errlen, ONNXC_PB_ERR_NOMEM, "out of memory");
+  if (!t->name || !t->dims) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_NOMEM, "out of memory");
   if (h->rank) memcpy(t->dims, h->dims, (size_t)h->rank * sizeof(int64_t));
   if ((rc = onnxc_dense_size(t->elem_type, t->rank, t->dims, &t->num_elems, &t->size_bytes, err, errlen))) return rc;
   return 0;
@@ -187,7 +176,7 @@ static int decode_header(const uint8_t *buf, size_t len, onnxc_pb_tensor *t, siz
   header h;
   int rc;
   if ((rc = preamble(buf, len, &off, &hlen, err, errlen))) return rc;
-  if (len - off < hlen) return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "truncated .npy header");
+  if (len - off < hlen) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "truncated .npy header");
   if ((rc = parse_dict((const char *)buf + off, hlen, &h, err, errlen))) return rc;
   *data_off = off + hlen;
   return fill_meta(&h, t, err, errlen);
@@ -197,14 +186,14 @@ int onnxc_npy_decode(const uint8_t *buf, size_t len, onnxc_pb_tensor *t, char *e
   size_t off;
   int rc;
   memset(t, 0, sizeof *t);
-  if (!buf) return fail(err, errlen, ONNXC_PB_ERR_ARG, "NULL buffer");
+  if (!buf) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_ARG, "NULL buffer");
   if ((rc = decode_header(buf, len, t, &off, err, errlen))) goto out;
   if (len - off != t->size_bytes) {
-    rc = fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "%zu data bytes, the shape implies %zu", len - off, t->size_bytes);
+    rc = onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "%zu data bytes, the shape implies %zu", len - off, t->size_bytes);
     goto out;
   }
   if (!(t->data = malloc(t->size_bytes ? t->size_bytes : 1))) {
-    rc = fail(err, errlen, ONNXC_PB_ERR_NOMEM, "out of memory");
+    rc = onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_NOMEM, "out of memory");
     goto out;
   }
   if (t->size_bytes) memcpy(t->data, buf + off, t->size_bytes);
@@ -220,21 +209,21 @@ static int read_fp(FILE *fp, onnxc_pb_tensor *t, char *err, size_t errlen) {
   size_t off, hlen, data_off, got = fread(pre, 1, sizeof pre, fp);
   int rc;
   if ((rc = preamble(pre, got, &off, &hlen, err, errlen))) return rc;
-  if (!(hdr = (uint8_t *)malloc(off + hlen))) return fail(err, errlen, ONNXC_PB_ERR_NOMEM, "out of memory");
+  if (!(hdr = (uint8_t *)malloc(off + hlen))) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_NOMEM, "out of memory");
   memcpy(hdr, pre, got < off + hlen ? got : off + hlen);
   if (got > off + hlen) { /* a tiny header: data starts inside pre (cannot happen with a valid dict) */
     free(hdr);
-    return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "malformed .npy header");
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "malformed .npy header");
   }
-  if (fread(hdr + got, 1, off + hlen - got, fp) != off + hlen - got) rc = fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "truncated .npy header");
+  if (fread(hdr + got, 1, off + hlen - got, fp) != off + hlen - got) rc = onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "truncated .npy header");
   else rc = decode_header(hdr, off + hlen, t, &data_off, err, errlen);
   free(hdr);
   if (rc) return rc;
-  if (!(t->data = malloc(t->size_bytes ? t->size_bytes : 1))) return fail(err, errlen, ONNXC_PB_ERR_NOMEM, "out of memory");
+  if (!(t->data = malloc(t->size_bytes ? t->size_bytes : 1))) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_NOMEM, "out of memory");
   got = fread(t->data, 1, t->size_bytes, fp);
-  if (got != t->size_bytes) return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "%zu data bytes, the shape implies %zu", got, t->size_bytes);
-  if (fgetc(fp) != EOF) return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "more data bytes than the shape implies (%zu)", t->size_bytes);
-  if (ferror(fp)) return fail(err, errlen, ONNXC_PB_ERR_IO, "read error");
+  if (got != t->size_bytes) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "%zu data bytes, the shape implies %zu", got, t->size_bytes);
+  if (fgetc(fp) != EOF) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "more data bytes than the shape implies (%zu)", t->size_bytes);
+  if (ferror(fp)) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_IO, "read error");
   return 0;
 }
 
@@ -243,7 +232,7 @@ int onnxc_npy_read_file(const char *path, onnxc_pb_tensor *t, char *err, size_t 
   int rc;
   memset(t, 0, sizeof *t);
   if (!(fp = fopen(path, "rb")))
-    return fail(err, errlen, ONNXC_PB_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_IO, "cannot open %s: %s", path, strerror(errno));
   rc = read_fp(fp, t, err, errlen);
   fclose(fp);
   if (rc) {
@@ -279,11 +268,11 @@ int onnxc_npy_write_file(const char *path, int32_t elem_type, int32_t rank, cons
   FILE *fp;
   int32_t i;
   int rc, bad;
-  if (!d) return fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, "element type %s cannot be stored in .npy", onnxc_elem_type_name(elem_type));
-  if (rank < 0 || rank > MAX_RANK) return fail(err, errlen, ONNXC_PB_ERR_ARG, "rank %d", (int)rank);
+  if (!d) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, "element type %s cannot be stored in .npy", onnxc_elem_type_name(elem_type));
+  if (rank < 0 || rank > MAX_RANK) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_ARG, "rank %d", (int)rank);
   if ((rc = onnxc_dense_size(elem_type, rank, dims, NULL, &want, err, errlen))) return rc;
   if (want != size_bytes || (size_bytes && !data))
-    return fail(err, errlen, ONNXC_PB_ERR_ARG, "%zu data bytes, shape implies %zu", size_bytes, want);
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_ARG, "%zu data bytes, shape implies %zu", size_bytes, want);
   n = (size_t)sprintf(hdr + 10, "{'descr': '%s', 'fortran_order': False, 'shape': (", d);
   for (i = 0; i < rank; i++) n += (size_t)sprintf(hdr + 10 + n, i ? ", %lld" : "%lld", (long long)dims[i]);
   n += (size_t)sprintf(hdr + 10 + n, "%s), }", rank == 1 ? "," : "");
@@ -294,11 +283,11 @@ int onnxc_npy_write_file(const char *path, int32_t elem_type, int32_t rank, cons
   hdr[8] = (char)((total - 10) & 255);
   hdr[9] = (char)((total - 10) >> 8);
   if (!(fp = fopen(path, "wb")))
-    return fail(err, errlen, ONNXC_PB_ERR_IO, "cannot open %s for writing: %s", path, strerror(errno));
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_IO, "cannot open %s for writing: %s", path, strerror(errno));
   bad = fwrite(hdr, 1, total, fp) != total;
   if (size_bytes) bad |= fwrite(data, 1, size_bytes, fp) != size_bytes;
   bad |= fclose(fp) != 0;
-  return bad ? fail(err, errlen, ONNXC_PB_ERR_IO, "cannot write %s", path) : 0;
+  return bad ? onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_IO, "cannot write %s", path) : 0;
 }
 
 int onnxc_is_npy_path(const char *path) {

@@ -14,7 +14,7 @@
 
 /* ---- errors and element types ---- */
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...) {
+int onnxc_pb_fail(char *err, size_t errlen, int code, const char *fmt, ...) {
   if (err && errlen > 0) {
     va_list ap;
     va_start(ap, fmt);
@@ -53,18 +53,18 @@ int onnxc_dense_size(int32_t elem_type, int32_t rank, const int64_t *dims,
   int bits = onnxc_elem_bits(elem_type), zero = 0, i;
   uint64_t n = 1, bytes;
   if (bits == 0)
-    return fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, "unsupported data_type %d (%s)",
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, "unsupported data_type %d (%s)",
                 (int)elem_type, onnxc_elem_type_name(elem_type));
-  if (rank < 0 || (rank > 0 && !dims)) return fail(err, errlen, ONNXC_PB_ERR_ARG, "bad rank");
+  if (rank < 0 || (rank > 0 && !dims)) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_ARG, "bad rank");
   for (i = 0; i < rank; i++) {
     if (dims[i] < 0)
-      return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "negative dimension %lld at axis %d",
+      return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "negative dimension %lld at axis %d",
                   (long long)dims[i], i);
     if (dims[i] == 0) zero = 1;
   }
   for (i = 0; i < rank && !zero; i++) {
     if ((uint64_t)dims[i] > (uint64_t)INT64_MAX / n)
-      return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "element count overflows int64");
+      return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "element count overflows int64");
     n *= (uint64_t)dims[i];
   }
   if (zero) n = 0;
@@ -73,11 +73,11 @@ int onnxc_dense_size(int32_t elem_type, int32_t rank, const int64_t *dims,
     bytes = n / per + (n % per != 0);
   } else {
     if (n > (uint64_t)SIZE_MAX / (uint64_t)(bits / 8))
-      return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "tensor byte size overflows size_t");
+      return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "tensor byte size overflows size_t");
     bytes = n * (uint64_t)(bits / 8);
   }
   if (bytes > (uint64_t)SIZE_MAX)
-    return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "tensor byte size overflows size_t");
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "tensor byte size overflows size_t");
   if (num_elems) *num_elems = (int64_t)n;
   if (size_bytes) *size_bytes = (size_t)bytes;
   return ONNXC_PB_OK;
@@ -282,15 +282,15 @@ static int check_data(scan *s, size_t size_bytes, char *err, size_t errlen) {
   int k, field_for = data_field_for(s->data_type), bits = onnxc_elem_bits(s->data_type);
   for (k = F_FLOAT; k <= F_UINT64; k++) {
     if (k == F_STRING || s->count[k] == 0 || k == field_for) continue;
-    return fail(err, errlen, ONNXC_PB_ERR_MALFORMED,
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED,
                 "data_type %s does not store its values in field %d",
                 onnxc_elem_type_name(s->data_type), k);
   }
   if (s->has_raw) {
     if (s->count[field_for])
-      return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "both raw_data and typed data present");
+      return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "both raw_data and typed data present");
     if (s->raw_len != size_bytes)
-      return fail(err, errlen, ONNXC_PB_ERR_MALFORMED,
+      return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED,
                   "raw_data has %llu bytes, dims and data_type imply %llu",
                   (unsigned long long)s->raw_len, (unsigned long long)size_bytes);
     return ONNXC_PB_OK;
@@ -299,7 +299,7 @@ static int check_data(scan *s, size_t size_bytes, char *err, size_t errlen) {
   s->width = field_for == F_FLOAT ? 4 : field_for == F_DOUBLE || field_for == F_INT64 ? 8
            : field_for == F_UINT64 ? (size_t)bits / 8 : bits >= 8 ? (size_t)bits / 8 : 1;
   if (s->count[field_for] * s->width != size_bytes || size_bytes % s->width != 0)
-    return fail(err, errlen, ONNXC_PB_ERR_MALFORMED,
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED,
                 "%s tensor has %llu data entries, dims imply %llu (is this a TensorProto?)",
                 onnxc_elem_type_name(s->data_type), (unsigned long long)s->count[field_for],
                 (unsigned long long)(size_bytes / s->width));
@@ -307,7 +307,7 @@ static int check_data(scan *s, size_t size_bytes, char *err, size_t errlen) {
 }
 
 static int not_tensor(char *err, size_t errlen) {
-  return fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED,
+  return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED,
               "not a TensorProto (looks like a SequenceProto or OptionalProto, "
               "which are not supported)");
 }
@@ -323,15 +323,15 @@ static int sequence_hint(const scan *s, int rc, char *err, size_t errlen) {
 static int check_kind(const scan *s, char *err, size_t errlen) {
   if (s->not_tensor) return not_tensor(err, errlen);
   if (s->external)
-    return fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED,
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED,
                 "tensor uses external data, which is not supported");
   if (s->data_type == ONNXC_STRING || s->strings)
-    return fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, "string tensors are not supported");
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_UNSUPPORTED, "string tensors are not supported");
   if (s->data_type == 0)
-    return fail(err, errlen, ONNXC_PB_ERR_MALFORMED,
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED,
                 "missing data_type (is this a TensorProto?)");
   if (s->ndims > (size_t)INT32_MAX)
-    return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "too many dims");
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "too many dims");
   return ONNXC_PB_OK;
 }
 
@@ -342,10 +342,10 @@ int onnxc_pb_decode(const uint8_t *buf, size_t len, onnxc_pb_tensor *t,
   int rc;
   memset(t, 0, sizeof *t);
   memset(&s, 0, sizeof s);
-  if (!buf && len) return fail(err, errlen, ONNXC_PB_ERR_ARG, "NULL buffer");
+  if (!buf && len) return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_ARG, "NULL buffer");
   if (!buf) buf = empty;
   if (walk(buf, len, &s, 0))
-    return fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "malformed protobuf (truncated or corrupt)");
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "malformed protobuf (truncated or corrupt)");
   if ((rc = check_kind(&s, err, errlen))) return sequence_hint(&s, rc, err, errlen);
   t->elem_type = s.data_type;
   t->rank = (int32_t)s.ndims;
@@ -373,10 +373,10 @@ int onnxc_pb_decode(const uint8_t *buf, size_t len, onnxc_pb_tensor *t,
   if (walk(buf, len, &s, 1) || s.filled != s.count[s.data_field]) goto corrupt;
   return ONNXC_PB_OK;
 nomem:
-  rc = fail(err, errlen, ONNXC_PB_ERR_NOMEM, "out of memory");
+  rc = onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_NOMEM, "out of memory");
   goto out;
 corrupt:
-  rc = fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "malformed protobuf");
+  rc = onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_MALFORMED, "malformed protobuf");
 out:
   onnxc_pb_tensor_free(t);
   return rc;
@@ -399,7 +399,7 @@ int onnxc_pb_read_file(const char *path, onnxc_pb_tensor *t, char *err, size_t e
   int rc;
   memset(t, 0, sizeof *t);
   if (!(fp = fopen(path, "rb")))
-    return fail(err, errlen, ONNXC_PB_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_IO, "cannot open %s: %s", path, strerror(errno));
   for (;;) {
     size_t got;
     if (len == cap) {
@@ -408,7 +408,7 @@ int onnxc_pb_read_file(const char *path, onnxc_pb_tensor *t, char *err, size_t e
       if (cap < len || !(nb = (uint8_t *)realloc(buf, cap))) {
         free(buf);
         fclose(fp);
-        return fail(err, errlen, ONNXC_PB_ERR_NOMEM, "%s: out of memory", path);
+        return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_NOMEM, "%s: out of memory", path);
       }
       buf = nb;
     }
@@ -420,7 +420,7 @@ int onnxc_pb_read_file(const char *path, onnxc_pb_tensor *t, char *err, size_t e
   fclose(fp);
   if (rc) {
     free(buf);
-    return fail(err, errlen, ONNXC_PB_ERR_IO, "cannot read %s", path);
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_IO, "cannot read %s", path);
   }
   rc = onnxc_pb_decode(buf, len, t, err, errlen);
   free(buf);
@@ -450,14 +450,14 @@ int onnxc_pb_encode(const char *name, int32_t elem_type, int32_t rank, const int
   *out_len = 0;
   if ((rc = onnxc_dense_size(elem_type, rank, dims, NULL, &want, err, errlen))) return rc;
   if (want != size_bytes || (size_bytes && !data))
-    return fail(err, errlen, ONNXC_PB_ERR_ARG, "tensor '%s': %llu data bytes, shape implies %llu",
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_ARG, "tensor '%s': %llu data bytes, shape implies %llu",
                 name ? name : "", (unsigned long long)size_bytes, (unsigned long long)want);
   /* each tag <= 1 byte + varint <= 10 bytes */
   if (size_bytes > SIZE_MAX - name_len - 64 - (size_t)rank * 11)
-    return fail(err, errlen, ONNXC_PB_ERR_NOMEM, "tensor too large to encode");
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_NOMEM, "tensor too large to encode");
   cap = 64 + (size_t)rank * 11 + name_len + size_bytes;
   if (!(buf = (uint8_t *)malloc(cap)))
-    return fail(err, errlen, ONNXC_PB_ERR_NOMEM, "out of memory");
+    return onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_NOMEM, "out of memory");
   p = buf;
   for (i = 0; i < rank; i++) { *p++ = F_DIMS << 3; p = put_varint(p, (uint64_t)dims[i]); }
   *p++ = F_TYPE << 3;
@@ -487,12 +487,12 @@ int onnxc_pb_write_file(const char *path, const char *name, int32_t elem_type, i
                            err, errlen);
   if (rc) return rc;
   if (!(fp = fopen(path, "wb"))) {
-    rc = fail(err, errlen, ONNXC_PB_ERR_IO, "cannot open %s for writing: %s", path,
+    rc = onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_IO, "cannot open %s for writing: %s", path,
               strerror(errno));
   } else {
     int bad = fwrite(buf, 1, len, fp) != len;
     bad |= fclose(fp) != 0;
-    if (bad) rc = fail(err, errlen, ONNXC_PB_ERR_IO, "cannot write %s", path);
+    if (bad) rc = onnxc_pb_fail(err, errlen, ONNXC_PB_ERR_IO, "cannot write %s", path);
   }
   free(buf);
   return rc;

@@ -37,6 +37,13 @@ typedef struct onnxc_pb_tensor {
   void *data;           /* dense, row-major, little-endian */
 } onnxc_pb_tensor;
 
+/* Writes the printf-style message into err (when err is non-NULL and errlen > 0) and returns
+ * code: the one error path of this reader and of onnxc_npy. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+int onnxc_pb_fail(char *err, size_t errlen, int code, const char *fmt, ...);
+
 /* Bits of one element (4 for int4/uint4/float4e2m1), or 0 for string/unknown types. */
 int onnxc_elem_bits(int32_t elem_type);
 

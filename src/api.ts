@@ -57,11 +57,21 @@ export function writeFiles(dir: string, files: Record<string, string | Uint8Arra
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new CompileError(`'${dir}' exists and is not a folder (-o names the output folder)`);
   fs.mkdirSync(dir, { recursive: true });
   const written: string[] = [];
-  const tmp = Object.entries(files).map(([f, data]) => {
-    const p = path.join(dir, f), t = `${p}.tmp-${process.pid}`;
-    fs.writeFileSync(t, data);
-    return [t, p];
-  });
+  const tmp: [string, string][] = [];
+  try {
+    for (const [f, data] of Object.entries(files)) {
+      const p = path.join(dir, f), t = `${p}.tmp-${process.pid}`;
+      tmp.push([t, p]);
+      fs.writeFileSync(t, data);
+    }
+  } catch (e) {
+    // no temporary files left behind; the error names the output file, not its temporary name
+    for (const [t] of tmp) fs.rmSync(t, { force: true });
+    const err = e as NodeJS.ErrnoException;
+    const hit = tmp.find(([t]) => t === err.path);
+    if (hit) err.path = hit[1];
+    throw err;
+  }
   for (const [t, p] of tmp) { fs.renameSync(t, p); written.push(p); }
   return written;
 }

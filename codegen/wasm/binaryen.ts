@@ -3,6 +3,7 @@
 // codegen/wasm builds expressions through `WasmModule`.
 import binaryen from 'binaryen';
 import { CompileError } from '../../ir/errors.js';
+import { Segment, spliceDataSection } from './dataSection.js';
 
 /** What WebAssembly engines accept (the JS API's implementation limits, which V8 enforces). */
 export const WASM_LIMITS = { params: 1000, locals: 50000, pages: 65536 };
@@ -50,6 +51,7 @@ const ONE_CALLER_INLINE_MAX = 64;
 export class WasmModule {
   private readonly m = new binaryen.Module();
   private readonly funcs = new Set<string>();
+  private segments: Segment[] = [];
 
   constructor() {
     this.m.setFeatures(FEATURES);
@@ -122,10 +124,12 @@ export class WasmModule {
   }
   exportFunction(name: string, as = name): void { this.m.addFunctionExport(name, as); }
 
-  /** One exported memory of `pages` pages (fixed size) with active data segments. */
-  setMemory(pages: number, segments: { offset: number; data: Uint8Array }[], exportName = 'memory'): void {
+  /** One exported memory of `pages` pages (fixed size) with active data segments. The segments
+   * stay out of Binaryen (its passes never read them): finish() writes them (dataSection.ts). */
+  setMemory(pages: number, segments: Segment[], exportName = 'memory'): void {
     if (pages > WASM_LIMITS.pages) throw new CompileError(`the model needs ${pages * 65536} bytes of memory; 32-bit WebAssembly addresses at most 4 GiB`);
-    this.m.setMemory(pages, pages, exportName, segments.map((s) => ({ offset: this.m.i32.const(s.offset), data: s.data, passive: false })), false, false, MEMORY);
+    this.m.setMemory(pages, pages, exportName, [], false, false, MEMORY);
+    this.segments = segments;
   }
 
   /** Validates, runs the passes of `level`, returns the binary. */
@@ -140,11 +144,9 @@ export class WasmModule {
       binaryen.setOneCallerInlineMaxSize(ONE_CALLER_INLINE_MAX);
       this.m.runPasses(passes);
     }
-    const bin = this.m.emitBinary();
-    return bin;
+    return spliceDataSection(this.m.emitBinary(), this.segments);
   }
 
-  text(): string { return this.m.emitText(); }
   dispose(): void { this.m.dispose(); }
 }
 

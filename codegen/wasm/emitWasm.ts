@@ -1,14 +1,15 @@
 // WebAssembly backend: renders a planned Program as a self-contained NAME.wasm (no imports;
 // exports `memory` and `run`), an ES module loader NAME.js and its typings NAME.d.ts.
 // Linear memory is laid out at compile time: runtime tables, constants (active data
-// segments), guard values, inputs, outputs, then the arena; the loader knows the offsets.
+// segments), guard values, inputs, outputs, the arena, then the address tables of kernels past
+// MAX_DIRECT_PARAMS buffers; the loader knows the offsets.
 import { byteSize } from '../../ir/dtype.js';
 import { ARENA_ALIGN, Program, ProgramBuf, stepLabel, storageOf } from '../../ir/kernel.js';
 import { tensorBytes } from '../../ir/tensor.js';
 import { OptLevel, PAGE, Ref, WasmModule } from './binaryen.js';
 import { Fn, ops } from './fn.js';
 import { loaderSource, typingsSource } from './loader.js';
-import { KernelRenderer } from './render.js';
+import { KernelRenderer, tableParams } from './render.js';
 import { Runtime, defineRuntime } from './runtime.js';
 
 export interface EmitWasmOptions {
@@ -79,6 +80,16 @@ export function emitWasm(p: Program, opts: EmitWasmOptions): { files: Record<str
       const { root, at } = storageOf(b);
       addr.set(b, addr.get(root)! + byteSize(b.dtype, at));
     }
+    // kernels past MAX_DIRECT_PARAMS buffers take the address of a table of their buffers' addresses
+    const tables = new Map<number, number>();
+    p.steps.forEach((s, k) => {
+      if (!tableParams(s.kernel)) return;
+      const data = new Uint8Array(4 * s.args.length), dv = new DataView(data.buffer);
+      s.args.forEach((b, i) => dv.setUint32(4 * i, addr.get(b)!, true));
+      tables.set(k, end);
+      segments.push({ offset: end, data });
+      end = align(end + data.length);
+    });
     const pages = Math.max(1, Math.ceil(end / PAGE));
 
     // run(): guards, then every step; a nonzero status stops it
@@ -89,7 +100,7 @@ export function emitWasm(p: Program, opts: EmitWasmOptions): { files: Record<str
     const body: Ref[] = p.guards.map((g, i) => w.if(I.eqz(rt.call('memeq', [I.k(addr.get(g.buf)!), I.k(guardAt[i].at), I.k(guardAt[i].bytes)])), w.ret(I.k(2))));
     body.push(...mark(-1));
     p.steps.forEach((s, k) => {
-      const args = s.args.map((b) => I.k(addr.get(b)!));
+      const args = tables.has(k) ? [I.k(tables.get(k)!)] : s.args.map((b) => I.k(addr.get(b)!));
       body.push(f.set(st, w.call(s.kernel.name, args, 'i32')), w.if(f.get(st), w.ret(f.get(st))), ...mark(k));
     });
     f.finish(body, I.k(0));

@@ -61,6 +61,15 @@ function nonNeg(e: Expr): boolean {
   }
 }
 
+/** Most buffers a kernel takes as parameters; past it the kernel takes one parameter, the address
+ * of a table of i32 buffer addresses that its prologue loads into locals. Engines accept at most
+ * WASM_LIMITS.params parameters; the cut-off is C's (codegen/c/rows.ts), so the same kernels
+ * take a table on both targets. */
+export const MAX_DIRECT_PARAMS = 127;
+
+/** Whether kernel k takes its buffers through a table of addresses. */
+export const tableParams = (k: Kernel): boolean => k.params.length > MAX_DIRECT_PARAMS;
+
 export class KernelRenderer {
   f!: Fn;
   private breaks: string[] = [];
@@ -70,9 +79,11 @@ export class KernelRenderer {
 
   /** Adds the kernel's function (named `k.name`) to the module. */
   kernel(k: Kernel): void {
-    this.f = new Fn(this.w, k.name, k.params.map((b) => [`$buf${b.id}`, 'i32'] as [string, VT]), 'i32');
+    const table = tableParams(k), I = ops(this.w, 'i32');
+    this.f = new Fn(this.w, k.name, table ? [['$args', 'i32']] : k.params.map((b) => [`$buf${b.id}`, 'i32'] as [string, VT]), 'i32');
+    const prologue = table ? k.params.map((b, i) => this.f.set(this.f.local('i32', `$buf${b.id}`), this.w.load('i32', 'load', this.f.get('$args'), 4 * i))) : [];
     const body = this.block(k.body);
-    this.f.finish(body, this.w.c('i32', 0));
+    this.f.finish([...prologue, ...body], I.k(0));
   }
 
   base(b: KBuf): Ref { return this.f.get(`$buf${b.id}`); }

@@ -1,28 +1,26 @@
 // A small ONNX model writer: builds ModelProto bytes from code. Used for the bundled example,
 // tests that need hand-made (or deliberately broken) models, and benchmarks.
 import { DType, onnxCode } from '../../ir/dtype.js';
-import { TensorData, tensorBytes } from '../../ir/tensor.js';
+import { TensorData } from '../../ir/tensor.js';
+import { attrObject } from './attrProto.js';
 import { ModelProto } from './schema.js';
+import { tensorObject } from './tensorProto.js';
 
 export type AttrInput = number | string | number[] | string[] | TensorData | { floats: number[] } | { float: number } | { graph: ModelBuilder };
 
 interface PNodeOut { input: string[]; output: string[]; name: string; op_type: string; domain: string; attribute: object[] }
 
-function tensorProto(t: TensorData, name: string) {
-  return { dims: t.shape, data_type: onnxCode(t.dtype), name, raw_data: tensorBytes(t) };
-}
-
 function attrProto(name: string, v: AttrInput): object {
-  if (typeof v === 'number') return Number.isInteger(v) ? { name, type: 2, i: v } : { name, type: 1, f: v };
-  if (typeof v === 'string') return { name, type: 3, s: Buffer.from(v) };
+  if (typeof v === 'number') return Number.isInteger(v) ? attrObject(name, 'int', v) : attrObject(name, 'float', v);
+  if (typeof v === 'string') return attrObject(name, 'string', v);
   if (Array.isArray(v)) {
-    if (v.length && typeof v[0] === 'string') return { name, type: 8, strings: (v as string[]).map((s) => Buffer.from(s)) };
-    return (v as number[]).every(Number.isInteger) ? { name, type: 7, ints: v } : { name, type: 6, floats: v };
+    if (v.length && typeof v[0] === 'string') return attrObject(name, 'strings', v as string[]);
+    return (v as number[]).every(Number.isInteger) ? attrObject(name, 'ints', v as number[]) : attrObject(name, 'floats', v as number[]);
   }
-  if ('floats' in v) return { name, type: 6, floats: v.floats };
-  if ('float' in v) return { name, type: 1, f: v.float };
-  if ('graph' in v) return { name, type: 5, g: v.graph.graphProto() };
-  return { name, type: 4, t: tensorProto(v, '') };
+  if ('floats' in v) return attrObject(name, 'floats', v.floats);
+  if ('float' in v) return attrObject(name, 'float', v.float);
+  if ('graph' in v) return attrObject(name, 'graph', v.graph.graphProto());
+  return attrObject(name, 'tensor', v);
 }
 
 const valueInfo = (name: string, dtype: DType, shape: (number | string)[]) => ({
@@ -43,7 +41,7 @@ export class ModelBuilder {
   }
 
   initializer(name: string, t: TensorData): string {
-    this.inits.push(tensorProto(t, name));
+    this.inits.push(tensorObject(t, name));
     return name;
   }
 

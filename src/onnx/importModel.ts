@@ -3,6 +3,7 @@
 import { dtypeFromOnnx, dtypeInfo } from '../../ir/dtype.js';
 import { CompileError } from '../../ir/errors.js';
 import { Attr, Dim, Graph, Model, Node, TensorType, Value, newValue } from '../../ir/graph.js';
+import { attrKind } from './attrProto.js';
 import { ModelProto, PAttr, PFunction, PGraph, PModel, PNode, PType, int64Num } from './schema.js';
 import { ExternalData, decodeTensor } from './tensorProto.js';
 import { inlineFunctions } from './inlineFunctions.js';
@@ -97,14 +98,12 @@ function attrType(a: PAttr): number {
   return 0;
 }
 
-const ATTR_TYPE_NAMES: Record<number, string> = { 1: 'float', 2: 'int', 3: 'string', 4: 'tensor', 5: 'graph', 6: 'floats', 7: 'ints', 8: 'strings', 9: 'tensors', 10: 'graphs' };
-
 function importAttr(a: PAttr, ctx: Ctx, scope: Map<string, Value>, what: string): Attr {
   const type = attrType(a);
   // protobufjs gives an unset bytes field as its prototype's default, a plain empty array
   const str = (b: Uint8Array) => utf8.decode(b instanceof Uint8Array ? b : Uint8Array.from(b ?? []));
   const present = <T>(x: T | undefined | null, field: string): T => {
-    if (x === undefined || x === null) throw new CompileError(`${what}: attribute '${a.name}' is declared ${ATTR_TYPE_NAMES[type] ?? type} but its '${field}' field is missing`);
+    if (x === undefined || x === null) throw new CompileError(`${what}: attribute '${a.name}' is declared ${attrKind(type) ?? type} but its '${field}' field is missing`);
     return x;
   };
   switch (type) {

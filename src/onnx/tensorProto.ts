@@ -88,12 +88,14 @@ export function parseTensor(bytes: Uint8Array, what = 'tensor file'): TensorData
   return { ...decodeTensor(p), name: p.name ?? '' };
 }
 
+/** A TensorProto object with raw_data (a view of the tensor's bytes). */
+export function tensorObject(t: TensorData, name: string): { dims: number[]; data_type: number; name: string; raw_data: Uint8Array } {
+  return { dims: t.shape, data_type: onnxCode(t.dtype), name, raw_data: tensorBytes(t) };
+}
+
 /** Serializes a tensor as a TensorProto with raw_data. */
 export function encodeTensor(t: TensorData, name: string): Uint8Array {
-  const msg = TensorProto.create({
-    dims: t.shape, data_type: onnxCode(t.dtype), name, raw_data: tensorBytes(t),
-  } as never);
-  return TensorProto.encode(msg).finish();
+  return TensorProto.encode(TensorProto.create(tensorObject(t, name) as never)).finish();
 }
 
 export { numel };

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SHARED_TESTS } from '../conformance.js';
-import { rng } from './mutate.js';
+import { seededRandom as rng } from '../../onnx/build.js';
 
 const ROOT = new URL('../../../../', import.meta.url).pathname;
 let models: string[] | undefined;

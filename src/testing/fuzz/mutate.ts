@@ -1,19 +1,10 @@
 // A seeded, deterministic mutator for ONNX models: byte-level edits of the serialized bytes and
 // structured edits of the decoded ModelProto (attribute types and values, element types, dims,
 // op types, opsets, inputs, outputs, initializers). The same (bytes, seed) gives the same mutant.
+import { tensorFrom } from '../../../ir/tensor.js';
+import { AttrKind, AttrValues, attrKind, attrObject } from '../../onnx/attrProto.js';
+import { seededRandom as rng } from '../../onnx/build.js';
 import { ModelProto } from '../../onnx/schema.js';
-
-/** mulberry32: a small seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export type Rand = () => number;
 const below = (r: Rand, n: number) => Math.floor(r() * n);
@@ -51,21 +42,26 @@ const names = (m: M): string[] => [...new Set([...valueInfos(m).map((v) => v.nam
 const OPS = ['Add', 'Relu', 'Concat', 'Conv', 'LSTM', 'GRU', 'RoiAlign', 'Gather', 'Reshape', 'Slice', 'Pad', 'Resize', 'Attention',
   'MatMul', 'Softmax', 'TopK', 'Cast', 'Where', 'Expand', 'Tile', 'Einsum', 'Loop', 'If', 'Scan', 'ReduceSum', 'Split', 'NonZero', 'Unknown'];
 
-/** A new value of the attribute's own type (the type stays valid, the value need not). */
+/** New values per attribute kind (the type stays valid, the value need not). */
+const list = <T>(r: Rand, xs: T[]) => Array.from({ length: below(r, 6) }, () => pick(r, xs)!);
+const NEW_VALUES: { [K in AttrKind]?: (r: Rand) => AttrValues[K] } = {
+  float: (r) => pick(r, FLOATS)!,
+  int: (r) => pick(r, INTS)!,
+  string: (r) => pick(r, ['', 'x', 'NOTSET', 'SAME_UPPER', 'linear', 'constant', 'reflect', 'ij,jk->ik', 'bidirectional'])!,
+  floats: (r) => list(r, FLOATS),
+  ints: (r) => list(r, INTS),
+  strings: (r) => list(r, ['', 'Relu', 'Tanh', 'x']),
+};
+
+/** A new value of the attribute's own type; a tensor attribute gets new dims. */
 function mutateAttrValue(m: M, r: Rand): boolean {
   const a = pick(r, attrsOf(m));
   if (!a) return false;
-  const list = <T>(xs: T[]) => Array.from({ length: below(r, 6) }, () => pick(r, xs)!);
-  switch (a.type) {
-    case 1: a.f = pick(r, FLOATS); return true;
-    case 2: a.i = pick(r, INTS); return true;
-    case 3: a.s = Buffer.from(pick(r, ['', 'x', 'NOTSET', 'SAME_UPPER', 'linear', 'constant', 'reflect', 'ij,jk->ik', 'bidirectional'])!); return true;
-    case 6: a.floats = list(FLOATS); return true;
-    case 7: a.ints = list(INTS); return true;
-    case 8: a.strings = list(['', 'Relu', 'Tanh', 'x']).map((x) => Buffer.from(x)); return true;
-    case 4: if (a.t) { a.t.dims = list(DIMS.slice(0, 5)); return true; } return false;
-    default: return false;
-  }
+  if (a.type === 4) { if (!a.t) return false; a.t.dims = list(r, DIMS.slice(0, 5)); return true; }
+  const kind = attrKind(a.type), make = kind && NEW_VALUES[kind] as ((r: Rand) => never) | undefined;
+  if (!kind || !make) return false;
+  Object.assign(a, attrObject(a.name, kind, make(r)));
+  return true;
 }
 
 const STRUCT_MUTATIONS: [string, (m: M, r: Rand) => boolean][] = [
@@ -77,7 +73,7 @@ const STRUCT_MUTATIONS: [string, (m: M, r: Rand) => boolean][] = [
   ['add attribute', (m, r) => {
     const n = pick(r, nodesOf(m)), a = pick(r, ['axis', 'axes', 'perm', 'hidden_size', 'kernel_shape', 'pads', 'strides', 'to', 'keepdims', 'mode', 'value', 'direction']);
     if (!n) return false;
-    (n.attribute ??= []).push(r() < 0.5 ? { name: a, type: 2, i: pick(r, INTS) } : { name: a, type: 4, t: { dims: [1], data_type: 1, float_data: [1] } });
+    (n.attribute ??= []).push(r() < 0.5 ? attrObject(a!, 'int', pick(r, INTS)!) : attrObject(a!, 'tensor', tensorFrom('float32', [1], [1])));
     return true;
   }],
   ['element type', (m, r) => { const v = pick(r, valueInfos(m)); if (!v?.type?.tensor_type) return false; v.type.tensor_type.elem_type = below(r, 24); return true; }],
