@@ -6,9 +6,10 @@ import { evaluateNode } from '../codegen/js/evaluate.js';
 import { emitWasm } from '../codegen/wasm/emitWasm.js';
 import { emitCuda } from '../codegen/cuda/emitCuda.js';
 import { CompileError, inPass } from '../ir/errors.js';
-import { Model, isStatic } from '../ir/graph.js';
+import { isFloat } from '../ir/dtype.js';
+import { Model, Value, isStatic } from '../ir/graph.js';
 import { registerAllOps } from '../ir/ops/index.js';
-import { TensorData } from '../ir/tensor.js';
+import { TensorData, numel, tensorFrom } from '../ir/tensor.js';
 import { Program } from '../ir/kernel.js';
 import { TargetDesc, targetRow } from '../ir/target.js';
 import { MemoryReport } from '../passes/planMemory.js';
@@ -29,7 +30,7 @@ export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' 
   /** Values for symbolic dimensions. */
   dims?: Record<string, number>;
   /** Graph inputs to specialize on (guarded at run time). */
-  consts?: Record<string, TensorData>;
+  consts?: Record<string, ConstValue>;
   /** C: large weights in NAME.weights.bin pulled in with .incbin (GNU assembler), or C arrays
    * (default: incbin; c when simd is false, so the portable output needs only a C99 compiler). */
   weights?: 'incbin' | 'c';
@@ -85,8 +86,23 @@ export function defaultName(file: string): string {
   return /^[A-Za-z_]/.test(base) ? base : `m_${base}`;
 }
 
+/** A value to specialize an input on: a tensor, or plain numbers that take the input's dtype. */
+export type ConstValue = TensorData | number[];
+
+/** Plain numbers as a tensor of input v's dtype: its static shape if the count fits, else a
+ * scalar (one number, rank 0) or a vector (rank 1). */
+function constTensor(v: Value, values: number[]): TensorData {
+  const t = v.type!;
+  const shape = isStatic(t.shape) && numel(t.shape) === values.length ? t.shape
+    : t.shape.length === 0 && values.length === 1 ? []
+    : t.shape.length === 1 ? [values.length] : undefined;
+  if (!shape) throw new CompileError(`--const: input '${v.name}' has shape [${t.shape}], which ${values.length} value(s) do not fill; give a .pb or .npy file`);
+  if (!isFloat(t.dtype) && values.some((x) => !Number.isInteger(x))) throw new CompileError(`--const: input '${v.name}' is ${t.dtype}, the values ${values.join(',')} are not integers`);
+  return tensorFrom(t.dtype, shape, t.dtype === 'int64' || t.dtype === 'uint64' ? values.map(BigInt) : values);
+}
+
 /** Binds symbolic dims and specialized inputs on the graph's inputs. */
-export function bindInputs(m: Model, dims: Record<string, number> = {}, consts: Record<string, TensorData> = {}): void {
+export function bindInputs(m: Model, dims: Record<string, number> = {}, consts: Record<string, ConstValue> = {}): void {
   const names = new Set(m.graph.inputs.map((v) => v.name));
   const symbolic = new Set(m.graph.inputs.flatMap((v) => (v.type?.shape ?? []).filter((d): d is string => typeof d === 'string')));
   for (const k of Object.keys(dims)) if (!symbolic.has(k))
@@ -95,7 +111,8 @@ export function bindInputs(m: Model, dims: Record<string, number> = {}, consts: 
   for (const v of m.graph.inputs) {
     if (!v.type || !v.type.shape) throw new CompileError(`input '${v.name}' has no shape in the model`);
     v.type = { ...v.type, shape: v.type.shape.map((d) => (typeof d === 'string' && d in dims ? dims[d] : d)) };
-    const c = consts[v.name];
+    const given = consts[v.name];
+    const c = Array.isArray(given) ? constTensor(v, given) : given;
     if (c) {
       if (c.dtype !== v.type.dtype) throw new CompileError(`input '${v.name}' is ${v.type.dtype}, the bound value is ${c.dtype}`);
       if (c.shape.length !== v.type.shape.length || c.shape.some((d, i) => typeof v.type!.shape[i] === 'number' && v.type!.shape[i] !== d))

@@ -59,6 +59,8 @@ function checkOpsets(opsets: Map<string, number>, source: string): void {
 
 function importType(t: PType | undefined, ctx: Ctx, what: string): TensorType | null {
   if (!t) return null;
+  // a TypeProto with no field set says nothing (exporters write them for If branch outputs)
+  if (!t.tensor_type && !t.sequence_type && !t.map_type && !t.optional_type && !t.sparse_tensor_type) return null;
   if (!t.tensor_type) {
     const kind = t.sequence_type ? 'sequence' : t.map_type ? 'map' : t.optional_type ? 'optional' : t.sparse_tensor_type ? 'sparse tensor' : 'unknown';
     throw new CompileError(`${what}: ${kind} values are not supported (tensors only)`);
