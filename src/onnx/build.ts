@@ -56,8 +56,10 @@ export class ModelBuilder {
     return outs;
   }
 
-  output(name: string, dtype: DType, shape: (number | string)[]): void {
-    this.outputs.push(valueInfo(name, dtype, shape));
+  /** Declares a graph output; without a dtype its TypeProto is left empty (as exporters write
+   * for If branch outputs), which means "inferred". */
+  output(name: string, dtype?: DType, shape: (number | string)[] = []): void {
+    this.outputs.push(dtype ? valueInfo(name, dtype, shape) : { name, type: {} });
   }
 
   /** The GraphProto object built so far (also a subgraph attribute: { graph: builder }). */
