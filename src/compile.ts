@@ -7,7 +7,7 @@ import { emitWasm } from '../codegen/wasm/emitWasm.js';
 import { emitCuda } from '../codegen/cuda/emitCuda.js';
 import { CompileError, inPass } from '../ir/errors.js';
 import { isFloat } from '../ir/dtype.js';
-import { Model, Value, isStatic } from '../ir/graph.js';
+import { Model, TensorType, Value, isStatic, newValue } from '../ir/graph.js';
 import { registerAllOps } from '../ir/ops/index.js';
 import { TensorData, numel, tensorFrom } from '../ir/tensor.js';
 import { Program } from '../ir/kernel.js';
@@ -31,6 +31,8 @@ export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' 
   dims?: Record<string, number>;
   /** Graph inputs to specialize on (guarded at run time). */
   consts?: Record<string, ConstValue>;
+  /** Element types of sequence inputs: each element becomes an input NAME_0, NAME_1… */
+  sequences?: Record<string, TensorType[]>;
   /** C: large weights in NAME.weights.bin pulled in with .incbin (GNU assembler), or C arrays
    * (default: incbin; c when simd is false, so the portable output needs only a C99 compiler). */
   weights?: 'incbin' | 'c';
@@ -123,6 +125,19 @@ export function bindInputs(m: Model, dims: Record<string, number> = {}, consts: 
   }
 }
 
+/** Sequence inputs become one input per element, NAME_0, NAME_1…, of the given types. */
+export function bindSequences(m: Model, seqs: Record<string, TensorType[]> = {}): void {
+  for (const k of Object.keys(seqs)) if (!m.graph.inputs.some((v) => v.name === k && v.sequence))
+    throw new CompileError(`the model has no sequence input '${k}'`);
+  m.graph.inputs = m.graph.inputs.flatMap((v) => {
+    if (!v.sequence) return [v];
+    const types = seqs[v.name];
+    if (!types) throw new CompileError(`input '${v.name}' is a sequence: onnxc needs its length and element shapes at compile time (onnxc run and test take them from the SequenceProto given)`);
+    v.elems = types.map((t, i) => newValue(`${v.name}_${i}`, t));
+    return v.elems;
+  });
+}
+
 /** Inputs a program needs at compile time (see findShapeInputs). */
 export function shapeInputs(m: Model): Set<string> {
   return findShapeInputs(m);
@@ -133,6 +148,7 @@ export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): Co
   const name = opts.name ?? defaultName(m.source);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new CompileError(`--name '${name}' is not a C identifier`);
   if (name.length > MAX_NAME) throw new CompileError(`--name is ${name.length} characters long; at most ${MAX_NAME} (it names the output files)`);
+  bindSequences(m, opts.sequences);
   bindInputs(m, opts.dims, opts.consts);
   for (const v of m.graph.inputs) {
     if (!isStatic(v.type!.shape)) {

@@ -3,7 +3,7 @@
 import { DType, byteSize, dtypeFromOnnx, dtypeInfo, onnxCode } from '../../ir/dtype.js';
 import { CompileError } from '../../ir/errors.js';
 import { TensorData, TypedArray, arrayCtor, isPacked, numel, setNum, tensorBytes, zeros } from '../../ir/tensor.js';
-import { PTensor, TensorProto, int64Big, int64Num } from './schema.js';
+import { PTensor, SequenceProto, TensorProto, int64Big, int64Num } from './schema.js';
 
 /** Largest tensor onnxc accepts, in bytes (beyond this no static arena is sensible). */
 export const MAX_TENSOR_BYTES = 2 ** 34;
@@ -86,6 +86,18 @@ export function parseTensor(bytes: Uint8Array, what = 'tensor file'): TensorData
   }
   if (p.data_type === undefined || p.data_type === 0) throw new CompileError(`${what}: not a TensorProto (no element type)`);
   return { ...decodeTensor(p), name: p.name ?? '' };
+}
+
+/** Decodes a serialized SequenceProto of tensors (sequence inputs and outputs of ONNX's tests). */
+export function parseSequence(bytes: Uint8Array, what = 'sequence file'): TensorData[] {
+  let p: { elem_type?: number; tensor_values?: PTensor[] };
+  try {
+    p = SequenceProto.decode(bytes) as never;
+  } catch (e) {
+    throw new CompileError(`${what}: not a valid SequenceProto (${(e as Error).message})`);
+  }
+  if (p.elem_type !== undefined && p.elem_type !== 1) throw new CompileError(`${what}: only sequences of tensors are supported (elem_type ${p.elem_type})`);
+  return (p.tensor_values ?? []).map((t) => decodeTensor(t));
 }
 
 /** Serializes a tensor as a TensorProto with raw_data. */
