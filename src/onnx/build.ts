@@ -42,6 +42,12 @@ export class ModelBuilder {
     return name;
   }
 
+  /** A graph input that is a sequence of tensors of the given element type. */
+  sequenceInput(name: string, dtype: DType): string {
+    this.inputs.push({ name, type: { sequence_type: { elem_type: { tensor_type: { elem_type: onnxCode(dtype) } } } } });
+    return name;
+  }
+
   initializer(name: string, t: TensorData): string {
     this.inits.push(tensorProto(t, name));
     return name;
