@@ -8,6 +8,15 @@ export class CompileError extends Error {
   }
 }
 
+/** A compile error that values of some inputs, known at compile time, would resolve: `onnxc
+ * run` (which has every input's value) specializes on them and compiles again. */
+export class NeedsInputValues extends CompileError {
+  constructor(message: string, readonly inputs: string[]) {
+    super(message);
+    this.name = 'NeedsInputValues';
+  }
+}
+
 /** A defect in onnxc itself, not in the model: named by the pass and the node it was on, never
  * carrying JavaScript's own text to the user (the CLI shows the cause only with --verbose). */
 export class InternalError extends Error {

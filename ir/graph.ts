@@ -17,6 +17,9 @@ export interface Value {
   /** Compile-time contents (initializers, folded constants, specialized inputs). */
   const?: TensorData;
   producer: Node | null;
+  /** A sequence (ir/sequences.ts): no tensor type; `elems` once its elements are known. */
+  sequence?: boolean;
+  elems?: Value[];
 }
 
 export type Attr =
@@ -63,6 +66,9 @@ export interface Model {
   producer: string;
   /** Path of the source file, for messages and banners. */
   source: string;
+  /** Set where a graph output is a sequence: per output of the model as imported, the number of
+   * outputs it became (its elements), or null for a tensor (passes/inferShapes.ts). */
+  outputCounts?: (number | null)[];
 }
 
 /** "node 'conv1' (Conv)" — how errors and dumps name a node. */

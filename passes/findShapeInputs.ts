@@ -3,6 +3,7 @@
 // given values, and the generated code checks them at run time.
 import { Graph, Model, Node, Value, nodeInputs, subgraphs } from '../ir/graph.js';
 import { getOp } from '../ir/opdef.js';
+import { sequenceConstInputs } from '../ir/sequences.js';
 
 export function findShapeInputs(m: Model): Set<string> {
   const g: Graph = m.graph;
@@ -23,6 +24,7 @@ export function findShapeInputs(m: Model): Set<string> {
   const visit = (nodes: Node[]) => {
     for (const n of nodes) {
       for (const sg of subgraphs(n)) visit(sg.nodes);
+      for (const i of sequenceConstInputs(n)) walk(n.inputs[i] ?? null);
       const def = getOp(n.domain, n.op);
       if (!def?.constInputs) continue;
       const idx = typeof def.constInputs === 'function' ? def.constInputs(n) : def.constInputs;

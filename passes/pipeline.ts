@@ -20,6 +20,7 @@ import { foldConstants } from './foldConstants.js';
 import { fuseActivations } from './fuseActivations.js';
 import { fuseQuantized } from './fuseQuantized.js';
 import { inferShapes } from './inferShapes.js';
+import { inlineKnownBranches } from './inlineKnownBranches.js';
 import { LowerOptions, lowerToKernels } from './lowerToKernels.js';
 import { MemoryReport, planMemory } from './planMemory.js';
 import { prepackWeights } from './prepackWeights.js';
@@ -49,6 +50,7 @@ export interface PipelineOptions extends LowerOptions, PipelineHooks {
 /** Graph-level passes, in order. */
 export const GRAPH_PASSES: [string, (m: Model, opts: PipelineOptions) => void][] = [
   ['inferShapes', (m, opts) => inferShapes(m, opts.evaluate)],
+  ['inlineKnownBranches', inlineKnownBranches],
   ['simplifyGraph', simplifyGraph],
   ['fuseQuantized', fuseQuantized],
   ['foldConstants', foldConstants],

@@ -7,9 +7,10 @@ import { evaluateNode } from '../codegen/js/evaluate.js';
 import { emitWasm } from '../codegen/wasm/emitWasm.js';
 import { emitCuda } from '../codegen/cuda/emitCuda.js';
 import { CompileError, inPass } from '../ir/errors.js';
-import { Model, isStatic } from '../ir/graph.js';
+import { isFloat } from '../ir/dtype.js';
+import { Model, TensorType, Value, isStatic, newValue } from '../ir/graph.js';
 import { registerAllOps } from '../ir/ops/index.js';
-import { TensorData } from '../ir/tensor.js';
+import { TensorData, numel, tensorFrom } from '../ir/tensor.js';
 import { Program } from '../ir/kernel.js';
 import { TargetDesc, targetRow } from '../ir/target.js';
 import { MemoryReport } from '../passes/planMemory.js';
@@ -30,7 +31,9 @@ export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' 
   /** Values for symbolic dimensions. */
   dims?: Record<string, number>;
   /** Graph inputs to specialize on (guarded at run time). */
-  consts?: Record<string, TensorData>;
+  consts?: Record<string, ConstValue>;
+  /** Element types of sequence inputs: each element becomes an input NAME_0, NAME_1… */
+  sequences?: Record<string, TensorType[]>;
   /** C: large weights in NAME.weights.bin pulled in with .incbin (GNU assembler), or C arrays
    * (default: incbin; c when simd is false, so the portable output needs only a C99 compiler). */
   weights?: 'incbin' | 'c';
@@ -86,8 +89,23 @@ export function defaultName(file: string): string {
   return /^[A-Za-z_]/.test(base) ? base : `m_${base}`;
 }
 
+/** A value to specialize an input on: a tensor, or plain numbers that take the input's dtype. */
+export type ConstValue = TensorData | number[];
+
+/** Plain numbers as a tensor of input v's dtype: its static shape if the count fits, else a
+ * scalar (one number, rank 0) or a vector (rank 1). */
+function constTensor(v: Value, values: number[]): TensorData {
+  const t = v.type!;
+  const shape = isStatic(t.shape) && numel(t.shape) === values.length ? t.shape
+    : t.shape.length === 0 && values.length === 1 ? []
+    : t.shape.length === 1 ? [values.length] : undefined;
+  if (!shape) throw new CompileError(`--const: input '${v.name}' has shape [${t.shape}], which ${values.length} value(s) do not fill; give a .pb or .npy file`);
+  if (!isFloat(t.dtype) && values.some((x) => !Number.isInteger(x))) throw new CompileError(`--const: input '${v.name}' is ${t.dtype}, the values ${values.join(',')} are not integers`);
+  return tensorFrom(t.dtype, shape, t.dtype === 'int64' || t.dtype === 'uint64' ? values.map(BigInt) : values);
+}
+
 /** Binds symbolic dims and specialized inputs on the graph's inputs. */
-export function bindInputs(m: Model, dims: Record<string, number> = {}, consts: Record<string, TensorData> = {}): void {
+export function bindInputs(m: Model, dims: Record<string, number> = {}, consts: Record<string, ConstValue> = {}): void {
   const names = new Set(m.graph.inputs.map((v) => v.name));
   const symbolic = new Set(m.graph.inputs.flatMap((v) => (v.type?.shape ?? []).filter((d): d is string => typeof d === 'string')));
   for (const k of Object.keys(dims)) if (!symbolic.has(k))
@@ -96,7 +114,8 @@ export function bindInputs(m: Model, dims: Record<string, number> = {}, consts: 
   for (const v of m.graph.inputs) {
     if (!v.type || !v.type.shape) throw new CompileError(`input '${v.name}' has no shape in the model`);
     v.type = { ...v.type, shape: v.type.shape.map((d) => (typeof d === 'string' && d in dims ? dims[d] : d)) };
-    const c = consts[v.name];
+    const given = consts[v.name];
+    const c = Array.isArray(given) ? constTensor(v, given) : given;
     if (c) {
       if (c.dtype !== v.type.dtype) throw new CompileError(`input '${v.name}' is ${v.type.dtype}, the bound value is ${c.dtype}`);
       if (c.shape.length !== v.type.shape.length || c.shape.some((d, i) => typeof v.type!.shape[i] === 'number' && v.type!.shape[i] !== d))
@@ -105,6 +124,19 @@ export function bindInputs(m: Model, dims: Record<string, number> = {}, consts: 
       v.const = c;
     }
   }
+}
+
+/** Sequence inputs become one input per element, NAME_0, NAME_1…, of the given types. */
+export function bindSequences(m: Model, seqs: Record<string, TensorType[]> = {}): void {
+  for (const k of Object.keys(seqs)) if (!m.graph.inputs.some((v) => v.name === k && v.sequence))
+    throw new CompileError(`the model has no sequence input '${k}'`);
+  m.graph.inputs = m.graph.inputs.flatMap((v) => {
+    if (!v.sequence) return [v];
+    const types = seqs[v.name];
+    if (!types) throw new CompileError(`input '${v.name}' is a sequence: onnxc needs its length and element shapes at compile time (onnxc run and test take them from the SequenceProto given)`);
+    v.elems = types.map((t, i) => newValue(`${v.name}_${i}`, t));
+    return v.elems;
+  });
 }
 
 /** Inputs a program needs at compile time (see findShapeInputs). */
@@ -117,6 +149,7 @@ export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): Co
   const name = opts.name ?? defaultName(m.source);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new CompileError(`--name '${name}' is not a C identifier`);
   if (name.length > MAX_NAME) throw new CompileError(`--name is ${name.length} characters long; at most ${MAX_NAME} (it names the output files)`);
+  bindSequences(m, opts.sequences);
   bindInputs(m, opts.dims, opts.consts);
   for (const v of m.graph.inputs) {
     if (!isStatic(v.type!.shape)) {

@@ -4,7 +4,8 @@
 // static shapes: If's branches agree on shapes, carried values keep theirs, and the number of
 // iterations behind scan outputs is known at compile time.
 import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
-import { Dim, Graph, Node, TensorType } from '../graph.js';
+import { CompileError, NeedsInputValues } from '../errors.js';
+import { Dim, Graph, Node, TensorType, Value, nodeInputs } from '../graph.js';
 import { add, and, cast, cmp, ix, lit, min, sub } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { OpDef, graph, int, ints } from '../opdef.js';
@@ -46,19 +47,58 @@ function constBranch(ctx: InferCtx): string | undefined {
   return toNumbers(c)[0] ? 'then_branch' : 'else_branch';
 }
 
+/** Names of the values without producer (graph or body inputs) that value v is computed from. */
+function inputsBehind(v: Value): string[] {
+  const names = new Set<string>();
+  const seen = new Set<Value>();
+  const walk = (x: Value | null) => {
+    if (!x || x.const || seen.has(x)) return;
+    seen.add(x);
+    if (!x.producer) names.add(x.name);
+    else nodeInputs(x.producer).forEach(walk);
+  };
+  walk(v);
+  return [...names];
+}
+
+/** Types of one branch's outputs, or the CompileError that typing it raised. */
+function inferBranch(ctx: InferCtx, name: string): TensorType[] | CompileError {
+  try {
+    const ts = inferSubgraph(ctx, ctx.graphAttr(name), []);
+    if (ts.length !== ctx.numOutputs) throw ctx.error(`${name} has ${ts.length} outputs, the node ${ctx.numOutputs}`);
+    return ts;
+  } catch (e) {
+    if (e instanceof CompileError) return e;
+    throw e;
+  }
+}
+
+/**
+ * A known condition types only the branch it takes (passes/inlineKnownBranches then inlines
+ * it). An unknown one needs both branches typed alike: static memory has one shape per value.
+ * Where they are not, the error names the inputs behind the condition, whose values at compile
+ * time (--const) would pick the branch.
+ */
 function inferIf(ctx: InferCtx): TensorType[] {
   const chosen = constBranch(ctx);
-  const names = chosen ? [chosen] : ['then_branch', 'else_branch'];
-  const [a, b] = names.map((n) => {
-    const ts = inferSubgraph(ctx, ctx.graphAttr(n), []);
-    if (ts.length !== ctx.numOutputs) throw ctx.error(`${n} has ${ts.length} outputs, the node ${ctx.numOutputs}`);
+  if (chosen) {
+    const ts = inferBranch(ctx, chosen);
+    if (ts instanceof CompileError) throw ts;
     return ts;
-  });
-  if (b) a.forEach((t, i) => {
-    if (!sameType(t, b[i]))
-      throw ctx.error(`output ${i} is ${typeStr(t)} in then_branch but ${typeStr(b[i])} in else_branch; onnxc needs one static type`);
-  });
-  return a;
+  }
+  const [a, b] = ['then_branch', 'else_branch'].map((n) => inferBranch(ctx, n));
+  let why = '';
+  if (a instanceof CompileError || b instanceof CompileError) {
+    const [name, e] = a instanceof CompileError ? ['then_branch', a] : ['else_branch', b as CompileError];
+    why = `${name} cannot be typed (${e.message})`;
+  } else {
+    const i = a.findIndex((t, k) => !sameType(t, b[k]));
+    if (i < 0) return a;
+    why = `output ${i} is ${typeStr(a[i])} in then_branch but ${typeStr(b[i])} in else_branch, and onnxc needs one static type`;
+  }
+  const inputs = inputsBehind(ctx.node.inputs[0]!);
+  const hint = inputs.length ? `; the condition is computed from ${inputs.map((n) => `'${n}'`).join(', ')}: give ${inputs.length > 1 ? 'their values' : 'its value'} at compile time with ${inputs.map((n) => `--const ${n}=VALUE`).join(' ')}` : '';
+  throw new NeedsInputValues(ctx.error(`the condition is not known at compile time and ${why}${hint}`).message, inputs);
 }
 
 function lowerIf(ctx: LowerCtx): void {

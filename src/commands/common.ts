@@ -1,6 +1,7 @@
 // Parsing helpers shared by CLI commands (NAME=VALUE lists, --const files).
 import { CompileError } from '../../ir/errors.js';
-import { TensorData } from '../../ir/tensor.js';
+import fs from 'node:fs';
+import type { ConstValue } from '../compile.js';
 import { readTensorFile } from '../runners/index.js';
 
 export function parseDims(list: string[] | undefined): Record<string, number> {
@@ -13,12 +14,16 @@ export function parseDims(list: string[] | undefined): Record<string, number> {
   return out;
 }
 
-export function parseConsts(list: string[] | undefined): Record<string, TensorData> {
-  const out: Record<string, TensorData> = {};
+const NUMBER_LIST = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?(\s*,\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)*\s*$/;
+
+/** --const NAME=FILE (.pb or .npy) or NAME=V[,V…]: values written out take the input's dtype
+ * and shape when the model is bound (src/compile.ts bindInputs). */
+export function parseConsts(list: string[] | undefined): Record<string, ConstValue> {
+  const out: Record<string, ConstValue> = {};
   for (const s of list ?? []) {
     const m = /^([^=]+)=(.+)$/.exec(s);
-    if (!m) throw new UsageError(`--const expects NAME=FILE.pb, got '${s}'`);
-    out[m[1]] = readTensorFile(m[2]);
+    if (!m) throw new UsageError(`--const expects NAME=FILE.pb or NAME=VALUE[,VALUE...], got '${s}'`);
+    out[m[1]] = NUMBER_LIST.test(m[2]) && !fs.existsSync(m[2]) ? m[2].split(',').map(Number) : readTensorFile(m[2]);
   }
   return out;
 }

@@ -3,9 +3,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CompileError } from '../../ir/errors.js';
+import { CompileError, NeedsInputValues } from '../../ir/errors.js';
+import { Model } from '../../ir/graph.js';
 import { TensorData } from '../../ir/tensor.js';
-import { Target, compileModel, loadModel, shapeInputs } from '../api.js';
+import { CompileResult, Target, compileModel, loadModel, shapeInputs } from '../api.js';
 import { encodeNpy, npyDescr } from '../onnx/npy.js';
 import { encodeTensor } from '../onnx/tensorProto.js';
 import { phaseReporter } from '../progress.js';
@@ -43,9 +44,22 @@ async function run(a: RunArgs, progress: Phases): Promise<number> {
     if (typeof d === 'string' && !(d in dims)) dims[d] = tensors[i].shape[j];
   }));
   const need = shapeInputs(model);
-  const consts: Record<string, TensorData> = {};
-  names.forEach((n, i) => { if (need.has(n)) consts[n] = tensors[i]; });
-  const compiled = compileModel(model, { target: a.target as Target, name: a.name ?? 'model', dims, consts, ...pipelineFlags(a), onPhase: progress.phase });
+  const compileOn = (m: Model) => {
+    const consts: Record<string, TensorData> = {};
+    names.forEach((n, i) => { if (need.has(n)) consts[n] = tensors[i]; });
+    return compileModel(m, { target: a.target as Target, name: a.name ?? 'model', dims, consts, ...pipelineFlags(a), onPhase: progress.phase });
+  };
+  let compiled: CompileResult | undefined;
+  for (let m = model; !compiled;) {
+    try {
+      compiled = compileOn(m);
+    } catch (e) {
+      // an If whose branches differ needs its condition's inputs: specialize on them too
+      if (!(e instanceof NeedsInputValues) || !e.inputs.length || e.inputs.some((n) => need.has(n) || !names.includes(n))) throw e;
+      e.inputs.forEach((n) => need.add(n));
+      m = loadModel(a.model); // compiling bound the inputs of the first import
+    }
+  }
   const noNpy = npy ? compiled.program.outputs.find((o) => !npyDescr(o.buf.dtype)) : undefined;
   if (noNpy) throw new CompileError(`output '${noNpy.name}' is ${noNpy.buf.dtype}, which .npy cannot hold; use --output-format pb`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'onnxc-run-'));

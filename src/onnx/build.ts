@@ -40,6 +40,12 @@ export class ModelBuilder {
     return name;
   }
 
+  /** A graph input that is a sequence of tensors of the given element type. */
+  sequenceInput(name: string, dtype: DType): string {
+    this.inputs.push({ name, type: { sequence_type: { elem_type: { tensor_type: { elem_type: onnxCode(dtype) } } } } });
+    return name;
+  }
+
   initializer(name: string, t: TensorData): string {
     this.inits.push(tensorObject(t, name));
     return name;
@@ -54,8 +60,10 @@ export class ModelBuilder {
     return outs;
   }
 
-  output(name: string, dtype: DType, shape: (number | string)[]): void {
-    this.outputs.push(valueInfo(name, dtype, shape));
+  /** Declares a graph output; without a dtype its TypeProto is left empty (as exporters write
+   * for If branch outputs), which means "inferred". */
+  output(name: string, dtype?: DType, shape: (number | string)[] = []): void {
+    this.outputs.push(dtype ? valueInfo(name, dtype, shape) : { name, type: {} });
   }
 
   /** The GraphProto object built so far (also a subgraph attribute: { graph: builder }). */

@@ -60,6 +60,8 @@ function checkOpsets(opsets: Map<string, number>, source: string): void {
 
 function importType(t: PType | undefined, ctx: Ctx, what: string): TensorType | null {
   if (!t) return null;
+  // a TypeProto with no field set says nothing (exporters write them for If branch outputs)
+  if (!t.tensor_type && !t.sequence_type && !t.map_type && !t.optional_type && !t.sparse_tensor_type) return null;
   if (!t.tensor_type) {
     const kind = t.sequence_type ? 'sequence' : t.map_type ? 'map' : t.optional_type ? 'optional' : t.sparse_tensor_type ? 'sparse tensor' : 'unknown';
     throw new CompileError(`${what}: ${kind} values are not supported (tensors only)`);
@@ -78,6 +80,11 @@ function importType(t: PType | undefined, ctx: Ctx, what: string): TensorType | 
     return d.dim_param || `unk__${ctx.unknownDims++}`;
   });
   return { dtype, shape };
+}
+
+/** A sequence of tensors (ir/sequences.ts keeps those of known length as lists). */
+function isTensorSequence(t: PType | undefined): boolean {
+  return !!t?.sequence_type && !t.sequence_type.elem_type?.sequence_type && !t.sequence_type.elem_type?.map_type && !t.sequence_type.elem_type?.optional_type;
 }
 
 /** Attribute type; models from before IR version 2 may omit it, so infer it from the field set. */
@@ -147,7 +154,9 @@ function importGraph(pg: PGraph, ctx: Ctx, outer: Map<string, Value> | undefined
     const name = vi.name ?? '';
     if (inits.has(name)) continue; // an initializer shadowing an input: a constant with a default
     define(name, 'a graph input');
-    const v = newValue(name, importType(vi.type, ctx, `input '${name}'`));
+    const seq = isTensorSequence(vi.type);
+    const v = newValue(name, seq ? null : importType(vi.type, ctx, `input '${name}'`));
+    if (seq) v.sequence = true; // its elements are bound before compiling (src/compile.ts)
     scope.set(name, v);
     inputs.push(v);
   }
@@ -174,7 +183,7 @@ function importGraph(pg: PGraph, ctx: Ctx, outer: Map<string, Value> | undefined
   const outputs = (pg.output ?? []).map((vi) => {
     const v = scope.get(vi.name ?? '');
     if (!v) throw new CompileError(`graph '${gname}': output '${vi.name}' is not produced by any node`);
-    const declared = importType(vi.type, ctx, `output '${vi.name}'`);
+    const declared = isTensorSequence(vi.type) ? null : importType(vi.type, ctx, `output '${vi.name}'`);
     if (declared) declaredOutputs.set(v.name, declared);
     return v;
   });

@@ -7,7 +7,8 @@ import { CompileError } from '../../ir/errors.js';
 import { TensorData, numel, tensorFrom } from '../../ir/tensor.js';
 import { CompileResult, CpuRow, Target, compileModel, shapeInputs } from '../api.js';
 import { loadModel } from '../onnx/loadModel.js';
-import { encodeTensor } from '../onnx/tensorProto.js';
+import { encodeTensor, parseSequence } from '../onnx/tensorProto.js';
+import { Model } from '../../ir/graph.js';
 import { Runner, getRunner, readTensorFile } from '../runners/index.js';
 import { TestCase } from './cases.js';
 import { ONNX_TOLERANCE, compareTensors } from './compare.js';
@@ -43,9 +44,27 @@ function generatedInput(t: { dtype: string; shape: number[] }): TensorData {
   return tensorFrom('float32', t.shape, vals);
 }
 
-interface DataSet { files: string[]; tensors: TensorData[]; outputs: string[] }
+interface DataSet { files: string[]; tensors: TensorData[]; outputs: string[]; seqs: Record<string, TensorData[]> }
 /** One compilation of a case: its data sets share the values it was specialized on. */
 interface Unit { compiled: CompileResult; sets: DataSet[] }
+
+/** A data set's inputs: a sequence input (SequenceProto) becomes one tensor file per element. */
+function readInputs(probe: Model, files: string[], work: string, k: number): Pick<DataSet, 'files' | 'tensors' | 'seqs'> {
+  const seqs: Record<string, TensorData[]> = {};
+  const out: { file: string; t: TensorData }[] = [];
+  files.forEach((f, i) => {
+    const v = probe.graph.inputs[i];
+    if (!v?.sequence) { out.push({ file: f, t: readTensorFile(f) }); return; }
+    seqs[v.name] = parseSequence(fs.readFileSync(f), path.basename(f));
+    fs.mkdirSync(work, { recursive: true });
+    seqs[v.name].forEach((t, j) => {
+      const file = path.join(work, `seq_${k}_input_${i}_${j}.pb`);
+      fs.writeFileSync(file, encodeTensor(t, `${v.name}_${j}`));
+      out.push({ file, t });
+    });
+  });
+  return { files: out.map((o) => o.file), tensors: out.map((o) => o.t), seqs };
+}
 
 /** Reads a case's data sets and compiles it once per distinct set of specialized values;
  * `nameOf(g)` names the g-th compilation (distinct names where several share a program). */
@@ -54,7 +73,7 @@ function prepareCase(c: TestCase, opts: TestOptions, work: string, nameOf: (g: n
   // inputs of every data set (generated for the light layout)
   const probe = loadModel(c.model);
   const sets: DataSet[] = c.dataSets.map((ds, k) => {
-    if (!c.generatedInputs) return { files: ds.inputs, tensors: ds.inputs.map(readTensorFile) as TensorData[], outputs: ds.outputs };
+    if (!c.generatedInputs) return { ...readInputs(probe, ds.inputs, work, k), outputs: ds.outputs };
     const tensors = probe.graph.inputs.map((v) => generatedInput({ dtype: v.type!.dtype, shape: v.type!.shape as number[] }));
     const files = tensors.map((t, i) => {
       const f = path.join(work, `gen_${k}_input_${i}.pb`);
@@ -62,37 +81,52 @@ function prepareCase(c: TestCase, opts: TestOptions, work: string, nameOf: (g: n
       fs.writeFileSync(f, encodeTensor(t, probe.graph.inputs[i].name));
       return f;
     });
-    return { files, tensors, outputs: ds.outputs };
+    return { files, tensors, outputs: ds.outputs, seqs: {} };
   });
   const need = shapeInputs(probe);
-  const inputNames = probe.graph.inputs.map((v) => v.name);
-  // one compilation per distinct set of specialized values
+  // the program's inputs: a sequence input's elements in its place
+  const inputNames = (s: DataSet) => probe.graph.inputs.flatMap((v) => (v.sequence ? (s.seqs[v.name] ?? []).map((_, j) => `${v.name}_${j}`) : [v.name]));
+  const seqKey = (s: DataSet) => Object.entries(s.seqs).map(([n, ts]) => `${n}:${ts.map((t) => `${t.dtype}[${t.shape}]`).join(';')}`).join('|');
+  // one compilation per distinct set of specialized values (and sequence element types)
   const groups = new Map<string, DataSet[]>();
   for (const s of sets) {
-    if (s.tensors.length !== inputNames.length) return { name: c.name, status: 'fail', reason: `data set has ${s.tensors.length} inputs, the model ${inputNames.length}` };
-    const key = inputNames.map((n, i) => (need.has(n) ? Buffer.from(encodeTensor(s.tensors[i], n)).toString('base64') : '')).join('|');
+    const names = inputNames(s);
+    if (s.tensors.length !== names.length) return { name: c.name, status: 'fail', reason: `data set has ${s.tensors.length} inputs, the model ${names.length}` };
+    const key = names.map((n, i) => (need.has(n) ? Buffer.from(encodeTensor(s.tensors[i], n)).toString('base64') : '')).join('|') + seqKey(s);
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
   return [...groups.values()].map((group, g) => {
     const first = group[0];
+    const names = inputNames(first);
     const consts: Record<string, TensorData> = {};
-    inputNames.forEach((n, i) => { if (need.has(n)) consts[n] = first.tensors[i]; });
+    names.forEach((n, i) => { if (need.has(n)) consts[n] = first.tensors[i]; });
     const dims: Record<string, number> = {};
-    probe.graph.inputs.forEach((v, i) => v.type?.shape?.forEach((d, j) => { if (typeof d === 'string') dims[d] = first.tensors[i].shape[j]; }));
+    const byName = new Map(names.map((n, i) => [n, first.tensors[i]]));
+    probe.graph.inputs.forEach((v) => v.type?.shape?.forEach((d, j) => { if (typeof d === 'string') dims[d] = byName.get(v.name)!.shape[j]; }));
+    const sequences = Object.fromEntries(Object.entries(first.seqs).map(([n, ts]) => [n, ts.map((t) => ({ dtype: t.dtype, shape: t.shape }))]));
     const model = g === 0 ? probe : loadModel(c.model);
-    const compiled = compileModel(model, { target: opts.target, name: nameOf(g), dims, consts, verify: true, simd: opts.simd, cpu: opts.cpu, freestanding: opts.freestanding, lowMemory: opts.lowMemory });
+    const compiled = compileModel(model, { target: opts.target, name: nameOf(g), dims, consts, sequences, verify: true, simd: opts.simd, cpu: opts.cpu, freestanding: opts.freestanding, lowMemory: opts.lowMemory });
     return { compiled, sets: group };
   });
 }
 
-/** Runs a built unit on its data sets and compares; the reason of the first mismatch, if any. */
+/** Runs a built unit on its data sets and compares; the reason of the first mismatch, if any.
+ * An expected SequenceProto output is compared element by element with the outputs it became. */
 async function checkUnit(c: TestCase, u: Unit, runner: Runner, handle: unknown, outDir: string): Promise<string | undefined> {
+  const counts = u.compiled.model.outputCounts;
   for (const [k, s] of u.sets.entries()) {
     const outs = await runner.run(handle, s.files, path.join(outDir, `out${k}`), u.compiled.program.outputs.length);
-    if (s.outputs.length > outs.length) return `model produced ${outs.length} outputs, expected ${s.outputs.length}`;
+    let at = 0;
     for (let i = 0; i < s.outputs.length; i++) {
-      const why = compareTensors(outs[i], readTensorFile(s.outputs[i]), toleranceFor(c));
-      if (why) return `output ${i} ('${u.compiled.program.outputs[i].name}'): ${why}`;
+      const count = counts?.[i] ?? null;
+      const expected = count === null ? [readTensorFile(s.outputs[i])] : parseSequence(fs.readFileSync(s.outputs[i]), path.basename(s.outputs[i]));
+      if (count !== null && expected.length !== count) return `output ${i} is a sequence of ${count}, expected ${expected.length}`;
+      for (const e of expected) {
+        if (at >= outs.length) return `model produced ${outs.length} outputs, expected more`;
+        const why = compareTensors(outs[at], e, toleranceFor(c));
+        if (why) return `output ${i} ('${u.compiled.program.outputs[at].name}'): ${why}`;
+        at++;
+      }
     }
   }
   return undefined;
