@@ -56,7 +56,7 @@ export function lintHls(src: string, opts: LintOptions): string[] {
   for (const m of s.matchAll(/\b(while|do|goto)\b/g)) flag(m.index!, `unbounded control flow (${m[1]})`);
   if (!opts.allowDouble) for (const m of s.matchAll(/\bdouble\b/g)) flag(m.index!, 'double in a float32 design');
   for (const m of s.matchAll(/->|\(\s*(?:const\s+)?\w+\s*\*+\s*\)/g)) flag(m.index!, `pointer use (${m[0]})`);
-  for (const m of s.matchAll(/&\s*\w+\s*\[/g)) flag(m.index!, 'address of an array element (pointer arithmetic)');
+  for (const m of s.matchAll(/(?:^|[(,=?:!]|\breturn)\s*&\s*\w+\s*\[/gm)) flag(m.index!, 'address of an array element (pointer arithmetic)');
   // loops: bounds and pipelining
   for (const m of s.matchAll(/\bfor\s*\(/g)) {
     const open = m.index! + m[0].length - 1, close = closing(s, open);
