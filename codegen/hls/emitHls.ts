@@ -61,7 +61,8 @@ export function emitHls(p: Program, opts: EmitHlsOptions): { files: Record<strin
   for (const b of mem.onchip) top.push(`  static ${decl(bufName(b), false)}; /* on chip */`);
   for (const io of [...p.inputs, ...p.outputs]) if (!usedBuf(p, io.buf) && !p.guards.some((g) => g.buf === io.buf)) top.push(`  (void)${bufName(io.buf)};`);
   p.guards.forEach((g, i) => {
-    const n = Math.max(1, g.data.data.length);
+    const n = g.data.data.length;
+    if (!n) return; // an empty tensor: nothing to compare
     top.push(`  for (ptrdiff_t g = 0; g < ${n}; ++g) {`, '#pragma HLS PIPELINE II=1',
       `    if (${bufName(g.buf)}[g] != ${N}_guard${i}[g]) return 2; /* ONNXC_ERR_INPUT_VALUE: not the value it was specialized on */`, '  }');
   });
