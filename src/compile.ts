@@ -51,6 +51,8 @@ export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' 
   hlsClockNs?: number;
   /** HLS: bytes of intermediates kept in on-chip arrays; the largest others go to a DDR arena (default 2 MiB). */
   hlsOnchipBytes?: number;
+  /** HLS: reuse factor, the II of pipelined loops (fewer DSPs, more cycles; default 1). */
+  hlsReuse?: number;
 }
 
 export type CpuRow = 'host' | 'host-avx512' | 'native' | 'generic' | 'cortex-m0plus' | 'cortex-m4' | 'cortex-m7' | 'cortex-m33' | 'cortex-m55';
@@ -85,7 +87,7 @@ export interface CompileResult {
   /** The CPU row the code was compiled for (ir/target.ts), e.g. host or cortex-m4. */
   cpu: string;
   /** HLS: where the buffers live and the per-layer estimate (codegen/hls/estimate.ts). */
-  hls?: { memory: HlsMemory; layers: LayerEstimate[]; clockNs: number };
+  hls?: { memory: HlsMemory; layers: LayerEstimate[]; clockNs: number; reuse: number };
 }
 
 /** A C identifier derived from a file name. */
@@ -144,10 +146,10 @@ export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): Co
   const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, schedule, guards: new Set(Object.keys(opts.consts ?? {})) });
   opts.onPhase?.('emitting');
   if (opts.target === 'hls') {
-    const clockNs = opts.hlsClockNs ?? 5;
-    const h = inPass('emitHls', () => emitHls(program, { source: m.source, clockNs, onchipBytes: opts.hlsOnchipBytes }));
+    const clockNs = opts.hlsClockNs ?? 5, reuse = opts.hlsReuse ?? 1;
+    const h = inPass('emitHls', () => emitHls(program, { source: m.source, clockNs, onchipBytes: opts.hlsOnchipBytes, reuse }));
     const files = { ...h.files, 'onnxc_runtime.h': env.runtimeHeader(), ...env.runtimeMainFiles?.() };
-    return { files, program, memory, model: m, cpu: lowerTarget.name, hls: { memory: h.memory, layers: estimateLayers(program, h.memory), clockNs } };
+    return { files, program, memory, model: m, cpu: lowerTarget.name, hls: { memory: h.memory, layers: estimateLayers(program, h.memory, reuse), clockNs, reuse } };
   }
   const files = inPass(`emit${opts.target === 'c' ? 'C' : opts.target === 'wasm' ? 'Wasm' : 'Cuda'}`, () => emitFiles(program, m, opts, env));
   return { files, program, memory, model: m, cpu: lowerTarget.name };
