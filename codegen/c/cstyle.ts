@@ -257,7 +257,7 @@ export class CStyleRenderer {
       case 'while':
         if (this.target.loopBody) {
           // a for loop over the bound, left when the condition fails: every loop bounded
-          const w = `w${this.whiles++}`, bound = s.bound ?? WHILE_CAP;
+          const w = `onnxc_while${this.whiles++}`, bound = s.bound ?? WHILE_CAP; // a name no IR local takes
           out.push(`${ind}for (${this.target.types.idx} ${w} = 0; ${w} < ${bound}; ++${w}) {`);
           for (const p of this.target.loopBody({ bound, constTrip: true }, !hasLoop(s.body))) out.push(`${ind}  ${p}`);
           out.push(`${ind}  if (!(${bare(this.expr(s.c))})) break;`);
