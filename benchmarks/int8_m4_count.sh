@@ -1,7 +1,7 @@
 #!/bin/sh
 # Instructions one inference of the KWS test model executes on a Cortex-M4 (QEMU mps2-an386),
-# float vs int8, and int8 with the dual-MAC hook rendered as ACLE __smlad (what a DSP row's
-# CStyleRow.dualMacAcc does; substituted here with perl). QEMU runs one instruction per
+# float vs int8 as plain C (--no-simd: no DSP intrinsics), and int8 for the cortex-m4 row,
+# whose dual MACs are ACLE __smlad (codegen/c/rows.ts C_DSP_ROW). QEMU runs one instruction per
 # translation block (-singlestep) and logs each (-d exec,nochain); runs of 1 and 3 inferences
 # are subtracted, so startup and I/O cancel. Needs arm-none-eabi-gcc, libnewlib-arm-none-eabi,
 # qemu-system-arm, a built onnxc (npm run build) and runtime-firmware/ (the Cortex-M startup
@@ -26,8 +26,7 @@ int main(int argc, char **argv) {
 }
 C
 for m in float int8; do node "$ROOT/bin/onnxc.js" compile "$ROOT/examples/kws_$m.onnx" --target c --no-simd --weights c -o gen_$m > /dev/null; done
-cp -r gen_int8 gen_int8dsp
-perl -0pi -e 's/acc(\d+) \+ onnxc_dot2_i32\(([^;]*?\]), ([^;]*?\])\) \+ onnxc_dot2_i32\(([^;]*?\]), ([^;]*?\])\);/__smlad($4, $5, __smlad($2, $3, acc$1));/g; s/(#include "kws_int8.h")/$1\n#include <arm_acle.h>/' gen_int8dsp/kws_int8.c
+node "$ROOT/bin/onnxc.js" compile "$ROOT/examples/kws_int8.onnx" --target c --cpu cortex-m4 --weights c -o gen_int8dsp > /dev/null
 FL="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -std=c99 -O2 -Wall -Wextra -Werror -DONNXC_EXTERNAL_CLOCK -DONNXC_SYSCLK_HZ=25000000u"
 count() { qemu-system-arm -M mps2-an386 -nographic -semihosting -singlestep -d exec,nochain -kernel "$1" 2>&1 >/dev/null | grep -c '^Trace'; }
 for v in float int8 int8dsp; do

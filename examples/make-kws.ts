@@ -5,7 +5,8 @@
 // channel (axis 0), int32 biases of scale x_scale·w_scale, QuantizeLinear/DequantizeLinear pairs
 // around each Conv, Gemm and the pool.
 //   Conv 10x4/2 → Relu → [depthwise 3x3 → Relu → pointwise 1x1 → Relu] ×2 → GlobalAveragePool → Gemm → Softmax
-// Outputs: `logits` (dequantized in the QDQ model) and `probs`.
+// Outputs: `logits` (dequantized in the QDQ model) and `probs`. With --dscnn DIR, the same
+// with MLPerf Tiny's DS-CNN shapes (64 channels, four blocks) for the firmware benchmark.
 // Run: npm run build && node dist/examples/make-kws.js   (writes examples/kws_float.onnx, kws_int8.onnx)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,11 +17,19 @@ import { registerAllOps } from '../ir/ops/index.js';
 import { TensorData, tensorFrom, toNumbers } from '../ir/tensor.js';
 
 export const KWS_INPUT = [1, 1, 49, 10];
-const C = 32, CLASSES = 12;
+const CLASSES = 12;
+
+/** The architecture: channels of every layer, depthwise/pointwise blocks, the model names. */
+export interface KwsSpec { channels: number; blocks: number; float: string; int8: string }
+/** The test model (examples/kws_*.onnx). */
+export const KWS_SMALL: KwsSpec = { channels: 32, blocks: 2, float: 'kws_float', int8: 'kws_int8' };
+/** The layer shapes of MLPerf Tiny's keyword spotter (ARM's DS-CNN: 64 channels, four blocks),
+ * with seeded weights: the architecture the benchmark's published figures are for. */
+export const KWS_DSCNN: KwsSpec = { channels: 64, blocks: 4, float: 'dscnn_float', int8: 'dscnn_int8' };
 
 interface Layer { name: string; w: number[]; shape: number[]; b: number[]; attrs: Record<string, number[] | number> }
 
-function layers(): Layer[] {
+function layers({ channels: C, blocks }: KwsSpec): Layer[] {
   const rnd = seededRandom(7);
   const mk = (name: string, shape: number[], fanIn: number, attrs: Layer['attrs']): Layer => {
     const n = shape.reduce((a, b) => a * b, 1), s = Math.sqrt(6 / fanIn);
@@ -30,7 +39,7 @@ function layers(): Layer[] {
   const pw = (k: number) => mk(`pw${k}`, [C, C, 1, 1], C, { kernel_shape: [1, 1] });
   return [
     mk('conv1', [C, 1, 10, 4], 40, { kernel_shape: [10, 4], strides: [2, 2], pads: [4, 1, 5, 2] }),
-    dw(1), pw(1), dw(2), pw(2),
+    ...Array.from({ length: blocks }, (_, k) => [dw(k + 1), pw(k + 1)]).flat(),
     mk('fc', [CLASSES, C], C, {}),
   ];
 }
@@ -55,11 +64,11 @@ function weightQuant(l: Layer): { q: number[]; s: number[] } {
 }
 
 /** Activation names whose ranges calibration measures, in order. */
-const ACTS = ['in', 'conv1', 'dw1', 'pw1', 'dw2', 'pw2', 'gap', 'fc'];
+const acts = (ls: Layer[]) => ['in', ...ls.slice(0, -1).map((l) => l.name), 'gap', 'fc'];
 
 /** The model; with `quant` (scale, zero point per ACTS name) the QDQ form; `probe` adds every activation as an output. */
-function build(ls: Layer[], quant?: Map<string, [number, number]>, probe = false): Uint8Array {
-  const b = new ModelBuilder(17, quant ? 'kws_int8' : 'kws_float');
+function build(spec: KwsSpec, ls: Layer[], quant?: Map<string, [number, number]>, probe = false): Uint8Array {
+  const b = new ModelBuilder(17, quant ? spec.int8 : spec.float);
   const f32 = (shape: number[], v: number[]) => tensorFrom('float32', shape, v);
   // x → Q → DQ in the QDQ model (the activation called `name`), x itself in the float one
   const qdq = (x: string, name: string): string => {
@@ -108,14 +117,14 @@ export function kwsInput(seed: number): TensorData {
 }
 
 /** The float and QDQ models (bytes), the latter calibrated on 8 seeded inputs. */
-export function buildKwsModels(): { float: Uint8Array; qdq: Uint8Array } {
+export function buildKwsModels(spec: KwsSpec = KWS_SMALL): { float: Uint8Array; qdq: Uint8Array } {
   registerAllOps();
-  const ls = layers();
-  const probe = importModel(build(ls, undefined, true), 'kws_probe.onnx');
+  const ls = layers(spec), ACTS = acts(ls);
+  const probe = importModel(build(spec, ls, undefined, true), 'kws_probe.onnx');
   const outs = probe.graph.outputs.map((v) => v.name);
   const lo = new Map<string, number>(), hi = new Map<string, number>();
   for (let k = 0; k < 8; k++) {
-    const m = importModel(build(ls, undefined, true), 'kws_probe.onnx');
+    const m = importModel(build(spec, ls, undefined, true), 'kws_probe.onnx');
     evaluateModel(m, [kwsInput(100 + k)]).forEach((t, i) => {
       const name = ACTS[i];
       if (!name) return;
@@ -126,12 +135,16 @@ export function buildKwsModels(): { float: Uint8Array; qdq: Uint8Array } {
   }
   if (outs.length !== ACTS.length + 2) throw new Error(`calibration probes ${outs.length} outputs, expected ${ACTS.length + 2}`);
   const quant = new Map(ACTS.map((a) => [a, actQuant(lo.get(a)!, hi.get(a)!)] as [string, [number, number]]));
-  return { float: build(ls), qdq: build(ls, quant) };
+  return { float: build(spec, ls), qdq: build(spec, ls, quant) };
 }
 
 if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
-  const dir = new URL('../../examples/', import.meta.url).pathname, { float, qdq } = buildKwsModels();
-  fs.writeFileSync(path.join(dir, 'kws_float.onnx'), float);
-  fs.writeFileSync(path.join(dir, 'kws_int8.onnx'), qdq);
-  console.log(`wrote ${dir}kws_float.onnx and kws_int8.onnx`);
+  // `--dscnn DIR`: the MLPerf Tiny-shaped DS-CNN into DIR (not committed); else the test model
+  const at = process.argv.indexOf('--dscnn'), spec = at >= 0 ? KWS_DSCNN : KWS_SMALL;
+  const dir = at >= 0 ? path.resolve(process.argv[at + 1] ?? '.') : new URL('../../examples/', import.meta.url).pathname;
+  const { float, qdq } = buildKwsModels(spec);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${spec.float}.onnx`), float);
+  fs.writeFileSync(path.join(dir, `${spec.int8}.onnx`), qdq);
+  console.log(`wrote ${path.join(dir, spec.float)}.onnx and ${spec.int8}.onnx`);
 }

@@ -28,6 +28,9 @@ export interface ScheduleTable {
   depthwise(ctx: LowerCtx, spec: DepthwiseSpec): boolean;
   /** Convolutions accumulate tap by tap with no im2col buffer: slower, less memory (--max-ram). */
   directConv?: boolean;
+  /** int8 dual-MAC loops (ir/ops/qint8Dot.ts) take two dot2 steps per iteration: half the loop
+   * overhead on in-order cores; vector rows keep the plain reduction their compilers vectorize. */
+  pairDualMacs?: boolean;
 }
 
 /** Declines everything: every op emits its scalar algorithm (reference evaluator, scalar targets). */

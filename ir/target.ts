@@ -36,6 +36,9 @@ export interface TargetDesc {
   threads?: ThreadFacts;
   /** Element types computed natively; others are converted on load and store. */
   native: DType[];
+  /** The Arm DSP extension (ARMv7E-M, ARMv8-M Mainline): SMUAD/SMLAD do two 16-bit
+   * multiply-adds in one instruction, which the C renderer uses for BinOp dot2 (ACLE). */
+  dsp?: boolean;
 }
 
 const FLOATS: DType[] = ['float32', 'float64'];
@@ -49,13 +52,13 @@ export const TARGET_ROWS: Record<string, TargetDesc> = {
   'host-avx512': { name: 'host-avx512', family: 'c', lanes: 16, fma: true, registers: 32, cache: { l1: 48 << 10, l2: 1 << 20 }, native: [...FLOATS, ...INTS] },
   generic: { name: 'generic', family: 'c', lanes: 0, fma: false, registers: 16, cache: { l1: 32 << 10, l2: 256 << 10 }, native: [...FLOATS, ...INTS] },
   // Cortex-M microcontrollers (src/firmware/boards.ts has their compiler flags, QEMU boards and
-  // memories): scalar C, since GCC's vector extensions are emulated there (no DSP intrinsics
-  // yet); no data cache on M0+/M4/M33, so blocking sizes are the SRAM a tile may use
+  // memories): scalar C, since GCC's vector extensions are emulated there; M4 and up have the DSP
+  // extension (int8 kernels' dual multiply-adds); no data cache on M0+/M4/M33, so blocking sizes are the SRAM a tile may use
   'cortex-m0plus': { name: 'cortex-m0plus', family: 'c', lanes: 0, fma: false, registers: 8, cache: { l1: 8 << 10, l2: 64 << 10 }, native: [...INTS] },
-  'cortex-m4': { name: 'cortex-m4', family: 'c', lanes: 0, fma: true, registers: 16, cache: { l1: 16 << 10, l2: 128 << 10 }, native: ['float32', ...INTS] },
-  'cortex-m7': { name: 'cortex-m7', family: 'c', lanes: 0, fma: true, registers: 16, cache: { l1: 16 << 10, l2: 256 << 10 }, native: ['float32', ...INTS] },
-  'cortex-m33': { name: 'cortex-m33', family: 'c', lanes: 0, fma: true, registers: 16, cache: { l1: 16 << 10, l2: 128 << 10 }, native: ['float32', ...INTS] },
-  'cortex-m55': { name: 'cortex-m55', family: 'c', lanes: 0, fma: true, registers: 16, cache: { l1: 32 << 10, l2: 256 << 10 }, native: ['float32', ...INTS] },
+  'cortex-m4': { name: 'cortex-m4', dsp: true, family: 'c', lanes: 0, fma: true, registers: 16, cache: { l1: 16 << 10, l2: 128 << 10 }, native: ['float32', ...INTS] },
+  'cortex-m7': { name: 'cortex-m7', dsp: true, family: 'c', lanes: 0, fma: true, registers: 16, cache: { l1: 16 << 10, l2: 256 << 10 }, native: ['float32', ...INTS] },
+  'cortex-m33': { name: 'cortex-m33', dsp: true, family: 'c', lanes: 0, fma: true, registers: 16, cache: { l1: 16 << 10, l2: 128 << 10 }, native: ['float32', ...INTS] },
+  'cortex-m55': { name: 'cortex-m55', dsp: true, family: 'c', lanes: 0, fma: true, registers: 16, cache: { l1: 32 << 10, l2: 256 << 10 }, native: ['float32', ...INTS] },
   wasm: { name: 'wasm', family: 'wasm', lanes: 4, fma: false, registers: 15, cache: { l1: 32 << 10, l2: 512 << 10 }, native: [...FLOATS, ...INTS] },
   // FPGA high-level synthesis (Vitis HLS C++): scalar loops that synthesis pipelines; the
   // scalar CPU algorithms with no blocking (on-chip arrays have no cache to fit)

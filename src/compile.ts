@@ -2,6 +2,7 @@
 // (the shipped runtime headers, this machine's CPU row, where --dump-ir files go) comes in a
 // CompileEnv. src/api.ts is the Node host; web/src/ the browser one.
 import { emitC } from '../codegen/c/emitC.js';
+import { cRowFor } from '../codegen/c/rows.js';
 import { evaluateNode } from '../codegen/js/evaluate.js';
 import { emitWasm } from '../codegen/wasm/emitWasm.js';
 import { emitCuda } from '../codegen/cuda/emitCuda.js';
@@ -151,13 +152,13 @@ export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): Co
     const files = { ...h.files, 'onnxc_runtime.h': env.runtimeHeader(), ...env.runtimeMainFiles?.() };
     return { files, program, memory, model: m, cpu: lowerTarget.name, hls: { memory: h.memory, layers: estimateLayers(program, h.memory, reuse), clockNs, reuse } };
   }
-  const files = inPass(`emit${opts.target === 'c' ? 'C' : opts.target === 'wasm' ? 'Wasm' : 'Cuda'}`, () => emitFiles(program, m, opts, env));
+  const files = inPass(`emit${opts.target === 'c' ? 'C' : opts.target === 'wasm' ? 'Wasm' : 'Cuda'}`, () => emitFiles(program, m, opts, env, lowerTarget));
   return { files, program, memory, model: m, cpu: lowerTarget.name };
 }
 
-function emitFiles(program: Program, m: Model, opts: CompileOptions, env: CompileEnv): Record<string, string | Uint8Array> {
+function emitFiles(program: Program, m: Model, opts: CompileOptions, env: CompileEnv, lowerTarget: TargetDesc): Record<string, string | Uint8Array> {
   const weights = opts.weights ?? (opts.simd === false ? 'c' : 'incbin');
-  if (opts.target === 'c') return { ...emitC(program, { source: m.source, weights, profile: opts.profile, freestanding: opts.freestanding }), 'onnxc_runtime.h': env.runtimeHeader() };
+  if (opts.target === 'c') return { ...emitC(program, { source: m.source, weights, profile: opts.profile, freestanding: opts.freestanding, row: cRowFor(lowerTarget) }), 'onnxc_runtime.h': env.runtimeHeader() };
   if (opts.target === 'wasm') return emitWasm(program, { source: m.source, profile: opts.profile }).files;
   if (opts.target === 'cuda') return { ...emitCuda(program, { source: m.source }), ...env.cudaHeaderFiles() };
   throw new CompileError(`target '${opts.target}' is not available yet`);

@@ -15,6 +15,9 @@ import { quantizeMultiplier, requantRef } from '../dist/ir/requant.js';
 import { tensorFrom, toNumbers } from '../dist/ir/tensor.js';
 import { ModelBuilder, seededRandom } from '../dist/src/onnx/build.js';
 import { ROOT, tmpDir } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+
+const haveArm = spawnSync('arm-none-eabi-gcc', ['--version']).status === 0 && spawnSync('qemu-system-arm', ['--version']).status === 0;
 
 const INT8 = path.join(ROOT, 'examples', 'kws_int8.onnx');
 const FLOAT = path.join(ROOT, 'examples', 'kws_float.onnx');
@@ -33,8 +36,8 @@ async function ortLogits(seed: number): Promise<number[]> {
   return Array.from(r.logits.data as Float32Array);
 }
 
-async function onnxcLogits(target: 'c' | 'wasm', dir: string): Promise<number[][]> {
-  const res = compileFile(INT8, { target }), runner = getRunner(target);
+async function onnxcLogits(target: 'c' | 'wasm', dir: string, cpu?: string): Promise<number[][]> {
+  const res = compileFile(INT8, { target, cpu }), runner = getRunner(target, res.cpu);
   const handle = await runner.build(res, dir);
   const out: number[][] = [];
   for (const seed of SEEDS) {
@@ -77,6 +80,31 @@ describe('int8 QDQ model', () => {
     }
     console.log(`int8 logits vs onnxruntime: worst ${worst.toFixed(3)} quantization steps`);
     expect(worst).toBeLessThanOrEqual(1 + 1e-6);
+  }, 120_000);
+});
+
+describe.skipIf(!haveArm)('int8 QDQ model on a Cortex-M4 under QEMU', () => {
+  it('renders the dual MACs as __smlad and gives host C\'s logits bit for bit (so within one step of onnxruntime)', async () => {
+    const r = compileFile(INT8, { target: 'c', cpu: 'cortex-m4' });
+    const c = r.files['kws_int8.c'] as string;
+    expect(c).toMatch(/#include <arm_acle\.h>/);
+    expect(c).toMatch(/= __smlad\(/);
+    expect(c).not.toMatch(/onnxc_dot2_i32/);
+    const dir = tmpDir('onnxc-int8-m4-');
+    const m4 = await onnxcLogits('c', path.join(dir, 'm4'), 'cortex-m4'), host = await onnxcLogits('c', path.join(dir, 'host'));
+    expect(m4).toEqual(host);
+    const step = logitsStep();
+    for (const [k, seed] of SEEDS.entries()) (await ortLogits(seed)).forEach((v, i) => expect(Math.abs(v - m4[k][i]) / step).toBeLessThanOrEqual(1 + 1e-6));
+  }, 120_000);
+
+  it('executes fewer instructions than the float model of the same architecture', async () => {
+    const count = async (file: string) => {
+      const res = compileFile(file, { target: 'c', cpu: 'cortex-m4' });
+      return (await getRunner('c', res.cpu).bench!(res, tmpDir('onnxc-int8-bench-'), 1, 0)).instructions!;
+    };
+    const f = await count(FLOAT), q = await count(INT8);
+    console.log(`KWS on cortex-m4 under QEMU: float ${f} instructions, int8 ${q} (${(100 * (1 - q / f)).toFixed(0)} % fewer)`);
+    expect(q).toBeLessThan(0.6 * f);
   }, 120_000);
 });
 

@@ -38,6 +38,8 @@ export interface CStyleRow {
   /** Pragma lines at the top of a loop's body (HLS: PIPELINE, LOOP_TRIPCOUNT); innermost: the
    * body holds no loop. A while loop renders as a for loop over its bound where this is set. */
   loopBody?(s: { bound?: number; constTrip: boolean }, innermost: boolean): string[];
+  /** System headers the row's intrinsics need, included by the generated source. */
+  includes?: string[];
 }
 
 /** Whether a block contains a loop (for or while), through conditionals. */
@@ -168,7 +170,7 @@ export class CStyleRenderer {
 
   private bin(op: BinOp, t: Scalar, a: Expr, b: Expr): string {
     // acc + dot2(p, q) as one accumulating instruction where the row has it (SMLAD)
-    if (op === 'add' && b.k === 'bin' && b.op === 'dot2' && this.target.dualMacAcc)
+    if (b.k === 'bin' && this.accumulatingMac(op, b))
       return `${this.target.dualMacAcc}(${this.expr(b.a)}, ${this.expr(b.b)}, ${this.expr(a)})`;
     const x = this.expr(a), y = this.expr(b), T = this.target.types;
     const isF = t === 'f32' || t === 'f64';
@@ -202,10 +204,20 @@ export class CStyleRenderer {
     return `${helper}(${args.join(', ')})`;
   }
 
+  /** Whether add(acc, b) renders as the row's accumulating dual multiply-add call (not infix). */
+  private accumulatingMac(op: BinOp, b: Expr): boolean {
+    return op === 'add' && b.k === 'bin' && b.op === 'dot2' && this.target.dualMacAcc !== undefined;
+  }
+
+  /** Whether a binary expression renders as `(x OP y)`, parentheses that may be dropped. */
+  private infix(e: Extract<Expr, { k: 'bin' }>): boolean {
+    return infix(e) && !this.accumulatingMac(e.op, e.b);
+  }
+
   /** Drops parentheses C precedence makes redundant (keeps evaluation order: left-assoc). */
   private child(e: Expr, parent: BinOp, right: boolean, text: string): string {
     const prec = (o: BinOp) => (o === 'mul' || o === 'div' ? 2 : o === 'add' || o === 'sub' ? 1 : 0);
-    if (e.k !== 'bin' || !prec(e.op) || !prec(parent) || SMALL.has(e.t) || !infix(e)) return text;
+    if (e.k !== 'bin' || !prec(e.op) || !prec(parent) || SMALL.has(e.t) || !this.infix(e)) return text;
     const pc = prec(e.op), pp = prec(parent);
     return pc > pp || (pc === pp && !right) ? text.slice(1, -1) : text;
   }
@@ -213,7 +225,7 @@ export class CStyleRenderer {
   /** An index expression without its outer parentheses. */
   private index(e: Expr): string {
     const s = this.expr(e);
-    return e.k === 'bin' && ['add', 'sub', 'mul', 'div'].includes(e.op) && !SMALL.has(e.t) && infix(e) ? s.slice(1, -1) : s;
+    return e.k === 'bin' && ['add', 'sub', 'mul', 'div'].includes(e.op) && !SMALL.has(e.t) && this.infix(e) ? s.slice(1, -1) : s;
   }
 
   stmt(s: Stmt, ind: string, out: string[]): void {

@@ -55,9 +55,8 @@ export function emitDualDot(ctx: LowerCtx, d: DualDot): void {
     ctx.loop(d.P, (p) => {
       const acc = ctx.local(init, 'acc'), xBase = mul(p, d.Kp);
       const step = (j: Expr, v: Expr) => add(v, bin('dot2', ctx.load(d.wp, add(wBase, j)), ctx.load(d.xp, add(xBase, j))));
-      // two dot2 steps per iteration (four MACs) on scalar rows: half the loop overhead on
-      // in-order cores; rows with vectors keep the plain reduction, which C compilers vectorize
-      const even = ctx.target.lanes ? 0 : d.Kp - (d.Kp % 2);
+      // two dot2 steps per iteration (four MACs) where the schedule says so (ScheduleTable.pairDualMacs)
+      const even = ctx.schedule.pairDualMacs ? d.Kp - (d.Kp % 2) : 0;
       if (!even) ctx.loop(d.Kp, (j) => ctx.assign(acc, step(j, acc)), { name: 'j' });
       if (even) ctx.loop(even, (j) => ctx.assign(acc, step(add(j, 1), step(j, acc))), { name: 'j', step: 2 });
       if (even && d.Kp % 2) ctx.assign(acc, step(ix(d.Kp - 1), acc));

@@ -15,5 +15,6 @@ export function cpuSchedule(t: TargetDesc, tuning: GemmTuning = {}): ScheduleTab
     name: `cpu-${t.name}`,
     gemm: (ctx, spec, accumulate, act) => emitGemmPacked(ctx, spec, tile, accumulate, act) || emitGemmSimd(ctx, spec, tile, accumulate, act) || emitGemmRows(ctx, spec, accumulate, act),
     depthwise: (ctx, spec) => emitDepthwiseSimd(ctx, spec, t.lanes),
+    pairDualMacs: t.lanes === 0,
   };
 }

@@ -5,7 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
 import { Board } from '../firmware/boards.js';
-import { buildFirmware } from '../firmware/build.js';
+import { buildFirmware, firmwareGroup } from '../firmware/build.js';
+import { buildBatch } from './batch.js';
+import type { Program } from './c.js';
 import { runQemu } from './qemu.js';
 import type { BenchResult, Runner } from './index.js';
 import type { TensorData } from '../../ir/tensor.js';
@@ -14,9 +16,12 @@ import type { TensorData } from '../../ir/tensor.js';
 export function firmwareRunner(b: Board, readTensor: (f: string) => TensorData): Runner {
   return {
     build: (r, dir) => buildFirmware(r.files, dir, r.program.name, b),
-    async run(elf, inputs, outDir, n) {
+    buildBatch: (units, dir) => buildBatch(units, dir, firmwareGroup(b)),
+    async run(handle, inputs, outDir, n) {
       fs.mkdirSync(outDir, { recursive: true });
-      await runQemu(b, elf as string, [...inputs.flatMap((f) => ['-i', path.resolve(f)]), '-o', path.resolve(outDir)]);
+      const prog = handle as Program;
+      const [elf, pick] = typeof prog === 'string' ? [prog, []] : [prog.exe, ['--model', prog.model]];
+      await runQemu(b, elf, [...pick, ...inputs.flatMap((f) => ['-i', path.resolve(f)]), '-o', path.resolve(outDir)]);
       return Array.from({ length: n }, (_, i) => readTensor(path.join(outDir, `output_${i}.pb`)));
     },
     async bench(r, dir, iters, warmup): Promise<BenchResult> {

@@ -115,12 +115,16 @@ export async function runTests(cases: TestCase[], opts: TestOptions): Promise<Ca
   const runner = getRunner(opts.target, opts.cpu);
   const batched = runner.buildBatch !== undefined && cases.length > 1;
   const size = batched ? Math.max(1, Math.min(BATCH_CASES, Math.ceil(cases.length / jobs))) : 1;
+  // whole-network cases (light/: generated inputs, seconds to minutes each) first and one per
+  // batch, so the workers share them instead of one running them all at the end
+  const heavy = (i: number) => cases[i].generatedInputs === true;
+  const order = [...cases.keys()].sort((a, b) => Number(heavy(b)) - Number(heavy(a)) || a - b);
   let next = 0;
   const worker = async () => {
-    while (next < cases.length) {
+    while (next < order.length) {
       const first = next;
-      next = Math.min(cases.length, next + size);
-      const idx = Array.from({ length: next - first }, (_, k) => first + k);
+      do next++; while (next < order.length && next - first < size && !heavy(order[first]) && !heavy(order[next]));
+      const idx = order.slice(first, next);
       const work = (i: number) => path.join(root, cases[i].name);
       const prepared = new Map<number, Unit[]>();
       let n = 0;
@@ -133,7 +137,7 @@ export async function runTests(cases: TestCase[], opts: TestOptions): Promise<Ca
         }
       }
       const units = [...prepared.values()].flat();
-      const batchDir = path.join(root, `batch${first}`);
+      const batchDir = path.join(root, `batch${idx[0]}`);
       const handles = batched && units.length > 1
         ? await runner.buildBatch!(units.map((u) => u.compiled), batchDir)
         : await Promise.all(units.map((u, k) => runner.build(u.compiled, path.join(batchDir, `build${k}`)).catch((e: unknown) => e instanceof Error ? e : new Error(String(e)))));
