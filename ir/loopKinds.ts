@@ -51,8 +51,30 @@ export function rangeOf(e: Expr, env: Ranges): Range | null {
 /** Compile-time bound of a loop's trip count, or null when hi cannot be bounded. */
 export function tripBound(lo: Expr, hi: Expr, step: number, env: Ranges): number | null {
   const l = rangeOf(lo, env), h = rangeOf(hi, env);
-  if (!l || !h || !Number.isFinite(h[1]) || !Number.isFinite(l[0])) return null;
-  return Math.max(0, Math.ceil((h[1] - l[0]) / step));
+  let bound = !l || !h || !Number.isFinite(h[1]) || !Number.isFinite(l[0]) ? null : Math.max(0, Math.ceil((h[1] - l[0]) / step));
+  // a tile's edge: hi = lo + c (or both a base plus constants), or min(lo + c, n), runs at most c / step times
+  const tile = (x: Expr): number | null => {
+    if (x.k === 'bin' && x.op === 'min') {
+      const [a, b] = [tile(x.a), tile(x.b)];
+      return a === null ? b : b === null ? a : Math.min(a, b);
+    }
+    const [hb, hc] = offsetOf(x), [lb, lc] = offsetOf(lo);
+    return sameExpr(hb, lb) ? Math.max(0, Math.ceil((hc - lc) / step)) : null;
+  };
+  const t = tile(hi);
+  if (t !== null) bound = bound === null ? t : Math.min(bound, t);
+  return bound;
+}
+
+/** An expression as base + constant (constant 0 where it is not such a sum). */
+function offsetOf(e: Expr): [Expr, number] {
+  return e.k === 'bin' && e.op === 'add' && e.b.k === 'const' && typeof e.b.v !== 'bigint' ? [e.a, Number(e.b.v)] : [e, 0];
+}
+
+/** Structural equality of two expressions. */
+function sameExpr(a: Expr, b: Expr): boolean {
+  const text = (e: Expr) => JSON.stringify(e, (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
+  return a === b || text(a) === text(b);
 }
 
 // ---- dependences ----

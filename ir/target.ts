@@ -23,7 +23,7 @@ export interface TargetDesc {
   /** Name as given to --cpu / --target. */
   name: string;
   /** Which renderer and host program: the C family (C, CUDA, …) or WebAssembly. */
-  family: 'c' | 'cuda' | 'wasm';
+  family: 'c' | 'cuda' | 'wasm' | 'hls';
   /** float32 lanes of the SIMD vectors schedules may use (0: scalar code only). */
   lanes: number;
   /** Fused multiply-add in hardware (vector FMA when lanes > 0). */
@@ -60,6 +60,9 @@ export const TARGET_ROWS: Record<string, TargetDesc> = {
   'cortex-m33': { name: 'cortex-m33', dsp: true, family: 'c', lanes: 0, fma: true, registers: 16, cache: { l1: 16 << 10, l2: 128 << 10 }, native: ['float32', ...INTS] },
   'cortex-m55': { name: 'cortex-m55', dsp: true, family: 'c', lanes: 0, fma: true, registers: 16, cache: { l1: 32 << 10, l2: 256 << 10 }, native: ['float32', ...INTS] },
   wasm: { name: 'wasm', family: 'wasm', lanes: 4, fma: false, registers: 15, cache: { l1: 32 << 10, l2: 512 << 10 }, native: [...FLOATS, ...INTS] },
+  // FPGA high-level synthesis (Vitis HLS C++): scalar loops that synthesis pipelines; the
+  // scalar CPU algorithms with no blocking (on-chip arrays have no cache to fit)
+  hls: { name: 'hls', family: 'hls', lanes: 0, fma: false, registers: 16, cache: { l1: 32 << 10, l2: 256 << 10 }, native: [...FLOATS, ...INTS] },
   cuda: {
     name: 'cuda', family: 'cuda', lanes: 0, fma: true, registers: 64, cache: { l1: 128 << 10, l2: 40 << 20 },
     threads: { warp: 32, maxBlock: 1024, block: 256, sharedBytes: 48 << 10, maxRegs: 255, units: 108 },

@@ -68,6 +68,7 @@ const deadLocals: KernelPass = ['eliminateDeadLocals', (p) => eliminateDeadLocal
 export const KERNEL_PASSES: Record<TargetDesc['family'], KernelPass[]> = {
   c: [vectorize, deadLocals],
   wasm: [vectorize, deadLocals],
+  hls: [deadLocals],
   cuda: [deadLocals, ['cooperateRows', cooperateRows], ['bindThreads', bindThreads]],
 };
 

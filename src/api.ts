@@ -2,7 +2,7 @@
 // layer over these functions; the compiling itself is src/compile.ts, which needs no Node.
 import fs from 'node:fs';
 import path from 'node:path';
-import { RUNTIME_DIR, cudaHeaderFiles, runtimeHeader } from './runtimeFiles.js';
+import { RUNTIME_DIR, cudaHeaderFiles, runtimeHeader, runtimeMainFiles } from './runtimeFiles.js';
 import { CompileEnv, CompileOptions, CompileResult, compileWith } from './compile.js';
 import { Model } from '../ir/graph.js';
 import { loadModel } from './onnx/loadModel.js';
@@ -25,7 +25,7 @@ export function nativeCpu(): 'host' | 'host-avx512' {
 
 /** Node's CompileEnv: headers from the package's runtime folders, --dump-ir files on disk. */
 const NODE_ENV: CompileEnv = {
-  runtimeHeader, cudaHeaderFiles, nativeCpu,
+  runtimeHeader, cudaHeaderFiles, nativeCpu, runtimeMainFiles,
   dump(dir, file, text) {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, file), text);

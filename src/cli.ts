@@ -14,7 +14,7 @@ import { testCommand } from './commands/test.js';
 import { pick } from './options.js';
 import { checkCounts, formatUsage } from './usage.js';
 
-const COMPILE_OPTS = ['target', 'output', 'name', 'dim', 'const', 'weights', 'simd', 'cpu', 'freestanding', 'print-after-all', 'dump-ir', 'time-passes'] as const;
+const COMPILE_OPTS = ['target', 'output', 'name', 'dim', 'const', 'weights', 'simd', 'cpu', 'freestanding', 'print-after-all', 'dump-ir', 'time-passes', 'hls-clock-ns', 'hls-onchip-bytes', 'hls-reuse'] as const;
 
 export async function main(argv: string[]): Promise<number> {
   let action: (() => number | Promise<number>) | undefined;
@@ -22,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
   const parser = yargs(argv)
     .scriptName('onnxc')
     .usage('$0 <command> [options]')
-    .command('compile <model>', 'compile an ONNX model to C, WebAssembly or CUDA', (y) => y.options(pick(...COMPILE_OPTS, 'profile', 'emit-build', 'max-ram')),
+    .command('compile <model>', 'compile an ONNX model to C, WebAssembly, CUDA or HLS C++', (y) => y.options(pick(...COMPILE_OPTS, 'profile', 'emit-build', 'max-ram')),
       (a) => { action = () => compileCommand(a as never); })
     .command('build <model>', 'compile to C and build a command-line program with runtime-c\'s main', (y) => y.options(pick('target', 'output', 'name', 'dim', 'const', 'weights', 'simd', 'cpu')),
       (a) => { action = () => buildCommand(a as never); })

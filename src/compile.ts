@@ -6,6 +6,9 @@ import { cRowFor } from '../codegen/c/rows.js';
 import { evaluateNode } from '../codegen/js/evaluate.js';
 import { emitWasm } from '../codegen/wasm/emitWasm.js';
 import { emitCuda } from '../codegen/cuda/emitCuda.js';
+import { emitHls } from '../codegen/hls/emitHls.js';
+import { LayerEstimate, estimateLayers } from '../codegen/hls/estimate.js';
+import { HlsMemory } from '../codegen/hls/memory.js';
 import { CompileError, inPass } from '../ir/errors.js';
 import { isFloat } from '../ir/dtype.js';
 import { Model, TensorType, Value, isStatic, newValue } from '../ir/graph.js';
@@ -21,8 +24,8 @@ import { scheduleFor } from '../schedules/index.js';
 
 registerAllOps();
 
-export type Target = 'c' | 'wasm' | 'cuda';
-export const TARGETS: Target[] = ['c', 'wasm', 'cuda'];
+export type Target = 'c' | 'wasm' | 'cuda' | 'hls';
+export const TARGETS: Target[] = ['c', 'wasm', 'cuda', 'hls'];
 
 export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' | 'schedule' | keyof PipelineHooks> {
   target: Target;
@@ -48,6 +51,12 @@ export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' 
   lowMemory?: boolean;
   /** Time every step: C calls onnxc_profile_step, WASM imports onnxc.step (not for shipping). */
   profile?: boolean;
+  /** HLS: clock period in ns written into run_hls.tcl (default 5). */
+  hlsClockNs?: number;
+  /** HLS: bytes of intermediates kept in on-chip arrays; the largest others go to a DDR arena (default 2 MiB). */
+  hlsOnchipBytes?: number;
+  /** HLS: reuse factor, the II of pipelined loops (fewer DSPs, more cycles; default 1). */
+  hlsReuse?: number;
 }
 
 export type CpuRow = 'host' | 'host-avx512' | 'native' | 'generic' | 'cortex-m0plus' | 'cortex-m4' | 'cortex-m7' | 'cortex-m33' | 'cortex-m55';
@@ -60,6 +69,9 @@ export interface CompileEnv {
   cudaHeaderFiles(): Record<string, string>;
   /** The C row --cpu native stands for on this machine. */
   nativeCpu(): 'host' | 'host-avx512';
+  /** runtime-c's main and tensor I/O (onnxc_main.c, onnxc_pb.c …): an HLS output folder's
+   * C-simulation testbench (absent: the folder holds the design and its adapter only). */
+  runtimeMainFiles?(): Record<string, string>;
   /** Writes one --dump-ir file (absent: --dump-ir is an error). */
   dump?: PipelineHooks['dump'];
 }
@@ -78,6 +90,8 @@ export interface CompileResult {
   model: Model;
   /** The CPU row the code was compiled for (ir/target.ts), e.g. host or cortex-m4. */
   cpu: string;
+  /** HLS: where the buffers live and the per-layer estimate (codegen/hls/estimate.ts). */
+  hls?: { memory: HlsMemory; layers: LayerEstimate[]; clockNs: number; reuse: number };
 }
 
 /** A C identifier derived from a file name. */
@@ -165,6 +179,12 @@ export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): Co
   const schedule = opts.lowMemory ? { ...scheduleFor(lowerTarget), directConv: true } : scheduleFor(lowerTarget);
   const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, schedule, guards: new Set(Object.keys(opts.consts ?? {})) });
   opts.onPhase?.('emitting');
+  if (opts.target === 'hls') {
+    const clockNs = opts.hlsClockNs ?? 5, reuse = opts.hlsReuse ?? 1;
+    const h = inPass('emitHls', () => emitHls(program, { source: m.source, clockNs, onchipBytes: opts.hlsOnchipBytes, reuse }));
+    const files = { ...h.files, 'onnxc_runtime.h': env.runtimeHeader(), ...env.runtimeMainFiles?.() };
+    return { files, program, memory, model: m, cpu: lowerTarget.name, hls: { memory: h.memory, layers: estimateLayers(program, h.memory, reuse), clockNs, reuse } };
+  }
   const files = inPass(`emit${opts.target === 'c' ? 'C' : opts.target === 'wasm' ? 'Wasm' : 'Cuda'}`, () => emitFiles(program, m, opts, env, lowerTarget));
   return { files, program, memory, model: m, cpu: lowerTarget.name };
 }

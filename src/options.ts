@@ -2,7 +2,7 @@
 import type { Options } from 'yargs';
 
 export const OPTIONS = {
-  target: { type: 'string', choices: ['c', 'wasm', 'cuda'], default: 'c', describe: 'code generation target (cuda: runs on a GPU when nvidia-smi finds one, else in the host emulation)' },
+  target: { type: 'string', choices: ['c', 'wasm', 'cuda', 'hls'], default: 'c', describe: 'code generation target (cuda: runs on a GPU when nvidia-smi finds one, else in the host emulation; hls: Vitis HLS C++, run as C-simulation with g++)' },
   output: { alias: 'o', type: 'string', describe: 'compile: output folder (default ./out); build: the program (default ./NAME); run: where output_K.pb go (default .)' },
   name: { type: 'string', describe: 'symbol prefix / module name (default: from the model file name)' },
   dim: { type: 'string', array: true, describe: 'bind a symbolic dimension: NAME=VALUE (repeatable)' },
@@ -27,6 +27,9 @@ export const OPTIONS = {
   verbose: { type: 'boolean', default: false, describe: 'print stack traces of internal errors' },
   profile: { type: 'boolean', default: false, describe: 'time every kernel (bench: print where the time goes; compile: emit a profile build that calls onnxc_profile_step / imports onnxc.step)' },
   'emit-build': { type: 'string', choices: ['make', 'cmake'], describe: 'C: also write a Makefile or CMakeLists.txt (and runtime-c\'s main) that build libNAME.a and the program NAME' },
+  'hls-clock-ns': { type: 'number', default: 5, describe: 'hls: clock period in ns for run_hls.tcl and the latency estimate' },
+  'hls-onchip-bytes': { type: 'number', default: 2097152, describe: 'hls: bytes of intermediates kept in on-chip arrays; past it the largest go to an m_axi DDR arena' },
+  'hls-reuse': { type: 'number', default: 1, describe: 'hls: reuse factor: pipelined loops start an iteration every N cycles (II=N), each multiplier serving N operations (fewer DSPs, longer latency)' },
   iters: { type: 'number', default: 50, describe: 'timed iterations (bench)' },
 } satisfies Record<string, Options>;
 

@@ -10,13 +10,17 @@ if (!haveData) console.warn(`conformance: skipped — ONNX test data not found a
 // CUDA runs in the host emulation here (a g++ build per case): npm test checks every 8th case of
 // its list; .ci/run checks the whole list after npm test (npm run conformance:check -- cuda).
 const CUDA_EVERY = Number(process.env.ONNXC_CUDA_EVERY ?? 8);
+// HLS C-simulation (a g++ build per batch, every design linted): every 8th case here too; the
+// whole list with npm run conformance:check -- hls
+const HLS_EVERY = Number(process.env.ONNXC_HLS_EVERY ?? 8);
+const EVERY: Record<string, number> = { cuda: CUDA_EVERY, hls: HLS_EVERY };
 
-describe.skipIf(!haveData).each(['c', 'wasm', 'cuda'] as const)('ONNX backend conformance, target %s', (target) => {
+describe.skipIf(!haveData).each(['c', 'wasm', 'cuda', 'hls'] as const)('ONNX backend conformance, target %s', (target) => {
   it('passes every case of the expected list', async () => {
-    const expected = readExpected(target);
-    const sample = target === 'cuda' && CUDA_EVERY > 1 ? new Set(expected.filter((_, i) => i % CUDA_EVERY === 0)) : undefined;
+    const expected = readExpected(target), every = EVERY[target] ?? 1;
+    const sample = every > 1 ? new Set(expected.filter((_, i) => i % every === 0)) : undefined;
     const r = await runConformance(target, { only: sample });
-    if (sample) console.log(`conformance cuda: a sample of ${sample.size} cases (every ${CUDA_EVERY}th of the list; the full list runs in CI)`);
+    if (sample) console.log(`conformance ${target}: a sample of ${sample.size} cases (every ${every}th of the list; npm run conformance:check -- ${target} runs all of it)`);
     console.log(`conformance ${target}: ${r.passed}/${r.results.length} pass (expected list: ${expected.length}); ` +
       `${r.newPasses.length} newly passing${r.newPasses.length ? ' — run npm run conformance:update' : ''}`);
     const lines = r.regressions.map((x) => `${x.id}: ${x.reason}`);

@@ -35,9 +35,18 @@ export interface CStyleRow {
    * (`void *const *args`): C99 guarantees 127 parameters, and compilers slow down badly on
    * thousands of restrict pointers. Absent: no limit. */
   maxParams?: number;
+  /** Pragma lines at the top of a loop's body (HLS: PIPELINE, LOOP_TRIPCOUNT); innermost: the
+   * body holds no loop. A while loop renders as a for loop over its bound where this is set. */
+  loopBody?(s: { bound?: number; constTrip: boolean }, innermost: boolean): string[];
   /** System headers the row's intrinsics need, included by the generated source. */
   includes?: string[];
 }
+
+/** Whether a block contains a loop (for or while), through conditionals. */
+export const hasLoop = (b: Stmt[]): boolean => b.some((s) => s.k === 'for' || s.k === 'while' || (s.k === 'if' && (hasLoop(s.then) || hasLoop(s.else))));
+
+/** Most iterations a while loop without a known bound renders with where a row bounds every loop. */
+export const WHILE_CAP = 2147483647;
 
 /** Whether a kernel takes its buffers through a pointer table on this row. */
 export const tableParams = (row: CStyleRow, k: Kernel) => row.maxParams !== undefined && k.params.length > row.maxParams;
@@ -94,7 +103,16 @@ export class CStyleRenderer {
   /** Helper functions the rendered code needs (names; the emitter defines them). */
   readonly helpers = new Set<string>();
   private vmaps = 0;
-  constructor(readonly target: CStyleRow, readonly bufName: (id: number) => string) {}
+  private whiles = 0;
+  /** bufAt: the element where a buffer starts in the array bufName names (rows whose buffers
+   * are slices of shared arrays, e.g. HLS: indices grow by it instead of pointer arithmetic). */
+  constructor(readonly target: CStyleRow, readonly bufName: (id: number) => string, readonly bufAt?: (id: number) => number) {}
+
+  /** An index into buffer `id`: offset by where the buffer starts in its array (bufAt). */
+  private at(id: number, idx: string): string {
+    const off = this.bufAt?.(id) ?? 0;
+    return off ? `${off} + ${idx}` : idx;
+  }
 
   private fn(t: Scalar, base: string): string {
     return t === 'f32' ? `${base}f` : base;
@@ -105,7 +123,7 @@ export class CStyleRenderer {
     switch (e.k) {
       case 'const': return literal(e.t, e.v);
       case 'var': return e.name;
-      case 'load': return this.load(e.buf.dtype, this.bufName(e.buf.id), this.index(e.idx));
+      case 'load': return this.load(e.buf.dtype, this.bufName(e.buf.id), this.at(e.buf.id, this.index(e.idx)));
       case 'un': return this.un(e.op, e.t, e.a);
       case 'bin': return this.bin(e.op, e.t, e.a, e.b);
       case 'cmp': {
@@ -217,13 +235,15 @@ export class CStyleRenderer {
         const inc = s.step === 1 ? `++${s.v}` : `${s.v} += ${s.step}`, T = this.target.types.idx;
         if (s.bind && this.target.boundLoop) out.push(`${ind}${this.target.boundLoop(s, this.expr(s.lo), this.expr(s.hi), T)} {`);
         else out.push(`${ind}for (${T} ${s.v} = ${this.expr(s.lo)}; ${s.v} < ${this.expr(s.hi)}; ${inc}) {`);
+        const constTrip = s.lo.k === 'const' && s.hi.k === 'const';
+        for (const p of this.target.loopBody?.({ bound: s.bound, constTrip }, !hasLoop(s.body)) ?? []) out.push(`${ind}  ${p}`);
         this.block(s.body, ind + '  ', out);
         out.push(`${ind}}`);
         return;
       }
       case 'store': {
         const conv = convHelper(s.buf.dtype);
-        const buf = this.bufName(s.buf.id), idx = this.index(s.idx), val = this.index(s.val);
+        const buf = this.bufName(s.buf.id), idx = this.at(s.buf.id, this.index(s.idx)), val = this.index(s.val);
         if (!conv) out.push(`${ind}${buf}[${idx}] = ${val};`);
         else if (dtypeInfo(s.buf.dtype).bits < 8) {
           this.helpers.add(conv.store);
@@ -247,6 +267,16 @@ export class CStyleRenderer {
         out.push(`${ind}}`);
         return;
       case 'while':
+        if (this.target.loopBody) {
+          // a for loop over the bound, left when the condition fails: every loop bounded
+          const w = `onnxc_while${this.whiles++}`, bound = s.bound ?? WHILE_CAP; // a name no IR local takes
+          out.push(`${ind}for (${this.target.types.idx} ${w} = 0; ${w} < ${bound}; ++${w}) {`);
+          for (const p of this.target.loopBody({ bound, constTrip: true }, !hasLoop(s.body))) out.push(`${ind}  ${p}`);
+          out.push(`${ind}  if (!(${bare(this.expr(s.c))})) break;`);
+          this.block(s.body, ind + '  ', out);
+          out.push(`${ind}}`);
+          return;
+        }
         out.push(`${ind}while (${bare(this.expr(s.c))}) {`);
         this.block(s.body, ind + '  ', out);
         out.push(`${ind}}`);

@@ -32,7 +32,7 @@ export function bufName(b: ProgramBuf): string {
 }
 
 
-function dataLiteral(t: TensorData): string {
+export function dataLiteral(t: TensorData): string {
   const s = storageScalar(t.dtype), n = t.data.length;
   const items: string[] = [];
   for (let i = 0; i < n; i++) {

@@ -206,7 +206,7 @@ function lowerLoop(ctx: LowerCtx): void {
   // while (cond && it < M): the body may end the loop
   const hi = trips && trips.k !== 'const' ? ctx.local(trips, 'trips') : trips;
   const it = ctx.local(ix(0), 'it');
-  ctx.while(hi ? and(cond!, cmp('lt', it, hi)) : cond!, () => { iteration(it); ctx.assign(it, add(it, 1)); });
+  ctx.while(hi ? and(cond!, cmp('lt', it, hi)) : cond!, () => { iteration(it); ctx.assign(it, add(it, 1)); }, trips?.k === 'const' ? Number(trips.v) : trips ? MAX_TRIPS : undefined);
 }
 
 // ---- Scan ----

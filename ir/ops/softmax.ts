@@ -157,7 +157,7 @@ const topKDef: OpDef = {
               ctx.store(idxs, row.at(j, K), ctx.load(idxs, row.at(sub(j, 1), K)));
               ctx.assign(j, sub(j, 1));
             }, () => ctx.break());
-          });
+          }, K); // j starts below K
           ctx.store(vals, row.at(j, K), v);
           ctx.store(idxs, row.at(j, K), cast(i, 'i64'));
         });

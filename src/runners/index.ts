@@ -9,6 +9,7 @@ import { Program, RELEASE_CFLAGS, benchC, buildC, buildCGroup, runC } from './c.
 import { buildBatch } from './batch.js';
 import { makeWasmRunner } from './wasm.js';
 import { cudaRunner } from './cuda.js';
+import { hlsRunner } from './hls.js';
 import { firmwareRunner } from './firmware.js';
 import { boardFor } from '../firmware/boards.js';
 
@@ -53,7 +54,7 @@ const cRunner: Runner = {
   },
 };
 
-const runners: Partial<Record<Target, Runner>> = { c: cRunner, wasm: makeWasmRunner(readTensorFile), cuda: cudaRunner };
+const runners: Partial<Record<Target, Runner>> = { c: cRunner, wasm: makeWasmRunner(readTensorFile), cuda: cudaRunner, hls: hlsRunner };
 
 export function registerRunner(t: Target, r: Runner): void {
   runners[t] = r;
