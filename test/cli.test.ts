@@ -78,7 +78,7 @@ async function expectReference(pb: string) {
 
 describe('usage errors', () => {
   it('an invalid choice names the option, the value and the choices', async () => {
-    oneError(await cli(['compile', MODEL, '--target', 'fortran']), 2, /--target: invalid value 'fortran' \(choices: c, wasm, cuda\)/);
+    oneError(await cli(['compile', MODEL, '--target', 'fortran']), 2, /--target: invalid value 'fortran' \(choices: c, wasm, cuda, hls\)/);
     oneError(await cli(['compile', MODEL, '--weights', 'bin']), 2, /--weights: invalid value 'bin' \(choices: incbin, c\)/);
     oneError(await cli(['compile', MODEL, '--emit-build', 'ninja']), 2, /--emit-build: invalid value 'ninja' \(choices: make, cmake\)/);
   });
