@@ -47,7 +47,13 @@ const setList = (v: Value | null, elems: Value[]) => { if (v) { v.elems = elems;
 
 const ROWS: Record<string, Expand> = {
   SequenceEmpty: (n) => { setList(n.outputs[0], []); return []; },
-  SequenceConstruct: (n) => { setList(n.outputs[0], n.inputs.filter((v): v is Value => !!v)); return []; },
+  SequenceConstruct: (n) => {
+    const elems = n.inputs.filter((v): v is Value => !!v);
+    for (const v of elems) if (v.sequence || !v.type) throw nodeError(n, `input '${v.name}' is not a tensor of known type`);
+    if (elems.some((v) => v.type!.dtype !== elems[0].type!.dtype)) throw nodeError(n, `the elements of a sequence must have one element type (${elems.map((v) => v.type!.dtype).join(', ')})`);
+    setList(n.outputs[0], elems);
+    return [];
+  },
   Identity: (n, [s]) => { setList(n.outputs[0], s); return []; },
   SequenceInsert: (n, [s]) => {
     const p = position(n, n.inputs[2], s.length, s.length, true);

@@ -13,8 +13,9 @@ import { toNumbers } from '../tensor.js';
 import { captureBindings, copySlice, copyTensor, inferSubgraph, lowerSubgraph, passesThrough, reads } from '../subgraph.js';
 import { tt } from './common.js';
 
-const sameType = (a: TensorType, b: TensorType) => a.dtype === b.dtype && a.shape.join() === b.shape.join();
-const typeStr = (t: TensorType) => `${t.dtype}[${t.shape.join(',')}]`;
+// a subgraph's output has no tensor type where it is a sequence (ir/sequences.ts) or missing
+const sameType = (a: TensorType | null | undefined, b: TensorType | null | undefined) => !!a && !!b && a.dtype === b.dtype && a.shape.join() === b.shape.join();
+const typeStr = (t: TensorType | null | undefined) => (t ? `${t.dtype}[${t.shape.join(',')}]` : 'not a tensor');
 const truthy = (ctx: LowerCtx, r: TensorRef): Expr => cmp('ne', ctx.load(r, ix(0)), 0);
 
 /** Copies body results into the node's outputs (where the body did not write them directly). */
@@ -94,7 +95,8 @@ function inferIf(ctx: InferCtx): TensorType[] {
   } else {
     const i = a.findIndex((t, k) => !sameType(t, b[k]));
     if (i < 0) return a;
-    why = `output ${i} is ${typeStr(a[i])} in then_branch but ${typeStr(b[i])} in else_branch, and onnxc needs one static type`;
+    why = !a[i] || !b[i] ? `output ${i} is not a tensor in ${!a[i] ? 'then_branch' : 'else_branch'} (a sequence is kept only where the branch is known)`
+      : `output ${i} is ${typeStr(a[i])} in then_branch but ${typeStr(b[i])} in else_branch, and onnxc needs one static type`;
   }
   const inputs = inputsBehind(ctx.node.inputs[0]!);
   const hint = inputs.length ? `; the condition is computed from ${inputs.map((n) => `'${n}'`).join(', ')}: give ${inputs.length > 1 ? 'their values' : 'its value'} at compile time with ${inputs.map((n) => `--const ${n}=VALUE`).join(' ')}` : '';
