@@ -50,14 +50,14 @@ describe.skipIf(!haveData)('--no-simd: plain C99 on representative backend cases
   async function build(simd: boolean) {
     const work = tmpDir('onnxc-nosimd-');
     const results = await runTests(cases, { target: 'c', simd, jobs: 2, keep: true, workDir: work });
-    const sources = cases.flatMap((c) => fs.readdirSync(path.join(work, c.name)).filter((d) => d.startsWith('build'))
-      .map((d) => path.join(work, c.name, d, 'model.c')));
+    // the generated models: batched builds (runners/batch.ts) name them m0.c, m1.c, … in batch folders
+    const sources = fs.readdirSync(work, { recursive: true, encoding: 'utf8' }).filter((f) => /(^|\/)(m\d+|model)\.c$/.test(f)).map((f) => path.join(work, f));
     return { work, results, sources, code: sources.map((f) => [f, fs.readFileSync(f, 'utf8')] as const) };
   }
 
   it('the same cases do use vector code with SIMD on (so the check below means something)', async () => {
     const { work, code } = await build(true);
-    const vectorized = code.filter(([, c]) => VECTOR_CODE.test(c)).map(([f]) => path.basename(path.dirname(path.dirname(f))));
+    const vectorized = code.filter(([, c]) => VECTOR_CODE.test(c)).map(([f]) => path.relative(work, f));
     console.log(`SIMD builds with vector code: ${vectorized.join(', ')}`);
     expect(vectorized.length).toBeGreaterThanOrEqual(MIN_VECTORIZED);
     fs.rmSync(work, { recursive: true, force: true });
