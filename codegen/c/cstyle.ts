@@ -170,7 +170,7 @@ export class CStyleRenderer {
 
   private bin(op: BinOp, t: Scalar, a: Expr, b: Expr): string {
     // acc + dot2(p, q) as one accumulating instruction where the row has it (SMLAD)
-    if (b.k === 'bin' && this.accumulatingMac(op, b))
+    if (this.accumulatingMac(op, b))
       return `${this.target.dualMacAcc}(${this.expr(b.a)}, ${this.expr(b.b)}, ${this.expr(a)})`;
     const x = this.expr(a), y = this.expr(b), T = this.target.types;
     const isF = t === 'f32' || t === 'f64';
@@ -205,7 +205,7 @@ export class CStyleRenderer {
   }
 
   /** Whether add(acc, b) renders as the row's accumulating dual multiply-add call (not infix). */
-  private accumulatingMac(op: BinOp, b: Expr): boolean {
+  private accumulatingMac(op: BinOp, b: Expr): b is Extract<Expr, { k: 'bin' }> {
     return op === 'add' && b.k === 'bin' && b.op === 'dot2' && this.target.dualMacAcc !== undefined;
   }
 

@@ -4,6 +4,7 @@
 // that is most of a small case's cost, and on the CUDA host emulation the models share one
 // translation unit (a C++ namespace each), so the emulation header is parsed once per batch.
 // A batch that fails to build is rebuilt one model at a time, so each failure names its case.
+import fs from 'node:fs';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
 import { CompileResult, writeFiles } from '../api.js';
@@ -26,8 +27,21 @@ export function modelTable(table: string, names: string[], lang: 'c' | 'c++'): s
     `const onnxc_model *const ${table}[] = {${[...names.map((n) => `&${n}_model`), '0'].join(', ')}};`, ''].join('\n');
 }
 
-/** The C++ namespace a model's .cu is included in when it shares a translation unit. */
+/** The C++ namespace a model's sources are included in when it shares a translation unit. */
 export const namespaceOf = (name: string) => `onnxc_batch_${name}`;
+
+/**
+ * Writes `dir/tu`: one C++ translation unit holding several models (CUDA emulation, HLS
+ * C-simulation), `headers` first (so their include guards keep them out of the namespaces),
+ * then each model's `sources(name)` inside its own namespace, then the model table.
+ */
+export function writeSharedUnit(dir: string, tu: string, what: string, headers: string[], names: string[], table: string, sources: (name: string) => string[]): void {
+  fs.writeFileSync(path.join(dir, tu), [
+    `/* ${what} of one onnxc test batch in one translation unit, each in its own namespace. */`,
+    ...headers.map((h) => `#include ${h}`),
+    ...names.map((n) => `namespace ${namespaceOf(n)} {\n${sources(n).map((f) => `#include "${f}"`).join('\n')}\n}`),
+    modelTable(table, names, 'c++')].join('\n'));
+}
 
 /**
  * Writes every unit's files into dir and builds them as one program; where that fails, builds

@@ -7,6 +7,8 @@ import { CompileError } from '../../ir/errors.js';
 import { RUNTIME_DIR, writeFiles } from '../api.js';
 import { BATCH_TIMEOUT_MS, GroupBuilder, modelTable } from './batch.js';
 import { exec } from './exec.js';
+import { parseTensor } from '../onnx/tensorProto.js';
+import type { TensorData } from '../../ir/tensor.js';
 import type { BenchResult } from './index.js';
 
 /** Extra flags from the environment for every C build of the runners (CI's sanitizer sample:
@@ -72,14 +74,23 @@ export const compilerErrors = (stderr: string) => stderr.split('\n').filter((l) 
 /** A built program: its path, and the model to pick where it holds several (runners/batch.ts). */
 export type Program = string | { exe: string; model: string };
 
+/** A program's file and the arguments that pick its model (`--model NAME`, where it holds several). */
+export const programArgs = (prog: Program): [string, string[]] => (typeof prog === 'string' ? [prog, []] : [prog.exe, ['--model', prog.model]]);
+
 /** Runs a built model on .pb inputs; returns the output .pb paths. */
 export async function runC(prog: Program, inputs: string[], outDir: string, numOutputs: number): Promise<string[]> {
   fs.mkdirSync(outDir, { recursive: true });
-  const [exe, pick] = typeof prog === 'string' ? [prog, []] : [prog.exe, ['--model', prog.model]];
+  const [exe, pick] = programArgs(prog);
   const args = [...pick, ...inputs.flatMap((f) => ['-i', f]), '-o', outDir];
   const r = await exec(exe, args, { timeoutMs: 300_000 });
   if (r.code !== 0) throw new CompileError(`compiled model failed: ${(r.stderr.trim().split('\n').pop() ?? '').replace(/^error: /, '')}`);
   return Array.from({ length: numOutputs }, (_, i) => path.join(outDir, `output_${i}.pb`));
+}
+
+/** Runs a program runtime-c's main drives (C, CUDA, HLS C-simulation); returns the outputs. */
+export async function runProgram(prog: Program, inputs: string[], outDir: string, numOutputs: number): Promise<TensorData[]> {
+  const files = await runC(prog, inputs, outDir, numOutputs);
+  return files.map((f) => parseTensor(fs.readFileSync(f), path.basename(f)));
 }
 
 /** Flags `onnxc bench` builds with: what a user shipping for this machine would use. */

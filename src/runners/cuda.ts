@@ -9,9 +9,8 @@ import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
 import { writeFiles } from '../api.js';
 import { RUNTIME_DIR, cudaHeaderFiles } from '../runtimeFiles.js';
-import { parseTensor } from '../onnx/tensorProto.js';
-import { BATCH_TABLE, Program, batchRuntimeObjects, benchC, compilerErrors, runC, runtimeObjects } from './c.js';
-import { BATCH_TIMEOUT_MS, GroupBuilder, buildBatch, modelTable, namespaceOf } from './batch.js';
+import { BATCH_TABLE, Program, batchRuntimeObjects, benchC, compilerErrors, runProgram, runtimeObjects } from './c.js';
+import { BATCH_TIMEOUT_MS, GroupBuilder, buildBatch, writeSharedUnit } from './batch.js';
 import { exec } from './exec.js';
 import type { Runner } from './index.js';
 import { RUNTIME_CUDA_DIR } from './ptxas.js';
@@ -87,11 +86,7 @@ export async function buildCuda(files: Record<string, string | Uint8Array>, dir:
  * unit, each in its own namespace, with the model table at its end (runners/batch.ts). */
 export const buildCudaGroup: GroupBuilder = async (names, dir, exe) => {
   const tu = `${path.basename(exe)}.cu`;
-  fs.writeFileSync(path.join(dir, tu), [
-    '/* Models of one onnxc test batch in one translation unit, each .cu in its own namespace. */',
-    '#include "onnxc_cuda.h"', '#include <math.h>', '#include <string.h>',
-    ...names.map((n) => `namespace ${namespaceOf(n)} {\n#include "${n}.cu"\n}`),
-    modelTable(BATCH_TABLE, names, 'c++')].join('\n'));
+  writeSharedUnit(dir, tu, 'Models', ['"onnxc_cuda.h"', '<math.h>', '<string.h>'], names, BATCH_TABLE, (n) => [`${n}.cu`]);
   await compileCu(tu, await batchRuntimeObjects(), dir, exe, {});
 };
 
@@ -120,8 +115,7 @@ export const cudaRunner: Runner = {
   build: (r, dir) => buildCuda(r.files, dir, r.program.name),
   buildBatch: (units, dir) => buildBatch(units, dir, buildCudaGroup),
   async run(exe, inputs, outDir, n) {
-    const files = await runC(exe as Program, inputs, outDir, n);
-    return files.map((f) => parseTensor(fs.readFileSync(f), path.basename(f)));
+    return runProgram(exe as Program, inputs, outDir, n);
   },
   async bench(r, dir, iters, warmup) {
     const exe = await buildCuda(r.files, dir, r.program.name);

@@ -7,7 +7,7 @@ import { CompileError } from '../../ir/errors.js';
 import { Board } from '../firmware/boards.js';
 import { buildFirmware, firmwareGroup } from '../firmware/build.js';
 import { buildBatch } from './batch.js';
-import type { Program } from './c.js';
+import { Program, programArgs } from './c.js';
 import { runQemu } from './qemu.js';
 import type { BenchResult, Runner } from './index.js';
 import type { TensorData } from '../../ir/tensor.js';
@@ -19,8 +19,7 @@ export function firmwareRunner(b: Board, readTensor: (f: string) => TensorData):
     buildBatch: (units, dir) => buildBatch(units, dir, firmwareGroup(b)),
     async run(handle, inputs, outDir, n) {
       fs.mkdirSync(outDir, { recursive: true });
-      const prog = handle as Program;
-      const [elf, pick] = typeof prog === 'string' ? [prog, []] : [prog.exe, ['--model', prog.model]];
+      const [elf, pick] = programArgs(handle as Program);
       await runQemu(b, elf, [...pick, ...inputs.flatMap((f) => ['-i', path.resolve(f)]), '-o', path.resolve(outDir)]);
       return Array.from({ length: n }, (_, i) => readTensor(path.join(outDir, `output_${i}.pb`)));
     },

@@ -2,15 +2,13 @@
 // with g++ -std=c++14 (unknown pragmas allowed, every other warning an error) and linked with
 // runtime-c's main, which reads the inputs and writes the outputs. Every design is linted
 // (codegen/hls/lint.ts) before it is built: a violation fails the build like a compiler error.
-import fs from 'node:fs';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
 import { lintHls } from '../../codegen/hls/lint.js';
 import { CompileResult, writeFiles } from '../api.js';
 import { RUNTIME_DIR } from '../runtimeFiles.js';
-import { parseTensor } from '../onnx/tensorProto.js';
-import { BATCH_TABLE, Program, batchRuntimeObjects, compilerErrors, runC, runtimeObjects } from './c.js';
-import { BATCH_TIMEOUT_MS, GroupBuilder, buildBatch, modelTable, namespaceOf } from './batch.js';
+import { BATCH_TABLE, Program, batchRuntimeObjects, compilerErrors, runProgram, runtimeObjects } from './c.js';
+import { BATCH_TIMEOUT_MS, GroupBuilder, buildBatch, writeSharedUnit } from './batch.js';
 import { exec } from './exec.js';
 import type { Runner } from './index.js';
 
@@ -40,11 +38,7 @@ export async function buildHls(r: CompileResult, dir: string): Promise<string> {
 /** Builds designs already written to dir as one program: one translation unit, a namespace per model. */
 const buildHlsGroup: GroupBuilder = async (names, dir, exe) => {
   const tu = `${path.basename(exe)}.cpp`;
-  fs.writeFileSync(path.join(dir, tu), [
-    '/* Designs of one onnxc test batch in one translation unit, each in its own namespace. */',
-    '#include "onnxc_runtime.h"', '#include <math.h>', '#include <stddef.h>', '#include <stdint.h>', '#include <string.h>',
-    ...names.map((n) => `namespace ${namespaceOf(n)} {\n#include "${n}.cpp"\n#include "${n}_tb.cpp"\n}`),
-    modelTable(BATCH_TABLE, names, 'c++')].join('\n'));
+  writeSharedUnit(dir, tu, 'Designs', ['"onnxc_runtime.h"', '<math.h>', '<stddef.h>', '<stdint.h>', '<string.h>'], names, BATCH_TABLE, (n) => [`${n}.cpp`, `${n}_tb.cpp`]);
   await compileCpp([tu], await batchRuntimeObjects(), dir, exe);
 };
 
@@ -65,7 +59,6 @@ export const hlsRunner: Runner = {
     return lint.map((e) => e ?? built[k++]);
   },
   async run(exe, inputs, outDir, n) {
-    const files = await runC(exe as Program, inputs, outDir, n);
-    return files.map((f) => parseTensor(fs.readFileSync(f), path.basename(f)));
+    return runProgram(exe as Program, inputs, outDir, n);
   },
 };

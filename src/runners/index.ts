@@ -5,7 +5,7 @@ import { CompileResult, Target } from '../api.js';
 import { isNpyPath, parseNpy } from '../onnx/npy.js';
 import { MAX_MODEL_BYTES, readRegularFile } from '../onnx/readFile.js';
 import { parseTensor } from '../onnx/tensorProto.js';
-import { Program, RELEASE_CFLAGS, benchC, buildC, buildCGroup, runC } from './c.js';
+import { Program, RELEASE_CFLAGS, benchC, buildC, buildCGroup, runProgram } from './c.js';
 import { buildBatch } from './batch.js';
 import { makeWasmRunner } from './wasm.js';
 import { cudaRunner } from './cuda.js';
@@ -45,8 +45,7 @@ const cRunner: Runner = {
   build: (r, dir) => buildC(r.files, dir, r.program.name),
   buildBatch: (units, dir) => buildBatch(units, dir, buildCGroup),
   async run(exe, inputs, outDir, n) {
-    const files = await runC(exe as Program, inputs, outDir, n);
-    return files.map(readTensorFile);
+    return runProgram(exe as Program, inputs, outDir, n);
   },
   async bench(r, dir, iters, warmup) {
     const exe = await buildC(r.files, dir, r.program.name, RELEASE_CFLAGS);
