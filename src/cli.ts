@@ -14,7 +14,7 @@ import { testCommand } from './commands/test.js';
 import { pick } from './options.js';
 import { checkCounts, formatUsage } from './usage.js';
 
-const COMPILE_OPTS = ['target', 'output', 'name', 'dim', 'const', 'weights', 'simd', 'cpu', 'freestanding', 'print-after-all', 'dump-ir', 'time-passes', 'hls-clock-ns', 'hls-onchip-bytes', 'hls-reuse'] as const;
+const COMPILE_OPTS = ['target', 'output', 'name', 'dim', 'const', 'weights', 'simd', 'cpu', 'freestanding', 'print-after-all', 'dump-ir', 'time-passes', 'hls-clock-ns', 'hls-onchip-bytes', 'hls-reuse', 'hls-dataflow'] as const;
 
 export async function main(argv: string[]): Promise<number> {
   let action: (() => number | Promise<number>) | undefined;

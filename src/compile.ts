@@ -57,6 +57,8 @@ export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' 
   hlsOnchipBytes?: number;
   /** HLS: reuse factor, the II of pipelined loops (fewer DSPs, more cycles; default 1). */
   hlsReuse?: number;
+  /** HLS: layers as DATAFLOW processes connected by hls::stream (codegen/hls/dataflow.ts). */
+  hlsDataflow?: boolean;
 }
 
 export type CpuRow = 'host' | 'host-avx512' | 'native' | 'generic' | 'cortex-m0plus' | 'cortex-m4' | 'cortex-m7' | 'cortex-m33' | 'cortex-m55';
@@ -181,7 +183,7 @@ export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): Co
   opts.onPhase?.('emitting');
   if (opts.target === 'hls') {
     const clockNs = opts.hlsClockNs ?? 5, reuse = opts.hlsReuse ?? 1;
-    const h = inPass('emitHls', () => emitHls(program, { source: m.source, clockNs, onchipBytes: opts.hlsOnchipBytes, reuse }));
+    const h = inPass('emitHls', () => emitHls(program, { source: m.source, clockNs, onchipBytes: opts.hlsOnchipBytes, reuse, dataflow: opts.hlsDataflow }));
     const files = { ...h.files, 'onnxc_runtime.h': env.runtimeHeader(), ...env.runtimeMainFiles?.() };
     return { files, program, memory, model: m, cpu: lowerTarget.name, hls: { memory: h.memory, layers: estimateLayers(program, h.memory, reuse), clockNs, reuse } };
   }

@@ -29,6 +29,7 @@ export const OPTIONS = {
   'emit-build': { type: 'string', choices: ['make', 'cmake'], describe: 'C: also write a Makefile or CMakeLists.txt (and runtime-c\'s main) that build libNAME.a and the program NAME' },
   'hls-clock-ns': { type: 'number', default: 5, describe: 'hls: clock period in ns for run_hls.tcl and the latency estimate' },
   'hls-onchip-bytes': { type: 'number', default: 2097152, describe: 'hls: bytes of intermediates kept in on-chip arrays; past it the largest go to an m_axi DDR arena' },
+  'hls-dataflow': { type: 'boolean', default: false, describe: 'hls: layers as processes of a DATAFLOW region connected by hls::stream FIFOs (as hls4ml\'s io_stream); every intermediate on chip (streams and process-local arrays), so --hls-onchip-bytes does not apply' },
   'hls-reuse': { type: 'number', default: 1, describe: 'hls: reuse factor: pipelined loops start an iteration every N cycles (II=N), each multiplier serving N operations (fewer DSPs, longer latency)' },
   iters: { type: 'number', default: 50, describe: 'timed iterations (bench)' },
 } satisfies Record<string, Options>;

@@ -16,7 +16,7 @@ import { estimateLines } from '../../codegen/hls/estimate.js';
 export interface CompileArgs {
   model: string; target: string; output?: string; name?: string; dim?: string[]; const?: string[]; weights?: string;
   'print-after-all': boolean; 'dump-ir'?: string; 'time-passes': boolean; simd?: boolean; profile?: boolean; cpu?: string;
-  freestanding?: boolean; 'max-ram'?: number; 'emit-build'?: string; 'hls-clock-ns'?: number; 'hls-onchip-bytes'?: number; 'hls-reuse'?: number;
+  freestanding?: boolean; 'max-ram'?: number; 'emit-build'?: string; 'hls-clock-ns'?: number; 'hls-onchip-bytes'?: number; 'hls-reuse'?: number; 'hls-dataflow'?: boolean;
 }
 
 export function pipelineFlags(a: CompileArgs): Partial<CompileOptions> {
@@ -25,7 +25,7 @@ export function pipelineFlags(a: CompileArgs): Partial<CompileOptions> {
   if (clock !== undefined && !(clock > 0 && Number.isFinite(clock))) throw new UsageError(`--hls-clock-ns expects a positive number of nanoseconds, got '${clock}'`);
   if (onchip !== undefined && !(Number.isInteger(onchip) && onchip >= 0)) throw new UsageError(`--hls-onchip-bytes expects a non-negative number of bytes, got '${onchip}'`);
   return { printAfterAll: a['print-after-all'], dumpDir: a['dump-ir'], timePasses: a['time-passes'], simd: a.simd, profile: a.profile, freestanding: a.freestanding, cpu: a.cpu as CpuRow | undefined,
-    hlsClockNs: clock, hlsOnchipBytes: onchip, hlsReuse: reuse };
+    hlsClockNs: clock, hlsOnchipBytes: onchip, hlsReuse: reuse, hlsDataflow: a['hls-dataflow'] };
 }
 
 /** Compiles the model as the compile-family commands' flags say. */

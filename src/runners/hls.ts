@@ -2,9 +2,11 @@
 // with g++ -std=c++14 (unknown pragmas allowed, every other warning an error) and linked with
 // runtime-c's main, which reads the inputs and writes the outputs. Every design is linted
 // (codegen/hls/lint.ts) before it is built: a violation fails the build like a compiler error.
+import fs from 'node:fs';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
 import { lintHls } from '../../codegen/hls/lint.js';
+import { STREAM_HEADER } from '../../codegen/hls/streamHeader.js';
 import { CompileResult, writeFiles } from '../api.js';
 import { RUNTIME_DIR } from '../runtimeFiles.js';
 import { BATCH_TABLE, Program, batchRuntimeObjects, compilerErrors, runProgram, runtimeObjects } from './c.js';
@@ -38,7 +40,9 @@ export async function buildHls(r: CompileResult, dir: string): Promise<string> {
 /** Builds designs already written to dir as one program: one translation unit, a namespace per model. */
 const buildHlsGroup: GroupBuilder = async (names, dir, exe) => {
   const tu = `${path.basename(exe)}.cpp`;
-  writeSharedUnit(dir, tu, 'Designs', ['"onnxc_runtime.h"', '<math.h>', '<stddef.h>', '<stdint.h>', '<string.h>'], names, BATCH_TABLE, (n) => [`${n}.cpp`, `${n}_tb.cpp`]);
+  // a dataflow design's stream header holds templates: included once, before the namespaces
+  const stream = fs.existsSync(path.join(dir, STREAM_HEADER)) ? [`"${STREAM_HEADER}"`] : [];
+  writeSharedUnit(dir, tu, 'Designs', ['"onnxc_runtime.h"', '<math.h>', '<stddef.h>', '<stdint.h>', '<string.h>', ...stream], names, BATCH_TABLE, (n) => [`${n}.cpp`, `${n}_tb.cpp`]);
   await compileCpp([tu], await batchRuntimeObjects(), dir, exe);
 };
 
