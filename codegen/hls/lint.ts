@@ -3,7 +3,10 @@
 // arithmetic (arrays are indexed, passed whole, or their scalars' addresses taken), no while/do/
 // goto, every for loop with a constant trip count or a LOOP_TRIPCOUNT pragma, PIPELINE on every
 // innermost loop, no `double` unless the model computes in float64, and the top function's
-// interface pragmas (m_axi with depth= and s_axilite per array, s_axilite on return).
+// interface pragmas (m_axi with depth= and s_axilite per array, s_axilite on return). In a
+// DATAFLOW region (--hls-dataflow): only stream declarations, STREAM pragmas and process calls;
+// every stream written by exactly one process and read by exactly one other, each stream
+// parameter of a process read or written at one site only.
 
 export interface LintOptions {
   /** Name of the top function (NAME_top). */
@@ -92,6 +95,7 @@ export function lintHls(src: string, opts: LintOptions): string[] {
       if (!ok) flag(f.at, `${f.name}: '${a}' used other than indexed or passed whole`);
     }
   }
+  dataflowRules(fns, flag);
   // the top function's interface
   const top = defined.get(opts.top);
   if (!top) bad.push(`no top function ${opts.top}`);
@@ -103,4 +107,35 @@ export function lintHls(src: string, opts: LintOptions): string[] {
     }
   }
   return bad;
+}
+
+/** The DATAFLOW rules (see the file head) over every function that holds the pragma. */
+function dataflowRules(fns: Fn[], flag: (i: number, what: string) => void): void {
+  const byName = new Map(fns.map((f) => [f.name, f]));
+  /** How a process uses each of its stream parameters: 'read', 'write', or a violation. */
+  const streamUse = (f: Fn): string[] => [...f.params.matchAll(/hls::stream<[^>]+>\s*&\s*(\w+)/g)].map(([, p]) => {
+    const reads = f.body.match(new RegExp(`\\b${p}\\.read\\(`, 'g'))?.length ?? 0, writes = f.body.match(new RegExp(`\\b${p}\\.write\\(`, 'g'))?.length ?? 0;
+    if (reads + writes !== 1) flag(f.at, `${f.name}: stream '${p}' is read ${reads} and written ${writes} times (one site expected)`);
+    return reads ? 'read' : 'write';
+  });
+  for (const region of fns.filter((f) => /#pragma HLS DATAFLOW\b/.test(f.body))) {
+    const streams = new Map<string, { w: number; r: number }>();
+    for (const line of region.body.slice(1, -1).split('\n').map((l) => l.trim()).filter(Boolean)) {
+      const decl = /^hls::stream<[^>]+>\s+(\w+)\s*(?:\([^)]*\))?;$/.exec(line);
+      if (decl) { streams.set(decl[1], { w: 0, r: 0 }); continue; }
+      if (/^#pragma HLS (DATAFLOW|STREAM variable=\w+ depth=\d+)$/.test(line)) continue;
+      const call = /^(\w+)\(([^)]*)\);$/.exec(line);
+      const proc = call && byName.get(call[1]);
+      if (!proc) { flag(region.at, `${region.name}: DATAFLOW region holds '${line}' (only streams and process calls)`); continue; }
+      const uses = streamUse(proc), args = call![2].split(',').map((a) => a.trim());
+      const params = proc.params.split(',');
+      args.forEach((a, i) => {
+        const st = streams.get(a);
+        if (!st || !/hls::stream/.test(params[i] ?? '')) return;
+        const k = params.slice(0, i).filter((q) => /hls::stream/.test(q)).length;
+        if (uses[k] === 'read') st.r++; else st.w++;
+      });
+    }
+    for (const [name, { w, r }] of streams) if (w !== 1 || r !== 1) flag(region.at, `${region.name}: stream '${name}' has ${w} writers and ${r} readers (one each expected)`);
+  }
 }

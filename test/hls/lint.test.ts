@@ -60,4 +60,34 @@ describe('HLS lint', () => {
     expect(lint(CLEAN, top.replace(/.*port=return.*\n/, '')).join('\n')).toMatch(/no s_axilite control on return/);
     expect(lintHls(kernel(CLEAN), { top: 'm_top' })).toEqual(['no top function m_top']);
   });
+
+  it('checks DATAFLOW regions: only streams and process calls, one writer and one reader per stream', () => {
+    const procs = `static void prod(const float x[8], hls::stream<float> &o) {
+  for (ptrdiff_t i = 0; i < 8; ++i) {
+    #pragma HLS PIPELINE II=1
+    o.write(x[i]);
+  }
+}
+static void cons(hls::stream<float> &in, float y[8]) {
+  for (ptrdiff_t i = 0; i < 8; ++i) {
+    #pragma HLS PIPELINE II=1
+    y[i] = in.read();
+  }
+}
+`;
+    const region = (calls: string) => `static void df(const float x[8], float y[8]) {
+#pragma HLS DATAFLOW
+  hls::stream<float> s0("s0");
+#pragma HLS STREAM variable=s0 depth=8
+${calls}
+}
+`;
+    const dfTop = top.replace('k0(x, y);', 'df(x, y);');
+    const lintDf = (calls: string, p = procs) => lintHls(p + region(calls) + dfTop, { top: 'm_top' });
+    expect(lintDf('  prod(x, s0);\n  cons(s0, y);')).toEqual([]);
+    expect(lintDf('  prod(x, s0);\n  cons(s0, y);\n  cons(s0, y);').join('\n')).toMatch(/stream 's0' has 1 writers and 2 readers/);
+    expect(lintDf('  prod(x, s0);').join('\n')).toMatch(/stream 's0' has 1 writers and 0 readers/);
+    expect(lintDf('  prod(x, s0);\n  float t = 0;\n  cons(s0, y);').join('\n')).toMatch(/region holds 'float t = 0;'/);
+    expect(lintDf('  prod(x, s0);\n  cons(s0, y);', procs.replace('y[i] = in.read();', 'y[i] = in.read() + in.read();')).join('\n')).toMatch(/stream 'in' is read 2 and written 0 times/);
+  });
 });

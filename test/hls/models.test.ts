@@ -72,4 +72,38 @@ describe.skipIf(!gxx)('HLS designs of the bundled models', () => {
     expect(h.outs[logits]).toEqual(c.outs[logits]);
     h.outs.forEach((o, i) => o.forEach((v, k) => expect(Math.abs(v - c.outs[i][k])).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(c.outs[i][k]))));
   }, 120_000);
+
+  it('--hls-dataflow: layers as DATAFLOW processes joined by streams, lint clean, same results as the default design', async () => {
+    for (const f of ['tiny_cnn.onnx', 'kws_int8.onnx']) {
+      const dir = tmpDir('onnxc-hls-df-');
+      const plain = await runOn('hls', model(f), dir);
+      const df = await runOn('hls', model(f), dir, { hlsDataflow: true });
+      const cpp = df.r.files['m_hls.cpp'] as string;
+      expect(cpp).toMatch(/#pragma HLS DATAFLOW/);
+      expect(cpp).toMatch(/hls::stream<float> s_\w+\("s_\w+"\);\n#pragma HLS STREAM variable=s_\w+ depth=\d+/);
+      expect(df.r.files).toHaveProperty(['onnxc_hls_stream.h']);
+      expect(lintHls(cpp, { top: 'm_hls_top' })).toEqual([]);
+      expect(df.outs).toEqual(plain.outs);
+    }
+  }, 240_000);
+});
+
+// squeezenet1_1 exported by Debian's python3-torchvision (seeded weights): the float design
+// C-simulates within ONNX tolerances of host C, and so does its DATAFLOW form.
+const torchvision = spawnSync('/usr/bin/python3', ['-c', 'import torchvision'], { stdio: 'ignore' }).status === 0;
+if (!torchvision) console.warn('skipping the squeezenet1_1 HLS test: /usr/bin/python3 cannot import torchvision (apt install python3-torchvision)');
+describe.skipIf(!gxx || !torchvision)('HLS design of squeezenet1_1', () => {
+  it('C-simulates as host C does, default and --hls-dataflow', async () => {
+    const dir = tmpDir('onnxc-hls-sq-');
+    const ex = spawnSync('/usr/bin/python3', [path.join(ROOT, 'benchmarks', 'export_models.py'), dir, 'squeezenet1_1'], { encoding: 'utf8' });
+    expect(ex.status, ex.stderr).toBe(0);
+    const file = path.join(dir, 'squeezenet1_1.onnx');
+    const c = await runOn('c', file, dir);
+    const h = await runOn('hls', file, dir);
+    const df = await runOn('hls', file, dir, { hlsDataflow: true });
+    expect(lintHls(h.r.files['m_hls.cpp'] as string, { top: 'm_hls_top' })).toEqual([]);
+    expect(lintHls(df.r.files['m_hls.cpp'] as string, { top: 'm_hls_top' })).toEqual([]);
+    expect(c.outs[0].length).toBe(1000);
+    for (const o of [h, df]) o.outs[0].forEach((v, k) => expect(Math.abs(v - c.outs[0][k])).toBeLessThanOrEqual(1e-4 + 1e-3 * Math.abs(c.outs[0][k])));
+  }, 600_000);
 });
