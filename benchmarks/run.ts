@@ -67,9 +67,10 @@ function flops(file: string): number {
 function machine(): string {
   const info = fs.readFileSync('/proc/cpuinfo', 'utf8');
   const model = /model name\s*:\s*(.*)/.exec(info)?.[1] ?? 'unknown CPU';
+  const family = /cpu family\s*:\s*(\d+)/.exec(info)?.[1], num = /^model\s*:\s*(\d+)/m.exec(info)?.[1];
   const flags = (/flags\s*:\s*(.*)/.exec(info)?.[1] ?? '').split(' ');
   const simd = ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512vnni', 'amx_tile'].filter((f) => flags.includes(f));
-  return `${model}, ${os.cpus().length} cores, ${simd.join(' ')}; Node ${process.version}; ${execFileSync('gcc', ['--version']).toString().split('\n')[0]}`;
+  return `${model} (cpu family ${family ?? '?'}, model ${num ?? '?'}), ${os.cpus().length} cores, ${simd.join(' ')}; Node ${process.version}; ${execFileSync('gcc', ['--version']).toString().split('\n')[0]}`;
 }
 
 const WARMUP = 2;
