@@ -25,6 +25,7 @@ import { LowerOptions, lowerToKernels } from './lowerToKernels.js';
 import { MemoryReport, planMemory } from './planMemory.js';
 import { prepackWeights } from './prepackWeights.js';
 import { simplifyGraph } from './simplifyGraph.js';
+import { splitWideNodes } from './splitWideNodes.js';
 import { vectorizeLoops } from './vectorizeLoops.js';
 
 /** Functions of later layers the pipeline runs; src/api.ts supplies them. */
@@ -56,6 +57,7 @@ export const GRAPH_PASSES: [string, (m: Model, opts: PipelineOptions) => void][]
   ['foldConstants', foldConstants],
   ['foldBatchNorm', foldBatchNorm],
   ['fuseActivations', fuseActivations],
+  ['splitWideNodes', splitWideNodes],
   ['eliminateDeadCode', eliminateDeadCode],
   ['prepackWeights', prepackWeights],
 ];
