@@ -26,6 +26,13 @@ export interface ScheduleTable {
   gemm(ctx: LowerCtx, spec: GemmSpec, accumulate: boolean, act?: Activation): boolean;
   /** The whole depthwise convolution, bias and activation included. */
   depthwise(ctx: LowerCtx, spec: DepthwiseSpec): boolean;
+  /**
+   * Rows of output (of the first spatial dim, `rows` in all, `rowLen` positions each) that a
+   * convolution gathers into its im2col matrix (K rows) and multiplies at a time: the matrix of
+   * a band is then read back from cache rather than memory, and the buffer is a band's size.
+   * Absent: the whole output at once.
+   */
+  im2colRows?(K: number, rows: number, rowLen: number): number;
   /** Convolutions accumulate tap by tap with no im2col buffer: slower, less memory (--max-ram). */
   directConv?: boolean;
   /** int8 dual-MAC loops (ir/ops/qint8Dot.ts) take two dot2 steps per iteration: half the loop

@@ -19,6 +19,8 @@ interface Case {
   concatCopied?: number;
   /** Also compile C for the host-avx512 row (16 lanes, 14x32 tiles; plain GCC vectors without AVX-512). */
   avx512?: boolean;
+  /** The host C program's arena stays below this many bytes. */
+  maxArena?: number;
 }
 
 const range = (n: number, f = (i: number) => i) => Array.from({ length: n }, (_, i) => f(i));
@@ -136,6 +138,12 @@ const convActCase = (C: number, H: number, M: number, clip: [number, number]) =>
 cases.push(...[matmulCase(37, 600, 83), matmulCase(13, 40, 300), matmulCase(30, 40, 1100), convActCase(64, 20, 30, [0, Infinity])]
   .map((c) => ({ ...c, avx512: true })));
 cases.push(convActCase(40, 9, 13, [0, Infinity]), convActCase(3, 5, 4, [-0.5, 0.5]), convActCase(2, 4, 3, [0, 6]));
+// im2col in bands of output rows (schedules/cpu/im2colBand.ts) where the whole matrix would not
+// fit in half of L2: host (256 KiB) takes 7-row bands of 64 (9 bands + a 1-row remainder band),
+// host-avx512 (512 KiB) 14-row bands (4 + 8); stride 2: 13-row bands of 32 (2 + 6); padding in the
+// first and last bands. The arena holds a band's matrix, not the whole 2.4 MB one.
+cases.push({ ...convCase(16, 64, 16), avx512: true, maxArena: 144 * 64 * 64 * 4 }, { ...convCase(16, 64, 8, 2), maxArena: 144 * 32 * 32 * 4 },
+  { ...convActCase(32, 40, 20, [0, Infinity]), avx512: true });
 cases.push(
   depthwiseCase({ N: 1, C: 3, mult: 1, H: 9, W: 21, k: 3, s: 1, d: 1, p: [1, 1, 1, 1], clip: [0, 6] }),
   depthwiseCase({ N: 1, C: 2, mult: 1, H: 11, W: 23, k: 3, s: 2, d: 1, p: [1, 1, 1, 1], clip: [0, Infinity] }),
@@ -233,6 +241,7 @@ describe.each(cases)('$name', (c) => {
   it('compiled C', async () => {
     const dir = tmpDir();
     const r = compileModel(make(), { target: 'c', name: 'm', verify: true });
+    if (c.maxArena !== undefined) expect(r.program.arenaSize).toBeLessThan(c.maxArena);
     if (c.concatCopied !== undefined) {
       const copies = r.program.steps.filter((s) => s.kernel.label.endsWith('(Concat)'));
       expect(copies.reduce((n, s) => n + [...s.kernel.writes].reduce((m, b) => m + b.size, 0), 0)).toBe(c.concatCopied);

@@ -63,17 +63,27 @@ export function emitConv(ctx: LowerCtx, g: Geom, x: TensorRef, w: TensorRef, spe
     }, 'm'), 'n');
     return false;
   }
-  const col = pointwise ? null : ctx.temp(scalarDType(acc.t), [K, P], 'col');
+  // the im2col matrix is gathered and multiplied in bands of output rows where the schedule
+  // says so (a band's matrix stays in cache); rowLen: output positions per row of the first dim
+  const rows = g.out.length > 1 ? g.out[0] : 1, rowLen = P / rows;
+  const R = pointwise ? rows : Math.max(1, Math.min(rows, ctx.schedule.im2colRows?.(K, rows, rowLen) ?? rows));
+  const col = pointwise ? null : ctx.temp(scalarDType(acc.t), [K, R * rowLen], 'col');
   each(ctx, N, (n) => each(ctx, G, (grp) => {
-    const xOff = add(mul(n, C * Pin), mul(grp, Cg * Pin)), mOff = mul(grp, Mg);
-    if (col) emitIm2col(ctx, g, Cg, { ref: x, off: xOff, ld: 0 }, col, xMap);
+    const xOff = add(mul(n, C * Pin), mul(grp, Cg * Pin)), mOff = mul(grp, Mg), yOff = add(mul(n, M * P), mul(grp, Mg * P));
+    const a = { ref: w, off: mul(mOff, K), rs: K, cs: 1, map: spec.plain ? undefined : (v: Expr, m: Expr) => wMap(v, add(mOff, m)) };
     // acc[m, p] += w[m, k] · col[k, p] (or x[k, p] for a 1x1 convolution)
-    emitGemm(ctx, {
-      M: Mg, N: P, K,
-      a: { ref: w, off: mul(mOff, K), rs: K, cs: 1, map: spec.plain ? undefined : (v, m) => wMap(v, add(mOff, m)) },
-      b: col ? { ref: col, off: ix(0), rs: P, cs: 1 } : { ref: x, off: xOff, rs: P, cs: 1, map: spec.plain ? undefined : xMap },
-      y: { ref: acc, off: add(mul(n, M * P), mul(grp, Mg * P)), rs: P, cs: 1 },
-    }, { accumulate: true, act: spec.act });
+    if (!col) {
+      emitGemm(ctx, { M: Mg, N: P, K, a, b: { ref: x, off: xOff, rs: P, cs: 1, map: spec.plain ? undefined : xMap }, y: { ref: acc, off: yOff, rs: P, cs: 1 } }, { accumulate: true, act: spec.act });
+      return;
+    }
+    const band = (from: Expr, count: number) => {
+      const Pb = count * rowLen;
+      emitIm2col(ctx, g, Cg, { ref: x, off: xOff, ld: 0 }, col, xMap, R < rows ? { from, count } : undefined);
+      emitGemm(ctx, { M: Mg, N: Pb, K, a, b: { ref: col, off: ix(0), rs: Pb, cs: 1 }, y: { ref: acc, off: add(yOff, mul(from, rowLen)), rs: P, cs: 1 } }, { accumulate: true, act: spec.act });
+    };
+    const full = Math.floor(rows / R);
+    each(ctx, full, (b) => band(full === 1 ? ix(0) : ctx.local(mul(b, R), 'row'), R), 'band');
+    if (rows % R) band(ix(full * R), rows % R);
   }, 'g'), 'n');
   return true;
 }

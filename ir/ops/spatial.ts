@@ -129,19 +129,27 @@ export interface TapVisitor {
   map?: boolean;
 }
 
+/** A band of output rows: positions `from` … `from + count - 1` of the first spatial dim. */
+export interface RowBand { from: Expr; count: number }
+
 /**
  * Visits every (channel, kernel tap, output position) of a windowed op over `channels` image
  * planes, the innermost loop running over the last output dim. Bounds are hoisted: the valid
  * range of the last dim is computed once per tap, the other dims are checked once per row.
+ * With a band (spatial rank ≥ 2), only its output rows are visited and `p` counts from the
+ * band's first position.
  */
-export function emitTaps(ctx: LowerCtx, g: Geom, channels: number, vis: TapVisitor): void {
+export function emitTaps(ctx: LowerCtx, g: Geom, channels: number, vis: TapVisitor, band?: RowBand): void {
   const r = g.in.length, last = r - 1, planeIn = prod(g.in);
   const istr = stridesOfShape(g.in), ostr = stridesOfShape(g.out), kstr = stridesOfShape(g.k);
+  const outer = g.out.slice(0, last);
+  if (band && last > 0) outer[0] = band.count;
   each(ctx, channels, (c) => nest(ctx, g.k, 'k', (kk) => {
     const tap = kk.reduce((a: Expr, x, i) => add(a, mul(x, kstr[i])), ix(0));
     const [lo, hi] = validRange(ctx, g, last, kk[last]);
-    nest(ctx, g.out.slice(0, last), 'o', (o) => {
-      const pos = o.map((x, i) => sub(add(mul(x, g.s[i]), mul(kk[i], g.d[i])), g.pb[i]));
+    nest(ctx, outer, 'o', (o) => {
+      const abs = band && last > 0 ? [add(o[0], band.from), ...o.slice(1)] : o;
+      const pos = abs.map((x, i) => sub(add(mul(x, g.s[i]), mul(kk[i], g.d[i])), g.pb[i]));
       let cond: Expr | null = null;
       for (let i = 0; i < last; i++) if (needsCheck(g, i)) {
         const ci = and(cmp('ge', pos[i], 0), cmp('lt', pos[i], g.in[i]));
@@ -164,15 +172,18 @@ export function emitTaps(ctx: LowerCtx, g: Geom, channels: number, vis: TapVisit
   }), 'c');
 }
 
-/** im2col: col[(c*KK + tap)*P + p] = the tap's image value (map applied), 0 in the padding. */
-export function emitIm2col(ctx: LowerCtx, g: Geom, channels: number, img: View, col: TensorRef, map: (v: Expr) => Expr = (v) => v): void {
-  const KK = prod(g.k), P = prod(g.out), zero = as(0, col.t);
+/**
+ * im2col: col[(c*KK + tap)*P + p] = the tap's image value (map applied), 0 in the padding. With
+ * a band, only its output rows: P is the band's positions, p counts from its first one.
+ */
+export function emitIm2col(ctx: LowerCtx, g: Geom, channels: number, img: View, col: TensorRef, map: (v: Expr) => Expr = (v) => v, band?: RowBand): void {
+  const KK = prod(g.k), P = band && g.out.length > 1 ? band.count * prod(g.out.slice(1)) : prod(g.out), zero = as(0, col.t);
   const at = (c: Expr, tap: Expr, p: Expr) => add(mul(add(mul(c, KK), tap), P), p);
   emitTaps(ctx, g, channels, {
     valid: (c, tap, p, i) => ctx.store(col, at(c, tap, p), map(ctx.load(img.ref, add(img.off, i)))),
     pad: (c, tap, p) => ctx.store(col, at(c, tap, p), zero),
     map: true,
-  });
+  }, band);
 }
 
 /** col2im: image += col[(c*KK + tap)*P + p] for every tap inside the image. */

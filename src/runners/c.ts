@@ -59,12 +59,13 @@ export async function buildC(files: Record<string, string | Uint8Array>, dir: st
   return exe;
 }
 
-/** Builds generated C models (files in dir) into one program with a model table (runners/batch.ts). */
-export const buildCGroup: GroupBuilder = async (names, dir, exe) => {
+/** Builds generated C models (files in dir) into one program with a model table (runners/batch.ts),
+ * with extraFlags (a --cpu row's architecture flags) beyond CFLAGS. */
+export const cGroupBuilder = (extraFlags: string[] = []): GroupBuilder => async (names, dir, exe) => {
   const objs = await batchRuntimeObjects();
   const table = path.basename(exe) + '_table.c';
   fs.writeFileSync(path.join(dir, table), modelTable(BATCH_TABLE, names, 'c'));
-  const r = await exec(CC, [...CFLAGS, '-I', '.', ...names.map((n) => `${n}.c`), table, ...objs, '-lm', '-o', exe], { cwd: dir, timeoutMs: BATCH_TIMEOUT_MS });
+  const r = await exec(CC, [...CFLAGS, ...extraFlags, '-I', '.', ...names.map((n) => `${n}.c`), table, ...objs, '-lm', '-o', exe], { cwd: dir, timeoutMs: BATCH_TIMEOUT_MS });
   if (r.code !== 0) throw new CompileError(`C compiler failed on ${names.length === 1 ? `${names[0]}.c` : `a batch of ${names.length} models`}: ${compilerErrors(r.stderr)}`);
 };
 

@@ -5,7 +5,9 @@ import { CompileResult, Target } from '../api.js';
 import { isNpyPath, parseNpy } from '../onnx/npy.js';
 import { MAX_MODEL_BYTES, readRegularFile } from '../onnx/readFile.js';
 import { parseTensor } from '../onnx/tensorProto.js';
-import { Program, RELEASE_CFLAGS, benchC, buildC, buildCGroup, runProgram } from './c.js';
+import { Program, RELEASE_CFLAGS, benchC, buildC, cGroupBuilder, runProgram } from './c.js';
+import { archFlags } from './cc.js';
+import type { CpuRow } from '../compile.js';
 import { buildBatch } from './batch.js';
 import { makeWasmRunner } from './wasm.js';
 import { cudaRunner } from './cuda.js';
@@ -41,9 +43,10 @@ export function readTensorFile(file: string): TensorData & { name: string } {
   return parseTensor(bytes, path.basename(file));
 }
 
-const cRunner: Runner = {
-  build: (r, dir) => buildC(r.files, dir, r.program.name),
-  buildBatch: (units, dir) => buildBatch(units, dir, buildCGroup),
+/** The C runner; arch: the --cpu row's flags (-march=x86-64-v4 for host-avx512, see archFlags). */
+const cRunnerFor = (arch: string[]): Runner => ({
+  build: (r, dir) => buildC(r.files, dir, r.program.name, arch),
+  buildBatch: (units, dir) => buildBatch(units, dir, cGroupBuilder(arch)),
   async run(exe, inputs, outDir, n) {
     return runProgram(exe as Program, inputs, outDir, n);
   },
@@ -51,7 +54,8 @@ const cRunner: Runner = {
     const exe = await buildC(r.files, dir, r.program.name, RELEASE_CFLAGS);
     return benchC(exe, iters, warmup);
   },
-};
+});
+const cRunner = cRunnerFor([]);
 
 const runners: Partial<Record<Target, Runner>> = { c: cRunner, wasm: makeWasmRunner(readTensorFile), cuda: cudaRunner, hls: hlsRunner };
 
@@ -63,6 +67,8 @@ export function registerRunner(t: Target, r: Runner): void {
 export function getRunner(t: Target, cpu?: string): Runner {
   const board = t === 'c' ? boardFor(cpu) : undefined;
   if (board) return firmwareRunner(board, readTensorFile);
+  const arch = t === 'c' ? archFlags(cpu as CpuRow | undefined) : [];
+  if (arch.length && runners.c === cRunner) return cRunnerFor(arch);
   const r = runners[t];
   if (!r) throw new Error(`no runner for target ${t}`);
   return r;
