@@ -143,9 +143,21 @@ const ifNode: Expand = (n, _lists, m) => {
 /** Control-flow ops, where they carry sequences or optionals. */
 export const CONTROL_ROWS: Record<string, Expand> = { Loop: loop, SequenceMap: sequenceMap, If: ifNode };
 
+/** Ops whose output is a sequence or an optional. */
+const YIELDS_STRUCTURE = new Set(['SequenceEmpty', 'SequenceConstruct', 'SequenceInsert', 'SequenceErase', 'SplitToSequence', 'SequenceMap', 'Optional']);
+
+/** Whether v is declared or made a sequence or optional (branch outputs may be left untyped). */
+function structuredResult(v: Value): boolean {
+  for (let x: Value | null = v; x; x = x.producer?.op === 'Identity' && x.producer.domain === '' ? x.producer.inputs[0] : null) {
+    if (isStructured(x)) return true;
+    if (x.producer?.domain === '' && YIELDS_STRUCTURE.has(x.producer.op)) return true;
+  }
+  return false;
+}
+
 const branchesStructured = (n: Node) => ['then_branch', 'else_branch'].some((b) => {
   const a = n.attrs.get(b);
-  return a?.kind === 'graph' && a.value.outputs.some(isStructured);
+  return a?.kind === 'graph' && a.value.outputs.some(structuredResult);
 });
 
 /** When a row of CONTROL_ROWS applies (SequenceMap: always). */

@@ -131,11 +131,12 @@ describe('control flow over sequences', () => {
   });
 
   /** If(cond) yielding a sequence of one tensor from each branch, or an optional in `opt` mode (else: empty). */
-  function ifModel(opt: boolean): Uint8Array {
+  function ifModel(opt: boolean, typed = true): Uint8Array {
     const branch = (name: string, v: number, empty: boolean) => {
       const g = new ModelBuilder(16, name);
       g.initializer(`${name}_x`, tensorFrom('float32', [2], [v, v]));
       g.node('SequenceConstruct', [`${name}_x`], {}, { outputs: [`${name}_s`] });
+      if (!opt && !typed) { g.output(`${name}_s`); return g; }
       if (!opt) { g.structuredOutput(`${name}_s`, 'sequence', 'float32'); return g; }
       g.node('Optional', empty ? [] : [`${name}_s`], {}, { outputs: [`${name}_o`] });
       g.structuredOutput(`${name}_o`, 'optional', 'float32', true);
@@ -153,6 +154,11 @@ describe('control flow over sequences', () => {
     expect(c.program.inputs.map((i) => i.name)).toEqual(['cond']);
     expect(c.program.outputs.map((o) => `${o.name}[${o.shape}]`)).toEqual(['res_0[2]']);
     expect(c.model.graph.nodes.map((n) => n.op)).toContain('If');
+  });
+
+  it('an If whose branch outputs are left untyped is seen to yield sequences by their producers', () => {
+    const c = compileModel(importModel(ifModel(false, false), 'if.onnx'), { target: 'c' });
+    expect(c.program.outputs.map((o) => `${o.name}[${o.shape}]`)).toEqual(['res_0[2]']);
   });
 
   it('an If whose branches differ in structure asks for its condition, then takes the branch', () => {
