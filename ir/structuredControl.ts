@@ -21,18 +21,20 @@ function body(n: Node, name: string): Graph {
   return a.value;
 }
 
+/** "; it is computed from 'x': give --const x=VALUE" for the inputs behind v, or "". */
+function askFor(v: Value, what: string): string {
+  const names = inputsBehind(v);
+  return names.length ? `; ${what} is computed from ${names.map((x) => `'${x}'`).join(', ')}: give ${names.map((x) => `--const ${x}=VALUE`).join(' ')}` : '';
+}
+
 /** Iterations of a Loop that is unrolled: trip count and first condition known, and a body
  * whose condition stays true. */
 function unrolledTrips(n: Node, g: Graph): number {
   const why = 'it carries a sequence or optional, so onnxc unrolls it';
   const [m, c] = n.inputs;
-  const hint = (v: Value) => {
-    const names = inputsBehind(v);
-    return names.length ? `; it is computed from ${names.map((x) => `'${x}'`).join(', ')}: give ${names.map((x) => `--const ${x}=VALUE`).join(' ')}` : '';
-  };
   if (!m) throw nodeError(n, `the loop has no trip count, and ${why}`);
-  if (!m.const) throw new NeedsInputValues(nodeError(n, `the trip count is not known at compile time, and ${why}${hint(m)}`).message, inputsBehind(m));
-  if (c && !c.const) throw new NeedsInputValues(nodeError(n, `the first condition is not known at compile time, and ${why}${hint(c)}`).message, inputsBehind(c));
+  if (!m.const) throw new NeedsInputValues(nodeError(n, `the trip count is not known at compile time, and ${why}${askFor(m, 'it')}`).message, inputsBehind(m));
+  if (c && !c.const) throw new NeedsInputValues(nodeError(n, `the first condition is not known at compile time, and ${why}${askFor(c, 'it')}`).message, inputsBehind(c));
   if (c && !toNumbers(c.const!)[0]) return 0;
   if (!condStays(g)) throw nodeError(n, `the body may end the loop early, and ${why} to a count known at compile time`);
   const trips = Math.max(0, toNumbers(m.const)[0]);
@@ -120,9 +122,8 @@ const ifNode: Expand = (n, _lists, m) => {
   }
   const i = a.outputs.findIndex((v, k) => structure(v) !== structure(b.outputs[k]));
   if (i >= 0) {
-    const names = inputsBehind(n.inputs[0]!);
-    const hint = names.length ? `; the condition is computed from ${names.map((x) => `'${x}'`).join(', ')}: give ${names.map((x) => `--const ${x}=VALUE`).join(' ')}` : '';
-    throw new NeedsInputValues(nodeError(n, `the condition is not known at compile time and output ${i} is ${structure(a.outputs[i])} in then_branch but ${structure(b.outputs[i])} in else_branch; onnxc needs one structure${hint}`).message, names);
+    const cond = n.inputs[0]!;
+    throw new NeedsInputValues(nodeError(n, `the condition is not known at compile time and output ${i} is ${structure(a.outputs[i])} in then_branch but ${structure(b.outputs[i])} in else_branch; onnxc needs one structure${askFor(cond, 'the condition')}`).message, inputsBehind(cond));
   }
   // the If returns the branches' tensors; its structured outputs are rebuilt from them
   const shapes = [...a.outputs];
