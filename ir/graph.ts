@@ -19,6 +19,8 @@ export interface Value {
   producer: Node | null;
   /** A sequence (ir/sequences.ts): no tensor type; `elems` once its elements are known. */
   sequence?: boolean;
+  /** An optional (ir/optionals.ts): no tensor type; `elems` is [] (empty) or [its value]. */
+  optional?: boolean;
   elems?: Value[];
 }
 
@@ -69,6 +71,42 @@ export interface Model {
   /** Set where a graph output is a sequence: per output of the model as imported, the number of
    * outputs it became (its elements), or null for a tensor (passes/inferShapes.ts). */
   outputCounts?: (number | null)[];
+  /** Set with outputCounts: per output of the model as imported, what it holds. */
+  outputLayouts?: Layout[];
+}
+
+/** What a value holds where it is bound or returned: a tensor, a sequence of tensors, or an
+ * optional (null: empty). Structured values are passed as their tensors in order (leaves). */
+export type Layout = { tensor: TensorType } | { sequence: TensorType[] } | { optional: Layout | null };
+
+/** A sequence or an optional: a list of values at compile time, no tensor type. */
+export const isStructured = (v: Value | null | undefined): boolean => !!v && (!!v.sequence || !!v.optional);
+
+/** The tensors a layout is passed as, in order. */
+export function layoutLeaves(l: Layout): TensorType[] {
+  if ('tensor' in l) return [l.tensor];
+  if ('sequence' in l) return l.sequence;
+  return l.optional ? layoutLeaves(l.optional) : [];
+}
+
+/** Names of the tensors a value of layout l named `name` is passed as: a sequence's NAME_0,
+ * NAME_1…, a tensor's (an optional's) NAME. */
+export function layoutLeafNames(name: string, l: Layout): string[] {
+  if ('tensor' in l) return [name];
+  if ('sequence' in l) return l.sequence.map((_, i) => `${name}_${i}`);
+  return l.optional ? layoutLeafNames(name, l.optional) : [];
+}
+
+/** The tensor values a (typed) value is passed as: itself, or its elements' in order. */
+export function leafValues(v: Value): Value[] {
+  return isStructured(v) ? (v.elems ?? []).flatMap(leafValues) : [v];
+}
+
+/** The layout of a typed value (structured values need their elements known). */
+export function layoutOf(v: Value): Layout {
+  if (v.sequence) return { sequence: (v.elems ?? []).map((e) => e.type!) };
+  if (v.optional) return { optional: v.elems?.length ? layoutOf(v.elems[0]) : null };
+  return { tensor: v.type! };
 }
 
 /** "node 'conv1' (Conv)" — how errors and dumps name a node. */

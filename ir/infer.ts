@@ -7,7 +7,7 @@ import { CompileError, atNode, nodeError } from './errors.js';
 import { Graph, Node, TensorType, isStatic, nodeInputs } from './graph.js';
 import { OpDef, opDefOf } from './opdef.js';
 import { TensorData, numel } from './tensor.js';
-import { expandSequenceNode, isSequenceNode } from './sequences.js';
+import { expandStructuredNode, isStructuredNode } from './structured.js';
 import { checkDeclaredOutputs, checkInputTypes } from './validate.js';
 
 /** Computes a node's outputs from constant inputs of the given types (outputs get `outTypes`). */
@@ -56,12 +56,12 @@ export function inferNode(n: Node, evaluate?: Evaluator): void {
 
 /** Infers types of every node output of a graph (in order: import sorted it). */
 export function inferGraph(g: Graph, evaluate?: Evaluator): void {
-  // sequence nodes give way to the tensor nodes that compute their results (ir/sequences.ts)
+  // sequence and optional nodes give way to the tensor nodes that compute their results (ir/structured.ts)
   for (let i = 0; i < g.nodes.length; i++) {
     const n = g.nodes[i];
-    if (!isSequenceNode(n)) { inferNode(n, evaluate); continue; }
+    if (!isStructuredNode(n)) { inferNode(n, evaluate); continue; }
     atNode(n);
-    g.nodes.splice(i, 1, ...expandSequenceNode(n));
+    g.nodes.splice(i, 1, ...expandStructuredNode(n, evaluate));
     i--;
   }
   for (const o of g.outputs) if (!o.type && !o.elems) throw new CompileError(`graph output '${o.name}' has no known type`);

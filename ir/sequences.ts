@@ -5,32 +5,9 @@
 // them. Inference (ir/infer.ts) splices those nodes in place of the sequence node and types
 // them, so no sequence reaches lowering. Lengths and positions must be known at compile time.
 import { nodeError } from './errors.js';
-import { Node, Value, constValue, newValue } from './graph.js';
-import { tensorFrom, toNumbers } from './tensor.js';
-
-/** What expanding one sequence node gives: tensor nodes to infer in its place. */
-type Expand = (n: Node, lists: Value[][], make: Maker) => Node[];
-
-/** Builds the replacement nodes of node n (named after it, same opset). */
-class Maker {
-  private count = 0;
-  constructor(readonly n: Node) {}
-  node(op: string, inputs: (Value | null)[], out: Value | undefined, attrs: Record<string, number | number[]> = {}): Node {
-    const v = out ?? newValue(`${this.n.name}/${op}_${this.count}`);
-    const node: Node = { name: `${this.n.name}/${op}_${this.count++}`, op, domain: '', opset: this.n.opset, inputs, outputs: [v], attrs: new Map() };
-    for (const [k, a] of Object.entries(attrs)) node.attrs.set(k, Array.isArray(a) ? { kind: 'ints', value: a } : { kind: 'int', value: a });
-    v.producer = node;
-    return node;
-  }
-  ints(values: number[], scalar = false): Value {
-    return constValue(`${this.n.name}/c${this.count++}`, tensorFrom('int64', scalar ? [] : [values.length], values.map(BigInt)));
-  }
-}
-
-const int = (n: Node, name: string, dflt: number) => {
-  const a = n.attrs.get(name);
-  return a?.kind === 'int' ? a.value : dflt;
-};
+import { Expand, intAttr as int, setList } from './expand.js';
+import { Node, Value } from './graph.js';
+import { toNumbers } from './tensor.js';
 
 /** A position input: known, in [-len, len] (inserting) or [-len, len-1] (reading). */
 function position(n: Node, v: Value | null | undefined, len: number, dflt: number, inserting: boolean): number {
@@ -43,18 +20,17 @@ function position(n: Node, v: Value | null | undefined, len: number, dflt: numbe
   return p;
 }
 
-const setList = (v: Value | null, elems: Value[]) => { if (v) { v.elems = elems; v.sequence = true; } };
-
-const ROWS: Record<string, Expand> = {
+/** Sequence ops, one row each. */
+export const SEQUENCE_ROWS: Record<string, Expand> = {
   SequenceEmpty: (n) => { setList(n.outputs[0], []); return []; },
   SequenceConstruct: (n) => {
     const elems = n.inputs.filter((v): v is Value => !!v);
-    for (const v of elems) if (v.sequence || !v.type) throw nodeError(n, `input '${v.name}' is not a tensor of known type`);
+    for (const v of elems) if (v.sequence || v.optional || !v.type) throw nodeError(n, `input '${v.name}' is not a tensor of known type`);
     if (elems.some((v) => v.type!.dtype !== elems[0].type!.dtype)) throw nodeError(n, `the elements of a sequence must have one element type (${elems.map((v) => v.type!.dtype).join(', ')})`);
     setList(n.outputs[0], elems);
     return [];
   },
-  Identity: (n, [s]) => { setList(n.outputs[0], s); return []; },
+  Identity: (n, [s]) => { setList(n.outputs[0], s, n.inputs[0]!); return []; },
   SequenceInsert: (n, [s]) => {
     const p = position(n, n.inputs[2], s.length, s.length, true);
     setList(n.outputs[0], [...s.slice(0, p), n.inputs[1]!, ...s.slice(p)]);
@@ -108,23 +84,6 @@ const ROWS: Record<string, Expand> = {
     return nodes;
   },
 };
-
-/** Whether node n is a sequence op (or an Identity of a sequence) that expands at compile time. */
-export function isSequenceNode(n: Node): boolean {
-  if (n.domain !== '') return false;
-  if (n.op === 'Identity') return !!n.inputs[0]?.sequence;
-  return n.op in ROWS;
-}
-
-/** Expands a sequence node: sets its sequence outputs' lists; returns the tensor nodes to run instead. */
-export function expandSequenceNode(n: Node): Node[] {
-  const lists = n.inputs.map((v) => {
-    if (!v?.sequence) return [];
-    if (!v.elems) throw nodeError(n, `sequence '${v.name}' has no length known at compile time`);
-    return v.elems;
-  });
-  return ROWS[n.op](n, lists, new Maker(n));
-}
 
 /** Inputs of sequence ops that must be known at compile time (positions, split sizes): `run`
  * and `test` specialize on graph inputs feeding them (passes/findShapeInputs.ts). */

@@ -10,7 +10,7 @@ import { inferGraph } from './infer.js';
 import { ix } from './kbuild.js';
 import { Expr } from './kernel.js';
 import { opDefOf } from './opdef.js';
-import { numel } from './tensor.js';
+import { numel, toNumbers } from './tensor.js';
 
 /**
  * Types a body's inputs (from the op's semantics), infers the body (folding its constants with
@@ -136,3 +136,25 @@ export function passesThrough(v: Value, from: Value): boolean {
     if (x === from) return true;
   return false;
 }
+
+/** Names of the values without producer (graph or body inputs) that value v is computed from. */
+export function inputsBehind(v: Value): string[] {
+  const names = new Set<string>();
+  const seen = new Set<Value>();
+  const walk = (x: Value | null) => {
+    if (!x || x.const || seen.has(x)) return;
+    seen.add(x);
+    if (!x.producer) names.add(x.name);
+    else nodeInputs(x.producer).forEach(walk);
+  };
+  walk(v);
+  return [...names];
+}
+
+/** The body's condition output is always true or passes its condition input on unchanged. */
+export function condStays(body: Graph): boolean {
+  const out = body.outputs[0];
+  if (out.const) return toNumbers(out.const)[0] !== 0;
+  return passesThrough(out, body.inputs[1]);
+}
+

@@ -1,9 +1,9 @@
 // findShapeInputs: graph inputs whose values decide shapes (Reshape's shape, Tile's repeats…).
 // A static-memory program must know them at compile time: `run`/`test` specialize on the
 // given values, and the generated code checks them at run time.
-import { Graph, Model, Node, Value, nodeInputs, subgraphs } from '../ir/graph.js';
+import { Graph, Model, Node, Value, isStructured, nodeInputs, subgraphs } from '../ir/graph.js';
 import { getOp } from '../ir/opdef.js';
-import { sequenceConstInputs } from '../ir/sequences.js';
+import { structuredConstInputs } from '../ir/structured.js';
 
 export function findShapeInputs(m: Model): Set<string> {
   const g: Graph = m.graph;
@@ -11,7 +11,8 @@ export function findShapeInputs(m: Model): Set<string> {
   const need = new Set<string>();
   const seen = new Set<Value>();
   const walk = (v: Value | null) => {
-    if (!v || seen.has(v) || v.const) return;
+    // a sequence's or optional's structure is bound anyway (and a value read from its elements cannot be)
+    if (!v || seen.has(v) || v.const || isStructured(v)) return;
     seen.add(v);
     if (inputs.has(v)) { need.add(v.name); return; }
     const p = v.producer;
@@ -24,7 +25,7 @@ export function findShapeInputs(m: Model): Set<string> {
   const visit = (nodes: Node[]) => {
     for (const n of nodes) {
       for (const sg of subgraphs(n)) visit(sg.nodes);
-      for (const i of sequenceConstInputs(n)) walk(n.inputs[i] ?? null);
+      for (const i of structuredConstInputs(n)) walk(n.inputs[i] ?? null);
       const def = getOp(n.domain, n.op);
       if (!def?.constInputs) continue;
       const idx = typeof def.constInputs === 'function' ? def.constInputs(n) : def.constInputs;

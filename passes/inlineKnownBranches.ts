@@ -5,29 +5,7 @@
 // branch's result, which simplifyGraph then removes. Runs on every graph, bodies included, and
 // on the inlined nodes in turn (nested known Ifs).
 import { Graph, Model, Node, subgraphs } from '../ir/graph.js';
-import { toNumbers } from '../ir/tensor.js';
-
-/** The branch a known condition selects, or undefined. */
-function takenBranch(n: Node): Graph | undefined {
-  if (n.op !== 'If' || n.domain !== '') return undefined;
-  const c = n.inputs[0]?.const;
-  if (!c || toNumbers(c).length === 0) return undefined;
-  const a = n.attrs.get(toNumbers(c)[0] ? 'then_branch' : 'else_branch');
-  return a?.kind === 'graph' ? a.value : undefined;
-}
-
-/** The branch's nodes, then one Identity per If output reading the branch result. */
-function inlined(n: Node, branch: Graph): Node[] {
-  const copies: Node[] = [];
-  branch.outputs.forEach((r, i) => {
-    const out = n.outputs[i];
-    if (!out) return;
-    const id: Node = { name: `${n.name}/${branch.name}/out${i}`, op: 'Identity', domain: '', opset: n.opset, inputs: [r], outputs: [out], attrs: new Map() };
-    out.producer = id;
-    copies.push(id);
-  });
-  return [...branch.nodes, ...copies];
-}
+import { inlineGraph, takenBranch } from '../ir/inlineGraph.js';
 
 function inlineIn(g: Graph): number {
   let count = 0;
@@ -37,7 +15,7 @@ function inlineIn(g: Graph): number {
     const n = queue.shift()!;
     const branch = takenBranch(n);
     if (branch) {
-      queue.unshift(...inlined(n, branch)); // the branch's own known Ifs are inlined in turn
+      queue.unshift(...inlineGraph(n, branch, [], n.outputs, `${n.name}/${branch.name}`, false)); // the branch's own known Ifs are inlined in turn
       count++;
       continue;
     }

@@ -7,7 +7,9 @@ import fs from 'node:fs';
 
 const ATTR = { int: 'int', float: 'float', string: 'string', 'list of ints': 'ints', 'list of floats': 'floats', 'list of strings': 'strings',
   tensor: 'tensor', graph: 'graph', 'list of graphs': 'graphs', 'list of tensors': 'tensors', 'sparse tensor': 'sparse_tensor', 'list of sparse tensors': 'sparse_tensors',
-  'type proto': 'type_proto', 'list of type protos': 'type_protos' };
+  'type proto': 'type_proto', 'list of type protos': 'type_protos',
+  // the changelogs spell these two as the AttributeProto type names
+  sparse_tensor: 'sparse_tensor', type_proto: 'type_proto' };
 const DT = { float: 'float32', double: 'float64' };
 const dtype = (t) => { const m = /^tensor\((\w+)\)$/.exec(t.trim()); return m ? (DT[m[1]] ?? m[1]) : null; };
 

@@ -11,7 +11,7 @@ import { LayerEstimate, estimateLayers } from '../codegen/hls/estimate.js';
 import { HlsMemory } from '../codegen/hls/memory.js';
 import { CompileError, inPass } from '../ir/errors.js';
 import { isFloat } from '../ir/dtype.js';
-import { Model, TensorType, Value, isStatic, newValue } from '../ir/graph.js';
+import { Layout, Model, TensorType, Value, isStatic, isStructured, leafValues, newValue } from '../ir/graph.js';
 import { registerAllOps } from '../ir/ops/index.js';
 import { TensorData, numel, tensorFrom } from '../ir/tensor.js';
 import { Program } from '../ir/kernel.js';
@@ -37,6 +37,9 @@ export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' 
   consts?: Record<string, ConstValue>;
   /** Element types of sequence inputs: each element becomes an input NAME_0, NAME_1… */
   sequences?: Record<string, TensorType[]>;
+  /** What sequence and optional inputs hold (sequences: as above): a sequence's elements
+   * become inputs NAME_0, NAME_1…, an optional's tensor the input NAME, an empty one none. */
+  layouts?: Record<string, Layout>;
   /** C: large weights in NAME.weights.bin pulled in with .incbin (GNU assembler), or C arrays
    * (default: incbin; c when simd is false, so the portable output needs only a C99 compiler). */
   weights?: 'incbin' | 'c';
@@ -142,16 +145,32 @@ export function bindInputs(m: Model, dims: Record<string, number> = {}, consts: 
   }
 }
 
-/** Sequence inputs become one input per element, NAME_0, NAME_1…, of the given types. */
-export function bindSequences(m: Model, seqs: Record<string, TensorType[]> = {}): void {
-  for (const k of Object.keys(seqs)) if (!m.graph.inputs.some((v) => v.name === k && v.sequence))
-    throw new CompileError(`the model has no sequence input '${k}'`);
+/** Binds what structured input v holds; returns the tensor inputs it becomes. */
+function bindLayout(v: Value, l: Layout): Value[] {
+  const kind = (x: Layout) => ('tensor' in x ? 'a tensor' : 'sequence' in x ? 'a sequence' : 'an optional');
+  if (!!v.sequence !== 'sequence' in l || !!v.optional !== 'optional' in l)
+    throw new CompileError(`input '${v.name}' is ${v.sequence ? 'a sequence' : 'an optional'}, the value given ${kind(l)}`);
+  if ('sequence' in l) v.elems = l.sequence.map((t, i) => newValue(`${v.name}_${i}`, t));
+  else if ('optional' in l) {
+    const inner = l.optional;
+    if (inner && 'optional' in inner) throw new CompileError(`input '${v.name}': an optional of an optional is not supported`);
+    const held = inner && newValue(v.name, 'tensor' in inner ? inner.tensor : null);
+    if (held && 'sequence' in inner!) { held.sequence = true; held.elems = inner.sequence.map((t, i) => newValue(`${v.name}_${i}`, t)); }
+    v.elems = held ? [held] : [];
+  }
+  return leafValues(v);
+}
+
+/** Sequence and optional inputs become the tensor inputs they hold (see CompileOptions.layouts). */
+export function bindStructured(m: Model, layouts: Record<string, Layout> = {}): void {
+  for (const k of Object.keys(layouts)) if (!m.graph.inputs.some((v) => v.name === k && isStructured(v)))
+    throw new CompileError(`the model has no sequence or optional input '${k}'`);
   m.graph.inputs = m.graph.inputs.flatMap((v) => {
-    if (!v.sequence) return [v];
-    const types = seqs[v.name];
-    if (!types) throw new CompileError(`input '${v.name}' is a sequence: onnxc needs its length and element shapes at compile time (onnxc run and test take them from the SequenceProto given)`);
-    v.elems = types.map((t, i) => newValue(`${v.name}_${i}`, t));
-    return v.elems;
+    if (!isStructured(v)) return [v];
+    const l = layouts[v.name];
+    if (!l && v.sequence) throw new CompileError(`input '${v.name}' is a sequence: onnxc needs its length and element shapes at compile time (onnxc run and test take them from the SequenceProto given)`);
+    if (!l) throw new CompileError(`input '${v.name}' is an optional: onnxc needs to know at compile time whether it holds a value, and its shapes (onnxc run and test take them from the OptionalProto given)`);
+    return bindLayout(v, l);
   });
 }
 
@@ -165,7 +184,8 @@ export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): Co
   const name = opts.name ?? defaultName(m.source);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new CompileError(`--name '${name}' is not a C identifier`);
   if (name.length > MAX_NAME) throw new CompileError(`--name is ${name.length} characters long; at most ${MAX_NAME} (it names the output files)`);
-  bindSequences(m, opts.sequences);
+  const seqs = Object.entries(opts.sequences ?? {}).map(([k, ts]): [string, Layout] => [k, { sequence: ts }]);
+  bindStructured(m, { ...Object.fromEntries(seqs), ...opts.layouts });
   bindInputs(m, opts.dims, opts.consts);
   for (const v of m.graph.inputs) {
     if (!isStatic(v.type!.shape)) {

@@ -5,12 +5,12 @@
 // iterations behind scan outputs is known at compile time.
 import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
 import { CompileError, NeedsInputValues } from '../errors.js';
-import { Dim, Graph, Node, TensorType, Value, nodeInputs } from '../graph.js';
+import { Dim, Graph, Node, TensorType } from '../graph.js';
 import { add, and, cast, cmp, ix, lit, min, sub } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { OpDef, graph, int, ints } from '../opdef.js';
 import { toNumbers } from '../tensor.js';
-import { captureBindings, copySlice, copyTensor, inferSubgraph, lowerSubgraph, passesThrough, reads } from '../subgraph.js';
+import { captureBindings, condStays, copySlice, copyTensor, inferSubgraph, inputsBehind, lowerSubgraph, reads } from '../subgraph.js';
 import { tt } from './common.js';
 
 // a subgraph's output has no tensor type where it is a sequence (ir/sequences.ts) or missing
@@ -46,20 +46,6 @@ function constBranch(ctx: InferCtx): string | undefined {
   const c = ctx.constOf(0);
   if (!c) return undefined;
   return toNumbers(c)[0] ? 'then_branch' : 'else_branch';
-}
-
-/** Names of the values without producer (graph or body inputs) that value v is computed from. */
-function inputsBehind(v: Value): string[] {
-  const names = new Set<string>();
-  const seen = new Set<Value>();
-  const walk = (x: Value | null) => {
-    if (!x || x.const || seen.has(x)) return;
-    seen.add(x);
-    if (!x.producer) names.add(x.name);
-    else nodeInputs(x.producer).forEach(walk);
-  };
-  walk(v);
-  return [...names];
 }
 
 /** Types of one branch's outputs, or the CompileError that typing it raised. */
@@ -125,13 +111,6 @@ const loopBody = (n: Node) => {
   const a = n.attrs.get('body');
   return a?.kind === 'graph' ? a.value : undefined;
 };
-
-/** The body's condition output is always true or passes its condition input on unchanged. */
-function condStays(body: Graph): boolean {
-  const out = body.outputs[0];
-  if (out.const) return toNumbers(out.const)[0] !== 0;
-  return passesThrough(out, body.inputs[1]);
-}
 
 /** Iterations of a Loop known at compile time (needed for scan outputs). */
 function staticTrips(ctx: InferCtx, body: Graph): number {

@@ -27,6 +27,13 @@ const valueInfo = (name: string, dtype: DType, shape: (number | string)[]) => ({
   name, type: { tensor_type: { elem_type: onnxCode(dtype), shape: { dim: shape.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) } } },
 });
 
+/** The TypeProto of a sequence of tensors, or of an optional of a tensor (or of such a sequence). */
+function structuredType(kind: 'sequence' | 'optional', dtype: DType, ofSequence: boolean): object {
+  const tensor = { tensor_type: { elem_type: onnxCode(dtype) } };
+  const seq = { sequence_type: { elem_type: tensor } };
+  return kind === 'sequence' ? seq : { optional_type: { elem_type: ofSequence ? seq : tensor } };
+}
+
 export class ModelBuilder {
   private nodes: PNodeOut[] = [];
   private inputs: object[] = [];
@@ -44,6 +51,17 @@ export class ModelBuilder {
   sequenceInput(name: string, dtype: DType): string {
     this.inputs.push({ name, type: { sequence_type: { elem_type: { tensor_type: { elem_type: onnxCode(dtype) } } } } });
     return name;
+  }
+
+  /** A graph input that is an optional of a tensor (or of a sequence of tensors) of the given element type. */
+  optionalInput(name: string, dtype: DType, ofSequence = false): string {
+    this.inputs.push({ name, type: structuredType('optional', dtype, ofSequence) });
+    return name;
+  }
+
+  /** Declares a graph output that is a sequence, or an optional (of a sequence where `ofSequence`). */
+  structuredOutput(name: string, kind: 'sequence' | 'optional', dtype: DType, ofSequence = false): void {
+    this.outputs.push({ name, type: structuredType(kind, dtype, ofSequence) });
   }
 
   initializer(name: string, t: TensorData): string {

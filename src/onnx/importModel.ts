@@ -87,6 +87,20 @@ function isTensorSequence(t: PType | undefined): boolean {
   return !!t?.sequence_type && !t.sequence_type.elem_type?.sequence_type && !t.sequence_type.elem_type?.map_type && !t.sequence_type.elem_type?.optional_type;
 }
 
+/** An optional of a tensor or of a sequence of tensors (ir/optionals.ts). */
+function isOptional(t: PType | undefined): boolean {
+  const e = t?.optional_type?.elem_type;
+  return !!e && (!!e.tensor_type || isTensorSequence(e));
+}
+
+/** Marks a value declared a sequence or an optional; whether it was. */
+function markStructured(v: Value, t: PType | undefined): boolean {
+  if (isTensorSequence(t)) v.sequence = true;
+  else if (isOptional(t)) v.optional = true;
+  else return false;
+  return true;
+}
+
 /** Attribute type; models from before IR version 2 may omit it, so infer it from the field set. */
 function attrType(a: PAttr): number {
   if (a.type) return a.type;
@@ -154,9 +168,9 @@ function importGraph(pg: PGraph, ctx: Ctx, outer: Map<string, Value> | undefined
     const name = vi.name ?? '';
     if (inits.has(name)) continue; // an initializer shadowing an input: a constant with a default
     define(name, 'a graph input');
-    const seq = isTensorSequence(vi.type);
-    const v = newValue(name, seq ? null : importType(vi.type, ctx, `input '${name}'`));
-    if (seq) v.sequence = true; // its elements are bound before compiling (src/compile.ts)
+    const v = newValue(name, null);
+    // a sequence's or optional's contents are bound before compiling (src/compile.ts)
+    if (!markStructured(v, vi.type)) v.type = importType(vi.type, ctx, `input '${name}'`);
     scope.set(name, v);
     inputs.push(v);
   }
@@ -183,7 +197,7 @@ function importGraph(pg: PGraph, ctx: Ctx, outer: Map<string, Value> | undefined
   const outputs = (pg.output ?? []).map((vi) => {
     const v = scope.get(vi.name ?? '');
     if (!v) throw new CompileError(`graph '${gname}': output '${vi.name}' is not produced by any node`);
-    const declared = isTensorSequence(vi.type) ? null : importType(vi.type, ctx, `output '${vi.name}'`);
+    const declared = markStructured(v, vi.type) ? null : importType(vi.type, ctx, `output '${vi.name}'`);
     if (declared) declaredOutputs.set(v.name, declared);
     return v;
   });

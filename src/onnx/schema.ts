@@ -149,11 +149,12 @@ const root = protobuf.parse(PROTO, { keepCase: true }).root;
 export const ModelProto = root.lookupType('onnx.ModelProto');
 export const TensorProto = root.lookupType('onnx.TensorProto');
 export const SequenceProto = root.lookupType('onnx.SequenceProto');
+export const OptionalProto = root.lookupType('onnx.OptionalProto');
 
 // Decoded message shapes (keepCase field names). Int64 fields may arrive as Long or number.
 export type Int64 = number | { toString(): string; toNumber(): number; low: number; high: number; unsigned?: boolean };
 export interface PTensorShape { dim?: { dim_value?: Int64; dim_param?: string; value?: 'dim_value' | 'dim_param' }[] }
-export interface PType { tensor_type?: { elem_type?: number; shape?: PTensorShape }; sequence_type?: { elem_type?: PType }; map_type?: unknown; optional_type?: unknown; sparse_tensor_type?: unknown }
+export interface PType { tensor_type?: { elem_type?: number; shape?: PTensorShape }; sequence_type?: { elem_type?: PType }; map_type?: unknown; optional_type?: { elem_type?: PType }; sparse_tensor_type?: unknown }
 export interface PValueInfo { name?: string; type?: PType }
 export interface PTensor {
   dims?: Int64[]; data_type?: number; float_data?: number[]; int32_data?: number[]; string_data?: Uint8Array[];

@@ -3,7 +3,7 @@
 import { DType, byteSize, dtypeFromOnnx, dtypeInfo, onnxCode } from '../../ir/dtype.js';
 import { CompileError } from '../../ir/errors.js';
 import { TensorData, TypedArray, arrayCtor, isPacked, numel, setNum, tensorBytes, zeros } from '../../ir/tensor.js';
-import { PTensor, SequenceProto, TensorProto, int64Big, int64Num } from './schema.js';
+import { PTensor, TensorProto, int64Big, int64Num } from './schema.js';
 
 /** Largest tensor onnxc accepts, in bytes (beyond this no static arena is sensible). */
 export const MAX_TENSOR_BYTES = 2 ** 34;
@@ -91,18 +91,6 @@ export function parseTensor(bytes: Uint8Array, what = 'tensor file'): TensorData
 /** A TensorProto object with raw_data (a view of the tensor's bytes). */
 export function tensorObject(t: TensorData, name: string): { dims: number[]; data_type: number; name: string; raw_data: Uint8Array } {
   return { dims: t.shape, data_type: onnxCode(t.dtype), name, raw_data: tensorBytes(t) };
-}
-
-/** Decodes a serialized SequenceProto of tensors (sequence inputs and outputs of ONNX's tests). */
-export function parseSequence(bytes: Uint8Array, what = 'sequence file'): TensorData[] {
-  let p: { elem_type?: number; tensor_values?: PTensor[] };
-  try {
-    p = SequenceProto.decode(bytes) as never;
-  } catch (e) {
-    throw new CompileError(`${what}: not a valid SequenceProto (${(e as Error).message})`);
-  }
-  if (p.elem_type !== undefined && p.elem_type !== 1) throw new CompileError(`${what}: only sequences of tensors are supported (elem_type ${p.elem_type})`);
-  return (p.tensor_values ?? []).map((t) => decodeTensor(t));
 }
 
 /** Serializes a tensor as a TensorProto with raw_data. */

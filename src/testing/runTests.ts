@@ -3,12 +3,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CompileError } from '../../ir/errors.js';
+import { CompileError, NeedsInputValues } from '../../ir/errors.js';
 import { TensorData, numel, tensorFrom } from '../../ir/tensor.js';
 import { CompileResult, CpuRow, Target, compileModel, shapeInputs } from '../api.js';
 import { loadModel } from '../onnx/loadModel.js';
-import { encodeTensor, parseSequence } from '../onnx/tensorProto.js';
-import { Model } from '../../ir/graph.js';
+import { encodeTensor } from '../onnx/tensorProto.js';
+import { layoutKind, parseValue } from '../onnx/valueProto.js';
+import { Model, isStructured, layoutLeaves } from '../../ir/graph.js';
+import { ProgramInputs, groupOutputs, readInputFiles } from '../runners/valueFiles.js';
 import { Runner, getRunner, readTensorFile } from '../runners/index.js';
 import { TestCase } from './cases.js';
 import { ONNX_TOLERANCE, compareTensors } from './compare.js';
@@ -44,36 +46,21 @@ function generatedInput(t: { dtype: string; shape: number[] }): TensorData {
   return tensorFrom('float32', t.shape, vals);
 }
 
-interface DataSet { files: string[]; tensors: TensorData[]; outputs: string[]; seqs: Record<string, TensorData[]> }
+interface DataSet extends ProgramInputs { outputs: string[] }
 /** One compilation of a case: its data sets share the values it was specialized on. */
 interface Unit { compiled: CompileResult; sets: DataSet[] }
-
-/** A data set's inputs: a sequence input (SequenceProto) becomes one tensor file per element. */
-function readInputs(probe: Model, files: string[], work: string, k: number): Pick<DataSet, 'files' | 'tensors' | 'seqs'> {
-  const seqs: Record<string, TensorData[]> = {};
-  const out: { file: string; t: TensorData }[] = [];
-  files.forEach((f, i) => {
-    const v = probe.graph.inputs[i];
-    if (!v?.sequence) { out.push({ file: f, t: readTensorFile(f) }); return; }
-    seqs[v.name] = parseSequence(fs.readFileSync(f), path.basename(f));
-    fs.mkdirSync(work, { recursive: true });
-    seqs[v.name].forEach((t, j) => {
-      const file = path.join(work, `seq_${k}_input_${i}_${j}.pb`);
-      fs.writeFileSync(file, encodeTensor(t, `${v.name}_${j}`));
-      out.push({ file, t });
-    });
-  });
-  return { files: out.map((o) => o.file), tensors: out.map((o) => o.t), seqs };
-}
 
 /** Reads a case's data sets and compiles it once per distinct set of specialized values;
  * `nameOf(g)` names the g-th compilation (distinct names where several share a program). */
 function prepareCase(c: TestCase, opts: TestOptions, work: string, nameOf: (g: number) => string): Unit[] | CaseResult {
   if (!c.dataSets.length) return { name: c.name, status: 'skip', reason: 'no test data sets' };
-  // inputs of every data set (generated for the light layout)
+  // inputs of every data set (generated for the light layout); a sequence or optional input
+  // becomes the tensors it holds (runners/valueFiles.ts)
   const probe = loadModel(c.model);
+  const bad = c.dataSets.find((ds) => !c.generatedInputs && ds.inputs.length !== probe.graph.inputs.length);
+  if (bad) return { name: c.name, status: 'fail', reason: `data set has ${bad.inputs.length} inputs, the model ${probe.graph.inputs.length}` };
   const sets: DataSet[] = c.dataSets.map((ds, k) => {
-    if (!c.generatedInputs) return { ...readInputs(probe, ds.inputs, work, k), outputs: ds.outputs };
+    if (!c.generatedInputs) return { ...readInputFiles(probe.graph.inputs, ds.inputs, work, `set${k}`), outputs: ds.outputs };
     const tensors = probe.graph.inputs.map((v) => generatedInput({ dtype: v.type!.dtype, shape: v.type!.shape as number[] }));
     const files = tensors.map((t, i) => {
       const f = path.join(work, `gen_${k}_input_${i}.pb`);
@@ -81,49 +68,66 @@ function prepareCase(c: TestCase, opts: TestOptions, work: string, nameOf: (g: n
       fs.writeFileSync(f, encodeTensor(t, probe.graph.inputs[i].name));
       return f;
     });
-    return { files, tensors, outputs: ds.outputs, seqs: {} };
+    return { files, tensors, names: probe.graph.inputs.map((v) => v.name), layouts: {}, outputs: ds.outputs };
   });
   const need = shapeInputs(probe);
-  // the program's inputs: a sequence input's elements in its place
-  const inputNames = (s: DataSet) => probe.graph.inputs.flatMap((v) => (v.sequence ? (s.seqs[v.name] ?? []).map((_, j) => `${v.name}_${j}`) : [v.name]));
-  const seqKey = (s: DataSet) => Object.entries(s.seqs).map(([n, ts]) => `${n}:${ts.map((t) => `${t.dtype}[${t.shape}]`).join(';')}`).join('|');
-  // one compilation per distinct set of specialized values (and sequence element types)
+  // what compileGroups reads of the inputs, before compiling binds them; the first compilation takes the model already loaded
+  const inputs = probe.graph.inputs.map((v) => ({ name: v.name, shape: v.type?.shape ?? [], structured: isStructured(v) }));
+  let loaded: Model | undefined = probe;
+  const load = () => { const m = loaded ?? loadModel(c.model); loaded = undefined; return m; };
+  // an If or Loop that needs values of inputs at compile time says so: specialize on them too
+  for (;;) {
+    try {
+      return compileGroups(c, opts, sets, need, inputs, load, nameOf);
+    } catch (e) {
+      if (!(e instanceof NeedsInputValues) || !e.inputs.length || e.inputs.some((n) => need.has(n) || !inputs.some((v) => v.name === n))) throw e;
+      e.inputs.forEach((n) => need.add(n));
+    }
+  }
+}
+
+/** Compiles once per distinct set of values of the inputs in `need` (and of sequence and
+ * optional layouts), each data set joining the compilation of its values. */
+type InputInfo = { name: string; shape: (number | string)[]; structured: boolean };
+function compileGroups(c: TestCase, opts: TestOptions, sets: DataSet[], need: Set<string>, inputs: InputInfo[], load: () => Model, nameOf: (g: number) => string): Unit[] | CaseResult {
+  const declared = inputs.filter((v) => !v.structured).length;
   const groups = new Map<string, DataSet[]>();
   for (const s of sets) {
-    const names = inputNames(s);
-    if (s.tensors.length !== names.length) return { name: c.name, status: 'fail', reason: `data set has ${s.tensors.length} inputs, the model ${names.length}` };
-    const key = names.map((n, i) => (need.has(n) ? Buffer.from(encodeTensor(s.tensors[i], n)).toString('base64') : '')).join('|') + seqKey(s);
+    if (s.files.length - leafCount(s) !== declared) return { name: c.name, status: 'fail', reason: `data set has ${s.files.length - leafCount(s)} tensor inputs, the model ${declared}` };
+    const key = s.names.map((n, i) => (need.has(n) ? Buffer.from(encodeTensor(s.tensors[i], n)).toString('base64') : '')).join('|') + JSON.stringify(s.layouts);
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
   return [...groups.values()].map((group, g) => {
     const first = group[0];
-    const names = inputNames(first);
     const consts: Record<string, TensorData> = {};
-    names.forEach((n, i) => { if (need.has(n)) consts[n] = first.tensors[i]; });
+    first.names.forEach((n, i) => { if (need.has(n)) consts[n] = first.tensors[i]; });
     const dims: Record<string, number> = {};
-    const byName = new Map(names.map((n, i) => [n, first.tensors[i]]));
-    probe.graph.inputs.forEach((v) => v.type?.shape?.forEach((d, j) => { if (typeof d === 'string') dims[d] = byName.get(v.name)!.shape[j]; }));
-    const sequences = Object.fromEntries(Object.entries(first.seqs).map(([n, ts]) => [n, ts.map((t) => ({ dtype: t.dtype, shape: t.shape }))]));
-    const model = g === 0 ? probe : loadModel(c.model);
-    const compiled = compileModel(model, { target: opts.target, name: nameOf(g), dims, consts, sequences, verify: true, simd: opts.simd, cpu: opts.cpu, freestanding: opts.freestanding, lowMemory: opts.lowMemory });
+    const byName = new Map(first.names.map((n, i) => [n, first.tensors[i]]));
+    inputs.forEach((v) => v.shape.forEach((d, j) => { if (typeof d === 'string') dims[d] = byName.get(v.name)!.shape[j]; }));
+    const compiled = compileModel(load(), { target: opts.target, name: nameOf(g), dims, consts, layouts: first.layouts, verify: true, simd: opts.simd, cpu: opts.cpu, freestanding: opts.freestanding, lowMemory: opts.lowMemory });
     return { compiled, sets: group };
   });
 }
 
+/** Program inputs of a data set that come from sequences and optionals. */
+const leafCount = (s: DataSet) => Object.values(s.layouts).reduce((n, l) => n + layoutLeaves(l).length, 0);
+
 /** Runs a built unit on its data sets and compares; the reason of the first mismatch, if any.
- * An expected SequenceProto output is compared element by element with the outputs it became. */
+ * An expected SequenceProto or OptionalProto output is compared with the tensors it became. */
 async function checkUnit(c: TestCase, u: Unit, runner: Runner, handle: unknown, outDir: string): Promise<string | undefined> {
-  const counts = u.compiled.model.outputCounts;
+  const layouts = u.compiled.model.outputLayouts;
   for (const [k, s] of u.sets.entries()) {
     const outs = await runner.run(handle, s.files, path.join(outDir, `out${k}`), u.compiled.program.outputs.length);
+    if (outs.length < u.compiled.program.outputs.length) return `model produced ${outs.length} outputs, expected ${u.compiled.program.outputs.length}`;
+    const got = groupOutputs(outs, layouts);
     let at = 0;
     for (let i = 0; i < s.outputs.length; i++) {
-      const count = counts?.[i] ?? null;
-      const expected = count === null ? [readTensorFile(s.outputs[i])] : parseSequence(fs.readFileSync(s.outputs[i]), path.basename(s.outputs[i]));
-      if (count !== null && expected.length !== count) return `output ${i} is a sequence of ${count}, expected ${expected.length}`;
-      for (const e of expected) {
-        if (at >= outs.length) return `model produced ${outs.length} outputs, expected more`;
-        const why = compareTensors(outs[at], e, toleranceFor(c));
+      if (i >= got.length) return `model has ${got.length} outputs, the test data ${s.outputs.length}`;
+      const kind = layouts ? layoutKind(got[i].layout) : 'tensor';
+      const expected = kind === 'tensor' ? [readTensorFile(s.outputs[i])] : parseValue(fs.readFileSync(s.outputs[i]), kind, path.basename(s.outputs[i])).tensors;
+      if (expected.length !== got[i].tensors.length) return `output ${i} holds ${got[i].tensors.length} tensors, expected ${expected.length}`;
+      for (const [j, e] of expected.entries()) {
+        const why = compareTensors(got[i].tensors[j], e, toleranceFor(c));
         if (why) return `output ${i} ('${u.compiled.program.outputs[at].name}'): ${why}`;
         at++;
       }
