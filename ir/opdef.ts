@@ -31,6 +31,10 @@ export interface OpDef {
   evaluate?(ctx: InferCtx): TensorData[];
   /** Inputs that must be known at compile time (shape operands), given the node. */
   constInputs?: number[] | ((node: Node) => number[]);
+  /** The lowering takes tensors with run-time dims (ir/rtdims.ts): it reads extents through
+   * LowerCtx (dim, extents, count, offset) and sets the run-time dims of outputs it makes
+   * (setDim). Other ops are refused such tensors with an error naming the node and the dim. */
+  runtimeDims?: boolean;
   /** evaluate() needs only input types, not values (Shape, Size). */
   typeOnly?: boolean;
 }

@@ -2,6 +2,7 @@
 import { registerOps } from '../opdef.js';
 import { castOps } from './cast.js';
 import { controlOps } from './control.js';
+import { countedOps } from './counted.js';
 import { convOps } from './conv.js';
 import { elementwiseOps } from './elementwise.js';
 import { indexingOps } from './indexing.js';
@@ -25,6 +26,6 @@ export function registerAllOps(): void {
   registerOps([
     ...elementwiseOps, ...shapeOps, ...indexingOps, ...castOps, ...reduceOps, ...softmaxOps, ...normalizeOps,
     ...lossOps, ...linalgOps, ...convOps, ...recurrentOps, ...signalOps, ...mlOps, ...controlOps, ...newerOps,
-    ...trainingOps, ...qint8Ops,
+    ...trainingOps, ...qint8Ops, ...countedOps,
   ]);
 }
