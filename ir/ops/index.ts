@@ -10,6 +10,7 @@ import { linalgOps } from './linalg.js';
 import { lossOps } from './loss.js';
 import { mlOps } from './ml.js';
 import { newerOps } from './newer.js';
+import { nmsOps } from './nms.js';
 import { normalizeOps } from './normalize.js';
 import { qint8Ops } from './qint8.js';
 import { recurrentOps } from './recurrent.js';
@@ -26,6 +27,6 @@ export function registerAllOps(): void {
   registerOps([
     ...elementwiseOps, ...shapeOps, ...indexingOps, ...castOps, ...reduceOps, ...softmaxOps, ...normalizeOps,
     ...lossOps, ...linalgOps, ...convOps, ...recurrentOps, ...signalOps, ...mlOps, ...controlOps, ...newerOps,
-    ...trainingOps, ...qint8Ops, ...countedOps,
+    ...trainingOps, ...qint8Ops, ...countedOps, ...nmsOps,
   ]);
 }
