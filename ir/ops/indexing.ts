@@ -60,14 +60,15 @@ function slicePlan(ctx: InferCtx): SlicePlan {
 }
 
 const sliceDef: OpDef = {
-  op: 'Slice',
+  op: 'Slice', runtimeDims: true,
   attrs: { starts: ints(), ends: ints(), axes: ints() },
   constInputs: (n) => (n.opset >= 10 ? [1, 2, 3, 4] : []),
   infer: (ctx) => [tt(ctx.dtype(0), slicePlan(ctx).shape)],
   lower: (ctx) => {
     const { starts, steps } = slicePlan(ctx);
     const x = ctx.in(0), y = ctx.out(0);
-    ctx.nest(y.shape, (idx) => ctx.store(y, idx, ctx.load(x, idx.map((i, d) => add(mul(i, steps[d]), starts[d])))));
+    // a run-time dim (ir/rtdims.ts) is never sliced (slicePlan needs it): it flows through
+    ctx.nest(ctx.extents(y), (idx) => ctx.store(y, idx, ctx.load(x, idx.map((i, d) => add(mul(i, steps[d]), starts[d])))));
   },
 };
 
