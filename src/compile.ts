@@ -155,10 +155,13 @@ export function bindSequences(m: Model, seqs: Record<string, TensorType[]> = {})
   });
 }
 
-/** Inputs a program needs at compile time (see findShapeInputs). */
-export function shapeInputs(m: Model): Set<string> {
-  return findShapeInputs(m);
+/** Inputs a program for `target` needs at compile time (see findShapeInputs). */
+export function shapeInputs(m: Model, target: Target = 'c'): Set<string> {
+  return findShapeInputs(m, takesRuntimeDims(target));
 }
+
+/** Whether a target takes run-time dims (ir/rtdims.ts); the others refuse them at compile time. */
+export const takesRuntimeDims = (target: Target): boolean => target !== 'cuda' && target !== 'hls';
 
 /** Compiles an imported model with what `env` supplies. */
 export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): CompileResult {
@@ -181,7 +184,7 @@ export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): Co
   const schedule = opts.lowMemory ? { ...scheduleFor(lowerTarget), directConv: true } : scheduleFor(lowerTarget);
   const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, schedule, guards: new Set(Object.keys(opts.consts ?? {})) });
   opts.onPhase?.('emitting');
-  if (opts.target === 'hls' || opts.target === 'cuda') refuseRuntimeDims(program, opts.target);
+  if (!takesRuntimeDims(opts.target)) refuseRuntimeDims(program, opts.target);
   if (opts.target === 'hls') {
     const clockNs = opts.hlsClockNs ?? 5, reuse = opts.hlsReuse ?? 1;
     const h = inPass('emitHls', () => emitHls(program, { source: m.source, clockNs, onchipBytes: opts.hlsOnchipBytes, reuse, dataflow: opts.hlsDataflow }));

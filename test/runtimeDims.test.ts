@@ -28,7 +28,7 @@ function model(dir: string, build: (b: B) => void, opset = 17): string {
 }
 
 async function onnxc(file: string, target: 'c' | 'wasm', inputs: [string, TensorData][], dir: string): Promise<TensorData[]> {
-  const res = compileFile(file, { target, name: 'rt' }), runner = getRunner(target, res.cpu);
+  const res = compileFile(file, { target, name: 'rt', verify: true }), runner = getRunner(target, res.cpu);
   const handle = await runner.build(res, path.join(dir, target));
   const files = inputs.map(([n, t]) => {
     const f = path.join(dir, `${target}_${n}.pb`);

@@ -227,7 +227,7 @@ function compressCount(ctx: InferCtx, extent: number): Dim {
 }
 
 const compressDef: OpDef = {
-  op: 'Compress', attrs: { axis: int() }, runtimeDims: true,
+  op: 'Compress', attrs: { axis: int() }, runtimeDims: true, foldInputs: [1],
   infer: (ctx) => {
     if (!ctx.hasAttr('axis')) return [tt(ctx.dtype(0), [compressCount(ctx, numel(ctx.cshape(0)))])];
     const s = [...ctx.shape(0)], a = ctx.axis(ctx.int('axis'), s.length);

@@ -118,6 +118,7 @@ const nonMaxSuppressionDef: OpDef = {
   op: 'NonMaxSuppression', attrs: { center_point_box: int(0) }, runtimeDims: true,
   // max_output_boxes_per_class bounds the output: specialized on where it is a graph input
   constInputs: [2],
+  foldInputs: [0, 1, 3, 4],
   infer: (ctx) => {
     if (allConst(ctx)) return [tt('int64', [nms(ctx).length, 3])];
     const [B, N, C] = dims(ctx);

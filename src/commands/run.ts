@@ -43,7 +43,7 @@ async function run(a: RunArgs, progress: Phases): Promise<number> {
   model.graph.inputs.forEach((v, i) => v.type?.shape?.forEach((d, j) => {
     if (typeof d === 'string' && !(d in dims)) dims[d] = tensors[i].shape[j];
   }));
-  const need = shapeInputs(model);
+  const need = shapeInputs(model, a.target as Target);
   const compileOn = (m: Model) => {
     const consts: Record<string, TensorData> = {};
     names.forEach((n, i) => { if (need.has(n)) consts[n] = tensors[i]; });

@@ -83,7 +83,7 @@ function prepareCase(c: TestCase, opts: TestOptions, work: string, nameOf: (g: n
     });
     return { files, tensors, outputs: ds.outputs, seqs: {} };
   });
-  const need = shapeInputs(probe);
+  const need = shapeInputs(probe, opts.target);
   // the program's inputs: a sequence input's elements in its place
   const inputNames = (s: DataSet) => probe.graph.inputs.flatMap((v) => (v.sequence ? (s.seqs[v.name] ?? []).map((_, j) => `${v.name}_${j}`) : [v.name]));
   const seqKey = (s: DataSet) => Object.entries(s.seqs).map(([n, ts]) => `${n}:${ts.map((t) => `${t.dtype}[${t.shape}]`).join(';')}`).join('|');
