@@ -4,7 +4,7 @@ import { DType, Scalar, computeScalar } from './dtype.js';
 import { CompileError, nodeError } from './errors.js';
 import { Attr, Dim, Graph, Node, TensorType, nodeLabel } from './graph.js';
 import type { Evaluator } from './infer.js';
-import { E, as, ix, linearIndex, load, stridesOf, v } from './kbuild.js';
+import { E, add, as, cast, ix, linearIndex, load, mul, stridesOf, v } from './kbuild.js';
 import { Expr, ForStmt, KBuf, LoopBind, LoopHint, Stmt } from './kernel.js';
 import type { OpDef } from './opdef.js';
 import { SCALAR_SCHEDULE, ScheduleTable } from './schedule.js';
@@ -91,15 +91,48 @@ export class InferCtx {
 /** A tensor as a kernel sees it: a buffer with a concrete row-major shape. */
 export interface TensorRef {
   buf: KBuf;
+  /** The shape; a run-time dim (ir/rtdims.ts) at its upper bound. */
   shape: number[];
+  /** Strides of `shape`; wrong for a tensor with run-time dims (use `rt.strides`). */
   strides: number[];
   dtype: DType;
   /** Scalar type of loaded values. */
   t: Scalar;
+  /** Set when a dim is known only at run time: only ops declaring `runtimeDims` see such refs. */
+  rt?: RtDims;
 }
 
-export function tensorRef(buf: KBuf, shape: number[]): TensorRef {
-  return { buf, shape, strides: stridesOf(shape), dtype: buf.dtype, t: computeScalar(buf.dtype) };
+/** The actual extents of a tensor with run-time dims (ir/rtdims.ts). */
+export interface RtDims {
+  /** Each dim: a constant, or the load of its slot. */
+  dims: Expr[];
+  /** Row-major strides over the actual dims (the tensor is dense in its actual shape). */
+  strides: Expr[];
+  /** The slot of each run-time dim (undefined for static dims). */
+  slots: (KBuf | undefined)[];
+  /** The dims as the graph names them (equal names: equal values). */
+  names: Dim[];
+}
+
+/** A loop extent: a constant, or a run-time value with a compile-time upper bound. */
+export type Extent = number | { hi: Expr; bound: number };
+
+export function tensorRef(buf: KBuf, shape: number[], rt?: RtDims): TensorRef {
+  const r: TensorRef = { buf, shape, strides: stridesOf(shape), dtype: buf.dtype, t: computeScalar(buf.dtype) };
+  if (rt) r.rt = rt;
+  return r;
+}
+
+/** The value of a run-time dim held in `slot` (an int64 scalar buffer). */
+export const slotValue = (slot: KBuf): Expr => cast(load(slot, ix(0), 'i64'), 'idx');
+
+/** RtDims of a shape whose dims are constants or slots. */
+export function rtDims(shape: number[], names: Dim[], slots: (KBuf | undefined)[]): RtDims {
+  const dims = shape.map((d, k) => (slots[k] ? slotValue(slots[k]!) : ix(d)));
+  const strides: Expr[] = new Array(dims.length);
+  let s: Expr = ix(1);
+  for (let k = dims.length - 1; k >= 0; k--) { strides[k] = s; s = mul(s, dims[k]); }
+  return { dims, strides, slots, names };
 }
 
 /** Whether a block contains a `break` that leaves the loop around it (not one of an inner loop). */
@@ -208,14 +241,36 @@ export class LowerCtx extends InferCtx {
     this.emit(s);
   }
 
-  /** Nested loops over a shape (dims of extent 1 get the constant index 0). */
-  nest(shape: number[], fn: (idx: Expr[]) => void): void {
+  /** Nested loops over a shape (dims of extent 1 get the constant index 0; a run-time extent
+   * loops up to its value, at most its bound). */
+  nest(shape: Extent[], fn: (idx: Expr[]) => void): void {
     const go = (d: number, acc: Expr[]) => {
       if (d === shape.length) return fn(acc);
-      if (shape[d] === 1) return go(d + 1, [...acc, ix(0)]);
-      this.loop(shape[d], (i) => go(d + 1, [...acc, i]));
+      const e = shape[d];
+      if (typeof e !== 'number') return this.loop(e.hi, (i) => go(d + 1, [...acc, i]), { bound: e.bound });
+      if (e === 1) return go(d + 1, [...acc, ix(0)]);
+      this.loop(e, (i) => go(d + 1, [...acc, i]));
     };
     go(0, []);
+  }
+
+  /** Dim d of a tensor: a constant, or the run-time value. */
+  dim(r: TensorRef, d: number): Expr { return r.rt ? r.rt.dims[d] : ix(r.shape[d]); }
+
+  /** The extents of a tensor's dims, for nest(). */
+  extents(r: TensorRef): Extent[] {
+    return r.shape.map((b, d) => (r.rt?.slots[d] ? { hi: r.rt.dims[d], bound: b } : b));
+  }
+
+  /** Elements of a tensor (its actual count when it has run-time dims). */
+  count(r: TensorRef): Expr {
+    return r.rt ? r.rt.dims.reduce((a: Expr, d) => mul(a, d), ix(1)) : ix(numel(r.shape));
+  }
+
+  /** Stores the value of run-time dim d of an output (nothing for a static dim). */
+  setDim(r: TensorRef, d: number, val: E): void {
+    const slot = r.rt?.slots[d];
+    if (slot) this.emit({ k: 'store', buf: slot, idx: ix(0), val: cast(as(val, 'idx'), 'i64') });
   }
 
   /** Declares a mutable local initialized to init; returns a reference to it. */
@@ -241,7 +296,10 @@ export class LowerCtx extends InferCtx {
 
   /** Flat element index of a multi-index (or a flat index as is). */
   offset(r: TensorRef, idx: Expr | Expr[]): Expr {
-    return Array.isArray(idx) ? linearIndex(idx, r.strides) : idx;
+    if (!Array.isArray(idx)) return idx;
+    if (!r.rt) return linearIndex(idx, r.strides);
+    const st = r.rt.strides;
+    return idx.reduce((a: Expr, i, d) => add(a, mul(i, st[d])), ix(0));
   }
   load(r: TensorRef, idx: Expr | Expr[]): Expr { return load(r.buf, this.offset(r, idx), r.t); }
   store(r: TensorRef, idx: Expr | Expr[], val: E, sat?: boolean): void {

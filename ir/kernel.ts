@@ -21,6 +21,10 @@
 // - Buffers live in a memory space: `global` (arena, inputs, outputs), `const` (weights,
 //   read-only), `shared` (one copy per thread block), `local` (one copy per thread/registers).
 // - Scalar semantics are the ones written beside each operator below; renderers follow them.
+// - Run-time dims (ir/rtdims.ts): a tensor whose dim is known only at run time is planned at the
+//   dim's upper bound and stays dense in its actual shape. The value lives in an int64 slot
+//   (ProgramBuf.dimOf) that its producing kernel stores and that readers load: a loop over it
+//   has that load as `hi` and the upper bound as `bound`. Slots live until the run ends.
 import type { DType, Scalar } from './dtype.js';
 import type { TensorData } from './tensor.js';
 import type { VStmt } from './vector.js';
@@ -138,6 +142,8 @@ export interface ProgramBuf extends KBuf {
   offset?: number;
   /** For role view: the buffer it is part of, and the element where it starts. */
   view?: { of: ProgramBuf; at: number };
+  /** Set on the int64 slot holding run-time dim `dimOf` (ir/rtdims.ts); it lives to the end of the run. */
+  dimOf?: string;
 }
 
 /** The buffer holding a view's storage (the buffer itself when it is not a view). */
@@ -161,7 +167,9 @@ export interface Program {
   bufs: ProgramBuf[];
   steps: Step[];
   inputs: { name: string; buf: ProgramBuf; shape: number[] }[];
-  outputs: { name: string; buf: ProgramBuf; shape: number[] }[];
+  /** shape: run-time dims at their bounds; dims (only where the output has run-time dims): per
+   * dim, the slot holding its value after the run (undefined for a static dim). */
+  outputs: { name: string; buf: ProgramBuf; shape: number[]; dims?: (ProgramBuf | undefined)[] }[];
   /** Inputs the program was specialized on: compared at run time, status 2 on mismatch. */
   guards: { buf: ProgramBuf; data: TensorData }[];
   arenaSize: number;

@@ -31,6 +31,13 @@ export interface OpDef {
   evaluate?(ctx: InferCtx): TensorData[];
   /** Inputs that must be known at compile time (shape operands), given the node. */
   constInputs?: number[] | ((node: Node) => number[]);
+  /** Inputs whose compile-time values let the op fold (a run-time dim otherwise): `onnxc run`
+   * and `test` specialize on them, as on constInputs, only for targets without run-time dims. */
+  foldInputs?: number[];
+  /** The lowering takes tensors with run-time dims (ir/rtdims.ts): it reads extents through
+   * LowerCtx (dim, extents, count, offset) and sets the run-time dims of outputs it makes
+   * (setDim). Other ops are refused such tensors with an error naming the node and the dim. */
+  runtimeDims?: boolean;
   /** evaluate() needs only input types, not values (Shape, Size). */
   typeOnly?: boolean;
 }

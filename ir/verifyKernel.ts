@@ -5,7 +5,7 @@
 // loops, barriers outside divergent control flow, vector lanes that agree.
 import { computeScalar } from './dtype.js';
 import { CompileError } from './errors.js';
-import { Expr, ForStmt, Kernel, Program, Stmt } from './kernel.js';
+import { Expr, ForStmt, Kernel, Program, ProgramBuf, Stmt } from './kernel.js';
 import { Ranges, classifyLoop, rangeOf, tripBound, withLoopVar } from './loopKinds.js';
 import { VExpr, laneExpr, vchildren } from './vector.js';
 
@@ -175,8 +175,19 @@ function assignsOutside(s: ForStmt): boolean {
 
 /** Checks every kernel of a program. */
 export function verifyProgram(p: Program): void {
+  // the slot of a run-time dim (ir/rtdims.ts) is written by one step, before any step reads it
+  const written = new Set<ProgramBuf>();
   for (const s of p.steps) {
     verifyKernel(s.kernel);
     if (s.args.length !== s.kernel.params.length) throw new CompileError(`verify: step ${s.kernel.name} passes ${s.args.length} buffers for ${s.kernel.params.length} params`);
+    s.args.forEach((b, i) => {
+      if (!b.dimOf) return;
+      const writes = s.kernel.writes.has(s.kernel.params[i]);
+      if (writes && written.has(b)) throw new CompileError(`verify: step ${s.kernel.name} writes run-time dim '${b.dimOf}' again`);
+      if (!writes && !written.has(b)) throw new CompileError(`verify: step ${s.kernel.name} reads run-time dim '${b.dimOf}' before any step sets it`);
+      if (writes) written.add(b);
+    });
   }
+  for (const o of p.outputs) for (const b of o.dims ?? []) if (b && !written.has(b))
+    throw new CompileError(`verify: output '${o.name}' has run-time dim '${b.dimOf}' that no step sets`);
 }

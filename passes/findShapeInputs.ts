@@ -5,7 +5,8 @@ import { Graph, Model, Node, Value, isStructured, nodeInputs, subgraphs } from '
 import { getOp } from '../ir/opdef.js';
 import { structuredConstInputs } from '../ir/structured.js';
 
-export function findShapeInputs(m: Model): Set<string> {
+/** runtimeDims: the target takes run-time dims (ir/rtdims.ts), so ops' foldInputs need no value. */
+export function findShapeInputs(m: Model, runtimeDims = true): Set<string> {
   const g: Graph = m.graph;
   const inputs = new Set(g.inputs);
   const need = new Set<string>();
@@ -27,6 +28,7 @@ export function findShapeInputs(m: Model): Set<string> {
       for (const sg of subgraphs(n)) visit(sg.nodes);
       for (const i of structuredConstInputs(n)) walk(n.inputs[i] ?? null);
       const def = getOp(n.domain, n.op);
+      if (!runtimeDims) for (const i of def?.foldInputs ?? []) walk(n.inputs[i] ?? null);
       if (!def?.constInputs) continue;
       const idx = typeof def.constInputs === 'function' ? def.constInputs(n) : def.constInputs;
       for (const i of idx) walk(n.inputs[i] ?? null);

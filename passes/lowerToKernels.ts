@@ -4,9 +4,10 @@
 // producers of a Concat's inputs may write into the Concat's output (see concatViews.ts).
 import { annotateLoops } from '../ir/loopKinds.js';
 import { DType, byteSize } from '../ir/dtype.js';
-import { LowerCtx, LowerTarget, TensorRef, tensorRef } from '../ir/ctx.js';
+import { LowerCtx, LowerTarget, TensorRef, rtDims, tensorRef } from '../ir/ctx.js';
 import { CompileError, nodeError } from '../ir/errors.js';
-import { Graph, Model, Node, Value, isStatic, nodeInputs, nodeLabel } from '../ir/graph.js';
+import { Graph, Model, Node, Value, nodeInputs, nodeLabel } from '../ir/graph.js';
+import { boundShape, dependsOnRt, isRtDim, rtBound } from '../ir/rtdims.js';
 import { Kernel, KBuf, Program, ProgramBuf, Step } from '../ir/kernel.js';
 import { opDefOf } from '../ir/opdef.js';
 import { atNode } from '../ir/errors.js';
@@ -27,14 +28,32 @@ export interface LowerOptions {
 /** Largest buffer a program may hold (bytes); beyond it no static plan is sensible. */
 export const MAX_BUFFER_BYTES = 2 ** 34;
 
+/** The shape of a value, run-time dims at their bounds (ir/rtdims.ts). */
 function concreteShape(v: Value, what: string): number[] {
-  const s = v.type!.shape;
-  if (!isStatic(s)) {
-    const sym = s.find((d) => typeof d !== 'number');
+  const s = boundShape(v.type!.shape);
+  if (!s) {
+    const sym = v.type!.shape.find((d) => typeof d !== 'number' && !isRtDim(d))!;
+    if (dependsOnRt(sym)) {
+      const n = v.producer;
+      throw new CompileError(`${n ? `${nodeLabel(n)}: ` : ''}${what} '${v.name}' would have dimension '${sym}', computed from a run-time dimension; onnxc supports run-time dimensions only where they flow through unchanged`);
+    }
     throw new CompileError(`${what} '${v.name}' has symbolic dimension '${sym}'; bind it with --dim ${sym}=VALUE`);
   }
   checkFits(v.name, v.type!.dtype, s, what);
   return s;
+}
+
+/** The run-time dims of a value (names), in order. */
+const rtNames = (v: Value | null): string[] => (v?.type ? v.type.shape.filter(isRtDim) : []);
+
+/** Whether an alias op (a reshape: same bytes) keeps the run-time dims as they are: the same
+ * run-time dims on both sides and the same product of the static ones. */
+function aliasKeepsDims(n: Node): boolean {
+  const x = n.inputs[0], y = n.outputs[0];
+  if (!x?.type || !y?.type) return false;
+  const key = (v: Value) => rtNames(v).sort().join('|');
+  const prod = (v: Value) => v.type!.shape.reduce((p: number, d) => (typeof d === 'number' ? p * d : p), 1);
+  return key(x) === key(y) && prod(x) === prod(y);
 }
 
 /** Throws when a tensor of this shape cannot fit in memory. */
@@ -79,6 +98,20 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
     const oi = outputIndex.get(v);
     return oi !== undefined ? newBuf(v.name, v.type!.dtype, size, 'output', { index: oi }) : newBuf(v.name, v.type!.dtype, size, 'temp');
   };
+  // run-time dims: one int64 slot each, made where the dim first appears (its producer)
+  const slots = new Map<string, ProgramBuf>();
+  const slotOf = (d: string): ProgramBuf => {
+    let b = slots.get(d);
+    if (!b) slots.set(d, (b = newBuf(`dim_${d.replace(/<=.*$/, '')}`, 'int64', 1, 'temp', { dimOf: d })));
+    return b;
+  };
+  /** The kernel's view of value v in buffer b (its run-time dims loaded from their slots). */
+  const refOf = (v: Value, b: KBuf, shape: number[]): TensorRef => {
+    const names = v.type!.shape;
+    if (!names.some(isRtDim)) return tensorRef(b, shape);
+    return tensorRef(b, shape, rtDims(shape, names, names.map((d) => (isRtDim(d) ? slotOf(d) : undefined))));
+  };
+
   // last node index reading each value (graph outputs live to the end)
   const lastUse = new Map<Value, number>();
   g.nodes.forEach((n, i) => nodeInputs(n).forEach((v) => v && lastUse.set(v, i)));
@@ -105,13 +138,22 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
   g.nodes.forEach((n, step) => {
     atNode(n);
     const def = opDefOf(n);
+    const dimsIn = new Set(nodeInputs(n).flatMap(rtNames)), dimsOut = new Set(n.outputs.flatMap(rtNames));
+    const taken = def.alias ? aliasKeepsDims(n) : !!def.runtimeDims;
+    if ((dimsIn.size || dimsOut.size) && !taken) {
+      const d = [...dimsIn, ...dimsOut][0], v = [...nodeInputs(n), ...n.outputs].find((x) => rtNames(x).includes(d))!;
+      throw nodeError(n, `'${v.name}' has run-time dimension '${d.replace(/<=.*$/, '')}' (at most ${rtBound(d)}), which ${n.op} cannot take: onnxc needs this shape at compile time`);
+    }
+    // slots of dims this node makes (written) and of those it reads
+    const made = [...dimsOut].filter((d) => !dimsIn.has(d) && !slots.has(d)).map((d) => tensorRef(slotOf(d), [1]));
+    const read = [...dimsIn, ...dimsOut].filter((d) => !made.some((r) => r.buf === slots.get(d))).map((d) => tensorRef(slotOf(d), [1]));
     const slices = concatViews.concats.get(n);
     if (slices) return concatInPlace(n, slices);
     // values read by the node's subgraphs (If/Loop/Scan) are extra inputs of its kernel
     const inputs = nodeInputs(n);
     const inBufs = inputs.map((v) => (v ? bufOf(v) : undefined));
     inputs.forEach((v, i) => { if (v && !inBufs[i]) throw nodeError(n, `input '${v.name}' was not computed`); });
-    const ins = inputs.map((v, i) => (v ? tensorRef(inBufs[i]!, concreteShape(v, 'value')) : null));
+    const ins = inputs.map((v, i) => (v ? refOf(v, inBufs[i]!, concreteShape(v, 'value')) : null));
     const outs: (TensorRef | null)[] = n.outputs.map((v, i) => {
       if (!v) return null;
       const shape = concreteShape(v, 'value');
@@ -122,7 +164,7 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
       else if (i === 0) b = inPlaceCandidate(n, def.inplace ?? [], inBufs as ProgramBuf[], v, step);
       b ??= ownBuf(v, numel(shape));
       join(v, b);
-      return tensorRef(b, shape);
+      return refOf(v, b, shape);
     });
     if (def.alias && outs[0] && outs[0].buf === inBufs[0] && n.outputs.length === 1) return; // pure view: no kernel
     if (!def.lower && !def.alias) throw nodeError(n, 'op has no lowering');
@@ -131,9 +173,9 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
     if (def.lower) def.lower(ctx);
     else copyKernel(ctx, ins[0]!, outs[0]!);
     for (const b of ctx.sharedBufs) (b as ProgramBuf).role = 'shared';
-    const made = makeStep(`${sanitize(n.op)}_${steps.length}`, nodeLabel(n), ctx.body, [...ins, ...outs], ctx.scratch as ProgramBuf[], outs);
-    if (ctx.sharedBufs.length) made.kernel.shared = [...ctx.sharedBufs];
-    steps.push(made);
+    const k = makeStep(`${sanitize(n.op)}_${steps.length}`, nodeLabel(n), ctx.body, [...ins, ...outs, ...read], ctx.scratch as ProgramBuf[], [...outs, ...made]);
+    if (ctx.sharedBufs.length) k.kernel.shared = [...ctx.sharedBufs];
+    steps.push(k);
   });
 
   /** A Concat some of whose inputs were written into its output: copies only the others. */
@@ -176,7 +218,8 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
       steps.push(makeStep(`copy_${steps.length}`, `output '${v.name}'`, copyBody(src, out), [src], [], [out]));
       b = dst;
     }
-    return { name: v.name, buf: b, shape };
+    const names = v.type!.shape;
+    return names.some(isRtDim) ? { name: v.name, buf: b, shape, dims: names.map((d) => (isRtDim(d) ? slotOf(d) : undefined)) } : { name: v.name, buf: b, shape };
   });
   const guards = g.inputs.filter((v) => opts.guards?.has(v.name) && v.const).map((v) => ({ buf: valueBuf.get(v)!, data: v.const as TensorData }));
   return {

@@ -23,6 +23,8 @@ export function liveRanges(p: Program): { first: Map<ProgramBuf, number>; last: 
     if (!first.has(b)) first.set(b, i);
     last.set(b, i);
   }));
+  // the slots of run-time dims are read after the run (output shapes)
+  for (const b of first.keys()) if (b.dimOf) last.set(b, p.steps.length - 1);
   return { first, last };
 }
 

@@ -424,12 +424,24 @@ static int write_outputs(const context *c, const char *dir, int npy) {
   }
   for (k = 0; k < c->m->num_outputs && !rc; k++) {
     const onnxc_tensor_desc *d = &c->m->outputs[k];
+    /* a model with run-time dims reports each output's actual shape (at most d->dims) */
+    int64_t *dims = (int64_t *)malloc(sizeof(int64_t) * (size_t)(d->rank ? d->rank : 1));
+    size_t bytes = d->size_bytes;
+    if (!dims) { rc = error("out of memory"); break; }
+    memcpy(dims, d->dims, sizeof(int64_t) * (size_t)d->rank);
+    if (c->m->output_shape) {
+      int status = c->m->output_shape(c->arena.p, k, dims);
+      if (status != ONNXC_OK) rc = error("output %d '%s': shape: %s", k, d->name, onnxc_status_string(status));
+      else if (onnxc_dense_size(d->elem_type, d->rank, dims, NULL, &bytes, msg, sizeof msg) || bytes > d->size_bytes)
+        rc = error("output %d '%s': the model reported a shape beyond its bounds", k, d->name);
+    }
     snprintf(path, n, "%s/output_%d.%s", dir, k, npy ? "npy" : "pb");
-    if (npy ? onnxc_npy_write_file(path, d->elem_type, d->rank, d->dims, c->out[k].p,
-                                   d->size_bytes, msg, sizeof msg)
-            : onnxc_pb_write_file(path, d->name, d->elem_type, d->rank, d->dims, c->out[k].p,
-                                  d->size_bytes, msg, sizeof msg))
+    if (!rc && (npy ? onnxc_npy_write_file(path, d->elem_type, d->rank, dims, c->out[k].p,
+                                           bytes, msg, sizeof msg)
+                    : onnxc_pb_write_file(path, d->name, d->elem_type, d->rank, dims, c->out[k].p,
+                                          bytes, msg, sizeof msg)))
       rc = error("output %d '%s': %s", k, d->name, msg);
+    free(dims);
   }
   free(path);
   return rc;

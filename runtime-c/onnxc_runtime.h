@@ -7,6 +7,14 @@
  * Inputs and outputs are dense row-major tensors in graph order; the arena must be
  * NAME_ARENA_SIZE bytes aligned to ONNXC_ARENA_ALIGN. The model never allocates.
  *
+ * A model with run-time dims (outputs of NonZero, Unique...: the size depends on the data)
+ * plans every buffer at the dims' upper bounds, which NAME_model's dims and size_bytes give:
+ * the caller allocates outputs that large. Each output is written dense in its actual shape
+ * (a [2, n] output is row-major with stride n), and the model also provides
+ *   int NAME_output_shape(const void *arena, int32_t output, int64_t *dims);
+ * which, after NAME_run returned ONNXC_OK, writes the actual dims of an output (rank entries)
+ * from that run's arena (NAME_model.output_shape points to it; NULL where all shapes are static).
+ *
  * A model compiled with --target cuda provides instead, in NAME.cu / NAME.h:
  *   int NAME_init(onnxc_cuda_ctx *ctx);          uploads the weights once (cudaMalloc)
  *   int NAME_run(const onnxc_cuda_ctx *ctx, const void *const *d_inputs,
@@ -30,7 +38,8 @@ enum onnxc_status {
   ONNXC_OK = 0,
   ONNXC_ERR_NULL_ARG = 1,     /* inputs, outputs or arena is NULL */
   ONNXC_ERR_INPUT_VALUE = 2,  /* an input the model was specialized on holds another value */
-  ONNXC_ERR_DEVICE = 3        /* a CUDA call (allocation, copy, launch) failed */
+  ONNXC_ERR_DEVICE = 3,       /* a CUDA call (allocation, copy, launch) failed */
+  ONNXC_ERR_OUTPUT_INDEX = 4  /* NAME_output_shape: no output of that index */
 };
 
 /* Element types use the numbering of ONNX TensorProto.DataType. */
@@ -52,11 +61,13 @@ typedef struct onnxc_tensor_desc {
   const char *name;       /* graph input/output name */
   int32_t elem_type;      /* enum onnxc_elem_type */
   int32_t rank;
-  const int64_t *dims;    /* rank entries, all concrete */
+  const int64_t *dims;    /* rank entries, all concrete (a run-time dim: its upper bound) */
   size_t size_bytes;      /* bytes of the dense tensor */
 } onnxc_tensor_desc;
 
 typedef int (*onnxc_run_fn)(const void *const *inputs, void *const *outputs, void *arena);
+/* Writes the actual dims of output `output` after a run on `arena` (NAME_output_shape). */
+typedef int (*onnxc_shape_fn)(const void *arena, int32_t output, int64_t *dims);
 
 typedef struct onnxc_model {
   const char *name;             /* symbol prefix given with --name */
@@ -67,6 +78,7 @@ typedef struct onnxc_model {
   const onnxc_tensor_desc *inputs;
   const onnxc_tensor_desc *outputs;
   onnxc_run_fn run;
+  onnxc_shape_fn output_shape;  /* NULL when every output shape is static */
 } onnxc_model;
 
 /* Device weights of a CUDA model, set by NAME_init and freed by NAME_release. */
@@ -95,6 +107,7 @@ static inline const char *onnxc_status_string(int status) {
     case ONNXC_ERR_NULL_ARG: return "a required pointer argument is NULL";
     case ONNXC_ERR_INPUT_VALUE: return "an input differs from the value the model was specialized on";
     case ONNXC_ERR_DEVICE: return "a CUDA call failed (allocation, copy or kernel launch)";
+    case ONNXC_ERR_OUTPUT_INDEX: return "no output of that index";
     default: return "unknown status";
   }
 }

@@ -174,10 +174,13 @@ export function bindStructured(m: Model, layouts: Record<string, Layout> = {}): 
   });
 }
 
-/** Inputs a program needs at compile time (see findShapeInputs). */
-export function shapeInputs(m: Model): Set<string> {
-  return findShapeInputs(m);
+/** Inputs a program for `target` needs at compile time (see findShapeInputs). */
+export function shapeInputs(m: Model, target: Target = 'c'): Set<string> {
+  return findShapeInputs(m, takesRuntimeDims(target));
 }
+
+/** Whether a target takes run-time dims (ir/rtdims.ts); the others refuse them at compile time. */
+export const takesRuntimeDims = (target: Target): boolean => target !== 'cuda' && target !== 'hls';
 
 /** Compiles an imported model with what `env` supplies. */
 export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): CompileResult {
@@ -201,6 +204,7 @@ export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): Co
   const schedule = opts.lowMemory ? { ...scheduleFor(lowerTarget), directConv: true } : scheduleFor(lowerTarget);
   const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, schedule, guards: new Set(Object.keys(opts.consts ?? {})) });
   opts.onPhase?.('emitting');
+  if (!takesRuntimeDims(opts.target)) refuseRuntimeDims(program, opts.target);
   if (opts.target === 'hls') {
     const clockNs = opts.hlsClockNs ?? 5, reuse = opts.hlsReuse ?? 1;
     const h = inPass('emitHls', () => emitHls(program, { source: m.source, clockNs, onchipBytes: opts.hlsOnchipBytes, reuse, dataflow: opts.hlsDataflow }));
@@ -209,6 +213,15 @@ export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): Co
   }
   const files = inPass(`emit${opts.target === 'c' ? 'C' : opts.target === 'wasm' ? 'Wasm' : 'Cuda'}`, () => emitFiles(program, m, opts, env, lowerTarget));
   return { files, program, memory, model: m, cpu: lowerTarget.name };
+}
+
+/** Targets without run-time dims (ir/rtdims.ts) refuse them, naming the node that makes one. */
+function refuseRuntimeDims(p: Program, target: string): void {
+  const slot = p.bufs.find((b) => b.dimOf);
+  if (!slot) return;
+  const maker = p.steps.find((s) => s.kernel.writes.has(slot));
+  const [, name, bound] = /^(.*)<=(\d+)$/.exec(slot.dimOf!)!;
+  throw new CompileError(`${maker ? `${maker.kernel.label}: ` : ''}dimension '${name}' is known only at run time (at most ${bound}); the ${target} target needs every shape at compile time`);
 }
 
 function emitFiles(program: Program, m: Model, opts: CompileOptions, env: CompileEnv, lowerTarget: TargetDesc): Record<string, string | Uint8Array> {

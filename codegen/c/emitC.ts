@@ -6,7 +6,7 @@ import { ARENA_ALIGN, Program, ProgramBuf, stepLabel, storageOf } from '../../ir
 import { TensorData, getBig, numel, tensorBytes } from '../../ir/tensor.js';
 import { CStyleRenderer, CStyleRow, C_TYPES, failsIn, literal, tableParams } from './cstyle.js';
 import { C_ROW } from './rows.js';
-import { TOOL, cString, descriptorLines, incbinLines, shapeMacros } from './hostParts.js';
+import { TOOL, cString, descriptorLines, hasRuntimeDims, incbinLines, outputShapeDecl, outputShapeLines, shapeMacros } from './hostParts.js';
 import { helperSources } from './helpers.js';
 import { freestandingHead } from './freestanding.js';
 
@@ -132,6 +132,7 @@ export function emitC(p: Program, opts: EmitCOptions): CFiles {
   });
   run.push('  return ONNXC_OK;', '}');
   out.push(...run, '');
+  if (hasRuntimeDims(p)) out.push(...outputShapeLines(p, (b) => `mem + ${b.offset}`), '');
 
   out.push(...descriptorLines(p, `${N}_run`), '');
   // freestanding: the includes give way to definitions of what the rest of the file calls
@@ -139,7 +140,8 @@ export function emitC(p: Program, opts: EmitCOptions): CFiles {
   files[`${N}.c`] = out.join('\n');
 
   const G = N.toUpperCase();
-  const io = (l: Program['inputs'], kind: string) => l.map((x, i) => ` *   ${kind} ${i}: ${x.name} ${x.buf.dtype}[${x.shape.join('x')}]`).join('\n');
+  const io = (l: Program['outputs'], kind: string) => l.map((x, i) =>
+    ` *   ${kind} ${i}: ${x.name} ${x.buf.dtype}[${x.shape.map((d, k) => (x.dims?.[k] ? `<=${d}` : d)).join('x')}]`).join('\n');
   files[`${N}.h`] = [banner, `#ifndef ${G}_H`, `#define ${G}_H`, '', '#include "onnxc_runtime.h"', '',
     `/* Bytes of scratch memory ${N}_run needs (aligned to ONNXC_ARENA_ALIGN). */`,
     `#define ${N}_ARENA_SIZE ${p.arenaSize}u`, `#define ${N}_NUM_INPUTS ${p.inputs.length}`, `#define ${N}_NUM_OUTPUTS ${p.outputs.length}`, '',
@@ -147,6 +149,7 @@ export function emitC(p: Program, opts: EmitCOptions): CFiles {
     `/* Runs the model. inputs/outputs: dense row-major tensors in graph order:`, io(p.inputs, 'input'), io(p.outputs, 'output'),
     ` * arena: ${N}_ARENA_SIZE bytes, ONNXC_ARENA_ALIGN-aligned, reusable between calls. Returns an onnxc_status. */`,
     `int ${N}_run(const void *const *inputs, void *const *outputs, void *arena);`, '',
+    ...(hasRuntimeDims(p) ? outputShapeDecl(p) : []),
     `/* Descriptor of the model's inputs, outputs and arena (for generic drivers). */`,
     `extern const onnxc_model ${N}_model;`, '', '#endif', ''].join('\n');
   return files;

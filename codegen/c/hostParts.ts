@@ -21,8 +21,36 @@ export function descriptorLines(p: Program, runFn: string, linkage = ''): string
   out.push(...ins.map((d) => d.dims).filter(Boolean), ...outs.map((d) => d.dims).filter(Boolean));
   if (ins.length) out.push(`static const onnxc_tensor_desc ${N}_inputs[${ins.length}] = {\n${ins.map((d) => d.row).join(',\n')}\n};`);
   out.push(`static const onnxc_tensor_desc ${N}_outputs[${outs.length}] = {\n${outs.map((d) => d.row).join(',\n')}\n};`);
-  out.push(`${linkage}const onnxc_model ${N}_model = {\n  ${cString(N)}, ${cString(TOOL)}, ${N}_ARENA_SIZE, ${ins.length}, ${outs.length},\n  ${ins.length ? `${N}_inputs` : 'NULL'}, ${N}_outputs, ${runFn}\n};`);
+  const shapeFn = hasRuntimeDims(p) ? `${N}_output_shape` : 'NULL';
+  out.push(`${linkage}const onnxc_model ${N}_model = {\n  ${cString(N)}, ${cString(TOOL)}, ${N}_ARENA_SIZE, ${ins.length}, ${outs.length},\n  ${ins.length ? `${N}_inputs` : 'NULL'}, ${N}_outputs, ${runFn}, ${shapeFn}\n};`);
   return out;
+}
+
+/** Whether an output's shape is known only after a run (ir/rtdims.ts). */
+export const hasRuntimeDims = (p: Program): boolean => p.outputs.some((o) => o.dims);
+
+/** NAME_output_shape: each output's actual dims, the run-time ones read from their slots in
+ * the arena (`slotAt`: the C expression of a slot's address). */
+export function outputShapeLines(p: Program, slotAt: (b: ProgramBuf) => string): string[] {
+  const N = p.name;
+  const out = [`int ${N}_output_shape(const void *arena, int32_t output, int64_t *dims) {`,
+    '  const unsigned char *const mem = (const unsigned char *)arena;',
+    '  if (!arena || !dims) return ONNXC_ERR_NULL_ARG;', '  (void)mem;', '  switch (output) {'];
+  p.outputs.forEach((o, i) => {
+    const set = o.shape.map((d, k) => (o.dims?.[k] ? `memcpy(&dims[${k}], ${slotAt(o.dims[k]!)}, 8);` : `dims[${k}] = ${d};`));
+    out.push(`  case ${i}: ${[...set, 'return ONNXC_OK;'].join(' ')}`);
+  });
+  out.push('  default: return ONNXC_ERR_OUTPUT_INDEX;', '  }', '}');
+  return out;
+}
+
+/** The header's declaration of NAME_output_shape, with its contract. */
+export function outputShapeDecl(p: Program): string[] {
+  const N = p.name;
+  return [`/* Actual shape of output \`output\` after ${N}_run returned ONNXC_OK on \`arena\`: writes its`,
+    ` * rank dims to dims. Outputs with run-time dims (upper bounds in the shapes above) are written`,
+    ` * dense in their actual shape. Returns an onnxc_status (ONNXC_ERR_OUTPUT_INDEX: no such output). */`,
+    `int ${N}_output_shape(const void *arena, int32_t output, int64_t *dims);`, ''];
 }
 
 /** C identifiers for tensor names: other characters become '_', clashes get _2, _3... */
@@ -39,7 +67,8 @@ export function cIdentifiers(names: string[]): string[] {
 
 /** Header macros per input and output: NAME_INPUT_x_SIZE (elements), _RANK, _SHAPE {d0, d1, ...} (rank > 0). */
 export function shapeMacros(p: Program): string[] {
-  const out = [`/* Element counts, ranks and shapes of the inputs and outputs (names made C identifiers). */`];
+  const out = [`/* Element counts, ranks and shapes of the inputs and outputs (names made C identifiers).${hasRuntimeDims(p) ? `
+ * A run-time dim is at its upper bound here: ${p.name}_output_shape gives the actual one. */` : ' */'}`];
   const group = (l: Program['inputs'], kind: string) => cIdentifiers(l.map((x) => x.name)).forEach((id, i) => {
     const M = `${p.name}_${kind}_${id}`, s = l[i].shape;
     out.push(`#define ${M}_SIZE ${numel(s)}u`, `#define ${M}_RANK ${s.length}`);

@@ -5,7 +5,8 @@
 // MAX_DIRECT_PARAMS buffers; the loader knows the offsets.
 import { byteSize } from '../../ir/dtype.js';
 import { ARENA_ALIGN, Program, ProgramBuf, stepLabel, storageOf } from '../../ir/kernel.js';
-import { tensorBytes } from '../../ir/tensor.js';
+import { isPacked, tensorBytes } from '../../ir/tensor.js';
+import { CompileError } from '../../ir/errors.js';
 import { OptLevel, PAGE, Ref, WasmModule } from './binaryen.js';
 import { Fn, ops } from './fn.js';
 import { loaderSource, typingsSource } from './loader.js';
@@ -24,7 +25,8 @@ export interface EmitWasmOptions {
 /** Where each tensor lives in linear memory (what the loader needs). */
 export interface WasmLayout {
   inputs: { name: string; dtype: string; shape: number[]; offset: number; bytes: number }[];
-  outputs: { name: string; dtype: string; shape: number[]; offset: number; bytes: number }[];
+  /** dims (outputs with run-time dims only): per dim, its value, or where its int64 slot lies. */
+  outputs: { name: string; dtype: string; shape: number[]; offset: number; bytes: number; dims?: (number | { at: number })[] }[];
   guarded: string[];
   memoryBytes: number;
   /** Profile builds: the label of each step. */
@@ -108,7 +110,15 @@ export function emitWasm(p: Program, opts: EmitWasmOptions): { files: Record<str
     w.setMemory(pages, segments);
 
     const io = (l: Program['inputs']) => l.map((x) => ({ name: x.name, dtype: x.buf.dtype, shape: x.shape, offset: addr.get(x.buf)!, bytes: byteSize(x.buf.dtype, x.buf.size) }));
-    const layout: WasmLayout = { inputs: io(p.inputs), outputs: io(p.outputs), guarded: p.guards.map((g) => p.inputs.find((x) => x.buf === g.buf)?.name ?? g.buf.name), memoryBytes: pages * PAGE };
+    const outs = p.outputs.map((x) => {
+      const o: WasmLayout['outputs'][number] = io([x])[0];
+      if (x.dims) {
+        if (isPacked(x.buf.dtype)) throw new CompileError(`output '${x.name}': a ${x.buf.dtype} tensor with run-time dims is not supported on wasm`);
+        o.dims = x.shape.map((d, k) => (x.dims![k] ? { at: addr.get(x.dims![k]!)! } : d));
+      }
+      return o;
+    });
+    const layout: WasmLayout = { inputs: io(p.inputs), outputs: outs, guarded: p.guards.map((g) => p.inputs.find((x) => x.buf === g.buf)?.name ?? g.buf.name), memoryBytes: pages * PAGE };
     if (opts.profile) layout.profile = p.steps.map(stepLabel);
     const wasm = w.finish(opts.optLevel ?? 2);
     const N = p.name, src = opts.source.split(/[\\/]/).pop() ?? opts.source;

@@ -70,13 +70,14 @@ function lowerCast(ctx: LowerCtx): void {
   const x = ctx.in(0), y = ctx.out(0);
   const sat = FLOAT8.has(y.dtype) && ctx.int('saturate') === 0 ? false : undefined;
   const n = numel(y.shape);
-  if (n) ctx.loop(n, (i) => ctx.store(y, i, convertTo(ctx.load(x, i), y.dtype), sat), { hint: { vectorize: 4 } });
+  // a run-time count (ir/rtdims.ts): the loop runs to it, at most n times
+  if (n) ctx.loop(y.rt ? ctx.count(y) : n, (i) => ctx.store(y, i, convertTo(ctx.load(x, i), y.dtype), sat), y.rt ? { bound: n } : { hint: { vectorize: 4 } });
 }
 
 const castAttrs = { saturate: int(1), round_mode: str('up') };
 
 export const castOps: OpDef[] = [
-  { op: 'Cast', attrs: { to: int(), ...castAttrs }, infer: inferCast, lower: lowerCast },
-  { op: 'CastLike', attrs: castAttrs, infer: inferCast, lower: lowerCast },
+  { op: 'Cast', attrs: { to: int(), ...castAttrs }, infer: inferCast, lower: lowerCast, runtimeDims: true },
+  { op: 'CastLike', attrs: castAttrs, infer: inferCast, lower: lowerCast, runtimeDims: true },
   ...quantizeOps,
 ];

@@ -40,6 +40,7 @@ export function broadcastStrides(ref: TensorRef, outShape: number[]): number[] {
 export function emitElementwise(ctx: LowerCtx, inputs: TensorRef[], out: TensorRef, fn: (vals: Expr[], flat: Expr) => Expr): void {
   const n = numel(out.shape);
   if (n === 0) return;
+  if (out.rt || inputs.some((r) => r.rt)) return emitElementwiseRt(ctx, inputs, out, fn);
   const flat = inputs.every((r) => numel(r.shape) === 1 || r.shape.join() === out.shape.join());
   if (flat) {
     ctx.loop(n, (i) => ctx.store(out, i, fn(inputs.map((r) => ctx.load(r, numel(r.shape) === 1 ? ix(0) : i)), i)), { hint: { vectorize: 4 } });
@@ -49,6 +50,38 @@ export function emitElementwise(ctx: LowerCtx, inputs: TensorRef[], out: TensorR
   ctx.nest(out.shape, (idx) => {
     const vals = inputs.map((r, k) => ctx.load(r, linearIndex(idx, strides[k])));
     ctx.store(out, idx, fn(vals, linearIndex(idx, out.strides)));
+  });
+}
+
+/** The dims of a tensor as the graph names them (run-time dims by name). */
+const dimNames = (r: TensorRef): Dim[] => r.rt?.names ?? r.shape;
+
+/**
+ * emitElementwise over tensors with run-time dims (ir/rtdims.ts): a flat loop up to the actual
+ * count where every input has the output's dims (or is a static scalar), else a loop nest over
+ * the actual extents. A run-time dim broadcasts only against itself or a static 1.
+ */
+function emitElementwiseRt(ctx: LowerCtx, inputs: TensorRef[], out: TensorRef, fn: (vals: Expr[], flat: Expr) => Expr): void {
+  const on = dimNames(out);
+  const scalar = (r: TensorRef) => !r.rt && numel(r.shape) === 1;
+  if (inputs.every((r) => scalar(r) || String(dimNames(r)) === String(on))) {
+    ctx.loop(ctx.count(out), (i) => ctx.store(out, i, fn(inputs.map((r) => ctx.load(r, scalar(r) ? ix(0) : i)), i)), { bound: numel(out.shape) });
+    return;
+  }
+  const index = inputs.map((r) => {
+    const rn = dimNames(r), off = on.length - rn.length;
+    return rn.map((d, k) => {
+      if (d === on[k + off]) return 'same';
+      if (d === 1) return 'zero';
+      throw ctx.error(`cannot broadcast dimension '${d}' against '${on[k + off]}': a run-time dimension broadcasts only against itself or 1`);
+    });
+  });
+  ctx.nest(ctx.extents(out), (idx) => {
+    const vals = inputs.map((r, k) => {
+      const off = idx.length - r.shape.length;
+      return ctx.load(r, index[k].map((how, d) => (how === 'zero' ? ix(0) : idx[d + off])));
+    });
+    ctx.store(out, idx, fn(vals, ctx.offset(out, idx)));
   });
 }
 

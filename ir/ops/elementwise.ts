@@ -68,7 +68,7 @@ const boolOut = new Set(['Not', 'IsNaN', 'IsInf']);
 
 function unaryDef([op, fn, attrs]: (typeof unaryRows)[number]): OpDef {
   return {
-    op, attrs, inplace: boolOut.has(op) ? undefined : [0],
+    op, attrs, inplace: boolOut.has(op) ? undefined : [0], runtimeDims: true,
     infer: (c) => [tt(boolOut.has(op) && op !== 'Not' ? 'bool' : c.dtype(0), c.shape(0))],
     lower: (c) => emitElementwise(c, [c.in(0)], c.out(0), ([x]) => fn(x, c)),
   };
@@ -102,7 +102,7 @@ const binaryRows: [string, BinFn, boolean, Record<string, AttrSpec>?][] = [
 
 function binaryDef([op, fn, boolOut, attrs]: (typeof binaryRows)[number]): OpDef {
   return {
-    op, attrs, inplace: boolOut ? undefined : [0, 1],
+    op, attrs, inplace: boolOut ? undefined : [0, 1], runtimeDims: true,
     infer: (ctx) => [tt(boolOut ? 'bool' : ctx.dtype(0), broadcastShapes(ctx, [ctx.shape(0), ctx.shape(1)]))],
     lower: (ctx) => emitElementwise(ctx, [ctx.in(0), ctx.in(1)], ctx.out(0), ([x, y]) => fn(x, y, ctx)),
   };
@@ -115,7 +115,7 @@ function presentInputs(ctx: InferCtx): number[] {
 /** Variadic ops folding their inputs pairwise: Sum, Mean, Min, Max. */
 function variadicDef(op: string, fold: (a: Expr, b: Expr) => Expr, finish?: (acc: Expr, n: number) => Expr): OpDef {
   return {
-    op, inplace: [0],
+    op, inplace: [0], runtimeDims: true,
     infer: (ctx) => {
       const ins = presentInputs(ctx);
       if (!ins.length) throw ctx.error('needs at least one input');
@@ -149,7 +149,7 @@ const preluDef: OpDef = {
 };
 
 const whereDef: OpDef = {
-  op: 'Where',
+  op: 'Where', runtimeDims: true,
   infer: (ctx) => [tt(ctx.dtype(1), broadcastShapes(ctx, [ctx.shape(0), ctx.shape(1), ctx.shape(2)]))],
   lower: (ctx) => emitElementwise(ctx, [ctx.in(0), ctx.in(1), ctx.in(2)], ctx.out(0), ([cond, x, y]) => select(cond, x, y)),
 };

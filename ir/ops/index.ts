@@ -2,6 +2,7 @@
 import { registerOps } from '../opdef.js';
 import { castOps } from './cast.js';
 import { controlOps } from './control.js';
+import { countedOps } from './counted.js';
 import { convOps } from './conv.js';
 import { elementwiseOps } from './elementwise.js';
 import { indexingOps } from './indexing.js';
@@ -9,6 +10,7 @@ import { linalgOps } from './linalg.js';
 import { lossOps } from './loss.js';
 import { mlOps } from './ml.js';
 import { newerOps } from './newer.js';
+import { nmsOps } from './nms.js';
 import { normalizeOps } from './normalize.js';
 import { qint8Ops } from './qint8.js';
 import { recurrentOps } from './recurrent.js';
@@ -25,6 +27,6 @@ export function registerAllOps(): void {
   registerOps([
     ...elementwiseOps, ...shapeOps, ...indexingOps, ...castOps, ...reduceOps, ...softmaxOps, ...normalizeOps,
     ...lossOps, ...linalgOps, ...convOps, ...recurrentOps, ...signalOps, ...mlOps, ...controlOps, ...newerOps,
-    ...trainingOps, ...qint8Ops,
+    ...trainingOps, ...qint8Ops, ...countedOps, ...nmsOps,
   ]);
 }

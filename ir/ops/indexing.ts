@@ -6,7 +6,8 @@ import { Dim } from '../graph.js';
 import { add, cast, cmp, ix, max, min, mul, select } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { OpDef, int, ints, str } from '../opdef.js';
-import { numel } from '../tensor.js';
+import { numel, toNumbers } from '../tensor.js';
+import { rtDim } from '../rtdims.js';
 import { tt } from './common.js';
 import { clampLocal, concreteDim, copyTensor, indexLocal, posMod } from './indexutil.js';
 import { movementOps } from './movement.js';
@@ -59,31 +60,32 @@ function slicePlan(ctx: InferCtx): SlicePlan {
 }
 
 const sliceDef: OpDef = {
-  op: 'Slice',
+  op: 'Slice', runtimeDims: true,
   attrs: { starts: ints(), ends: ints(), axes: ints() },
   constInputs: (n) => (n.opset >= 10 ? [1, 2, 3, 4] : []),
   infer: (ctx) => [tt(ctx.dtype(0), slicePlan(ctx).shape)],
   lower: (ctx) => {
     const { starts, steps } = slicePlan(ctx);
     const x = ctx.in(0), y = ctx.out(0);
-    ctx.nest(y.shape, (idx) => ctx.store(y, idx, ctx.load(x, idx.map((i, d) => add(mul(i, steps[d]), starts[d])))));
+    // a run-time dim (ir/rtdims.ts) is never sliced (slicePlan needs it): it flows through
+    ctx.nest(ctx.extents(y), (idx) => ctx.store(y, idx, ctx.load(x, idx.map((i, d) => add(mul(i, steps[d]), starts[d])))));
   },
 };
 
 // ---- Gather family -------------------------------------------------------------------------
 
 const gatherDef: OpDef = {
-  op: 'Gather', attrs: { axis: int(0) },
+  op: 'Gather', attrs: { axis: int(0) }, runtimeDims: true,
   infer: (ctx) => {
     const s = ctx.shape(0), a = ctx.axis(ctx.int('axis'), s.length);
     return [tt(ctx.dtype(0), [...s.slice(0, a), ...ctx.shape(1), ...s.slice(a + 1)])];
   },
   lower: (ctx) => {
     const x = ctx.in(0), ind = ctx.in(1), y = ctx.out(0);
-    const a = ctx.axis(ctx.int('axis'), x.shape.length);
-    ctx.nest([...x.shape.slice(0, a), ...ind.shape], (outer) => {
-      const j = indexLocal(ctx, ctx.load(ind, outer.slice(a)), x.shape[a]);
-      ctx.nest(x.shape.slice(a + 1), (inner) =>
+    const a = ctx.axis(ctx.int('axis'), x.shape.length), xe = ctx.extents(x);
+    ctx.nest([...xe.slice(0, a), ...ctx.extents(ind)], (outer) => {
+      const j = indexLocal(ctx, ctx.load(ind, outer.slice(a)), x.rt ? ctx.dim(x, a) : x.shape[a]);
+      ctx.nest(xe.slice(a + 1), (inner) =>
         ctx.store(y, [...outer, ...inner], ctx.load(x, [...outer.slice(0, a), j, ...inner])));
     });
   },
@@ -216,14 +218,16 @@ const tensorScatterDef: OpDef = {
 
 // ---- Compress, OneHot ----------------------------------------------------------------------
 
-/** Number of selected slices: true entries of the condition within the axis extent. */
-function compressCount(ctx: InferCtx, extent: number): number {
-  return ctx.constNums(1, 'condition').slice(0, extent).filter((c) => c !== 0).length;
+/** Number of selected slices: true entries of the condition within the axis extent; with the
+ * condition known only at run time, a run-time dim (ir/rtdims.ts) bounded by that extent. */
+function compressCount(ctx: InferCtx, extent: number): Dim {
+  const c = ctx.constOf(1);
+  if (c) return toNumbers(c).slice(0, extent).filter((v) => v !== 0).length;
+  return rtDim(`${ctx.node.outputs[0]?.name ?? ctx.node.name}.n`, Math.min(extent, numel(ctx.cshape(1))));
 }
 
 const compressDef: OpDef = {
-  op: 'Compress', attrs: { axis: int() },
-  constInputs: [1],
+  op: 'Compress', attrs: { axis: int() }, runtimeDims: true, foldInputs: [1],
   infer: (ctx) => {
     if (!ctx.hasAttr('axis')) return [tt(ctx.dtype(0), [compressCount(ctx, numel(ctx.cshape(0)))])];
     const s = [...ctx.shape(0)], a = ctx.axis(ctx.int('axis'), s.length);
@@ -232,12 +236,16 @@ const compressDef: OpDef = {
   },
   lower: (ctx) => {
     const x = ctx.in(0), cond = ctx.in(1), y = ctx.out(0);
+    if (x.rt || cond.rt) throw ctx.error('the data and the condition of Compress need shapes known at compile time');
     const flat = !ctx.hasAttr('axis');
     const a = flat ? 0 : ctx.axis(ctx.int('axis'), x.shape.length);
     const pre = flat ? 1 : numel(x.shape.slice(0, a)), post = flat ? 1 : numel(x.shape.slice(a + 1));
     const extent = flat ? numel(x.shape) : x.shape[a];
-    const n = Math.min(extent, numel(cond.shape)), m = flat ? numel(y.shape) : y.shape[a];
-    // walk the condition at run time (the program is specialized on it, so counts agree)
+    const n = Math.min(extent, numel(cond.shape));
+    // count the selected slices first: y is dense in its actual shape, m slices along the axis
+    const m = ctx.local(ix(0), 'm');
+    ctx.loop(n, (j) => ctx.if(cmp('ne', ctx.load(cond, j), 0), () => ctx.assign(m, add(m, 1))));
+    ctx.setDim(y, a, m);
     const k = ctx.local(ix(0), 'k');
     ctx.loop(n, (j) => ctx.if(cmp('ne', ctx.load(cond, j), 0), () => {
       ctx.nest([pre, post], ([p, q]) =>

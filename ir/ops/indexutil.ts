@@ -1,13 +1,14 @@
 // Helpers shared by the indexing and data-movement op families (indexing.ts, movement.ts,
 // resize.ts): bounds-safe index locals, plain copies, positive modulo, loops over extents.
 import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
-import { add, cast, cmp, ix, mod, select } from '../kbuild.js';
+import { E, add, cast, cmp, ix, max, mod, select, sub } from '../kbuild.js';
 import { Expr } from '../kernel.js';
+import { rtBound } from '../rtdims.js';
 import { numel } from '../tensor.js';
 
 /** Clamps an index local into [0, dim) in place. */
-export function clampLocal(ctx: LowerCtx, j: Expr, dim: number): void {
-  ctx.if(cmp('lt', j, 0), () => ctx.assign(j, 0), () => ctx.if(cmp('ge', j, dim), () => ctx.assign(j, dim - 1)));
+export function clampLocal(ctx: LowerCtx, j: Expr, dim: E): void {
+  ctx.if(cmp('lt', j, 0), () => ctx.assign(j, 0), () => ctx.if(cmp('ge', j, dim), () => ctx.assign(j, typeof dim === 'number' ? dim - 1 : max(sub(dim, 1), 0))));
 }
 
 /**
@@ -15,7 +16,7 @@ export function clampLocal(ctx: LowerCtx, j: Expr, dim: number): void {
  * `dim`: negative values count from the end, and out-of-range ones are clamped so that a bad
  * index never reads or writes out of bounds.
  */
-export function indexLocal(ctx: LowerCtx, e: Expr, dim: number): Expr {
+export function indexLocal(ctx: LowerCtx, e: Expr, dim: E): Expr {
   const j = ctx.local(cast(e, 'idx'), 'j');
   ctx.if(cmp('lt', j, 0), () => ctx.assign(j, add(j, dim)));
   clampLocal(ctx, j, dim);
@@ -45,6 +46,8 @@ export function loop1(ctx: LowerCtx, n: number, fn: (i: Expr) => void): void {
 /** Concrete extent of dim d of input i, or a one-line error naming what needs it. */
 export function concreteDim(ctx: InferCtx, i: number, d: number, what: string): number {
   const x = ctx.shape(i)[d];
+  const rt = rtBound(x);
+  if (rt !== undefined) throw ctx.error(`${what} needs a compile-time extent for axis ${d}, which has run-time dimension '${String(x).replace(/<=.*$/, '')}' (at most ${rt})`);
   if (typeof x !== 'number') throw ctx.error(`${what} needs a concrete extent for axis ${d}; bind '${x}' with --dim ${x}=VALUE`);
   return x;
 }

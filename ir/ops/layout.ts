@@ -210,9 +210,18 @@ export const layoutOps: OpDef[] = [
     },
   },
   {
-    op: 'Transpose', attrs: { perm: ints() },
+    op: 'Transpose', attrs: { perm: ints() }, runtimeDims: true,
     infer: (ctx) => [tt(ctx.dtype(0), transposePerm(ctx).map((p) => ctx.shape(0)[p]))],
-    lower: (ctx) => emitTranspose(ctx, ctx.in(0), ctx.out(0), transposePerm(ctx)),
+    lower: (ctx) => {
+      const x = ctx.in(0), y = ctx.out(0), perm = transposePerm(ctx);
+      if (!x.rt) return emitTranspose(ctx, x, y, perm);
+      // run-time dims (ir/rtdims.ts): one loop per output dim, up to its actual extent
+      ctx.nest(ctx.extents(y), (idx) => {
+        const src: Expr[] = new Array(idx.length);
+        perm.forEach((p, k) => { src[p] = idx[k]; });
+        ctx.store(y, idx, ctx.load(x, src));
+      });
+    },
   },
   {
     op: 'Tile', constInputs: [1],

@@ -1,5 +1,5 @@
 // Ops of the newest opsets (26–28) and ai.onnx.preview: BitCast, CumProd, SwiGLU,
-// CausalConvWithState, LinearAttention, FlexAttention; and NonMaxSuppression (compile-time only).
+// CausalConvWithState, LinearAttention, FlexAttention. NonMaxSuppression lives in nms.ts.
 import { DType, dtypeFromOnnx, dtypeInfo, isConverted, isFloat } from '../dtype.js';
 import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
 import { Dim, Value } from '../graph.js';
@@ -7,7 +7,6 @@ import { add, bitcast, cast, div, lit, mul, sub, un } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { OpDef, float, graph, int, str } from '../opdef.js';
 import { captureBindings, inferSubgraph, lowerSubgraph } from '../subgraph.js';
-import { tensorFrom } from '../tensor.js';
 import { axisView } from './reduction.js';
 import { emitElementwise, tt } from './common.js';
 import { emitGemm, tempDtype } from './gemm.js';
@@ -223,58 +222,5 @@ const flexAttentionDef: OpDef = {
   },
 };
 
-/**
- * NonMaxSuppression's selected boxes as [batch, class, box] rows. How many are selected depends
- * on the values of every input, so all of them must be known at compile time (the program is
- * specialized on them) and the result is a constant.
- */
-function nms(ctx: InferCtx): number[][] {
-  const boxes = ctx.constNums(0, 'boxes'), scores = ctx.constNums(1, 'scores');
-  const opt = (i: number, what: string) => (ctx.has(i) ? ctx.constNums(i, what) : [])[0];
-  const maxOut = Math.max(opt(2, 'max_output_boxes_per_class') ?? 0, 0), iou = opt(3, 'iou_threshold') ?? 0;
-  const scoreMin = opt(4, 'score_threshold'), center = ctx.int('center_point_box') !== 0;
-  const [B, N] = ctx.cshape(0), C = ctx.cshape(1)[1];
-  if (ctx.rank(0) !== 3 || ctx.cshape(0)[2] !== 4 || ctx.rank(1) !== 3 || ctx.cshape(1)[0] !== B || ctx.cshape(1)[2] !== N)
-    throw ctx.error('boxes must be [batches, boxes, 4] and scores [batches, classes, boxes]');
-  // a box as [x_min, x_max, y_min, y_max]
-  const extent = (b: number, i: number): number[] => {
-    const [a, c, d, e] = boxes.slice((b * N + i) * 4, (b * N + i) * 4 + 4);
-    if (center) return [a - d / 2, a + d / 2, c - e / 2, c + e / 2];
-    return [Math.min(c, e), Math.max(c, e), Math.min(a, d), Math.max(a, d)];
-  };
-  const overlaps = (p: number[], q: number[]) => {
-    const w = Math.min(p[1], q[1]) - Math.max(p[0], q[0]), h = Math.min(p[3], q[3]) - Math.max(p[2], q[2]);
-    if (w <= 0 || h <= 0) return false;
-    const inter = w * h, a1 = (p[1] - p[0]) * (p[3] - p[2]), a2 = (q[1] - q[0]) * (q[3] - q[2]), union = a1 + a2 - inter;
-    return a1 > 0 && a2 > 0 && union > 0 && inter / union > iou;
-  };
-  const out: number[][] = [];
-  for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) {
-    const score = (i: number) => scores[(b * C + c) * N + i];
-    // candidates by descending score, ties by ascending index
-    const order = [...Array(N).keys()].filter((i) => scoreMin === undefined || score(i) > scoreMin)
-      .sort((i, j) => score(j) - score(i) || i - j);
-    const kept: number[][] = [];
-    for (const i of order) {
-      if (kept.length >= maxOut) break;
-      const e = extent(b, i);
-      if (kept.some((k) => overlaps(e, k))) continue;
-      kept.push(e);
-      out.push([b, c, i]);
-    }
-  }
-  return out;
-}
-
-const nonMaxSuppressionDef: OpDef = {
-  op: 'NonMaxSuppression', attrs: { center_point_box: int(0) },
-  constInputs: [0, 1, 2, 3, 4],
-  infer: (ctx) => [tt('int64', [nms(ctx).length, 3])],
-  evaluate: (ctx) => {
-    const rows = nms(ctx);
-    return [tensorFrom('int64', [rows.length, 3], rows.flat())];
-  },
-};
-
-export const newerOps: OpDef[] = [bitCastDef, cumProdDef, swigluDef, causalConvDef, linearAttentionDef, flexAttentionDef, nonMaxSuppressionDef];
+export const newerOps: OpDef[] = [bitCastDef, cumProdDef, swigluDef, causalConvDef, linearAttentionDef, flexAttentionDef];
 

@@ -11,7 +11,7 @@ import { parseDims } from './common.js';
 export async function benchCommand(a: { model: string; target: string; iters: number; dim?: string[]; json?: string; name?: string; profile?: boolean; cpu?: string }): Promise<number> {
   const model = loadModel(a.model);
   const dims = parseDims(a.dim);
-  const need = shapeInputs(model);
+  const need = shapeInputs(model, a.target as Target);
   if (need.size) throw new CompileError(`inputs ${[...need].join(', ')} decide shapes; benchmark a model where they are constants`);
   const compiled = compileModel(model, { target: a.target as Target, name: a.name ?? 'model', dims, profile: a.profile, cpu: (a.cpu ?? 'native') as CpuRow });
   const runner = getRunner(a.target as Target, compiled.cpu);

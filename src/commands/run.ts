@@ -50,7 +50,7 @@ async function run(a: RunArgs, progress: Phases): Promise<number> {
     model.graph.inputs.forEach((v) => v.type?.shape?.forEach((d, j) => {
       if (typeof d === 'string' && !(d in dims)) dims[d] = byName.get(v.name)!.shape[j];
     }));
-    const need = shapeInputs(model);
+    const need = shapeInputs(model, a.target as Target);
     const compileOn = (m: Model) => {
       const consts: Record<string, TensorData> = {};
       inputs.names.forEach((n, i) => { if (need.has(n)) consts[n] = inputs.tensors[i]; });

@@ -70,7 +70,7 @@ function prepareCase(c: TestCase, opts: TestOptions, work: string, nameOf: (g: n
     });
     return { files, tensors, names: probe.graph.inputs.map((v) => v.name), layouts: {}, outputs: ds.outputs };
   });
-  const need = shapeInputs(probe);
+  const need = shapeInputs(probe, opts.target);
   // what compileGroups reads of the inputs, before compiling binds them; the first compilation takes the model already loaded
   const inputs = probe.graph.inputs.map((v) => ({ name: v.name, shape: v.type?.shape ?? [], structured: isStructured(v) }));
   let loaded: Model | undefined = probe;

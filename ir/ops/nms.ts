@@ -1,0 +1,137 @@
+// NonMaxSuppression: with every input known at compile time the selected rows are a constant
+// (nms below); otherwise a kernel selects them at run time into a [m, 3] output whose row count
+// m is a run-time dim (ir/rtdims.ts) bounded by batches × classes × min(boxes, max_output).
+import { InferCtx, LowerCtx } from '../ctx.js';
+import { Dim } from '../graph.js';
+import { E, add, and, bin, cast, cmp, div, ix, lit, max, min, mul, not, sub } from '../kbuild.js';
+import { Expr } from '../kernel.js';
+import { OpDef, int } from '../opdef.js';
+import { rtDim } from '../rtdims.js';
+import { tensorFrom, toNumbers } from '../tensor.js';
+import { tt } from './common.js';
+
+/** [B, N, C] of boxes [B, N, 4] and scores [B, C, N], checked. */
+function dims(ctx: InferCtx): [number, number, number] {
+  if (ctx.rank(0) !== 3 || ctx.rank(1) !== 3) throw ctx.error('boxes must be [batches, boxes, 4] and scores [batches, classes, boxes]');
+  const [B, N, four] = ctx.cshape(0), [B2, C, N2] = ctx.cshape(1);
+  if (four !== 4 || B2 !== B || N2 !== N) throw ctx.error('boxes must be [batches, boxes, 4] and scores [batches, classes, boxes]');
+  return [B, N, C];
+}
+
+const allConst = (ctx: InferCtx) => [0, 1, 2, 3, 4].every((i) => !ctx.has(i) || ctx.constOf(i));
+
+/**
+ * NonMaxSuppression's selected boxes as [batch, class, box] rows, from compile-time inputs.
+ */
+function nms(ctx: InferCtx): number[][] {
+  const boxes = ctx.constNums(0, 'boxes'), scores = ctx.constNums(1, 'scores');
+  const opt = (i: number, what: string) => (ctx.has(i) ? ctx.constNums(i, what) : [])[0];
+  const maxOut = Math.max(opt(2, 'max_output_boxes_per_class') ?? 0, 0), iou = opt(3, 'iou_threshold') ?? 0;
+  const scoreMin = opt(4, 'score_threshold'), center = ctx.int('center_point_box') !== 0;
+  const [B, N, C] = dims(ctx);
+  // a box as [x_min, x_max, y_min, y_max]
+  const extent = (b: number, i: number): number[] => {
+    const [a, c, d, e] = boxes.slice((b * N + i) * 4, (b * N + i) * 4 + 4);
+    if (center) return [a - d / 2, a + d / 2, c - e / 2, c + e / 2];
+    return [Math.min(c, e), Math.max(c, e), Math.min(a, d), Math.max(a, d)];
+  };
+  const overlaps = (p: number[], q: number[]) => {
+    const w = Math.min(p[1], q[1]) - Math.max(p[0], q[0]), h = Math.min(p[3], q[3]) - Math.max(p[2], q[2]);
+    if (w <= 0 || h <= 0) return false;
+    const inter = w * h, a1 = (p[1] - p[0]) * (p[3] - p[2]), a2 = (q[1] - q[0]) * (q[3] - q[2]), union = a1 + a2 - inter;
+    return a1 > 0 && a2 > 0 && union > 0 && inter / union > iou;
+  };
+  const out: number[][] = [];
+  for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) {
+    const score = (i: number) => scores[(b * C + c) * N + i];
+    // candidates by descending score, ties by ascending index
+    const order = [...Array(N).keys()].filter((i) => scoreMin === undefined || score(i) > scoreMin)
+      .sort((i, j) => score(j) - score(i) || i - j);
+    const kept: number[][] = [];
+    for (const i of order) {
+      if (kept.length >= maxOut) break;
+      const e = extent(b, i);
+      if (kept.some((k) => overlaps(e, k))) continue;
+      kept.push(e);
+      out.push([b, c, i]);
+    }
+  }
+  return out;
+}
+
+/** The run-time selection: per batch and class, repeatedly the best pending box (ties: lowest
+ * index), kept unless it overlaps a kept one by more than the IoU threshold. */
+function lowerNms(ctx: LowerCtx): void {
+  const [B, N, C] = dims(ctx);
+  const boxes = ctx.in(0), scores = ctx.in(1), y = ctx.out(0);
+  const center = ctx.int('center_point_box') !== 0;
+  const scalar = (i: number, t: 'idx' | 'f64', dflt: number): Expr =>
+    (ctx.has(i) ? ctx.local(cast(ctx.load(ctx.in(i), ix(0)), t), 'p') : lit(dflt, t));
+  const maxOut = ctx.local(max(scalar(2, 'idx', 0), 0), 'maxOut'), iou = scalar(3, 'f64', 0);
+  const scoreMin = ctx.has(4) ? scalar(4, 'f64', 0) : undefined;
+  const done = ctx.temp('int8', [N], 'done'), kept = ctx.temp('int64', [N], 'kept');
+  const m = ctx.local(ix(0), 'm');
+  const f = (e: Expr) => cast(e, 'f64');
+  /** [x_min, x_max, y_min, y_max] of box i of batch b, as locals. */
+  const extent = (b: Expr, i: Expr): Expr[] => {
+    const at = (k: number) => f(ctx.load(boxes, add(mul(add(mul(b, N), i), 4), k)));
+    const [a, c, d, e] = [0, 1, 2, 3].map((k) => ctx.local(at(k), 'bx'));
+    const half = (v: Expr) => div(v, lit(2, 'f64'));
+    const r = center ? [sub(a, half(d)), add(a, half(d)), sub(c, half(e)), add(c, half(e))]
+      : [min(c, e), max(c, e), min(a, d), max(a, d)];
+    return r.map((v) => ctx.local(v, 'ex'));
+  };
+  const gt0 = (v: E) => cmp('gt', v, lit(0, 'f64'));
+  ctx.loop(B, (b) => ctx.loop(C, (c) => {
+    const score = (i: E) => ctx.load(scores, add(mul(add(mul(b, C), c), N), i));
+    ctx.loop(N, (i) => ctx.store(done, i, scoreMin ? cast(not(cmp('gt', f(score(i)), scoreMin)), 'i8') : lit(0, 'i8')));
+    const nk = ctx.local(ix(0), 'nk');
+    ctx.loop(N, () => {
+      const best = ctx.local(ix(-1), 'best');
+      ctx.loop(N, (i) => ctx.if(cmp('eq', ctx.load(done, i), lit(0, 'i8')), () =>
+        ctx.if(bin('or', cmp('lt', best, 0), cmp('gt', score(i), score(max(best, 0)))), () => ctx.assign(best, i))));
+      ctx.if(bin('or', cmp('lt', best, 0), cmp('ge', nk, maxOut)), () => ctx.break());
+      ctx.store(done, best, lit(1, 'i8'));
+      const p = extent(b, best), sup = ctx.local(lit(0, 'bool'), 'sup');
+      ctx.loop(nk, (k) => {
+        const q = extent(b, cast(ctx.load(kept, k), 'idx'));
+        const w = ctx.local(sub(min(p[1], q[1]), max(p[0], q[0])), 'w'), h = ctx.local(sub(min(p[3], q[3]), max(p[2], q[2])), 'h');
+        ctx.if(and(gt0(w), gt0(h)), () => {
+          const inter = ctx.local(mul(w, h), 'in');
+          const a1 = mul(sub(p[1], p[0]), sub(p[3], p[2])), a2 = mul(sub(q[1], q[0]), sub(q[3], q[2]));
+          const uni = ctx.local(sub(add(a1, a2), inter), 'un');
+          ctx.if(and(and(gt0(a1), gt0(a2)), and(gt0(uni), cmp('gt', div(inter, uni), iou))), () => ctx.assign(sup, lit(1, 'bool')));
+        });
+      }, { bound: N });
+      ctx.if(cmp('eq', sup, lit(0, 'bool')), () => {
+        ctx.store(kept, nk, cast(best, 'i64'));
+        ctx.assign(nk, add(nk, 1));
+        [b, c, best].forEach((v, j) => ctx.store(y, add(mul(m, 3), j), cast(v, 'i64')));
+        ctx.assign(m, add(m, 1));
+      });
+    });
+  }));
+  ctx.setDim(y, 0, m);
+}
+
+const nonMaxSuppressionDef: OpDef = {
+  op: 'NonMaxSuppression', attrs: { center_point_box: int(0) }, runtimeDims: true,
+  // max_output_boxes_per_class bounds the output: specialized on where it is a graph input
+  constInputs: [2],
+  foldInputs: [0, 1, 3, 4],
+  infer: (ctx) => {
+    if (allConst(ctx)) return [tt('int64', [nms(ctx).length, 3])];
+    const [B, N, C] = dims(ctx);
+    const c = ctx.has(2) ? ctx.constOf(2) : undefined;
+    const per = !ctx.has(2) ? 0 : c ? Math.min(N, Math.max(0, toNumbers(c)[0])) : N;
+    const m: Dim = rtDim(`${ctx.node.outputs[0]?.name ?? ctx.node.name}.n`, B * C * per);
+    return [tt('int64', [m, 3])];
+  },
+  evaluate: (ctx) => {
+    const rows = nms(ctx);
+    return [tensorFrom('int64', [rows.length, 3], rows.flat())];
+  },
+  lower: lowerNms,
+};
+
+export const nmsOps: OpDef[] = [nonMaxSuppressionDef];
