@@ -16,6 +16,11 @@ export class Maker {
     v.producer = node;
     return node;
   }
+  /** Unsqueeze(v) at `axes`: an input from opset 13 on, an attribute before (Loop and sequence
+   * ops exist from opset 11). */
+  unsqueeze(v: Value, axes: number[]): Node {
+    return this.n.opset >= 13 ? this.node('Unsqueeze', [v, this.ints(axes)], undefined) : this.node('Unsqueeze', [v], undefined, { axes });
+  }
   ints(values: number[], scalar = false): Value {
     return this.tensor(tensorFrom('int64', scalar ? [] : [values.length], values.map(BigInt)));
   }

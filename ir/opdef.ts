@@ -58,6 +58,12 @@ export function getOp(domain: string, op: string): OpDef | undefined {
   return registry.get(key(domain, op));
 }
 
+/** Positions of node n's inputs that its op needs known at compile time (OpDef.constInputs). */
+export function constInputsOf(n: Node): number[] {
+  const c = getOp(n.domain, n.op)?.constInputs;
+  return !c ? [] : typeof c === 'function' ? c(n) : c;
+}
+
 /** The registry entry for a node, or a one-line error naming node, op, domain and opset. */
 export function opDefOf(n: Node): OpDef {
   const def = getOp(n.domain, n.op);

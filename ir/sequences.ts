@@ -48,8 +48,7 @@ export const SEQUENCE_ROWS: Record<string, Expand> = {
     if (!s.length) throw nodeError(n, 'the sequence is empty: there is nothing to concatenate');
     const axis = int(n, 'axis', 0);
     if (!int(n, 'new_axis', 0)) return [m.node('Concat', s, n.outputs[0]!, { axis })];
-    const axes = m.ints([axis]);
-    const parts = s.map((e) => m.node('Unsqueeze', [e, axes], undefined));
+    const parts = s.map((e) => m.unsqueeze(e, [axis]));
     return [...parts, m.node('Concat', parts.map((p) => p.outputs[0]), n.outputs[0]!, { axis })];
   },
   SplitToSequence: (n, _lists, m) => {

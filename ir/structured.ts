@@ -12,8 +12,8 @@ import { CONTROL_APPLIES, CONTROL_ROWS, controlConstInputs } from './structuredC
 const ROWS = { ...SEQUENCE_ROWS, ...OPTIONAL_ROWS, ...CONTROL_ROWS };
 const APPLIES: Record<string, (n: Node) => boolean> = { ...CONTROL_APPLIES, Identity: (n) => isStructured(n.inputs[0]) };
 
-/** Whether node n expands at compile time: a sequence or optional op, or an Identity, If or
- * Loop of such values. */
+/** Whether node n expands at compile time: a sequence or optional op, an Identity, If or Loop
+ * of such values, or a Loop that is unrolled (see CONTROL_APPLIES). */
 export function isStructuredNode(n: Node): boolean {
   if (n.domain !== '' || !(n.op in ROWS)) return false;
   return APPLIES[n.op]?.(n) ?? true;

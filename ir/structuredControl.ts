@@ -1,12 +1,14 @@
 // Control flow over sequences and optionals, expanded into tensor nodes during inference (rows
 // as in ir/sequences.ts). SequenceMap takes one copy of its body per element (each element may
-// have its own shape). A Loop carrying a sequence or optional is unrolled: its trip count must
-// be known at compile time. An If yielding them is inlined where its condition is known; where
+// have its own shape). A Loop carrying a sequence or optional, or whose body needs values of its
+// inputs at compile time (a Slice at the iteration number), is unrolled: its trip count must be
+// known at compile time. An If yielding them is inlined where its condition is known; where
 // it is not, both branches must hold the same structure (lengths, presence), and the If then
 // returns their tensors as plain outputs, typed alike as any If's.
 import { NeedsInputValues, nodeError } from './errors.js';
 import { Expand, setList } from './expand.js';
-import { Graph, Node, Value, isStructured, leafValues, newValue } from './graph.js';
+import { Graph, Node, Value, isStructured, leafValues, newValue, nodeInputs } from './graph.js';
+import { constInputsOf, getOp } from './opdef.js';
 import { inferGraph } from './infer.js';
 import { inlineGraph, takenBranch } from './inlineGraph.js';
 import { condStays, inputsBehind } from './subgraph.js';
@@ -30,7 +32,8 @@ function askFor(v: Value, what: string): string {
 /** Iterations of a Loop that is unrolled: trip count and first condition known, and a body
  * whose condition stays true. */
 function unrolledTrips(n: Node, g: Graph): number {
-  const why = 'it carries a sequence or optional, so onnxc unrolls it';
+  const carries = n.inputs.slice(2).some(isStructured) || g.inputs.slice(2).some(isStructured);
+  const why = carries ? 'it carries a sequence or optional, so onnxc unrolls it' : 'its body needs values of its inputs at compile time, so onnxc unrolls it';
   const [m, c] = n.inputs;
   if (!m) throw nodeError(n, `the loop has no trip count, and ${why}`);
   if (!m.const) throw new NeedsInputValues(nodeError(n, `the trip count is not known at compile time, and ${why}${askFor(m, 'it')}`).message, inputsBehind(m));
@@ -66,8 +69,7 @@ const loop: Expand = (n, _lists, m) => {
   scans.forEach((vs, k) => {
     const o = n.outputs[N + k];
     if (!o) return;
-    const axes = m.ints([0]);
-    const parts = vs.map((v) => m.node('Unsqueeze', [v, axes], undefined));
+    const parts = vs.map((v) => m.unsqueeze(v, [0]));
     nodes.push(...parts, m.node('Concat', parts.map((p) => p.outputs[0]), o, { axis: 0 }));
   });
   return nodes;
@@ -161,13 +163,34 @@ const branchesStructured = (n: Node) => ['then_branch', 'else_branch'].some((b) 
   return a?.kind === 'graph' && a.value.outputs.some(structuredResult);
 });
 
+/**
+ * Whether operands of a body's nodes that must be known at compile time (a Slice's starts, a
+ * Reshape's shape) are computed from the body's inputs (the iteration number, the condition,
+ * loop-carried values): each iteration then has values of its own, so the Loop is unrolled
+ * (test_loop11 slices at the iteration number). Values read only for their type (Shape) stop the
+ * search, as in passes/findShapeInputs.ts.
+ */
+function bodyNeedsValues(g: Graph): boolean {
+  const ins = new Set(g.inputs), seen = new Set<Value>();
+  const reaches = (v: Value | null): boolean => {
+    if (!v || v.const || seen.has(v)) return false;
+    seen.add(v);
+    if (ins.has(v)) return true;
+    const p = v.producer;
+    if (!p || getOp(p.domain, p.op)?.typeOnly) return false;
+    return nodeInputs(p).some(reaches);
+  };
+  return g.nodes.some((n) => constInputsOf(n).some((i) => reaches(n.inputs[i] ?? null)));
+}
+
 /** When a row of CONTROL_ROWS applies (SequenceMap: always). */
 export const CONTROL_APPLIES: Record<string, (n: Node) => boolean> = {
   If: (n) => n.outputs.some(isStructured) || branchesStructured(n),
-  Loop: (n) => n.inputs.slice(2).some(isStructured) || (n.attrs.get('body')?.kind === 'graph' && body(n, 'body').inputs.slice(2).some(isStructured)),
+  Loop: (n) => n.inputs.slice(2).some(isStructured) || (n.attrs.get('body')?.kind === 'graph' && (body(n, 'body').inputs.slice(2).some(isStructured) || bodyNeedsValues(body(n, 'body')))),
 };
 
-/** Loop's trip count and condition, where it carries sequences or optionals (unrolled). */
+/** Loop's trip count and condition, where it is unrolled (it carries sequences or optionals, or
+ * its body needs values of its inputs at compile time). */
 export function controlConstInputs(n: Node): number[] {
   return n.op === 'Loop' && CONTROL_APPLIES.Loop(n) ? [0, 1] : [];
 }

@@ -2,7 +2,7 @@
 // A static-memory program must know them at compile time: `run`/`test` specialize on the
 // given values, and the generated code checks them at run time.
 import { Graph, Model, Node, Value, isStructured, nodeInputs, subgraphs } from '../ir/graph.js';
-import { getOp } from '../ir/opdef.js';
+import { constInputsOf, getOp } from '../ir/opdef.js';
 import { structuredConstInputs } from '../ir/structured.js';
 
 /** runtimeDims: the target takes run-time dims (ir/rtdims.ts), so ops' foldInputs need no value. */
@@ -29,9 +29,7 @@ export function findShapeInputs(m: Model, runtimeDims = true): Set<string> {
       for (const i of structuredConstInputs(n)) walk(n.inputs[i] ?? null);
       const def = getOp(n.domain, n.op);
       if (!runtimeDims) for (const i of def?.foldInputs ?? []) walk(n.inputs[i] ?? null);
-      if (!def?.constInputs) continue;
-      const idx = typeof def.constInputs === 'function' ? def.constInputs(n) : def.constInputs;
-      for (const i of idx) walk(n.inputs[i] ?? null);
+      for (const i of constInputsOf(n)) walk(n.inputs[i] ?? null);
     }
   };
   visit(g.nodes);

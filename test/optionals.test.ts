@@ -130,6 +130,47 @@ describe('control flow over sequences', () => {
     expect((err as NeedsInputValues).inputs).toEqual(['m']);
   });
 
+  /** A Loop of `m` iterations adding x[i:i+1] to y and scanning y (ONNX's loop11): the Slice's
+   * starts are the iteration number, so the body needs a value per iteration. */
+  function sliceLoopModel(): Uint8Array {
+    const body = new ModelBuilder(11, 'body');
+    body.input('i', 'int64', []);
+    body.input('c', 'bool', []);
+    body.input('y_in', 'float32', [1]);
+    body.initializer('x', tensorFrom('float32', [5], [1, 2, 3, 4, 5]));
+    body.initializer('one', tensorFrom('int64', [], [1n]));
+    body.node('Identity', ['c'], {}, { outputs: ['c_out'] });
+    body.node('Unsqueeze', ['i'], { axes: [0] }, { outputs: ['start'] });
+    body.node('Add', ['i', 'one'], {}, { outputs: ['end0'] });
+    body.node('Unsqueeze', ['end0'], { axes: [0] }, { outputs: ['end'] });
+    body.node('Slice', ['x', 'start', 'end'], {}, { outputs: ['part'] });
+    body.node('Add', ['y_in', 'part'], {}, { outputs: ['y_out'] });
+    body.node('Identity', ['y_out'], {}, { outputs: ['scan'] });
+    body.output('c_out', 'bool', []);
+    body.output('y_out', 'float32', [1]);
+    body.output('scan', 'float32', [1]);
+    const b = new ModelBuilder(11);
+    b.input('m', 'int64', []);
+    b.initializer('y', tensorFrom('float32', [1], [10]));
+    b.node('Loop', ['m', '', 'y'], { body: { graph: body } }, { outputs: ['res_y', 'res_scan'], name: 'loop' });
+    b.output('res_y', 'float32', [1]);
+    b.output('res_scan', 'float32', ['n', 1]);
+    return b.encode();
+  }
+
+  it('a Loop whose body slices at the iteration number is unrolled where its trip count is known', () => {
+    const c = compileModel(importModel(sliceLoopModel(), 'loop.onnx'), { target: 'c', consts: { m: [3] } });
+    expect(c.model.graph.outputs.map((o) => toNumbers(o.const!))).toEqual([[16], [11, 13, 16]]);
+    expect(c.program.outputs.map((o) => `${o.name}[${o.shape}]`)).toEqual(['res_y[1]', 'res_scan[3,1]']);
+  });
+
+  it('names the trip count a Loop whose body needs values per iteration needs', () => {
+    let err: unknown;
+    try { compileModel(importModel(sliceLoopModel(), 'loop.onnx'), { target: 'c' }); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(NeedsInputValues);
+    expect((err as Error).message).toMatch(/^node 'loop' \(Loop\): the trip count is not known at compile time, and its body needs values of its inputs at compile time, so onnxc unrolls it; it is computed from 'm'/);
+  });
+
   /** If(cond) yielding a sequence of one tensor from each branch, or an optional in `opt` mode (else: empty). */
   function ifModel(opt: boolean, typed = true): Uint8Array {
     const branch = (name: string, v: number, empty: boolean) => {
