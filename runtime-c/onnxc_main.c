@@ -428,7 +428,7 @@ static int write_outputs(const context *c, const char *dir, int npy) {
     int64_t *dims = (int64_t *)malloc(sizeof(int64_t) * (size_t)(d->rank ? d->rank : 1));
     size_t bytes = d->size_bytes;
     if (!dims) { rc = error("out of memory"); break; }
-    memcpy(dims, d->dims, sizeof(int64_t) * (size_t)d->rank);
+    if (d->rank) memcpy(dims, d->dims, sizeof(int64_t) * (size_t)d->rank); /* a scalar has no dims (NULL) */
     if (c->m->output_shape) {
       int status = c->m->output_shape(c->arena.p, k, dims);
       if (status != ONNXC_OK) rc = error("output %d '%s': shape: %s", k, d->name, onnxc_status_string(status));

@@ -2,7 +2,7 @@
 // stderr with exit code 1 (2 for usage errors); stack traces only with --verbose.
 import yargs from 'yargs';
 import { CompileError, InternalError } from '../ir/errors.js';
-import { internalMessage } from './commands/errors.js';
+import { internalMessage, oneLine } from './commands/errors.js';
 import { benchCommand } from './commands/bench.js';
 import { buildCommand } from './commands/build.js';
 import { compileCommand } from './commands/compile.js';
@@ -53,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   if (usage) {
     // no command at all: the list of commands is the useful answer
     if (!argv.some((a) => !a.startsWith('-'))) process.stderr.write(`${await parser.getHelp()}\n\n`);
-    process.stderr.write(`error: ${formatUsage(usage)}\n`);
+    process.stderr.write(`error: ${oneLine(formatUsage(usage))}\n`);
     return 2;
   }
   if (!action) return 0; // --help / --version
@@ -61,14 +61,14 @@ export async function main(argv: string[]): Promise<number> {
     return await action();
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`error: ${e.message}\n`);
+      process.stderr.write(`error: ${oneLine(e.message)}\n`);
       return 2;
     }
     if (e instanceof CompileError) {
-      process.stderr.write(`error: ${e.message}\n`);
+      process.stderr.write(`error: ${oneLine(e.message)}\n`);
       return 1;
     }
-    process.stderr.write(`error: ${internalMessage(e, verbose)}\n`);
+    process.stderr.write(`error: ${oneLine(internalMessage(e, verbose))}\n`);
     if (verbose) process.stderr.write(`${((e instanceof InternalError ? e.cause : e) as Error)?.stack}\n`);
     return 1;
   }

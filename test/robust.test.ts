@@ -265,6 +265,18 @@ describe('messages', () => {
       expect(r.stderr).not.toMatch(/internal error|EEXIST|ENAMETOOLONG/);
     }
   });
+  it('a name with a newline or a NUL in it stays on the one error line, escaped', () => {
+    const b = new ModelBuilder(17);
+    b.input('x', 'float32', [2]);
+    b.node('Add', ['x', 'bad\u0000\nname'], {}, { outputs: ['y'] });
+    b.output('y', 'float32', [2]);
+    const f = path.join(dir, 'ctrl.onnx');
+    fs.writeFileSync(f, b.encode());
+    const r = cli(['compile', f, '--target', 'c', '-o', path.join(dir, 'ctrl')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain("'bad\\x00\\nname'");
+  });
   // Permissions: root ignores file modes, so as root the CLI runs as 'nobody' through setpriv;
   // where that cannot run it (no setpriv, a checkout nobody may read) the test is skipped
   const uid = process.getuid?.() ?? 0;

@@ -19,3 +19,9 @@ export function internalMessage(e: unknown, verbose: boolean): string {
   const cause = e instanceof InternalError ? e.cause : e;
   return `${what}; this is a bug in onnxc, please report it with the model${verbose ? ` (${(cause as Error)?.message?.split('\n')[0]})` : ' (--verbose shows the details)'}`;
 }
+
+/** The message as one line: control characters (a value named with a newline or a NUL, from a
+ * model) written as escapes, so an error stays the one `error:` line it is meant to be. */
+export function oneLine(message: string): string {
+  return message.replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
