@@ -7,11 +7,11 @@ import { SHARED_TESTS, readExpected, runConformance } from '../dist/src/testing/
 const haveData = fs.existsSync(SHARED_TESTS);
 if (!haveData) console.warn(`conformance: skipped — ONNX test data not found at ${SHARED_TESTS} (clone the project next to shared/, or set ONNXC_TESTS)`);
 
-// CUDA runs in the host emulation here (a g++ build per case): npm test checks every 8th case of
-// its list; .ci/run checks the whole list after npm test (npm run conformance:check -- cuda).
+// CUDA runs in the host emulation here (g++ builds of 24 cases each): npm test checks every 8th
+// case of its list; .ci/run sets ONNXC_CUDA_EVERY=1 (and ONNXC_HLS_EVERY=1) to check the whole
+// list (as npm run conformance:check -- cuda does).
 const CUDA_EVERY = Number(process.env.ONNXC_CUDA_EVERY ?? 8);
-// HLS C-simulation (a g++ build per batch, every design linted): every 8th case here too; the
-// whole list with npm run conformance:check -- hls
+// HLS C-simulation (a g++ build per batch, every design linted): every 8th case here too
 const HLS_EVERY = Number(process.env.ONNXC_HLS_EVERY ?? 8);
 const EVERY: Record<string, number> = { cuda: CUDA_EVERY, hls: HLS_EVERY };
 
