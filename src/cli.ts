@@ -13,6 +13,7 @@ import { tensorCommand } from './commands/tensor.js';
 import { testCommand } from './commands/test.js';
 import { pick } from './options.js';
 import { checkCounts, formatUsage } from './usage.js';
+import { loadWasmBackend } from './compile.js';
 
 const COMPILE_OPTS = ['target', 'output', 'name', 'dim', 'const', 'weights', 'simd', 'cpu', 'freestanding', 'print-after-all', 'dump-ir', 'time-passes', 'hls-clock-ns', 'hls-onchip-bytes', 'hls-reuse', 'hls-dataflow'] as const;
 
@@ -45,8 +46,9 @@ export async function main(argv: string[]): Promise<number> {
     .check((a) => { const bad = checkCounts(a, argv); if (bad) throw new Error(bad); return true; })
     .exitProcess(false);
   let verbose = argv.includes('--verbose');
+  let parsed: { target?: unknown } = {};
   try {
-    await parser.parseAsync();
+    parsed = (await parser.parseAsync()) as { target?: unknown };
   } catch (e) {
     usage ??= (e as Error).message;
   }
@@ -58,6 +60,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (!action) return 0; // --help / --version
   try {
+    // Binaryen loads only for the commands that emit WASM (a C compile does not pay its import)
+    if (parsed.target === 'wasm') await loadWasmBackend();
     return await action();
   } catch (e) {
     if (e instanceof UsageError) {

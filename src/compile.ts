@@ -1,10 +1,11 @@
 // Compiling an imported model to target files, without a file system: what a host supplies
 // (the shipped runtime headers, this machine's CPU row, where --dump-ir files go) comes in a
-// CompileEnv. src/api.ts is the Node host; web/src/ the browser one.
+// CompileEnv. src/nodeCompile.ts is the Node host (src/api.ts the package's entry over it);
+// web/src/ the browser one.
 import { emitC } from '../codegen/c/emitC.js';
 import { cRowFor } from '../codegen/c/rows.js';
 import { evaluateNode } from '../codegen/js/evaluate.js';
-import { emitWasm } from '../codegen/wasm/emitWasm.js';
+import type { emitWasm } from '../codegen/wasm/emitWasm.js';
 import { emitCuda } from '../codegen/cuda/emitCuda.js';
 import { emitHls } from '../codegen/hls/emitHls.js';
 import { LayerEstimate, estimateLayers } from '../codegen/hls/estimate.js';
@@ -23,6 +24,28 @@ import { PipelineHooks, PipelineOptions, runPipeline } from '../passes/pipeline.
 import { scheduleFor } from '../schedules/index.js';
 
 registerAllOps();
+
+// The WASM emitter is registered, not imported: importing Binaryen costs about 1.5 s of CPU and
+// 110 MB, which a compile for C, CUDA or HLS should not pay (nor a CLI under a tight ulimit).
+// src/api.ts (the package's entry) and the browser build register it when loaded; the CLI and
+// the test runner call loadWasmBackend() for --target wasm.
+let wasmEmitter: typeof emitWasm | undefined;
+export function useWasmEmitter(e: typeof emitWasm): void { wasmEmitter = e; }
+export async function loadWasmBackend(): Promise<void> {
+  if (wasmEmitter) return;
+  // Binaryen reserves its memory when imported: a tight ulimit -v refuses it here, and its
+  // Emscripten runtime prints the failure on the console too; the error line says it once
+  const quiet = console.error, said: string[] = [];
+  console.error = (...a: unknown[]) => { said.push(a.join(' ')); };
+  try {
+    useWasmEmitter((await import('../codegen/wasm/emitWasm.js')).emitWasm);
+  } catch (e) {
+    throw new CompileError(`cannot load Binaryen, which the WASM target needs: ${(e as Error).message ?? e}`);
+  } finally {
+    console.error = quiet;
+  }
+  for (const line of said) console.error(line);
+}
 
 export type Target = 'c' | 'wasm' | 'cuda' | 'hls';
 export const TARGETS: Target[] = ['c', 'wasm', 'cuda', 'hls'];
@@ -227,7 +250,10 @@ function refuseRuntimeDims(p: Program, target: string): void {
 function emitFiles(program: Program, m: Model, opts: CompileOptions, env: CompileEnv, lowerTarget: TargetDesc): Record<string, string | Uint8Array> {
   const weights = opts.weights ?? (opts.simd === false ? 'c' : 'incbin');
   if (opts.target === 'c') return { ...emitC(program, { source: m.source, weights, profile: opts.profile, freestanding: opts.freestanding, row: cRowFor(lowerTarget) }), 'onnxc_runtime.h': env.runtimeHeader() };
-  if (opts.target === 'wasm') return emitWasm(program, { source: m.source, profile: opts.profile }).files;
+  if (opts.target === 'wasm') {
+    if (!wasmEmitter) throw new Error('the WASM backend is not loaded: import onnxc\'s package entry (src/api.ts) or await loadWasmBackend() first');
+    return wasmEmitter(program, { source: m.source, profile: opts.profile }).files;
+  }
   if (opts.target === 'cuda') return { ...emitCuda(program, { source: m.source }), ...env.cudaHeaderFiles() };
   throw new CompileError(`target '${opts.target}' is not available yet`);
 }

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { SHARED_TESTS, readExpected } from '../dist/src/testing/conformance.js';
 import { parseTensor } from '../dist/src/onnx/tensorProto.js';
 import { loadModel } from '../dist/src/onnx/loadModel.js';
-import { cli, tmpDir } from './helpers.js';
+import { cliAsync, pool, tmpDir } from './helpers.js';
 
 const ORT_TYPES: Record<string, string> = {
   float32: 'float32', float64: 'float64', int8: 'int8', uint8: 'uint8', int16: 'int16', uint16: 'uint16',
@@ -78,6 +78,9 @@ describe.skipIf(!haveData).each(['c', 'wasm'])('onnxc vs ONNX Runtime on sampled
     const disagreements: string[] = [];
     const skips = new Map<string, string[]>();
     const skip = (why: string, id: string) => skips.set(why, [...(skips.get(why) ?? []), id]);
+    // ONNX Runtime's outputs first, one case at a time (it is fast); then onnxc run on the
+    // compared cases, a compilation per CPU at once
+    const runs: { id: string; dir: string; set: string; inputs: string[]; names: string[]; ortOut: ort.InferenceSession.OnnxValueMapType }[] = [];
     for (const id of ids) {
       const dir = path.join(SHARED_TESTS, id);
       const set = path.join(dir, 'test_data_set_0');
@@ -91,28 +94,27 @@ describe.skipIf(!haveData).each(['c', 'wasm'])('onnxc vs ONNX Runtime on sampled
       if (odd) { skip(`input type ${odd.dtype} not fed to ORT here`, id); continue; }
       if (nondeterministic(path.join(dir, 'model.onnx'))) { skip('random op: generators differ', id); continue; }
       if (ORT_DIFFERS[id]) { skip(ORT_DIFFERS[id], id); continue; }
-      let session: ort.InferenceSession;
-      let ortOut: ort.InferenceSession.OnnxValueMapType;
       try {
-        session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'), { intraOpNumThreads: 1, logSeverityLevel: 4 });
+        const session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'), { intraOpNumThreads: 1, logSeverityLevel: 4 });
         const feeds: Record<string, ort.Tensor> = {};
         session.inputNames.forEach((n, i) => {
           const t = tensors[i];
           const data = t.dtype === 'bool' ? Uint8Array.from(t.data as Uint8Array) : t.data;
           feeds[n] = new ort.Tensor(ORT_TYPES[t.dtype] as never, data as never, t.shape);
         });
-        ortOut = await session.run(feeds);
+        runs.push({ id, dir, set, inputs, names: [...session.outputNames], ortOut: await session.run(feeds) });
       } catch (e) {
         const msg = String((e as Error).message ?? e);
         const known = ORT_LIMITS.find(([re]) => re.test(msg));
         if (known) skip(`ORT: ${known[1]}`, id);
         else disagreements.push(`${id}: ONNX Runtime failed: ${msg.split('\n')[0].slice(0, 300)}`);
-        continue;
       }
+    }
+    await pool(runs, async ({ id, dir, set, inputs, names, ortOut }) => {
       const out = tmpDir('onnxc-ind-');
-      const r = cli(['run', path.join(dir, 'model.onnx'), '--target', target, ...inputs.flatMap((f) => ['--input', path.join(set, f)]), '--output-dir', out]);
-      if (r.code !== 0) { disagreements.push(`${id}: onnxc run failed: ${r.stderr.trim()}`); continue; }
-      session.outputNames.forEach((n, i) => {
+      const r = await cliAsync(['run', path.join(dir, 'model.onnx'), '--target', target, ...inputs.flatMap((f) => ['--input', path.join(set, f)]), '--output-dir', out]);
+      if (r.code !== 0) { disagreements.push(`${id}: onnxc run failed: ${r.stderr.trim()}`); return; }
+      names.forEach((n, i) => {
         const mine = parseTensor(fs.readFileSync(path.join(out, `output_${i}.pb`)));
         const theirs = ortOut[n] as ort.Tensor;
         if (mine.shape.join() !== [...theirs.dims].join()) { disagreements.push(`${id} ${n}: shape [${mine.shape}] vs [${theirs.dims}]`); return; }
@@ -121,7 +123,8 @@ describe.skipIf(!haveData).each(['c', 'wasm'])('onnxc vs ONNX Runtime on sampled
       });
       compared++;
       fs.rmSync(out, { recursive: true, force: true });
-    }
+    });
+    disagreements.sort();
     const skipped = [...skips].map(([why, xs]) => `  ${xs.length} skipped, ${why}: ${xs.join(', ')}`);
     console.log(`independent check (${target}, ORT ${ort.env.versions.node}): ${compared}/${ids.length} sampled cases compared\n${skipped.join('\n')}`);
     expect(disagreements).toEqual([]);

@@ -17,9 +17,10 @@ import { ModelProto } from '../dist/src/onnx/schema.js';
 import { CompileError, atNode, inPass } from '../dist/ir/errors.js';
 import { tensorFrom } from '../dist/ir/tensor.js';
 import { GRAPH_PASSES } from '../dist/passes/pipeline.js';
-import { CLI, cli, tmpDir } from './helpers.js';
+import { CLI, ROOT, cli, tmpDir } from './helpers.js';
 
 const dir = tmpDir();
+const TINY = path.join(ROOT, 'examples', 'tiny_cnn.onnx');
 type Proto = { opset_import: { domain: string; version: number }[]; graph: { node: { attribute: object[] }[]; initializer?: object[]; output: { type: { tensor_type: { shape: { dim: object[] } } } }[] } };
 /** Edits the decoded ModelProto of a built model. */
 function edit(bytes: Uint8Array, f: (m: Proto) => void): Uint8Array {
@@ -156,6 +157,17 @@ describe('bounded resources', () => {
     const { folder, bytes, file } = external('neg', 'w.bin', '-16');
     fs.writeFileSync(path.join(folder, 'w.bin'), new Uint8Array(16));
     expect(rejects(bytes, 'c', file)).toMatch(/length '-16' is not a non-negative integer/);
+  });
+  it('a C compile runs under ulimit -v 3 GB (Binaryen loads only for WASM); WASM there fails with one error line', () => {
+    const under = (target: string) => spawnSync('sh', ['-c', `ulimit -v 3000000 && exec "$0" "$@"`, process.execPath, CLI,
+      'compile', TINY, '--target', target, '-o', path.join(dir, `ulimit-${target}`)], { encoding: 'utf8' });
+    const c = under('c');
+    expect(c.stderr).toBe('');
+    expect(c.status).toBe(0);
+    const w = under('wasm');
+    expect(w.status).toBe(1);
+    expect(w.stderr).toMatch(/^error: cannot load Binaryen, which the WASM target needs: [^\n]*\n$/);
+    expect(fs.existsSync(path.join(dir, 'ulimit-wasm'))).toBe(false);
   });
 });
 

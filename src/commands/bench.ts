@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
-import { CpuRow, Target, compileModel, loadModel, shapeInputs } from '../api.js';
+import { CpuRow, Target, compileModel, loadModel, shapeInputs } from '../nodeCompile.js';
 import { getRunner } from '../runners/index.js';
 import { parseDims } from './common.js';
 

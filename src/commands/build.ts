@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
-import { CpuRow, writeFiles } from '../api.js';
+import { CpuRow, writeFiles } from '../nodeCompile.js';
 import { runtimeMainFiles } from '../runtimeFiles.js';
 import { archFlags, findCC } from '../runners/cc.js';
 import { exec } from '../runners/exec.js';

@@ -3,7 +3,7 @@
 // flash and RAM budget; with --max-ram, a plan that fits or one error line).
 import path from 'node:path';
 import { BuildSystem, buildFiles, hasWeightsBin } from '../../codegen/c/buildFiles.js';
-import { CompileOptions, CompileResult, CpuRow, Target, compileFile, writeFiles } from '../api.js';
+import { CompileOptions, CompileResult, CpuRow, Target, compileFile, writeFiles } from '../nodeCompile.js';
 import { boardFor } from '../firmware/boards.js';
 import { budgetLines, measureBudget } from '../firmware/budget.js';
 import { fitRam } from '../firmware/fitRam.js';

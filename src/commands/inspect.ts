@@ -3,7 +3,7 @@
 // aligned tables (or one JSON object); --memory-svg draws the arena plan.
 import fs from 'node:fs';
 import { CompileError } from '../../ir/errors.js';
-import { compileModel } from '../api.js';
+import { compileModel } from '../nodeCompile.js';
 import { loadModel } from '../onnx/loadModel.js';
 import { InspectReport, inspectModel, typeText } from '../report/inspectReport.js';
 import { memorySvg } from '../report/memorySvg.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { CompileError, NeedsInputValues } from '../../ir/errors.js';
 import { Model } from '../../ir/graph.js';
 import { TensorData } from '../../ir/tensor.js';
-import { CompileResult, Target, compileModel, loadModel, shapeInputs } from '../api.js';
+import { CompileResult, Target, compileModel, loadModel, shapeInputs } from '../nodeCompile.js';
 import { encodeNpy, npyDescr } from '../onnx/npy.js';
 import { describeLayout, encodeValue } from '../onnx/valueProto.js';
 import { phaseReporter } from '../progress.js';

@@ -1,6 +1,6 @@
 // `onnxc test DIR... --target T [--json F] [--filter RE] [--no-simd]`: runs ONNX backend cases.
 import fs from 'node:fs';
-import { CpuRow, Target } from '../api.js';
+import { CpuRow, Target } from '../nodeCompile.js';
 import { findCases } from '../testing/cases.js';
 import { runTests } from '../testing/runTests.js';
 import { UsageError } from './common.js';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { byteSize } from '../../ir/dtype.js';
 import { CompileError } from '../../ir/errors.js';
-import type { CompileResult } from '../api.js';
+import type { CompileResult } from '../nodeCompile.js';
 import { exec } from '../runners/exec.js';
 import { Board } from './boards.js';
 import { ARM_CC, boardFlags, haveArmToolchain } from './build.js';

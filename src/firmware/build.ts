@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
-import { RUNTIME_DIR, writeFiles } from '../api.js';
+import { RUNTIME_DIR, writeFiles } from '../nodeCompile.js';
 import { exec } from '../runners/exec.js';
 import { BATCH_TIMEOUT_MS, GroupBuilder, modelTable } from '../runners/batch.js';
 import { BATCH_TABLE, compilerErrors } from '../runners/c.js';

@@ -2,7 +2,7 @@
 // stack on a Cortex-M row) is over the budget, compiles again trading speed for memory
 // (convolutions without im2col buffers). Still over: one error naming the budget and the peak.
 import { CompileError } from '../../ir/errors.js';
-import type { CompileResult } from '../api.js';
+import type { CompileResult } from '../nodeCompile.js';
 import { boardFor } from './boards.js';
 import { Budget, measureBudget } from './budget.js';
 

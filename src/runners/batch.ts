@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
-import { CompileResult, writeFiles } from '../api.js';
+import { CompileResult, writeFiles } from '../nodeCompile.js';
 import type { Program } from './c.js';
 
 /** Builds `names` (files already in dir) into the program `exe` in dir; throws CompileError. */

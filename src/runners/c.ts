@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
-import { RUNTIME_DIR, writeFiles } from '../api.js';
+import { RUNTIME_DIR, writeFiles } from '../nodeCompile.js';
 import { BATCH_TIMEOUT_MS, GroupBuilder, modelTable } from './batch.js';
 import { exec } from './exec.js';
 import { parseTensor } from '../onnx/tensorProto.js';

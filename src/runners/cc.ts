@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
-import type { CpuRow } from '../api.js';
+import type { CpuRow } from '../nodeCompile.js';
 
 const CANDIDATES = ['gcc', 'clang', 'cc'];
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
-import { writeFiles } from '../api.js';
+import { writeFiles } from '../nodeCompile.js';
 import { RUNTIME_DIR, cudaHeaderFiles } from '../runtimeFiles.js';
 import { BATCH_TABLE, Program, batchRuntimeObjects, benchC, compilerErrors, runProgram, runtimeObjects } from './c.js';
 import { BATCH_TIMEOUT_MS, GroupBuilder, buildBatch, writeSharedUnit } from './batch.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
 import { lintHls } from '../../codegen/hls/lint.js';
 import { STREAM_HEADER } from '../../codegen/hls/streamHeader.js';
-import { CompileResult, writeFiles } from '../api.js';
+import { CompileResult, writeFiles } from '../nodeCompile.js';
 import { RUNTIME_DIR } from '../runtimeFiles.js';
 import { BATCH_TABLE, Program, batchRuntimeObjects, compilerErrors, runProgram, runtimeObjects } from './c.js';
 import { BATCH_TIMEOUT_MS, GroupBuilder, buildBatch, writeSharedUnit } from './batch.js';

@@ -1,7 +1,7 @@
 // Target runners: build a compiled model for a target and execute it on TensorProto files.
 import path from 'node:path';
 import { TensorData } from '../../ir/tensor.js';
-import { CompileResult, Target } from '../api.js';
+import { CompileResult, Target } from '../nodeCompile.js';
 import { isNpyPath, parseNpy } from '../onnx/npy.js';
 import { MAX_MODEL_BYTES, readRegularFile } from '../onnx/readFile.js';
 import { parseTensor } from '../onnx/tensorProto.js';

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { CompileError } from '../../ir/errors.js';
 import { DType } from '../../ir/dtype.js';
 import { TensorData, TypedArray } from '../../ir/tensor.js';
-import { CompileResult, writeFiles } from '../api.js';
+import { CompileResult, writeFiles } from '../nodeCompile.js';
 import type { Runner } from './index.js';
 import { medianOf, seededInputs } from './seeded.js';
 

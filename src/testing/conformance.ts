@@ -3,7 +3,7 @@
 // a target or a Cortex-M row (C for that --cpu, run under QEMU: expected-cortex-m4.txt).
 import fs from 'node:fs';
 import path from 'node:path';
-import { CpuRow, Target } from '../api.js';
+import { CpuRow, Target } from '../nodeCompile.js';
 import { BOARDS } from '../firmware/boards.js';
 import { TestCase, findCases } from './cases.js';
 import { CaseResult, runTests } from './runTests.js';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CompileError, NeedsInputValues } from '../../ir/errors.js';
 import { TensorData, numel, tensorFrom } from '../../ir/tensor.js';
-import { CompileResult, CpuRow, Target, compileModel, shapeInputs } from '../api.js';
+import { CompileResult, CpuRow, Target, compileModel, loadWasmBackend, shapeInputs } from '../nodeCompile.js';
 import { loadModel } from '../onnx/loadModel.js';
 import { encodeTensor } from '../onnx/tensorProto.js';
 import { layoutKind, parseValue } from '../onnx/valueProto.js';
@@ -147,6 +147,7 @@ const BATCH_CASES = 24;
 /** Runs cases with `jobs` in flight; results in case order. Runners that build several models
  * into one program get the cases in batches (compiled, built together, then run one by one). */
 export async function runTests(cases: TestCase[], opts: TestOptions): Promise<CaseResult[]> {
+  if (opts.target === 'wasm') await loadWasmBackend();
   const root = opts.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'onnxc-test-'));
   const results: CaseResult[] = new Array(cases.length);
   const jobs = Math.max(1, opts.jobs ?? os.cpus().length);

@@ -1,6 +1,6 @@
 // `npm run conformance:update [-- TARGET...]`: runs the suites and adds newly passing cases to
 // the expected lists. Cases that regressed are reported, never removed.
-import { TARGETS } from '../api.js';
+import { TARGETS } from '../nodeCompile.js';
 import { Scoreboard, readExpected, runConformance, writeExpected } from './conformance.js';
 
 async function main(): Promise<number> {

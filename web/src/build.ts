@@ -3,11 +3,15 @@
 // (zipped) and the WASM module + loader, and the arena picture of the WASM program.
 import { zipSync, strToU8 } from 'fflate';
 import { CompileError } from '../../ir/errors.js';
-import { CompileResult, compileWith, defaultName } from '../../src/compile.js';
+import { CompileResult, compileWith, defaultName, useWasmEmitter } from '../../src/compile.js';
+import { emitWasm } from '../../codegen/wasm/emitWasm.js';
 import { importModel } from '../../src/onnx/importModel.js';
 import { InspectReport, inspectModel } from '../../src/report/inspectReport.js';
 import { memorySvg } from '../../src/report/memorySvg.js';
 import { BROWSER_ENV } from './env.js';
+
+// the page compiles to WASM on every model: its emitter is part of the bundle
+useWasmEmitter(emitWasm);
 
 export interface PageBuild {
   name: string;
