@@ -59,6 +59,20 @@ const cases: [string, () => string, RegExp][] = [
     b.node('Relu', ['x'], {}, { outputs: ['y'] });
     b.output('y', 'float32', [2 ** 40, 2 ** 40]);
   })), /cannot fit in memory/],
+  // found by an independent fuzz run: a LayerNormalization graph whose op became ConvTranspose
+  // (a rank-2 input and a rank-1 weight) said "the weight undefined"
+  ['ConvTranspose of rank-2 input', () => write('convt.onnx', simple((b) => {
+    b.input('x', 'float32', [2, 3]);
+    b.initializer('w', tensorFrom('float32', [3], [1, 2, 3]));
+    b.node('ConvTranspose', ['x', 'w'], {}, { outputs: ['y'], name: 'ct' });
+    b.output('y', 'float32', [2, 3]);
+  })), /node 'ct' \(ConvTranspose\): input 0 has rank 2; a convolution needs/],
+  ['Conv with a weight of another rank', () => write('convw.onnx', simple((b) => {
+    b.input('x', 'float32', [1, 3, 4, 4]);
+    b.initializer('w', tensorFrom('float32', [2, 3, 1], new Array(6).fill(1)));
+    b.node('Conv', ['x', 'w'], {}, { outputs: ['y'], name: 'cv' });
+    b.output('y', 'float32', [1, 2, 4, 4]);
+  })), /node 'cv' \(Conv\): the weight has rank 3; it must have the input's rank 4/],
   ['opset 999', () => write('opset.onnx', simple((b) => {
     b.input('x', 'float32', [2]);
     b.node('Relu', ['x'], {}, { outputs: ['y'] });

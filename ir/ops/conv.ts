@@ -11,7 +11,7 @@ import { sampleOps } from './sample.js';
 import { deformConvDef } from './deform.js';
 import { Activation, fusedActivation } from './activation.js';
 import { emitGemm } from './gemm.js';
-import { Geom, accumulator, as0, convGeom, convType, copyOut, each, emitCol2im, emitIm2col, emitTaps, fill, initAcc, kernelShape, perDim, prod, scalarDType, spatialDims, windowAttrs } from './spatial.js';
+import { Geom, accumulator, as0, convGeom, convKernel, convType, copyOut, each, emitCol2im, emitIm2col, emitTaps, fill, initAcc, perDim, prod, scalarDType, spatialDims, windowAttrs } from './spatial.js';
 
 interface ConvSpec {
   /** Converts a loaded input / weight value to the accumulation type (zero points, int widening). */
@@ -148,7 +148,7 @@ const qlinearConvDef: OpDef = {
 /** ConvTranspose geometry: positions are the input's, the "image" the output (col2im view). */
 function convTransposeGeom(ctx: InferCtx): Geom {
   const inSp = spatialDims(ctx, 0), r = inSp.length;
-  const k = kernelShape(ctx, ctx.shape(1).slice(2));
+  const k = convKernel(ctx);
   const s = perDim(ctx, 'strides', r, 1), d = perDim(ctx, 'dilations', r, 1), op = perDim(ctx, 'output_padding', r, 0);
   const full = inSp.map((n, i) => s[i] * (n - 1) + op[i] + (k[i] - 1) * d[i] + 1);
   const autoPad = ctx.str('auto_pad'), given = ctx.ints('output_shape');

@@ -7,12 +7,12 @@ import { OpDef, int, ints } from '../opdef.js';
 import { tt } from './common.js';
 import { linearTaps } from './sample.js';
 import { emitGemm } from './gemm.js';
-import { Geom, accumulator, as0, copyOut, each, initAcc, kernelShape, nest, prod, scalarDType, spatialDims, windowGeometry } from './spatial.js';
+import { Geom, accumulator, as0, convKernel, copyOut, each, initAcc, nest, prod, scalarDType, spatialDims, windowGeometry } from './spatial.js';
 
 function deformGeom(ctx: InferCtx): Geom {
   const inSp = spatialDims(ctx, 0);
   if (inSp.length !== 2) throw ctx.error(`only 2-D deformable convolution is supported (input has ${inSp.length} spatial dims)`);
-  return windowGeometry(ctx, inSp, kernelShape(ctx, ctx.shape(1).slice(2)));
+  return windowGeometry(ctx, inSp, convKernel(ctx));
 }
 
 export const deformConvDef: OpDef = {

@@ -225,7 +225,18 @@ export function scalarDType(t: Scalar): DType {
   return d;
 }
 
-export const convGeom = (ctx: InferCtx, x = 0, w = 1): Geom => windowGeometry(ctx, spatialDims(ctx, x), kernelShape(ctx, ctx.shape(w).slice(2)));
+export const convGeom = (ctx: InferCtx, x = 0, w = 1): Geom => windowGeometry(ctx, spatialDims(ctx, x), convKernel(ctx, x, w));
+
+/** The kernel's spatial shape of a convolution (Conv, ConvTranspose, ConvInteger…), after checking
+ * that the input is [N, C, spatial…] with at least one spatial dim and the weight has its rank. */
+export function convKernel(ctx: InferCtx, x = 0, w = 1): number[] {
+  const xr = ctx.shape(x).length, wr = ctx.shape(w).length;
+  if (xr < 3) throw ctx.error(`input ${x} has rank ${xr}; a convolution needs [N, C, spatial...] (rank 3 or more)`);
+  if (wr !== xr) throw ctx.error(`the weight has rank ${wr}; it must have the input's rank ${xr}`);
+  const k = kernelShape(ctx, ctx.shape(w).slice(2));
+  if (k.length !== xr - 2) throw ctx.error(`kernel_shape has ${k.length} dims; the input has ${xr - 2} spatial dims`);
+  return k;
+}
 
 /** Output type of a convolution: [N, M, ...spatial], after checking channels against group. */
 export function convType(ctx: InferCtx, dtype: DType, x = 0, w = 1): TensorType {
