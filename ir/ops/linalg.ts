@@ -11,6 +11,7 @@ import { broadcastShapes, broadcastStrides, tt } from './common.js';
 import { attentionOps } from './attention.js';
 import { einsumOps } from './einsum.js';
 import { emitGemm } from './gemm.js';
+import { lowerMatMulRt } from './matmulRt.js';
 
 /** Strides of `shape`'s trailing batch dims read under broadcasting to `batch` (0 where broadcast). */
 function batchStrides(shape: number[], strides: number[], batch: number[]): number[] {
@@ -32,8 +33,10 @@ function matmulShape(ctx: InferCtx, a: Dim[], b: Dim[]): Dim[] {
 const matmulDef: OpDef = {
   op: 'MatMul',
   infer: (ctx) => [tt(ctx.dtype(0), matmulShape(ctx, ctx.shape(0), ctx.shape(1)))],
+  runtimeDims: true,
   lower: (ctx) => {
     const A = ctx.in(0), B = ctx.in(1), Y = ctx.out(0);
+    if (A.rt || B.rt || Y.rt) return lowerMatMulRt(ctx, A, B, Y);
     const as2 = A.shape.length === 1 ? [1, A.shape[0]] : A.shape;
     const bs2 = B.shape.length === 1 ? [B.shape[0], 1] : B.shape;
     const M = as2[as2.length - 2], K = as2[as2.length - 1], N = bs2[bs2.length - 1];

@@ -8,6 +8,7 @@ import { add, cast, cmp, ix, lit, mul, select } from '../kbuild.js';
 import { OpDef, float, floats, int, ints, tensor } from '../opdef.js';
 import { TensorData, getBig, getNum, numel, tensorFrom } from '../tensor.js';
 import { broadcastShapes, dimOp, emitElementwise, productDims, tt } from './common.js';
+import { fillHole } from '../shapeValues.js';
 import { addConst, layoutOps } from './layout.js';
 import { emitUniform } from './random.js';
 
@@ -28,9 +29,10 @@ function viewDef(op: string, shapeOf: (ctx: InferCtx) => Dim[], extra: Partial<O
   };
 }
 
-/** Reshape's target shape: 0 copies the input dim (unless allowzero), -1 takes the rest. */
+/** Reshape's target shape: 0 copies the input dim (unless allowzero), -1 takes the rest. The
+ * target may hold dim names (a shape computed from a symbolic input: ir/shapeValues.ts). */
 function reshapeShape(ctx: InferCtx): Dim[] {
-  const spec = ctx.opset < 5 ? ctx.ints('shape') : ctx.constNums(1, "input 'shape'");
+  const spec: Dim[] = ctx.opset < 5 ? ctx.ints('shape') : ctx.shapeValue(1) ?? ctx.constNums(1, "input 'shape'");
   const inShape = ctx.shape(0);
   const allowZero = ctx.opset >= 14 && ctx.int('allowzero') !== 0;
   const out: Dim[] = spec.map((d, i) => {
@@ -38,7 +40,7 @@ function reshapeShape(ctx: InferCtx): Dim[] {
       if (i >= inShape.length) throw ctx.error(`shape entry ${i} is 0 but the input has rank ${inShape.length}`);
       return inShape[i];
     }
-    if (d < -1) throw ctx.error(`invalid shape entry ${d}`);
+    if (isNum(d) && d < -1) throw ctx.error(`invalid shape entry ${d}`);
     return d;
   });
   const hole = out.indexOf(-1);
@@ -46,11 +48,11 @@ function reshapeShape(ctx: InferCtx): Dim[] {
   const total = productDims(inShape);
   if (hole >= 0) {
     if (allowZero && out.includes(0)) throw ctx.error('shape cannot contain both 0 and -1 when allowzero is set');
-    const rest = productDims(out.filter((_, i) => i !== hole));
-    out[hole] = dimOp(total, rest, (a, b) => {
+    const others = out.filter((_, i) => i !== hole), rest = productDims(others);
+    out[hole] = isNum(total) && isNum(rest) ? dimOp(total, rest, (a, b) => {
       if (b === 0 || a % b !== 0) throw ctx.error(`cannot reshape [${inShape.join(',')}] to [${spec.join(',')}]`);
       return a / b;
-    }, `${total}/${rest}`);
+    }, '') : fillHole(inShape, others) ?? (rest === 1 ? total : `${total}/${rest}`);
   } else if (isNum(total) && out.every(isNum) && numel(out) !== total) {
     throw ctx.error(`cannot reshape [${inShape.join(',')}] (${total} elements) to [${out.join(',')}]`);
   }
@@ -158,14 +160,18 @@ export const shapeOps: OpDef[] = [
     evaluate: (ctx) => [constantValue(ctx)],
   },
   {
-    op: 'Shape', attrs: { start: int(0), end: int() }, typeOnly: true,
+    op: 'Shape', attrs: { start: int(0), end: int() }, typeOnly: true, runtimeDims: true,
     infer: (ctx) => { const [s, e] = shapeRange(ctx); return [tt('int64', [e - s])]; },
     evaluate: (ctx) => {
       const [s, e] = shapeRange(ctx), dims = ctx.shape(0).slice(s, e);
       // symbolic dims: no compile-time value (the lowering stores the bound sizes)
       return dims.every(isNum) ? [tensorFrom('int64', [dims.length], dims)] : [];
     },
-    lower: (ctx) => { const [s, e] = shapeRange(ctx); storeNums(ctx, ctx.in(0).shape.slice(s, e)); },
+    // run-time dims (ir/rtdims.ts): stored from their slots
+    lower: (ctx) => {
+      const [s, e] = shapeRange(ctx), x = ctx.in(0), y = ctx.out(0);
+      for (let d = s; d < e; d++) ctx.store(y, ix(d - s), cast(ctx.dim(x, d), y.t));
+    },
   },
   {
     op: 'Size', typeOnly: true,
