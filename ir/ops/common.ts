@@ -65,7 +65,7 @@ function emitElementwiseRt(ctx: LowerCtx, inputs: TensorRef[], out: TensorRef, f
   const on = dimNames(out);
   const scalar = (r: TensorRef) => !r.rt && numel(r.shape) === 1;
   if (inputs.every((r) => scalar(r) || String(dimNames(r)) === String(on))) {
-    ctx.loop(ctx.count(out), (i) => ctx.store(out, i, fn(inputs.map((r) => ctx.load(r, scalar(r) ? ix(0) : i)), i)), { bound: numel(out.shape) });
+    ctx.loop(ctx.count(out), (i) => ctx.store(out, i, fn(inputs.map((r) => ctx.load(r, scalar(r) ? ix(0) : i)), i)), { bound: numel(out.shape), hint: { vectorize: 4 } });
     return;
   }
   const index = inputs.map((r) => {

@@ -40,6 +40,17 @@ export interface GemmSpec {
   epilogue?: (acc: Expr, i: Expr, j: Expr, batch: Expr[]) => Expr;
 }
 
+/** A product with run-time extents and strides (ir/rtdims.ts), rows and columns contiguous:
+ * element (r, c) of a view is at off + r·rs + c. Y = A·B, A is M×K, B is K×N. */
+export interface RtGemmSpec {
+  M: Extent;
+  N: Extent;
+  K: Extent;
+  a: { ref: TensorRef; off: Expr; rs: Expr };
+  b: { ref: TensorRef; off: Expr; rs: Expr };
+  y: { ref: TensorRef; off: Expr; rs: Expr };
+}
+
 const TEMP_DTYPE: Partial<Record<Scalar, DType>> = {
   f32: 'float32', f64: 'float64', i32: 'int32', i64: 'int64', u32: 'uint32', u64: 'uint64',
 };

@@ -3,10 +3,11 @@
 // micro-kernel runs the full tiles and the rest goes row by row. Otherwise (run-time K, N or
 // batch strides: attention's Q·Kᵀ and P·V) a nest whose innermost loop runs along a row of B
 // and Y: Y[i, :] = Σ_k A[i, k] · B[k, :], summed in k order (the scalar GEMM's order),
-// contiguous and free of dependences, so that compilers vectorize it.
+// contiguous and free of dependences, so that compilers vectorize it; the target's schedule
+// (ctx.schedule.rtGemm: register tiles, schedules/cpu/rtGemm.ts) may take each batch's product.
 import { LowerCtx, TensorRef } from '../ctx.js';
 import { add, cast, ix, lit, mul } from '../kbuild.js';
-import { emitGemm } from './gemm.js';
+import { RtGemmSpec, emitGemm } from './gemm.js';
 
 /** Whether only the rows (dim -2 of A and Y) are run-time and every batch dim is 1. */
 function rowsOnly(A: TensorRef, B: TensorRef, Y: TensorRef): boolean {
@@ -30,14 +31,22 @@ export function lowerMatMulRt(ctx: LowerCtx, A: TensorRef, B: TensorRef, Y: Tens
   // batch index of an operand: its trailing batch dims, 0 where it broadcasts
   const batchIdx = (r: TensorRef, bi: ReturnType<typeof ix>[]) =>
     bi.slice(nb - (r.shape.length - 2)).map((i, d) => (r.shape[d] === 1 && !r.rt?.slots[d] ? ix(0) : i));
-  ctx.nest(ey.slice(0, nb), (bi) => ctx.nest([ey[nb]], ([i]) => {
-    const yRow = ctx.local(ctx.offset(Y, [...bi, i, ix(0)]), 'yr');
-    const aRow = ctx.local(ctx.offset(A, [...batchIdx(A, bi), i, ix(0)]), 'ar');
-    ctx.nest([ey[nb + 1]], ([j]) => ctx.store(Y, add(yRow, j), lit(0, Y.t)));
-    ctx.nest([eK], ([k]) => {
-      const av = ctx.local(cast(ctx.load(A, add(aRow, k)), Y.t), 'a');
-      const bRow = ctx.local(ctx.offset(B, [...batchIdx(B, bi), k, ix(0)]), 'br');
-      ctx.nest([ey[nb + 1]], ([j]) => ctx.store(Y, add(yRow, j), add(ctx.load(Y, add(yRow, j)), mul(av, cast(ctx.load(B, add(bRow, j)), Y.t)))));
+  ctx.nest(ey.slice(0, nb), (bi) => {
+    const ia = batchIdx(A, bi), ib = batchIdx(B, bi);
+    const spec: RtGemmSpec = { M: ey[nb], N: ey[nb + 1], K: eK,
+      a: { ref: A, off: ctx.offset(A, [...ia, ix(0), ix(0)]), rs: ctx.dim(A, rA - 1) },
+      b: { ref: B, off: ctx.offset(B, [...ib, ix(0), ix(0)]), rs: ctx.dim(B, rB - 1) },
+      y: { ref: Y, off: ctx.offset(Y, [...bi, ix(0), ix(0)]), rs: ctx.dim(Y, rY - 1) } };
+    if (ctx.schedule.rtGemm?.(ctx, spec)) return;
+    ctx.nest([ey[nb]], ([i]) => {
+      const yRow = ctx.local(ctx.offset(Y, [...bi, i, ix(0)]), 'yr');
+      const aRow = ctx.local(ctx.offset(A, [...ia, i, ix(0)]), 'ar');
+      ctx.nest([ey[nb + 1]], ([j]) => ctx.store(Y, add(yRow, j), lit(0, Y.t)));
+      ctx.nest([eK], ([k]) => {
+        const av = ctx.local(cast(ctx.load(A, add(aRow, k)), Y.t), 'a');
+        const bRow = ctx.local(ctx.offset(B, [...ib, k, ix(0)]), 'br');
+        ctx.nest([ey[nb + 1]], ([j]) => ctx.store(Y, add(yRow, j), add(ctx.load(Y, add(yRow, j)), mul(av, cast(ctx.load(B, add(bRow, j)), Y.t)))));
+      });
     });
-  }));
+  });
 }

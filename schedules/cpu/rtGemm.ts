@@ -1,0 +1,60 @@
+// The register-tiled SIMD product for run-time extents (ir/ops/matmulRt.ts: attention's Q·Kᵀ
+// with run-time columns, P·V with a run-time K, batches whose strides depend on the dims).
+// A tile of R rows × V vectors of Y stays in registers over the whole K loop (the micro-kernel's
+// recipe, microkernel.ts, without its compile-time K blocks), full tiles as far as the run-time
+// extents allow, then one-row tiles for the rows left and scalar dot products for the columns
+// left. float32 only, rows of A, B and Y contiguous.
+import { Extent, LowerCtx } from '../../ir/ctx.js';
+import { add, div, ix, lit, mul } from '../../ir/kbuild.js';
+import { Expr } from '../../ir/kernel.js';
+import type { RtGemmSpec } from '../../ir/ops/gemm.js';
+import { vfma, vload, vsplat, vvar } from '../../ir/vector.js';
+import type { GemmTile } from './microkernel.js';
+
+const hiOf = (e: Extent): Expr => (typeof e === 'number' ? ix(e) : e.hi);
+const boundOf = (e: Extent): number => (typeof e === 'number' ? e : e.bound);
+
+/** Emits the product; false (nothing emitted) where it does not apply. */
+export function emitRtGemm(ctx: LowerCtx, s: RtGemmSpec, t: GemmTile): boolean {
+  const L = t.lanes;
+  if (!L || [s.a, s.b, s.y].some((m) => m.ref.dtype !== 'float32') || boundOf(s.N) < L || boundOf(s.K) === 0) return false;
+  const V = boundOf(s.N) >= 2 * L ? 2 : 1, NR = V * L, R = t.mr;
+  const M = hiOf(s.M), N = hiOf(s.N), K = hiOf(s.K), { a, b, y } = s;
+  const ars = ctx.local(a.rs, 'ars'), brs = ctx.local(b.rs, 'brs'), yrs = ctx.local(y.rs, 'yrs');
+  // columns in whole tiles, rows in whole tiles (run-time counts)
+  const nw = ctx.local(mul(div(N, NR), NR), 'nw'), mw = ctx.local(mul(div(M, R), R), 'mw');
+  const tile = (i0: Expr, rows: number) => ctx.loop(nw, (j0) => {
+    const accs = Array.from({ length: rows }, () => Array.from({ length: V }, () => {
+      const name = ctx.fresh('acc');
+      ctx.emit({ k: 'vdecl', name, init: vsplat(lit(0, 'f32'), L) });
+      return name;
+    }));
+    const aRow = ctx.local(add(a.off, mul(i0, ars)), 'ai'), bCol = ctx.local(add(b.off, j0), 'bj');
+    ctx.loop(K, (k) => {
+      const bAt = ctx.local(add(bCol, mul(k, brs)), 'bk');
+      const bv = Array.from({ length: V }, (_, v) => {
+        const name = ctx.fresh('bv');
+        ctx.emit({ k: 'vdecl', name, init: vload(b.ref.buf, add(bAt, v * L), L) });
+        return vvar(name, L);
+      });
+      accs.forEach((row, r) => {
+        const av = ctx.fresh('av');
+        ctx.emit({ k: 'vdecl', name: av, init: vsplat(ctx.load(a.ref, add(add(aRow, mul(r, ars)), k)), L) });
+        row.forEach((acc, v) => ctx.emit({ k: 'vassign', name: acc, val: vfma(vvar(av, L), bv[v], vvar(acc, L)) }));
+      });
+    }, { name: 'k', bound: boundOf(s.K) });
+    const yAt = ctx.local(add(add(y.off, mul(i0, yrs)), j0), 'yt');
+    accs.forEach((row, r) => row.forEach((acc, v) =>
+      ctx.emit({ k: 'vstore', buf: y.ref.buf, idx: add(add(yAt, mul(r, yrs)), v * L), val: vvar(acc, L) })));
+  }, { step: NR, name: 'j0', bound: Math.floor(boundOf(s.N) / NR) });
+  ctx.loop(mw, (i0) => tile(i0, R), { step: R, name: 'i0', bound: Math.floor(boundOf(s.M) / R) });
+  ctx.loop(M, (i) => tile(i, 1), { lo: mw, name: 'ir', bound: R - 1 });
+  // columns past the last whole tile: one dot product each, in k order
+  ctx.loop(M, (i) => ctx.loop(N, (j) => {
+    const acc = ctx.local(lit(0, 'f32'), 'acc');
+    const aRow = ctx.local(add(a.off, mul(i, ars)), 'ai');
+    ctx.loop(K, (k) => ctx.assign(acc, add(acc, mul(ctx.load(a.ref, add(aRow, k)), ctx.load(b.ref, add(add(b.off, mul(k, brs)), j))))), { name: 'k', bound: boundOf(s.K) });
+    ctx.store(y.ref, add(add(y.off, mul(i, yrs)), j), acc);
+  }, { lo: nw, name: 'jr', bound: NR - 1 }), { name: 'i', bound: boundOf(s.M) });
+  return true;
+}
