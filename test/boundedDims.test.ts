@@ -3,6 +3,7 @@
 // lengths 1, 37 and 128 and matches onnxruntime-node each time; its arena is the one compiled
 // at 128; a length out of range is a status (C) or an Error (WASM loader), never a memory
 // error; targets that need every dim at compile time refuse the range; inspect shows it.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -65,6 +66,57 @@ describe('one program, many lengths (--dim seq=1..128)', () => {
   });
 });
 
+const haveCc = spawnSync('cc', ['--version']).status === 0;
+
+describe.skipIf(!haveCc)('the C ABI of bounded dims', () => {
+  it('NAME_run_shaped checks every dim before running; NAME_run runs at the bounds', () => {
+    const d = tmpDir('onnxc-bounded-abi-'), m = path.join(d, 'two.onnx');
+    const b = new ModelBuilder(17);
+    b.input('x', 'float32', ['seq', 4]);
+    b.input('w', 'float32', ['seq', 4]);
+    b.node('Add', ['x', 'w'], {}, { outputs: ['y'] });
+    b.output('y', 'float32', ['seq', 4]);
+    fs.writeFileSync(m, b.encode());
+    const res = compileFile(m, { target: 'c', name: 'two', dims: { seq: '2..8' } });
+    for (const [f, data] of Object.entries(res.files)) fs.writeFileSync(path.join(d, f), data);
+    fs.writeFileSync(path.join(d, 'main.c'), `#include <stdio.h>
+#include <stdlib.h>
+#include "two.h"
+static float x[32], w[32], y[32];
+static int shaped(int64_t a, int64_t b, int64_t cols, void *arena) {
+  const int64_t xd[2] = {a, cols}, wd[2] = {b, 4};
+  const int64_t *dims[2] = {xd, wd};
+  const void *in[2] = {x, w};
+  void *out[1] = {y};
+  return two_run_shaped(in, dims, out, arena);
+}
+int main(void) {
+  int64_t dims[2];
+  int k;
+  void *arena = aligned_alloc(ONNXC_ARENA_ALIGN, two_ARENA_SIZE ? two_ARENA_SIZE : ONNXC_ARENA_ALIGN);
+  const int64_t *none[2] = {NULL, NULL};
+  const void *in[2] = {x, w};
+  void *out[1] = {y};
+  for (k = 0; k < 32; k++) { x[k] = (float)k; w[k] = 100.0f; y[k] = -1.0f; }
+  printf("ok %d", shaped(3, 3, 4, arena));
+  two_output_shape(arena, 0, dims);
+  printf(" %lld %lld %g %g\\n", (long long)dims[0], (long long)dims[1], y[11], y[12]);
+  printf("low %d high %d differ %d static %d null %d\\n", shaped(1, 1, 4, arena), shaped(9, 9, 4, arena),
+         shaped(3, 4, 4, arena), shaped(3, 3, 5, arena), two_run_shaped(in, none, out, arena));
+  printf("run %d", two_run(in, out, arena));
+  two_output_shape(arena, 0, dims);
+  printf(" %lld %g %d\\n", (long long)dims[0], y[31], two_model.run_shaped == two_run_shaped);
+  free(arena);
+  return 0;
+}
+`);
+    const cc = spawnSync('cc', ['-std=c11', '-Wall', '-Wextra', '-Werror', '-I', d, '-o', path.join(d, 'a.out'), path.join(d, 'main.c'), path.join(d, 'two.c'), '-lm'], { encoding: 'utf8' });
+    expect(cc.stderr).toBe('');
+    const run = spawnSync(path.join(d, 'a.out'), { encoding: 'utf8' });
+    expect(run.stdout).toBe('ok 0 3 4 111 -1\nlow 5 high 5 differ 5 static 5 null 1\nrun 0 8 131 1\n');
+  });
+});
+
 describe('where a bounded dim cannot go', () => {
   it('CUDA, HLS and Cortex-M refuse it at compile time, naming the dim', () => {
     for (const [target, cpu, name] of [['cuda', undefined, 'cuda'], ['hls', undefined, 'hls'], ['c', 'cortex-m4', 'cortex-m4']] as const)
@@ -102,33 +154,36 @@ describe('inspect keeps bounded dims symbolic', () => {
 });
 
 // The performance bar (ONNXC_BENCH_BOUNDED=1): at seq=128, the bounded program against the one
-// specialized with --dim seq=128, built alike, in alternating rounds (median of round medians).
+// specialized with --dim seq=128, built alike. C: alternating rounds of runtime-c's --bench
+// (median of the round medians); WASM: the two models' runs interleaved one by one (medians).
 describe.skipIf(!process.env.ONNXC_BENCH_BOUNDED)('bounded vs specialized at seq=128', () => {
-  const ROUNDS = 7, ITERS = 60;
+  const ROUNDS = 9, ITERS = 60;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  it('C (release flags) and WASM', async () => {
+  const both = [{ seq: '1..128' }, { seq: 128 }];
+  const report = (target: string, b: number, s: number) =>
+    console.log(`bounded dims bench: ${target} bounded ${b.toFixed(3)} ms, specialized ${s.toFixed(3)} ms, ratio ${(b / s).toFixed(3)}`);
+
+  it('C (release flags, --cpu native)', async () => {
     const { buildC, benchC, RELEASE_CFLAGS } = await import('../dist/src/runners/c.js');
-    for (const target of ['c', 'wasm'] as const) {
-      const timers = await Promise.all([{ seq: '1..128' }, { seq: 128 }].map(async (dims, k) => {
-        const res = compileFile(file, { target, name: 'enc', dims, cpu: 'native' });
-        const out = path.join(dir, `bench_${target}_${k}`);
-        if (target === 'c') {
-          const exe = await buildC(res.files, out, 'enc', RELEASE_CFLAGS);
-          return async () => (await benchC(exe, ITERS, 10)).median_ms;
-        }
-        const h = await getRunner('wasm', res.cpu).build(res, out) as { model: { run(i: unknown[]): unknown } };
-        const x = input(128).data;
-        return async () => {
-          const ts: number[] = [];
-          for (let i = 0; i < 10; i++) h.model.run([x]);
-          for (let i = 0; i < ITERS; i++) { const t0 = performance.now(); h.model.run([x]); ts.push(performance.now() - t0); }
-          return median(ts);
-        };
-      }));
-      const rounds: [number, number][] = [];
-      for (let r = 0; r < ROUNDS; r++) rounds.push([await timers[0](), await timers[1]()]);
-      const b = median(rounds.map((x) => x[0])), s = median(rounds.map((x) => x[1]));
-      console.log(`bounded dims bench: ${target} bounded ${b.toFixed(3)} ms, specialized ${s.toFixed(3)} ms, ratio ${(b / s).toFixed(3)}`);
+    const exes = await Promise.all(both.map((dims, k) =>
+      buildC(compileFile(file, { target: 'c', name: 'enc', dims, cpu: 'native' }).files, path.join(dir, `bench_c_${k}`), 'enc', RELEASE_CFLAGS)));
+    const rounds: number[][] = [[], []];
+    for (let r = 0; r < ROUNDS; r++) for (const k of [0, 1]) rounds[k].push((await benchC(exes[k], ITERS, 10)).median_ms);
+    report('c', median(rounds[0]), median(rounds[1]));
+  }, 600_000);
+
+  it('WASM', async () => {
+    const models = await Promise.all(both.map(async (dims, k) => {
+      const res = compileFile(file, { target: 'wasm', name: 'enc', dims });
+      return (await getRunner('wasm', res.cpu).build(res, path.join(dir, `bench_wasm_${k}`)) as { model: { run(i: unknown[]): unknown } }).model;
+    }));
+    const x = input(128).data, times: number[][] = [[], []];
+    for (let i = 0; i < 20; i++) for (const m of models) m.run([x]);
+    for (let i = 0; i < ROUNDS * ITERS; i++) for (const k of [0, 1]) {
+      const t0 = performance.now();
+      models[k].run([x]);
+      times[k].push(performance.now() - t0);
     }
+    report('wasm', median(times[0]), median(times[1]));
   }, 600_000);
 });

@@ -29,19 +29,21 @@ export function emitRtGemm(ctx: LowerCtx, s: RtGemmSpec, t: GemmTile): boolean {
       ctx.emit({ k: 'vdecl', name, init: vsplat(lit(0, 'f32'), L) });
       return name;
     }));
-    const aRow = ctx.local(add(a.off, mul(i0, ars)), 'ai'), bCol = ctx.local(add(b.off, j0), 'bj');
+    // pointer-bump style, as the micro-kernel: a row index per tile row, B's index advanced by its stride
+    const aRows = accs.map((_, r) => ctx.local(add(a.off, mul(add(i0, r), ars)), 'ai'));
+    const bI = ctx.local(add(b.off, j0), 'bi');
     ctx.loop(K, (k) => {
-      const bAt = ctx.local(add(bCol, mul(k, brs)), 'bk');
       const bv = Array.from({ length: V }, (_, v) => {
         const name = ctx.fresh('bv');
-        ctx.emit({ k: 'vdecl', name, init: vload(b.ref.buf, add(bAt, v * L), L) });
+        ctx.emit({ k: 'vdecl', name, init: vload(b.ref.buf, add(bI, v * L), L) });
         return vvar(name, L);
       });
       accs.forEach((row, r) => {
         const av = ctx.fresh('av');
-        ctx.emit({ k: 'vdecl', name: av, init: vsplat(ctx.load(a.ref, add(add(aRow, mul(r, ars)), k)), L) });
+        ctx.emit({ k: 'vdecl', name: av, init: vsplat(ctx.load(a.ref, add(aRows[r], k)), L) });
         row.forEach((acc, v) => ctx.emit({ k: 'vassign', name: acc, val: vfma(vvar(av, L), bv[v], vvar(acc, L)) }));
       });
+      ctx.assign(bI, add(bI, brs));
     }, { name: 'k', bound: boundOf(s.K) });
     const yAt = ctx.local(add(add(y.off, mul(i0, yrs)), j0), 'yt');
     accs.forEach((row, r) => row.forEach((acc, v) =>
