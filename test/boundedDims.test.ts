@@ -66,6 +66,34 @@ describe('one program, many lengths (--dim seq=1..128)', () => {
   });
 });
 
+describe('Gemm with run-time rows', () => {
+  it('Gemm (transB, alpha, beta, bias) then Softmax over the rows, at 1, 5 and 20 (C and WASM)', async () => {
+    const d = tmpDir('onnxc-bounded-gemm-'), m = path.join(d, 'gemm.onnx'), r = seededRandom(3);
+    const rand = (n: number) => Array.from({ length: n }, () => r() * 2 - 1);
+    const b = new ModelBuilder(17);
+    b.input('x', 'float32', ['n', 8]);
+    b.initializer('w', tensorFrom('float32', [20, 8], rand(160)));
+    b.initializer('c', tensorFrom('float32', [20], rand(20)));
+    const [g] = b.node('Gemm', ['x', 'w', 'c'], { transB: 1, alpha: 0.5, beta: { float: 2 } });
+    b.node('Softmax', [g], { axis: 0 }, { outputs: ['y'] });
+    b.output('y', 'float32', ['n', 20]);
+    fs.writeFileSync(m, b.encode());
+    const s = await ort.InferenceSession.create(m, { intraOpNumThreads: 1, logSeverityLevel: 3 });
+    for (const target of ['c', 'wasm'] as const) {
+      const res = compileFile(m, { target, name: 'g', dims: { n: '1..20' }, verify: true });
+      const runner = getRunner(target, res.cpu), handle = await runner.build(res, path.join(d, target));
+      for (const n of [1, 5, 20]) {
+        const x = tensorFrom('float32', [n, 8], rand(n * 8)), f = path.join(d, `x${n}.pb`);
+        fs.writeFileSync(f, encodeTensor(x, 'x'));
+        const [y] = await runner.run(handle, [f], path.join(d, `${target}_out${n}`), 1);
+        const ref = await s.run({ x: new ort.Tensor('float32', x.data as Float32Array, x.shape) });
+        expect(y.shape).toEqual([n, 20]);
+        expect(maxError(toNumbers(y), Array.from(ref.y.data as Float32Array))).toBeLessThan(1e-5);
+      }
+    }
+  }, 120_000);
+});
+
 const haveCc = spawnSync('cc', ['--version']).status === 0;
 
 describe.skipIf(!haveCc)('the C ABI of bounded dims', () => {

@@ -70,9 +70,14 @@ const gemmDef: OpDef = {
     } else if (ctx.opset < 11) throw ctx.error('input C is required before opset 11');
     return [tt(ctx.dtype(0), [M, N])];
   },
+  // run-time rows (ir/rtdims.ts): A's rows only, not transposed (GemmSpec.Mrt)
+  runtimeDims: true,
   lower: (ctx) => {
     const A = ctx.in(0), B = ctx.in(1), Y = ctx.out(0);
     const tA = ctx.int('transA') !== 0, tB = ctx.int('transB') !== 0;
+    const rt = [A, B, ctx.has(2) ? ctx.in(2) : null].findIndex((r, i) => r?.rt?.slots.some((s, d) => s && (i > 0 || tA || d !== 0)));
+    if (rt >= 0) throw ctx.error(`input ${rt} has a run-time dimension where Gemm needs one known at compile time (only the rows of A, without transA, may be run-time)`);
+    const Mrt = A.rt ? ctx.dim(A, 0) : undefined;
     const [M, N] = Y.shape, K = tA ? A.shape[0] : A.shape[1];
     const alpha = ctx.float('alpha'), beta = ctx.float('beta');
     const C = ctx.has(2) ? ctx.in(2) : null;
@@ -82,7 +87,7 @@ const gemmDef: OpDef = {
       return scalarIsFloat(x.t) ? mul(x, as(f, x.t)) : cast(mul(cast(x, 'f64'), f), x.t);
     };
     emitGemm(ctx, {
-      M, N, K,
+      M, N, K, ...(Mrt ? { Mrt } : {}),
       a: { ref: A, rs: tA ? 1 : K, cs: tA ? M : 1 },
       b: { ref: B, rs: tB ? 1 : N, cs: tB ? K : 1 },
       y: { ref: Y, rs: N, cs: 1 },
