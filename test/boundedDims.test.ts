@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { compileFile } from '../dist/src/api.js';
 import { ModelBuilder, seededRandom } from '../dist/src/onnx/build.js';
 import { encodeTensor } from '../dist/src/onnx/tensorProto.js';
-import { getRunner } from '../dist/src/runners/index.js';
+import { getRunner, readTensorFile } from '../dist/src/runners/index.js';
 import { TensorData, tensorFrom, toNumbers } from '../dist/ir/tensor.js';
 import { D, writeEncoder } from './encoderModel.js';
 import { cli, tmpDir } from './helpers.js';
@@ -143,6 +143,22 @@ int main(void) {
     const run = spawnSync(path.join(d, 'a.out'), { encoding: 'utf8' });
     expect(run.stdout).toBe('ok 0 3 4 111 -1\nlow 5 high 5 differ 5 static 5 null 1\nrun 0 8 131 1\n');
   });
+});
+
+describe.skipIf(!haveCc)('onnxc build with a bounded dim', () => {
+  it('the program reads each input file\'s shape: length 37 runs, 129 is status 5', () => {
+    const exe = path.join(dir, 'enc_cli');
+    const b = cli(['build', file, '--dim', 'seq=1..128', '-o', exe]);
+    expect(b.stderr).toBe('');
+    fs.writeFileSync(path.join(dir, 'cli37.pb'), encodeTensor(input(37), 'x'));
+    fs.writeFileSync(path.join(dir, 'cli129.pb'), encodeTensor(input(129), 'x'));
+    const ok = spawnSync(exe, ['-i', path.join(dir, 'cli37.pb'), '-o', path.join(dir, 'cli_out')], { encoding: 'utf8' });
+    expect(ok.status).toBe(0);
+    expect(readTensorFile(path.join(dir, 'cli_out', 'output_0.pb')).shape).toEqual([1, 37, D]);
+    const bad = spawnSync(exe, ['-i', path.join(dir, 'cli129.pb'), '-o', path.join(dir, 'cli_bad')], { encoding: 'utf8' });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/status 5/);
+  }, 120_000);
 });
 
 describe('where a bounded dim cannot go', () => {
