@@ -94,6 +94,42 @@ describe('Gemm with run-time rows', () => {
   }, 120_000);
 });
 
+describe('shape arithmetic over a bounded dim', () => {
+  it('Range(0, seq) position embeddings, ConstantOfShape and Expand to Shape(x), at 1, 9 and 16 (C and WASM)', async () => {
+    const d = tmpDir('onnxc-bounded-shape-'), m = path.join(d, 'pos.onnx'), r = seededRandom(5);
+    const rand = (n: number) => Array.from({ length: n }, () => r() * 2 - 1);
+    const b = new ModelBuilder(17);
+    b.input('x', 'float32', [1, 'seq', 8]);
+    b.initializer('table', tensorFrom('float32', [16, 8], rand(128)));
+    b.initializer('bias', tensorFrom('float32', [1, 1, 8], rand(8)));
+    b.initializer('zero', tensorFrom('int64', [], [0n]));
+    b.initializer('one', tensorFrom('int64', [], [1n]));
+    b.initializer('ax0', tensorFrom('int64', [1], [0n]));
+    const [s] = b.node('Shape', ['x']);
+    const [n] = b.node('Gather', [s, 'one'], { axis: 0 });
+    const [pos] = b.node('Range', ['zero', n, 'one']);
+    const [emb] = b.node('Unsqueeze', [b.node('Gather', ['table', pos], { axis: 0 })[0], 'ax0']);
+    const [half] = b.node('ConstantOfShape', [s], { value: tensorFrom('float32', [1], [0.5]) });
+    const [wide] = b.node('Expand', ['bias', s]);
+    b.node('Mul', [b.node('Add', [b.node('Add', ['x', emb])[0], half])[0], wide], {}, { outputs: ['y'] });
+    b.output('y', 'float32', [1, 'seq', 8]);
+    fs.writeFileSync(m, b.encode());
+    const sess = await ort.InferenceSession.create(m, { intraOpNumThreads: 1, logSeverityLevel: 3 });
+    for (const target of ['c', 'wasm'] as const) {
+      const res = compileFile(m, { target, name: 'pos', dims: { seq: '1..16' }, verify: true });
+      const runner = getRunner(target, res.cpu), handle = await runner.build(res, path.join(d, target));
+      for (const len of [1, 9, 16]) {
+        const x = tensorFrom('float32', [1, len, 8], rand(len * 8)), f = path.join(d, `x${len}.pb`);
+        fs.writeFileSync(f, encodeTensor(x, 'x'));
+        const [y] = await runner.run(handle, [f], path.join(d, `${target}_out${len}`), 1);
+        const ref = await sess.run({ x: new ort.Tensor('float32', x.data as Float32Array, x.shape) });
+        expect(y.shape).toEqual([1, len, 8]);
+        expect(maxError(toNumbers(y), Array.from(ref.y.data as Float32Array))).toBeLessThan(1e-6);
+      }
+    }
+  }, 120_000);
+});
+
 const haveCc = spawnSync('cc', ['--version']).status === 0;
 
 describe.skipIf(!haveCc)('the C ABI of bounded dims', () => {

@@ -120,8 +120,16 @@ function storeNums(ctx: LowerCtx, vals: number[]): void {
   vals.forEach((x, i) => ctx.store(ctx.out(0), ix(i), lit(x, ctx.out(0).t)));
 }
 
-/** Range's element count: max(ceil((limit - start) / delta), 0). */
-function rangeCount(ctx: InferCtx): number {
+/** Range's element count: max(ceil((limit - start) / delta), 0); Range(0, d, 1) over a dim d
+ * computed from shapes (ir/shapeValues.ts) has d elements. */
+function rangeCount(ctx: InferCtx): Dim {
+  const sv = [0, 1, 2].map((i) => (ctx.constOf(i) ? undefined : ctx.shapeValue(i)?.[0]));
+  if (sv.some((d) => d !== undefined)) {
+    const [start, limit, delta] = [0, 1, 2].map((i) => sv[i] ?? ctx.constNums(i)[0]);
+    if (start === 0 && delta === 1) return limit;
+    if (isNum(start) && isNum(limit) && isNum(delta)) return Math.max(Math.ceil((limit - start) / delta), 0);
+    throw ctx.error(`a range from ${start} to ${limit} by ${delta} over symbolic dims: onnxc supports Range(0, dim, 1)`);
+  }
   const [start, limit, delta] = [0, 1, 2].map((i) => {
     const v = ctx.constNums(i, ['start', 'limit', 'delta'][i]);
     if (v.length !== 1 || !Number.isFinite(v[0])) throw ctx.error(`${['start', 'limit', 'delta'][i]} must be one finite number, got [${v.slice(0, 4)}]`);
@@ -199,15 +207,15 @@ export const shapeOps: OpDef[] = [
     },
   },
   {
-    op: 'Expand', constInputs: [1],
-    infer: (ctx) => [tt(ctx.dtype(0), broadcastShapes(ctx, [ctx.shape(0), ctx.constNums(1, "input 'shape'")]))],
+    op: 'Expand', constInputs: [1], runtimeDims: true,
+    infer: (ctx) => [tt(ctx.dtype(0), broadcastShapes(ctx, [ctx.shape(0), ctx.shapeValue(1) ?? ctx.constNums(1, "input 'shape'")]))],
     lower: (ctx) => emitElementwise(ctx, [ctx.in(0)], ctx.out(0), ([x]) => x),
   },
   {
-    op: 'ConstantOfShape', attrs: { value: tensor() }, constInputs: [0],
+    op: 'ConstantOfShape', attrs: { value: tensor() }, constInputs: [0], runtimeDims: true,
     infer: (ctx) => {
-      const shape = ctx.constNums(0, "input 'shape'");
-      if (shape.some((d) => d < 0)) throw ctx.error(`negative dimension in shape [${shape.join(',')}]`);
+      const shape = ctx.shapeValue(0) ?? ctx.constNums(0, "input 'shape'");
+      if (shape.some((d) => isNum(d) && d < 0)) throw ctx.error(`negative dimension in shape [${shape.join(',')}]`);
       return [tt(ctx.hasAttr('value') ? ctx.tensorAttr('value').dtype : 'float32', shape)];
     },
     lower: (ctx) => {
@@ -219,12 +227,12 @@ export const shapeOps: OpDef[] = [
     },
   },
   {
-    op: 'Range', constInputs: [0, 1, 2],
+    op: 'Range', constInputs: [0, 1, 2], runtimeDims: true,
     infer: (ctx) => [tt(ctx.dtype(0), [rangeCount(ctx)])],
     lower: (ctx) => {
       const out = ctx.out(0);
-      const [start, delta] = [0, 2].map((i) => lit(ctx.constNums(i)[0], out.t));
-      ctx.loop(rangeCount(ctx), (i) => ctx.store(out, i, add(start, mul(cast(i, out.t), delta))));
+      const [start, delta] = [0, 2].map((i) => lit(Number(ctx.shapeValue(i)?.[0] ?? ctx.constNums(i)[0]), out.t));
+      ctx.nest(ctx.extents(out), ([i]) => ctx.store(out, i, add(start, mul(cast(i, out.t), delta))));
     },
   },
   {
