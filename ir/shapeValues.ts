@@ -3,7 +3,8 @@
 // number. Each element is a Dim: a number, or a dim name (`seq`, a run-time `seq<=128`). Shape
 // inference (ir/infer.ts) computes them through the table below for tensors that have no
 // compile-time value, and Reshape takes its target from them, so [1, seq, 4, 16] or [-1, 64]
-// resolve to dims. Arithmetic on a name (seq*4) is not a shape value: the chain stops there.
+// resolve to dims. Integer arithmetic folds on numbers (the head size D / heads); arithmetic on
+// a name (seq*4) is not a shape value: the chain stops there.
 import type { Dim, Node, Value } from './graph.js';
 import { toNumbers } from './tensor.js';
 
@@ -18,6 +19,30 @@ type Rule = (n: Node, ins: (Dim[] | undefined)[]) => Dim[] | undefined;
 const attrInt = (n: Node, name: string, dflt: number): number => {
   const a = n.attrs.get(name);
   return a && a.kind === 'int' ? a.value : dflt;
+};
+
+/** Elementwise integer arithmetic on shape values (numpy broadcasting of a scalar): numbers
+ * fold; a name survives only an identity (seq*1, seq+0), anything else is no shape value. */
+const arith = (f: (a: number, b: number) => number | undefined, unit: number, commutes: boolean): Rule => (_n, [a, b]) => {
+  if (!a || !b) return undefined;
+  const len = Math.max(a.length, b.length);
+  if ((a.length !== len && a.length !== 1) || (b.length !== len && b.length !== 1)) return undefined;
+  const out: Dim[] = [];
+  for (let i = 0; i < len; i++) {
+    const x = a[a.length === 1 ? 0 : i], y = b[b.length === 1 ? 0 : i];
+    const v = typeof x === 'number' && typeof y === 'number' ? f(x, y) : y === unit ? x : commutes && x === unit ? y : undefined;
+    if (v === undefined) return undefined;
+    out.push(v);
+  }
+  return out;
+};
+
+/** Slice of a shape value along its one axis, step 1, bounds known (opset 10+: inputs). */
+const slice: Rule = (_n, [x, st, en, ax, sp]) => {
+  if (!x || !st || !en || st.length !== 1 || en.length !== 1 || typeof st[0] !== 'number' || typeof en[0] !== 'number') return undefined;
+  if ((ax && (ax.length !== 1 || (ax[0] !== 0 && ax[0] !== -1))) || (sp && (sp.length !== 1 || sp[0] !== 1))) return undefined;
+  const c = (v: number) => (v < 0 ? Math.max(0, v + x.length) : Math.min(v, x.length));
+  return x.slice(c(st[0]), c(en[0]));
 };
 
 /** Per op: the output's shape value from the inputs' (undefined: none). */
@@ -38,6 +63,11 @@ const RULES: Record<string, Rule> = {
   Unsqueeze: (_n, [x]) => x,
   Squeeze: (_n, [x]) => x,
   Identity: (_n, [x]) => x,
+  Slice: slice,
+  Add: arith((a, b) => a + b, 0, true),
+  Sub: arith((a, b) => a - b, 0, false),
+  Mul: arith((a, b) => a * b, 1, true),
+  Div: arith((a, b) => (b === 0 ? undefined : Math.trunc(a / b)), 1, false),
   Cast: (n, [x]) => (attrInt(n, 'to', 0) === 7 || attrInt(n, 'to', 0) === 6 ? x : undefined),
 };
 

@@ -128,6 +128,31 @@ describe('shape arithmetic over a bounded dim', () => {
       }
     }
   }, 120_000);
+
+  it('a Reshape target from Slice, Div and Mul over Shape(x): [1, seq, 2, D/2] (C)', async () => {
+    const d = tmpDir('onnxc-bounded-split-'), m = path.join(d, 'split.onnx'), r = seededRandom(6);
+    const b = new ModelBuilder(17);
+    b.input('x', 'float32', [1, 'seq', 8]);
+    const i64 = (name: string, v: number[]) => b.initializer(name, tensorFrom('int64', [v.length], v.map(BigInt)));
+    i64('s0', [0]); i64('s2', [2]); i64('s3', [3]); i64('two', [2]); i64('one', [1]);
+    const [s] = b.node('Shape', ['x']);
+    const [lead] = b.node('Slice', [s, 's0', 's2']);
+    const [last] = b.node('Slice', [s, 's2', 's3']);
+    const [half] = b.node('Div', [last, 'two']);
+    const [lead1] = b.node('Mul', [lead, 'one']);
+    const [target] = b.node('Concat', [lead1, 'two', half], { axis: 0 });
+    b.node('Transpose', [b.node('Reshape', ['x', target])[0]], { perm: [0, 2, 1, 3] }, { outputs: ['y'] });
+    b.output('y', 'float32', [1, 2, 'seq', 4]);
+    fs.writeFileSync(m, b.encode());
+    const res = compileFile(m, { target: 'c', name: 'split', dims: { seq: '1..16' }, verify: true });
+    const runner = getRunner('c', res.cpu), handle = await runner.build(res, path.join(d, 'c'));
+    const x = tensorFrom('float32', [1, 5, 8], Array.from({ length: 40 }, () => r())), f = path.join(d, 'x.pb');
+    fs.writeFileSync(f, encodeTensor(x, 'x'));
+    const [y] = await runner.run(handle, [f], path.join(d, 'out'), 1);
+    expect(y.shape).toEqual([1, 2, 5, 4]);
+    const xs = toNumbers(x);
+    expect(toNumbers(y)).toEqual([0, 1].flatMap((h) => [0, 1, 2, 3, 4].flatMap((t) => [0, 1, 2, 3].map((k) => xs[t * 8 + h * 4 + k]))));
+  }, 60_000);
 });
 
 const haveCc = spawnSync('cc', ['--version']).status === 0;
