@@ -104,8 +104,9 @@ export function cIdentifiers(names: string[]): string[] {
 
 /** Header macros per input and output: NAME_INPUT_x_SIZE (elements), _RANK, _SHAPE {d0, d1, ...} (rank > 0). */
 export function shapeMacros(p: Program): string[] {
-  const out = [`/* Element counts, ranks and shapes of the inputs and outputs (names made C identifiers).${hasRuntimeDims(p) ? `
- * A run-time dim is at its upper bound here: ${p.name}_output_shape gives the actual one. */` : ' */'}`];
+  const notes = [hasRuntimeDims(p) ? `A run-time dim is at its upper bound here: ${p.name}_output_shape gives the actual one.` : '',
+    p.inputDims ? `Bounded input dims too: ${p.name}_run_shaped takes the actual ones.` : ''].filter(Boolean);
+  const out = [`/* Element counts, ranks and shapes of the inputs and outputs (names made C identifiers).${notes.map((l) => `\n * ${l}`).join('')} */`];
   const group = (l: Program['inputs'], kind: string) => cIdentifiers(l.map((x) => x.name)).forEach((id, i) => {
     const M = `${p.name}_${kind}_${id}`, s = l[i].shape;
     out.push(`#define ${M}_SIZE ${numel(s)}u`, `#define ${M}_RANK ${s.length}`);
