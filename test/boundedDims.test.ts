@@ -155,6 +155,42 @@ describe('shape arithmetic over a bounded dim', () => {
   }, 60_000);
 });
 
+describe('reductions over bounded dims', () => {
+  it('a decomposed LayerNorm (ReduceMean over the last axis), mean pooling and ArgMax over seq (C and WASM)', async () => {
+    const d = tmpDir('onnxc-bounded-reduce-'), m = path.join(d, 'reduce.onnx'), r = seededRandom(8);
+    const b = new ModelBuilder(17);
+    b.input('x', 'float32', [1, 'seq', 16]);
+    b.initializer('two', tensorFrom('float32', [], [2]));
+    b.initializer('eps', tensorFrom('float32', [], [1e-5]));
+    const [mean] = b.node('ReduceMean', ['x'], { axes: [-1] });
+    const [c] = b.node('Sub', ['x', mean]);
+    const [v] = b.node('ReduceMean', [b.node('Pow', [c, 'two'])[0]], { axes: [-1] });
+    const [y] = b.node('Div', [c, b.node('Sqrt', [b.node('Add', [v, 'eps'])[0]])[0]], {}, { outputs: ['y'] });
+    b.node('ReduceMean', [y], { axes: [1], keepdims: 0 }, { outputs: ['pooled'] });
+    b.node('ArgMax', ['x'], { axis: 1, keepdims: 0 }, { outputs: ['arg'] });
+    b.output('y', 'float32', [1, 'seq', 16]);
+    b.output('pooled', 'float32', [1, 16]);
+    b.output('arg', 'int64', [1, 16]);
+    fs.writeFileSync(m, b.encode());
+    const sess = await ort.InferenceSession.create(m, { intraOpNumThreads: 1, logSeverityLevel: 3 });
+    for (const target of ['c', 'wasm'] as const) {
+      const res = compileFile(m, { target, name: 'red', dims: { seq: '1..12' }, verify: true });
+      const runner = getRunner(target, res.cpu), handle = await runner.build(res, path.join(d, target));
+      for (const len of [1, 7, 12]) {
+        const x = tensorFrom('float32', [1, len, 16], Array.from({ length: len * 16 }, () => r() * 4 - 2)), f = path.join(d, `x${len}.pb`);
+        fs.writeFileSync(f, encodeTensor(x, 'x'));
+        const got = await runner.run(handle, [f], path.join(d, `${target}_out${len}`), 3);
+        const ref = await sess.run({ x: new ort.Tensor('float32', x.data as Float32Array, x.shape) });
+        ['y', 'pooled', 'arg'].forEach((name, i) => {
+          expect(got[i].shape, `${target} ${name} at ${len}`).toEqual([...ref[name].dims]);
+          const want = Array.from(ref[name].data as ArrayLike<number | bigint>, Number);
+          expect(maxError(toNumbers(got[i]), want), `${target} ${name} at ${len}`).toBeLessThan(1e-5);
+        });
+      }
+    }
+  }, 120_000);
+});
+
 const haveCc = spawnSync('cc', ['--version']).status === 0;
 
 describe.skipIf(!haveCc)('the C ABI of bounded dims', () => {

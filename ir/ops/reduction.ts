@@ -48,6 +48,7 @@ export interface Reduction {
  * register accumulator; otherwise a row of accumulators is updated by a contiguous inner loop.
  */
 export function emitReduce(ctx: LowerCtx, x: TensorRef, axes: number[], out: TensorRef, r: Reduction): void {
+  if (x.rt) return emitReduceRt(ctx, x, axes, out, r);
   const red = new Set(axes);
   const total = numel(out.shape);
   if (total === 0) return;
@@ -105,6 +106,28 @@ export function emitReduce(ctx: LowerCtx, x: TensorRef, axes: number[], out: Ten
   };
   if (lead) ctx.loop(lead.n, body);
   else body(ix(0));
+}
+
+/**
+ * emitReduce over a tensor with run-time dims (ir/rtdims.ts): the reduced axes must be adjacent
+ * and the dims after them static, so x is [pre, n, post] with a run-time pre and n; one register
+ * accumulator per output element, summed in order along n.
+ */
+function emitReduceRt(ctx: LowerCtx, x: TensorRef, axes: number[], out: TensorRef, r: Reduction): void {
+  const a = axes[0], b = axes[axes.length - 1], rt = x.rt!;
+  const late = rt.slots.findIndex((s, d) => s && d > b);
+  if (!axes.length || b - a + 1 !== axes.length || late >= 0)
+    throw ctx.error(`reducing axes [${axes}] of a tensor with run-time dimension '${String(rt.names[rt.slots.findIndex(Boolean)]).replace(/<=.*$/, '')}': onnxc needs adjacent axes with the dims after them known at compile time`);
+  const prod = (ds: Expr[]) => ds.reduce((p: Expr, d) => mul(p, d), ix(1));
+  const ext = (from: number, to: number) => ({ hi: prod(rt.dims.slice(from, to)), bound: numel(x.shape.slice(from, to)) });
+  const pre = ext(0, a), n = ext(a, b + 1), post = numel(x.shape.slice(b + 1));
+  const map = (v: Expr, o: Expr) => as(r.map ? r.map(v, o) : v, r.acc);
+  ctx.loop(pre.hi, (p) => ctx.nest([post], ([j]) => {
+    const o = ctx.local(add(mul(p, post), j), 'o');
+    const acc = ctx.local(r.init);
+    ctx.loop(n.hi, (k) => ctx.assign(acc, r.combine(acc, map(ctx.load(x, add(mul(add(mul(p, n.hi), k), post), j)), o))), { name: 'k', bound: n.bound });
+    ctx.store(out, o, r.finish ? r.finish(acc, o) : acc);
+  }), { name: 'p', bound: pre.bound });
 }
 
 /** A tensor seen as [pre, n, post] around one axis. */
