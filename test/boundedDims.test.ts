@@ -155,6 +155,31 @@ describe('shape arithmetic over a bounded dim', () => {
   }, 60_000);
 });
 
+describe('Split and Concat along a static axis of a bounded tensor', () => {
+  it('rotate-half (Split, Neg, Concat on the last axis) at 1, 6 and 10 (C and WASM)', async () => {
+    const d = tmpDir('onnxc-bounded-concat-'), m = path.join(d, 'rot.onnx'), r = seededRandom(9);
+    const b = new ModelBuilder(17);
+    b.input('x', 'float32', [1, 'seq', 8]);
+    b.initializer('halves', tensorFrom('int64', [2], [4n, 4n]));
+    const [lo, hi] = b.node('Split', ['x', 'halves'], { axis: -1 }, { outputs: 2 });
+    b.node('Concat', [b.node('Neg', [hi])[0], lo], { axis: -1 }, { outputs: ['y'] });
+    b.output('y', 'float32', [1, 'seq', 8]);
+    fs.writeFileSync(m, b.encode());
+    for (const target of ['c', 'wasm'] as const) {
+      const res = compileFile(m, { target, name: 'rot', dims: { seq: '1..10' }, verify: true });
+      const runner = getRunner(target, res.cpu), handle = await runner.build(res, path.join(d, target));
+      for (const len of [1, 6, 10]) {
+        const xs = Array.from({ length: len * 8 }, () => r()), f = path.join(d, `x${len}.pb`);
+        fs.writeFileSync(f, encodeTensor(tensorFrom('float32', [1, len, 8], xs), 'x'));
+        const [y] = await runner.run(handle, [f], path.join(d, `${target}_out${len}`), 1);
+        expect(y.shape).toEqual([1, len, 8]);
+        const want = Array.from({ length: len }, (_, t) => [...xs.slice(t * 8 + 4, t * 8 + 8).map((v) => -v), ...xs.slice(t * 8, t * 8 + 4)]).flat();
+        expect(toNumbers(y)).toEqual(want.map((v) => Math.fround(v)));
+      }
+    }
+  }, 60_000);
+});
+
 describe('reductions over bounded dims', () => {
   it('a decomposed LayerNorm (ReduceMean over the last axis), mean pooling and ArgMax over seq (C and WASM)', async () => {
     const d = tmpDir('onnxc-bounded-reduce-'), m = path.join(d, 'reduce.onnx'), r = seededRandom(8);
