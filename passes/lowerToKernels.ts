@@ -9,7 +9,8 @@ import { CompileError, nodeError } from '../ir/errors.js';
 import { Graph, Model, Node, Value, nodeInputs, nodeLabel } from '../ir/graph.js';
 import { boundShape, dependsOnRt, isRtDim, rtBound } from '../ir/rtdims.js';
 import { hoistDimLoads } from '../ir/hoistDims.js';
-import { Kernel, KBuf, Program, ProgramBuf, Step } from '../ir/kernel.js';
+import { Expr, Kernel, KBuf, Program, ProgramBuf, Step } from '../ir/kernel.js';
+import { ix, mul } from '../ir/kbuild.js';
 import { opDefOf } from '../ir/opdef.js';
 import { atNode } from '../ir/errors.js';
 import type { ScheduleTable } from '../ir/schedule.js';
@@ -225,8 +226,9 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
     if (!b) throw new CompileError(`graph output '${v.name}' is not computed`);
     if (b.role !== 'output' || b.index !== i) {
       const dst = newBuf(v.name, v.type!.dtype, numel(shape), 'output', { index: i });
-      const src = tensorRef(b, shape), out = tensorRef(dst, shape);
-      steps.push(makeStep(`copy_${steps.length}`, `output '${v.name}'`, copyBody(src, out), [src], [], [out]));
+      // a run-time dim copies its actual count, reading its slot
+      const src = refOf(v, b, shape), out = refOf(v, dst, shape), dims = rtNames(v).map((d) => tensorRef(slotOf(d), [1]));
+      steps.push(makeStep(`copy_${steps.length}`, `output '${v.name}'`, copyBody(src, out), [src, ...dims], [], [out]));
       b = dst;
     }
     const names = v.type!.shape;
@@ -262,7 +264,8 @@ function copyBody(src: TensorRef, out: TensorRef): Kernel['body'] {
   const n = numel(out.shape);
   if (n === 0) return [];
   const i = { k: 'var', t: 'idx', name: 'i0' } as const;
-  return [{ k: 'for', v: 'i0', lo: { k: 'const', t: 'idx', v: 0 }, hi: { k: 'const', t: 'idx', v: n }, step: 1, kind: 'parallel', bound: n,
+  const hi: Expr = out.rt ? out.rt.dims.reduce((a: Expr, d) => mul(a, d), ix(1)) : ix(n);
+  return [{ k: 'for', v: 'i0', lo: { k: 'const', t: 'idx', v: 0 }, hi, step: 1, kind: 'parallel', bound: n,
     body: [{ k: 'store', buf: out.buf, idx: i, val: { k: 'load', t: src.t, buf: src.buf, idx: i } }] }];
 }
 

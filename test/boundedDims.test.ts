@@ -180,6 +180,31 @@ describe('Split and Concat along a static axis of a bounded tensor', () => {
   }, 60_000);
 });
 
+describe('graph outputs that are copies', () => {
+  it('an input that is also an output, and an Identity of it, copy their actual size (C and WASM)', async () => {
+    const d = tmpDir('onnxc-bounded-copy-'), m = path.join(d, 'copy.onnx');
+    const b = new ModelBuilder(17);
+    b.input('x', 'float32', ['n', 4]);
+    b.node('Identity', ['x'], {}, { outputs: ['y'] });
+    b.output('x', 'float32', ['n', 4]);
+    b.output('y', 'float32', ['n', 4]);
+    fs.writeFileSync(m, b.encode());
+    for (const target of ['c', 'wasm'] as const) {
+      const res = compileFile(m, { target, name: 'cp', dims: { n: '1..8' }, verify: true });
+      const loops = res.program.steps.flatMap((st) => st.kernel.body.filter((x) => x.k === 'for'));
+      expect(loops.every((l) => l.k === 'for' && l.hi.k !== 'const')).toBe(true);
+      const runner = getRunner(target, res.cpu), handle = await runner.build(res, path.join(d, target));
+      const xs = Array.from({ length: 12 }, (_, i) => i + 0.5), f = path.join(d, 'x.pb');
+      fs.writeFileSync(f, encodeTensor(tensorFrom('float32', [3, 4], xs), 'x'));
+      const got = await runner.run(handle, [f], path.join(d, `${target}_out`), 2);
+      for (const t of got) {
+        expect(t.shape).toEqual([3, 4]);
+        expect(toNumbers(t)).toEqual(xs);
+      }
+    }
+  }, 60_000);
+});
+
 describe('reductions over bounded dims', () => {
   it('a decomposed LayerNorm (ReduceMean over the last axis), mean pooling and ArgMax over seq (C and WASM)', async () => {
     const d = tmpDir('onnxc-bounded-reduce-'), m = path.join(d, 'reduce.onnx'), r = seededRandom(8);
