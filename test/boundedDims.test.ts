@@ -331,7 +331,14 @@ describe('where a bounded dim cannot go', () => {
     b.node('Reshape', ['x', 'flat'], {}, { outputs: ['y'], name: 'flatten' });
     b.output('y', 'float32', ['n']);
     fs.writeFileSync(m, b.encode());
-    expect(() => compileFile(m, { target: 'c', dims: { seq: '1..8' } })).toThrow("node 'flatten' (Reshape): 'y' would have dimension '1*seq*4', computed from run-time dimension 'seq'; onnxc takes run-time dimensions only where they stay whole dims");
+    // Flatten at axis 2 keeps seq whole: [1, seq, 4] -> [seq, 4]
+    const fm = path.join(dir, 'flatten.onnx'), fb = new ModelBuilder(17);
+    fb.input('x', 'float32', [1, 'seq', 4]);
+    fb.node('Relu', [fb.node('Flatten', ['x'], { axis: 2 })[0]], {}, { outputs: ['y'] });
+    fb.output('y', 'float32', ['seq', 4]);
+    fs.writeFileSync(fm, fb.encode());
+    expect(compileFile(fm, { target: 'c', dims: { seq: '1..8' } }).program.outputs[0].dims?.[0]?.dimOf).toBe('seq<=8');
+    expect(() => compileFile(m, { target: 'c', dims: { seq: '1..8' } })).toThrow("node 'flatten' (Reshape): 'y' would have dimension 'seq*4', computed from run-time dimension 'seq'; onnxc takes run-time dimensions only where they stay whole dims");
   });
 });
 

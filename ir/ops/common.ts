@@ -93,8 +93,9 @@ export function dimOp(a: Dim, b: Dim, f: (x: number, y: number) => number, sym: 
   return typeof a === 'number' && typeof b === 'number' ? f(a, b) : sym;
 }
 
+/** The product of dims; a factor 1 leaves a symbolic dim as it is ([1, seq] flattens to seq). */
 export function productDims(ds: Dim[]): Dim {
   let p: Dim = 1;
-  for (const d of ds) p = dimOp(p, d, (x, y) => x * y, `${p}*${d}`);
+  for (const d of ds) p = d === 1 ? p : p === 1 ? d : dimOp(p, d, (x, y) => x * y, `${p}*${d}`);
   return p;
 }
