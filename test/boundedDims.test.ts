@@ -205,6 +205,35 @@ describe('graph outputs that are copies', () => {
   }, 60_000);
 });
 
+describe('two bounded dims', () => {
+  it('batch=1..4 and seq=1..16: MatMul, Softmax, mean over seq, at (1, 1), (2, 9), (4, 16) (C and WASM)', async () => {
+    const d = tmpDir('onnxc-bounded-two-'), m = path.join(d, 'two.onnx'), r = seededRandom(10);
+    const b = new ModelBuilder(17);
+    b.input('x', 'float32', ['batch', 'seq', 8]);
+    b.initializer('w', tensorFrom('float32', [8, 8], Array.from({ length: 64 }, () => r() - 0.5)));
+    const [sm] = b.node('Softmax', [b.node('MatMul', ['x', 'w'])[0]], { axis: -1 }, { outputs: ['y'] });
+    b.node('ReduceMean', [sm], { axes: [1], keepdims: 0 }, { outputs: ['z'] });
+    b.output('y', 'float32', ['batch', 'seq', 8]);
+    b.output('z', 'float32', ['batch', 8]);
+    fs.writeFileSync(m, b.encode());
+    const sess = await ort.InferenceSession.create(m, { intraOpNumThreads: 1, logSeverityLevel: 3 });
+    for (const target of ['c', 'wasm'] as const) {
+      const res = compileFile(m, { target, name: 'two', dims: { batch: '1..4', seq: '1..16' }, verify: true });
+      const runner = getRunner(target, res.cpu), handle = await runner.build(res, path.join(d, target));
+      for (const [nb, len] of [[1, 1], [2, 9], [4, 16]]) {
+        const x = tensorFrom('float32', [nb, len, 8], Array.from({ length: nb * len * 8 }, () => r() * 2 - 1)), f = path.join(d, `x${nb}_${len}.pb`);
+        fs.writeFileSync(f, encodeTensor(x, 'x'));
+        const got = await runner.run(handle, [f], path.join(d, `${target}_out${nb}_${len}`), 2);
+        const ref = await sess.run({ x: new ort.Tensor('float32', x.data as Float32Array, x.shape) });
+        ['y', 'z'].forEach((name, i) => {
+          expect(got[i].shape, `${target} ${name}`).toEqual([...ref[name].dims]);
+          expect(maxError(toNumbers(got[i]), Array.from(ref[name].data as Float32Array)), `${target} ${name}`).toBeLessThan(1e-6);
+        });
+      }
+    }
+  }, 60_000);
+});
+
 describe('reductions over bounded dims', () => {
   it('a decomposed LayerNorm (ReduceMean over the last axis), mean pooling and ArgMax over seq (C and WASM)', async () => {
     const d = tmpDir('onnxc-bounded-reduce-'), m = path.join(d, 'reduce.onnx'), r = seededRandom(8);
