@@ -29,8 +29,11 @@ export function emitRtGemm(ctx: LowerCtx, s: RtGemmSpec, t: GemmTile): boolean {
       ctx.emit({ k: 'vdecl', name, init: vsplat(lit(0, 'f32'), L) });
       return name;
     }));
-    // pointer-bump style, as the micro-kernel: a row index per tile row, B's index advanced by its stride
-    const aRows = accs.map((_, r) => ctx.local(add(a.off, mul(add(i0, r), ars)), 'ai'));
+    // pointer-bump style, as the micro-kernel: A's index advanced by 1 (its tile rows constant
+    // offsets from it where A's row stride is a constant, else a row index each), B's by its stride
+    const aConst = a.rs.k === 'const' ? Number(a.rs.v) : undefined;
+    const aRows = aConst !== undefined ? [ctx.local(add(a.off, mul(i0, aConst)), 'ai')] : accs.map((_, r) => ctx.local(add(a.off, mul(add(i0, r), ars)), 'ai'));
+    const aAt = (r: number, k: Expr) => (aConst !== undefined ? add(aRows[0], r * aConst) : add(aRows[r], k));
     const bI = ctx.local(add(b.off, j0), 'bi');
     ctx.loop(K, (k) => {
       const bv = Array.from({ length: V }, (_, v) => {
@@ -40,10 +43,11 @@ export function emitRtGemm(ctx: LowerCtx, s: RtGemmSpec, t: GemmTile): boolean {
       });
       accs.forEach((row, r) => {
         const av = ctx.fresh('av');
-        ctx.emit({ k: 'vdecl', name: av, init: vsplat(ctx.load(a.ref, add(aRows[r], k)), L) });
+        ctx.emit({ k: 'vdecl', name: av, init: vsplat(ctx.load(a.ref, aAt(r, k)), L) });
         row.forEach((acc, v) => ctx.emit({ k: 'vassign', name: acc, val: vfma(vvar(av, L), bv[v], vvar(acc, L)) }));
       });
       ctx.assign(bI, add(bI, brs));
+      if (aConst !== undefined) ctx.assign(aRows[0], add(aRows[0], 1));
     }, { name: 'k', bound: boundOf(s.K) });
     const yAt = ctx.local(add(add(y.off, mul(i0, yrs)), j0), 'yt');
     accs.forEach((row, r) => row.forEach((acc, v) =>
