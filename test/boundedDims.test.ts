@@ -380,37 +380,47 @@ describe('inspect keeps bounded dims symbolic', () => {
   }, 60_000);
 });
 
-// The performance bar (ONNXC_BENCH_BOUNDED=1): at seq=128, the bounded program against the one
-// specialized with --dim seq=128, built alike. C: alternating rounds of runtime-c's --bench
-// (median of the round medians); WASM: the two models' runs interleaved one by one (medians).
-describe.skipIf(!process.env.ONNXC_BENCH_BOUNDED)('bounded vs specialized at seq=128', () => {
+// The performance bar (ONNXC_BENCH_BOUNDED=1): at seq=128 (and 37), the bounded program run at
+// that length against the one specialized with --dim seq=128 (37), built alike. C: alternating
+// rounds of runtime-c's --bench on the same input file (median of the round medians); WASM: the
+// two models' runs interleaved one by one (medians).
+describe.skipIf(!process.env.ONNXC_BENCH_BOUNDED)('bounded vs specialized', () => {
   const ROUNDS = 9, ITERS = 60;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const both = [{ seq: '1..128' }, { seq: 128 }];
-  const report = (target: string, b: number, s: number) =>
-    console.log(`bounded dims bench: ${target} bounded ${b.toFixed(3)} ms, specialized ${s.toFixed(3)} ms, ratio ${(b / s).toFixed(3)}`);
+  const report = (target: string, seq: number, b: number, s: number) =>
+    console.log(`bounded dims bench: ${target} seq=${seq} bounded ${b.toFixed(3)} ms, specialized ${s.toFixed(3)} ms, ratio ${(b / s).toFixed(3)}`);
 
   it('C (release flags, --cpu native)', async () => {
-    const { buildC, benchC, RELEASE_CFLAGS } = await import('../dist/src/runners/c.js');
-    const exes = await Promise.all(both.map((dims, k) =>
-      buildC(compileFile(file, { target: 'c', name: 'enc', dims, cpu: 'native' }).files, path.join(dir, `bench_c_${k}`), 'enc', RELEASE_CFLAGS)));
-    const rounds: number[][] = [[], []];
-    for (let r = 0; r < ROUNDS; r++) for (const k of [0, 1]) rounds[k].push((await benchC(exes[k], ITERS, 10)).median_ms);
-    report('c', median(rounds[0]), median(rounds[1]));
+    const { buildC, RELEASE_CFLAGS } = await import('../dist/src/runners/c.js');
+    const build = (dims: Record<string, string | number>, k: string) =>
+      buildC(compileFile(file, { target: 'c', name: 'enc', dims, cpu: 'native' }).files, path.join(dir, `bench_c_${k}`), 'enc', RELEASE_CFLAGS);
+    const bounded = await build({ seq: '1..128' }, 'b');
+    for (const seq of [128, 37]) {
+      const fixed = await build({ seq }, String(seq)), x = path.join(dir, `bench_x${seq}.pb`);
+      fs.writeFileSync(x, encodeTensor(input(seq), 'x'));
+      const time = (exe: string) => JSON.parse(spawnSync(exe, ['-i', x, '--bench', String(ITERS), '--warmup', '10'], { encoding: 'utf8' }).stdout.trim().split('\n').pop()!).median_ms as number;
+      const rounds: number[][] = [[], []];
+      for (let r = 0; r < ROUNDS; r++) { rounds[0].push(time(bounded)); rounds[1].push(time(fixed)); }
+      report('c', seq, median(rounds[0]), median(rounds[1]));
+    }
   }, 600_000);
 
   it('WASM', async () => {
-    const models = await Promise.all(both.map(async (dims, k) => {
+    const load = async (dims: Record<string, string | number>, k: string) => {
       const res = compileFile(file, { target: 'wasm', name: 'enc', dims });
       return (await getRunner('wasm', res.cpu).build(res, path.join(dir, `bench_wasm_${k}`)) as { model: { run(i: unknown[]): unknown } }).model;
-    }));
-    const x = input(128).data, times: number[][] = [[], []];
-    for (let i = 0; i < 20; i++) for (const m of models) m.run([x]);
-    for (let i = 0; i < ROUNDS * ITERS; i++) for (const k of [0, 1]) {
-      const t0 = performance.now();
-      models[k].run([x]);
-      times[k].push(performance.now() - t0);
+    };
+    const bounded = await load({ seq: '1..128' }, 'b');
+    for (const seq of [128, 37]) {
+      const fixed = await load({ seq }, String(seq)), x = input(seq).data;
+      const runs = [() => bounded.run([{ data: x, shape: [1, seq, D] }]), () => fixed.run([x])], times: number[][] = [[], []];
+      for (let i = 0; i < 20; i++) runs.forEach((f) => f());
+      for (let i = 0; i < ROUNDS * ITERS; i++) for (const k of [0, 1]) {
+        const t0 = performance.now();
+        runs[k]();
+        times[k].push(performance.now() - t0);
+      }
+      report('wasm', seq, median(times[0]), median(times[1]));
     }
-    report('wasm', median(times[0]), median(times[1]));
   }, 600_000);
 });
