@@ -52,6 +52,15 @@ describe('one program, many lengths (--dim seq=1..128)', () => {
       fs.writeFileSync(f, encodeTensor(input(129), 'x'));
       await expect(runner.run(handle, [f], path.join(dir, `${target}_out129`), 1))
         .rejects.toThrow(target === 'c' ? /status 5 \(an input's shape is outside the bounds/ : /input 'x' has shape \[1,129,64\]: dim 1 \(seq\) must be in \[1, 128\]/);
+      if (target !== 'wasm') return;
+      // the loader itself: a bare typed array is the upper bound; bad shapes are one Error each
+      const model = (handle as { model: { run(i: unknown[]): Record<string, { shape: number[] }> } }).model;
+      expect(model.run([input(128).data]).y.shape).toEqual([1, 128, D]);
+      const x5 = input(5).data;
+      expect(() => model.run([{ data: x5, shape: [1, 0, D] }])).toThrow("input 'x' has shape [1,0,64]: dim 1 (seq) must be in [1, 128]");
+      expect(() => model.run([{ data: x5, shape: [5, D] }])).toThrow("input 'x' has shape [5,64]: expected rank 3");
+      expect(() => model.run([{ data: x5, shape: [2, 5, D] }])).toThrow("input 'x' has shape [2,5,64]: dim 0 must be 1");
+      expect(() => model.run([{ data: x5, shape: [1, 6, D] }])).toThrow("input 'x' has 320 elements, expected [1,6,64]");
     }, 240_000);
   }
 
