@@ -222,7 +222,7 @@ export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): Co
   for (const v of m.graph.inputs) {
     if (!boundShape(v.type!.shape)) {
       const d = v.type!.shape.find((x) => typeof x !== 'number');
-      throw new CompileError(`input '${v.name}' has symbolic dimension '${d}'; bind it with --dim ${d}=VALUE`);
+      throw new CompileError(`input '${v.name}' has symbolic dimension '${d}'; bind it with --dim ${d}=VALUE (or a range: --dim ${d}=LO..HI)`);
     }
     checkFits(v.name, v.type!.dtype, boundShape(v.type!.shape)!, 'input');
   }

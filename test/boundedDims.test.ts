@@ -381,11 +381,16 @@ describe('where a bounded dim cannot go', () => {
 });
 
 describe('inspect keeps bounded dims symbolic', () => {
-  it('shows seq=1..128 on the input and the values that carry it', () => {
+  it('shows seq=1..128 on the input and the values that carry it; unbound, seq stays symbolic', () => {
     const r = cli(['inspect', file, '--dim', 'seq=1..128']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/input\s+x\s+float32\[1,seq=1\.\.128,64\]/);
     expect(r.stdout).toMatch(/float32\s+\[1, 4, seq=1\.\.128, 16\]/);
+    // unbound, seq stays symbolic through the Reshapes (shape values); the plan says how to bind it
+    const u = cli(['inspect', file]);
+    expect(u.stdout).toMatch(/reshape\d+\s+float32\s+\[1, seq, 4, 16\]/);
+    expect(u.stdout).toMatch(/y\s+float32\s+\[1, seq, 64\]/);
+    expect(u.stdout).toContain("arena: not planned (input 'x' has symbolic dimension 'seq'; bind it with --dim seq=VALUE (or a range: --dim seq=LO..HI))");
   }, 60_000);
 });
 
