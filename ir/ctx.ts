@@ -7,6 +7,7 @@ import type { Evaluator } from './infer.js';
 import { E, add, as, cast, ix, linearIndex, load, mul, stridesOf, v } from './kbuild.js';
 import { Expr, ForStmt, KBuf, LoopBind, LoopHint, Stmt } from './kernel.js';
 import type { OpDef } from './opdef.js';
+import { shapeValueOf } from './shapeValues.js';
 import { SCALAR_SCHEDULE, ScheduleTable } from './schedule.js';
 import { SCALAR_TARGET, TargetDesc } from './target.js';
 import { TensorData, numel, toNumbers } from './tensor.js';
@@ -51,6 +52,10 @@ export class InferCtx {
 
   /** Compile-time value of input i, or undefined. */
   constOf(i: number): TensorData | undefined { return this.consts[i]; }
+
+  /** Input i's elements as dims (ir/shapeValues.ts): its compile-time value, or the dims a
+   * shape computation gives (a name where the dim is symbolic); undefined when neither. */
+  shapeValue(i: number): Dim[] | undefined { return shapeValueOf(this.node.inputs[i]); }
 
   /** Compile-time value of input i as numbers; throws if not constant. */
   constNums(i: number, what = `input ${i}`): number[] {

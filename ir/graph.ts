@@ -22,6 +22,9 @@ export interface Value {
   /** An optional (ir/optionals.ts): no tensor type; `elems` is [] (empty) or [its value]. */
   optional?: boolean;
   elems?: Value[];
+  /** A small int64 tensor computed from shapes without a compile-time value: its elements as
+   * dims (ir/shapeValues.ts), so that a Reshape can take its target from them. */
+  shapeValue?: Dim[];
 }
 
 export type Attr =

@@ -7,6 +7,7 @@ import { CompileError, atNode, nodeError } from './errors.js';
 import { Graph, Node, TensorType, isStatic, nodeInputs } from './graph.js';
 import { OpDef, opDefOf } from './opdef.js';
 import { TensorData, numel } from './tensor.js';
+import { inferShapeValue } from './shapeValues.js';
 import { expandStructuredNode, isStructuredNode } from './structured.js';
 import { checkDeclaredOutputs, checkInputTypes } from './validate.js';
 
@@ -38,7 +39,12 @@ export function inferNode(n: Node, evaluate?: Evaluator): void {
       throw nodeError(n, `the input shapes [${types.map((t) => (t ? `[${t.shape}]` : '-')).join(', ')}] do not fit ${n.op}: output ${i} would have shape [${outTypes[i].shape?.map((d) => d ?? '?')}]`);
     v.type = outTypes[i];
   });
-  if (!evaluate) return;
+  if (evaluate) foldNode(n, def, types, consts, outTypes, evaluate);
+  inferShapeValue(n);
+}
+
+/** Computes n's outputs at compile time when every input is known (and the result is small). */
+function foldNode(n: Node, def: OpDef, types: (TensorType | null)[], consts: (TensorData | undefined)[], outTypes: TensorType[], evaluate: Evaluator): void {
   // a node with subgraphs (If, Loop, Scan) also reads the values they capture
   const all = nodeInputs(n);
   const present = all.filter((v) => v);

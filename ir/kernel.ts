@@ -166,7 +166,12 @@ export interface Program {
   name: string;
   bufs: ProgramBuf[];
   steps: Step[];
-  inputs: { name: string; buf: ProgramBuf; shape: number[] }[];
+  /** shape: bounded dims at their bounds; dims (only where the input has bounded dims): per
+   * dim, the slot the host stores its actual value in before the run (see inputDims). */
+  inputs: { name: string; buf: ProgramBuf; shape: number[]; dims?: (ProgramBuf | undefined)[] }[];
+  /** Bounded input dims (--dim NAME=LO..HI): the slot holding each, set by the host after
+   * checking the value is in [min, max]; absent when the program has none. */
+  inputDims?: { name: string; slot: ProgramBuf; min: number; max: number }[];
   /** shape: run-time dims at their bounds; dims (only where the output has run-time dims): per
    * dim, the slot holding its value after the run (undefined for a static dim). */
   outputs: { name: string; buf: ProgramBuf; shape: number[]; dims?: (ProgramBuf | undefined)[] }[];

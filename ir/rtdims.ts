@@ -1,6 +1,6 @@
 // Run-time dims: a tensor dim whose value is known only when the program runs, with an upper
 // bound known at compile time (the count of NonZero, Unique, a run-time Compress or
-// NonMaxSuppression; later, inputs bound with --dim NAME=LO..HI).
+// NonMaxSuppression; an input dim bound with --dim NAME=LO..HI, src/dimBindings.ts).
 //
 // What they mean, in each IR:
 // - Graph IR (ir/graph.ts): the dim is the string `NAME<=BOUND` (rtDim). It travels through
@@ -16,6 +16,10 @@
 // - Program outputs (Program.outputs[].dims): per dim, the slot holding it; the slots live to the
 //   end of the run, so the host reads an output's actual shape after it (C: NAME_output_shape,
 //   WASM: the loader's shapes).
+// - Bounded input dims (Program.inputDims, inputs[].dims): no kernel makes them; the host checks
+//   each against [min, max] and stores it before the run (C: NAME_run_shaped keeps them on the
+//   stack and copies them into the arena after the run; WASM: beside the inputs), so they take
+//   no arena space while the program runs and the arena is the one planned at the bounds.
 import type { Dim } from './graph.js';
 
 const RT = /^(.*)<=(\d+)$/;

@@ -5,7 +5,7 @@
 // are handed to lowering through LowerCtx, since ir/ imports nothing outside itself.
 import type { LowerCtx, TensorRef } from './ctx.js';
 import type { Activation } from './ops/activation.js';
-import type { GemmSpec } from './ops/gemm.js';
+import type { GemmSpec, RtGemmSpec } from './ops/gemm.js';
 import type { Geom } from './ops/spatial.js';
 
 /** A depthwise convolution (one input channel per group): out = act(bias + Σ taps w · x). */
@@ -24,6 +24,8 @@ export interface ScheduleTable {
   name: string;
   /** Y (+)= A·B (accumulate: add to Y), then the spec's epilogue, act applied as values are stored. */
   gemm(ctx: LowerCtx, spec: GemmSpec, accumulate: boolean, act?: Activation): boolean;
+  /** Y = A·B for float32 with run-time extents and strides (ir/ops/matmulRt.ts); absent: declines. */
+  rtGemm?(ctx: LowerCtx, spec: RtGemmSpec): boolean;
   /** The whole depthwise convolution, bias and activation included. */
   depthwise(ctx: LowerCtx, spec: DepthwiseSpec): boolean;
   /**

@@ -176,7 +176,7 @@ function assignsOutside(s: ForStmt): boolean {
 /** Checks every kernel of a program. */
 export function verifyProgram(p: Program): void {
   // the slot of a run-time dim (ir/rtdims.ts) is written by one step, before any step reads it
-  const written = new Set<ProgramBuf>();
+  const written = new Set<ProgramBuf>((p.inputDims ?? []).map((d) => d.slot));
   for (const s of p.steps) {
     verifyKernel(s.kernel);
     if (s.args.length !== s.kernel.params.length) throw new CompileError(`verify: step ${s.kernel.name} passes ${s.args.length} buffers for ${s.kernel.params.length} params`);

@@ -8,7 +8,9 @@ import { LowerCtx, LowerTarget, TensorRef, rtDims, tensorRef } from '../ir/ctx.j
 import { CompileError, nodeError } from '../ir/errors.js';
 import { Graph, Model, Node, Value, nodeInputs, nodeLabel } from '../ir/graph.js';
 import { boundShape, dependsOnRt, isRtDim, rtBound } from '../ir/rtdims.js';
-import { Kernel, KBuf, Program, ProgramBuf, Step } from '../ir/kernel.js';
+import { hoistDimLoads } from '../ir/hoistDims.js';
+import { Expr, Kernel, KBuf, Program, ProgramBuf, Step } from '../ir/kernel.js';
+import { ix, mul } from '../ir/kbuild.js';
 import { opDefOf } from '../ir/opdef.js';
 import { atNode } from '../ir/errors.js';
 import type { ScheduleTable } from '../ir/schedule.js';
@@ -23,6 +25,8 @@ export interface LowerOptions {
   schedule?: ScheduleTable;
   /** Graph inputs the program is specialized on (guarded at run time). */
   guards?: Set<string>;
+  /** Bounded input dims (--dim NAME=LO..HI), keyed by the run-time dim they are (NAME<=HI). */
+  dimRanges?: Map<string, { name: string; min: number; max: number }>;
 }
 
 /** Largest buffer a program may hold (bytes); beyond it no static plan is sensible. */
@@ -105,6 +109,8 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
     if (!b) slots.set(d, (b = newBuf(`dim_${d.replace(/<=.*$/, '')}`, 'int64', 1, 'temp', { dimOf: d })));
     return b;
   };
+  // bounded input dims: the host sets their slots, so no node makes them
+  for (const d of g.inputs.flatMap(rtNames)) slotOf(d);
   /** The kernel's view of value v in buffer b (its run-time dims loaded from their slots). */
   const refOf = (v: Value, b: KBuf, shape: number[]): TensorRef => {
     const names = v.type!.shape;
@@ -140,6 +146,12 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
     const def = opDefOf(n);
     const dimsIn = new Set(nodeInputs(n).flatMap(rtNames)), dimsOut = new Set(n.outputs.flatMap(rtNames));
     const taken = def.alias ? aliasKeepsDims(n) : !!def.runtimeDims;
+    // a dim computed from a run-time one (seq*4): not a run-time dim (ir/rtdims.ts)
+    const product = n.outputs.find((v) => v?.type?.shape.some((d) => !isRtDim(d) && dependsOnRt(d)));
+    if (product && (dimsIn.size || dimsOut.size)) {
+      const d = String(product.type!.shape.find((x) => !isRtDim(x) && dependsOnRt(x)));
+      throw nodeError(n, `'${product.name}' would have dimension '${d.replace(/<=\d+/g, '')}', computed from run-time dimension '${[...dimsIn][0]?.replace(/<=.*$/, '')}'; onnxc takes run-time dimensions only where they stay whole dims`);
+    }
     if ((dimsIn.size || dimsOut.size) && !taken) {
       const d = [...dimsIn, ...dimsOut][0], v = [...nodeInputs(n), ...n.outputs].find((x) => rtNames(x).includes(d))!;
       throw nodeError(n, `'${v.name}' has run-time dimension '${d.replace(/<=.*$/, '')}' (at most ${rtBound(d)}), which ${n.op} cannot take: onnxc needs this shape at compile time`);
@@ -214,19 +226,27 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
     if (!b) throw new CompileError(`graph output '${v.name}' is not computed`);
     if (b.role !== 'output' || b.index !== i) {
       const dst = newBuf(v.name, v.type!.dtype, numel(shape), 'output', { index: i });
-      const src = tensorRef(b, shape), out = tensorRef(dst, shape);
-      steps.push(makeStep(`copy_${steps.length}`, `output '${v.name}'`, copyBody(src, out), [src], [], [out]));
+      // a run-time dim copies its actual count, reading its slot
+      const src = refOf(v, b, shape), out = refOf(v, dst, shape), dims = rtNames(v).map((d) => tensorRef(slotOf(d), [1]));
+      steps.push(makeStep(`copy_${steps.length}`, `output '${v.name}'`, copyBody(src, out), [src, ...dims], [], [out]));
       b = dst;
     }
     const names = v.type!.shape;
     return names.some(isRtDim) ? { name: v.name, buf: b, shape, dims: names.map((d) => (isRtDim(d) ? slotOf(d) : undefined)) } : { name: v.name, buf: b, shape };
   });
   const guards = g.inputs.filter((v) => opts.guards?.has(v.name) && v.const).map((v) => ({ buf: valueBuf.get(v)!, data: v.const as TensorData }));
-  return {
-    name: opts.name, bufs, steps, guards, arenaSize: 0,
-    inputs: g.inputs.map((v) => ({ name: v.name, buf: valueBuf.get(v)!, shape: concreteShape(v, 'input') })),
-    outputs,
-  };
+  const inputs: Program['inputs'] = g.inputs.map((v) => {
+    const names = v.type!.shape, io = { name: v.name, buf: valueBuf.get(v)!, shape: concreteShape(v, 'input') };
+    return names.some(isRtDim) ? { ...io, dims: names.map((d) => (isRtDim(d) ? slotOf(d) : undefined)) } : io;
+  });
+  const program: Program = { name: opts.name, bufs, steps, guards, arenaSize: 0, inputs, outputs };
+  const inputDims = [...new Set(inputs.flatMap((io) => io.dims ?? []))].filter((b) => b).map((slot) => {
+    const r = opts.dimRanges?.get(slot!.dimOf!);
+    if (!r) throw new CompileError(`input dimension '${slot!.dimOf}' has no range`);
+    return { name: r.name, slot: slot!, min: r.min, max: r.max };
+  });
+  if (inputDims.length) program.inputDims = inputDims;
+  return program;
 }
 
 function makeStep(name: string, label: string, body: Kernel['body'], ins: (TensorRef | null)[], scratch: ProgramBuf[], outs: (TensorRef | null)[]): Step {
@@ -235,6 +255,7 @@ function makeStep(name: string, label: string, body: Kernel['body'], ins: (Tenso
   for (const r of [...ins, ...outs]) if (r) add(r.buf);
   for (const b of scratch) add(b);
   const writes = new Set<KBuf>([...outs.filter((r) => r).map((r) => r!.buf), ...scratch]);
+  body = hoistDimLoads(body, params.filter((b) => b.dimOf && !writes.has(b)));
   annotateLoops(body, (msg) => { throw new CompileError(`${label}: internal: ${msg}`); });
   return { kernel: { name, label, params, writes, body }, args: params };
 }
@@ -243,7 +264,8 @@ function copyBody(src: TensorRef, out: TensorRef): Kernel['body'] {
   const n = numel(out.shape);
   if (n === 0) return [];
   const i = { k: 'var', t: 'idx', name: 'i0' } as const;
-  return [{ k: 'for', v: 'i0', lo: { k: 'const', t: 'idx', v: 0 }, hi: { k: 'const', t: 'idx', v: n }, step: 1, kind: 'parallel', bound: n,
+  const hi: Expr = out.rt ? out.rt.dims.reduce((a: Expr, d) => mul(a, d), ix(1)) : ix(n);
+  return [{ k: 'for', v: 'i0', lo: { k: 'const', t: 'idx', v: 0 }, hi, step: 1, kind: 'parallel', bound: n,
     body: [{ k: 'store', buf: out.buf, idx: i, val: { k: 'load', t: src.t, buf: src.buf, idx: i } }] }];
 }
 

@@ -22,6 +22,7 @@ import { fuseQuantized } from './fuseQuantized.js';
 import { inferShapes } from './inferShapes.js';
 import { inlineKnownBranches } from './inlineKnownBranches.js';
 import { LowerOptions, lowerToKernels } from './lowerToKernels.js';
+import { eliminateDeadSteps } from './eliminateDeadSteps.js';
 import { MemoryReport, planMemory } from './planMemory.js';
 import { prepackWeights } from './prepackWeights.js';
 import { simplifyGraph } from './simplifyGraph.js';
@@ -65,13 +66,14 @@ export const GRAPH_PASSES: [string, (m: Model, opts: PipelineOptions) => void][]
 type KernelPass = [string, (p: Program, t: TargetDesc) => void];
 const vectorize: KernelPass = ['vectorizeLoops', (p, t) => vectorizeLoops(p, t.lanes)];
 const deadLocals: KernelPass = ['eliminateDeadLocals', (p) => eliminateDeadLocals(p)];
+const deadSteps: KernelPass = ['eliminateDeadSteps', (p) => eliminateDeadSteps(p)];
 
 /** Kernel-level passes per target family, in order (planMemory follows them). */
 export const KERNEL_PASSES: Record<TargetDesc['family'], KernelPass[]> = {
-  c: [vectorize, deadLocals],
-  wasm: [vectorize, deadLocals],
-  hls: [deadLocals],
-  cuda: [deadLocals, ['cooperateRows', cooperateRows], ['bindThreads', bindThreads]],
+  c: [deadSteps, vectorize, deadLocals],
+  wasm: [deadSteps, vectorize, deadLocals],
+  hls: [deadSteps, deadLocals],
+  cuda: [deadSteps, deadLocals, ['cooperateRows', cooperateRows], ['bindThreads', bindThreads]],
 };
 
 export interface PipelineResult {

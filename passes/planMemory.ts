@@ -23,13 +23,22 @@ export function liveRanges(p: Program): { first: Map<ProgramBuf, number>; last: 
     if (!first.has(b)) first.set(b, i);
     last.set(b, i);
   }));
-  // the slots of run-time dims are read after the run (output shapes)
-  for (const b of first.keys()) if (b.dimOf) last.set(b, p.steps.length - 1);
+  // the slots of run-time dims are read after the run (output shapes): they live to a virtual
+  // step after the last. Bounded input dims live outside the arena while the program runs
+  // (the host's copy: C keeps them on the stack, WASM beside the inputs) and are copied into
+  // it only after the run, so in the arena they take space at that virtual step alone.
+  const end = p.steps.length;
+  for (const b of first.keys()) if (b.dimOf) last.set(b, end);
+  for (const d of p.inputDims ?? []) { first.set(d.slot, end); last.set(d.slot, end); }
   return { first, last };
 }
 
-/** Bytes a temporary takes in the arena (aligned, at least one alignment unit). */
-export const arenaBytesOf = (b: ProgramBuf): number => align(Math.max(1, byteSize(b.dtype, b.size)));
+/** Bytes a temporary takes in the arena (aligned, at least one alignment unit). The slot of a
+ * run-time dim takes 8 bytes at an 8-byte offset: slots fill gaps the tensors leave, so a
+ * bounded program's arena stays the one specialized at the bounds wherever a gap exists. */
+export const arenaBytesOf = (b: ProgramBuf): number => (b.dimOf ? 8 : align(Math.max(1, byteSize(b.dtype, b.size))));
+const alignOf = (b: ProgramBuf): number => (b.dimOf ? 8 : ARENA_ALIGN);
+const alignTo = (n: number, a: number) => Math.ceil(n / a) * a;
 
 export function planMemory(p: Program): MemoryReport {
   const { first, last } = liveRanges(p);
@@ -49,11 +58,13 @@ export function planMemory(p: Program): MemoryReport {
         .map(([o, off]) => [off, off + size(o)] as const)
         .sort((x, y) => x[0] - y[0]);
       let off = 0, best = -1, bestGap = Infinity;
+      const al = alignOf(b);
       for (const [s, e] of busy) {
-        if (s - off >= sz && s - off < bestGap) { best = off; bestGap = s - off; }
+        const at0 = alignTo(off, al);
+        if (s - at0 >= sz && s - at0 < bestGap) { best = at0; bestGap = s - at0; }
         off = Math.max(off, e);
       }
-      at.set(b, best >= 0 ? best : off);
+      at.set(b, best >= 0 ? best : alignTo(off, al));
       arena = Math.max(arena, at.get(b)! + sz);
     }
     return { arena, at };
@@ -78,6 +89,6 @@ export function planMemory(p: Program): MemoryReport {
     lowerBound = Math.max(lowerBound, live);
   });
   for (const b of p.bufs) if (b.role === 'temp' && !first.has(b)) b.offset = 0;
-  p.arenaSize = arena;
-  return { arenaBytes: arena, lowerBound, temps: temps.length };
+  p.arenaSize = align(arena);
+  return { arenaBytes: p.arenaSize, lowerBound, temps: temps.length };
 }

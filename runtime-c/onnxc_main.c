@@ -59,6 +59,7 @@ typedef struct context {
   abuf arena, *in, *out;
   const void **in_ptrs;
   void **out_ptrs;
+  int64_t **in_dims;  /* a model with bounded dims (run_shaped): each input's dims as read */
 } context;
 
 static const char usage_text[] =
@@ -276,6 +277,18 @@ static int load_input(context *c, int k, const char *path) {
     return error("input %d '%s': %s", k, d->name, msg);
   same = t.elem_type == d->elem_type && t.rank == d->rank &&
          (t.rank == 0 || !memcmp(t.dims, d->dims, (size_t)t.rank * sizeof(int64_t)));
+  if (!same && c->in_dims && t.elem_type == d->elem_type && t.rank == d->rank) {
+    /* bounded dims: the model checks the shape (run_shaped); the buffer holds what was read */
+    memcpy(c->in_dims[k], t.dims, (size_t)t.rank * sizeof(int64_t));
+    if (t.size_bytes > d->size_bytes) {
+      free(c->in[k].raw);
+      if (abuf_alloc(&c->in[k], t.size_bytes)) { onnxc_pb_tensor_free(&t); return error("out of memory for input '%s'", d->name); }
+      c->in_ptrs[k] = c->in[k].p;
+    }
+    if (t.size_bytes) memcpy(c->in[k].p, t.data, t.size_bytes);
+    onnxc_pb_tensor_free(&t);
+    return 0;
+  }
   if (!same) {
     error("input %d '%s': expected %s, got %s (%s)", k, d->name, desc_str(d, want, sizeof want),
           shape_str(t.elem_type, t.rank, t.dims, got, sizeof got), path);
@@ -303,6 +316,16 @@ static int setup(context *c, const options *o) {
   c->out_ptrs = (void **)calloc((size_t)m->num_outputs + 1, sizeof(void *));
   if (!c->in || !c->out || !c->in_ptrs || !c->out_ptrs || abuf_alloc(&c->arena, m->arena_size))
     return error("out of memory (arena %llu bytes)", (unsigned long long)m->arena_size);
+  if (m->run_shaped) {
+    if (!(c->in_dims = (int64_t **)calloc((size_t)m->num_inputs + 1, sizeof(int64_t *))))
+      return error("out of memory");
+    for (k = 0; k < m->num_inputs; k++) {
+      const onnxc_tensor_desc *d = &m->inputs[k];
+      if (!(c->in_dims[k] = (int64_t *)malloc(sizeof(int64_t) * (size_t)(d->rank ? d->rank : 1))))
+        return error("out of memory");
+      if (d->rank) memcpy(c->in_dims[k], d->dims, sizeof(int64_t) * (size_t)d->rank);
+    }
+  }
   for (k = 0; k < m->num_inputs; k++) {
     if (abuf_alloc(&c->in[k], m->inputs[k].size_bytes))
       return error("out of memory for input '%s'", m->inputs[k].name);
@@ -319,7 +342,8 @@ static int setup(context *c, const options *o) {
 }
 
 static int run_once(const context *c) {
-  int status = c->m->run(c->in_ptrs, c->out_ptrs, c->arena.p);
+  int status = c->in_dims ? c->m->run_shaped(c->in_ptrs, (const int64_t *const *)c->in_dims, c->out_ptrs, c->arena.p)
+                          : c->m->run(c->in_ptrs, c->out_ptrs, c->arena.p);
   if (status != ONNXC_OK)
     return error("model returned status %d (%s)", status, onnxc_status_string(status));
   return 0;
@@ -455,6 +479,8 @@ static void cleanup(context *c) {
   free(c->out);
   free(c->in_ptrs);
   free(c->out_ptrs);
+  for (k = 0; c->in_dims && k < c->m->num_inputs; k++) free(c->in_dims[k]);
+  free(c->in_dims);
   free(c->arena.raw);
 }
 

@@ -15,6 +15,15 @@
  * which, after NAME_run returned ONNXC_OK, writes the actual dims of an output (rank entries)
  * from that run's arena (NAME_model.output_shape points to it; NULL where all shapes are static).
  *
+ * A model compiled with bounded dims (--dim seq=1..128) runs at any value of them in range:
+ *   int NAME_run_shaped(const void *const *inputs, const int64_t *const *input_dims,
+ *                       void *const *outputs, void *arena);
+ * takes each input's actual dims (input_dims[i]: rank entries; NULL for an input without
+ * bounded dims means its declared shape) and returns ONNXC_ERR_INPUT_SHAPE, before touching
+ * anything, for a dim out of its range, a static dim that differs, or one dim given two values.
+ * input_dims NULL, or NAME_run, runs at the upper bounds. Outputs are written dense in their
+ * actual shapes (NAME_output_shape). NAME_model.run_shaped points to it (NULL otherwise).
+ *
  * A model compiled with --target cuda provides instead, in NAME.cu / NAME.h:
  *   int NAME_init(onnxc_cuda_ctx *ctx);          uploads the weights once (cudaMalloc)
  *   int NAME_run(const onnxc_cuda_ctx *ctx, const void *const *d_inputs,
@@ -39,7 +48,8 @@ enum onnxc_status {
   ONNXC_ERR_NULL_ARG = 1,     /* inputs, outputs or arena is NULL */
   ONNXC_ERR_INPUT_VALUE = 2,  /* an input the model was specialized on holds another value */
   ONNXC_ERR_DEVICE = 3,       /* a CUDA call (allocation, copy, launch) failed */
-  ONNXC_ERR_OUTPUT_INDEX = 4  /* NAME_output_shape: no output of that index */
+  ONNXC_ERR_OUTPUT_INDEX = 4, /* NAME_output_shape: no output of that index */
+  ONNXC_ERR_INPUT_SHAPE = 5   /* NAME_run_shaped: an input dim outside its bounds */
 };
 
 /* Element types use the numbering of ONNX TensorProto.DataType. */
@@ -68,6 +78,9 @@ typedef struct onnxc_tensor_desc {
 typedef int (*onnxc_run_fn)(const void *const *inputs, void *const *outputs, void *arena);
 /* Writes the actual dims of output `output` after a run on `arena` (NAME_output_shape). */
 typedef int (*onnxc_shape_fn)(const void *arena, int32_t output, int64_t *dims);
+/* Runs with each input's actual dims (NAME_run_shaped). */
+typedef int (*onnxc_run_shaped_fn)(const void *const *inputs, const int64_t *const *input_dims,
+                                   void *const *outputs, void *arena);
 
 typedef struct onnxc_model {
   const char *name;             /* symbol prefix given with --name */
@@ -79,6 +92,7 @@ typedef struct onnxc_model {
   const onnxc_tensor_desc *outputs;
   onnxc_run_fn run;
   onnxc_shape_fn output_shape;  /* NULL when every output shape is static */
+  onnxc_run_shaped_fn run_shaped; /* NULL when no input has bounded dims */
 } onnxc_model;
 
 /* Device weights of a CUDA model, set by NAME_init and freed by NAME_release. */
@@ -108,6 +122,7 @@ static inline const char *onnxc_status_string(int status) {
     case ONNXC_ERR_INPUT_VALUE: return "an input differs from the value the model was specialized on";
     case ONNXC_ERR_DEVICE: return "a CUDA call failed (allocation, copy or kernel launch)";
     case ONNXC_ERR_OUTPUT_INDEX: return "no output of that index";
+    case ONNXC_ERR_INPUT_SHAPE: return "an input's shape is outside the bounds the model was compiled for";
     default: return "unknown status";
   }
 }

@@ -16,6 +16,8 @@ import { Layout, Model, TensorType, Value, isStatic, isStructured, leafValues, n
 import { registerAllOps } from '../ir/ops/index.js';
 import { TensorData, numel, tensorFrom } from '../ir/tensor.js';
 import { Program } from '../ir/kernel.js';
+import { boundShape } from '../ir/rtdims.js';
+import { DimBinding, boundDim, dimRanges, parseDimBinding } from './dimBindings.js';
 import { TargetDesc, targetRow } from '../ir/target.js';
 import { MemoryReport } from '../passes/planMemory.js';
 import { findShapeInputs } from '../passes/findShapeInputs.js';
@@ -54,8 +56,9 @@ export interface CompileOptions extends Omit<PipelineOptions, 'name' | 'guards' 
   target: Target;
   /** C symbol prefix / module name (default: from the file name). */
   name?: string;
-  /** Values for symbolic dimensions. */
-  dims?: Record<string, number>;
+  /** Values for symbolic dimensions: a number specializes, a range (`{min, max}` or '1..128')
+   * makes a run-time dim checked against it when the program runs (src/dimBindings.ts). */
+  dims?: Record<string, DimBinding>;
   /** Graph inputs to specialize on (guarded at run time). */
   consts?: Record<string, ConstValue>;
   /** Element types of sequence inputs: each element becomes an input NAME_0, NAME_1… */
@@ -147,15 +150,16 @@ function constTensor(v: Value, values: number[]): TensorData {
 }
 
 /** Binds symbolic dims and specialized inputs on the graph's inputs. */
-export function bindInputs(m: Model, dims: Record<string, number> = {}, consts: Record<string, ConstValue> = {}): void {
+export function bindInputs(m: Model, dims: Record<string, DimBinding> = {}, consts: Record<string, ConstValue> = {}): void {
   const names = new Set(m.graph.inputs.map((v) => v.name));
   const symbolic = new Set(m.graph.inputs.flatMap((v) => (v.type?.shape ?? []).filter((d): d is string => typeof d === 'string')));
   for (const k of Object.keys(dims)) if (!symbolic.has(k))
     throw new CompileError(`--dim: the model has no symbolic dimension '${k}' (${symbolic.size ? `its symbolic dimensions: ${[...symbolic].join(', ')}` : 'it has none'})`);
   for (const k of Object.keys(consts)) if (!names.has(k)) throw new CompileError(`--const: the model has no input '${k}'`);
+  const bound = Object.fromEntries(Object.entries(dims).map(([k, b]) => [k, boundDim(k, parseDimBinding(k, b))]));
   for (const v of m.graph.inputs) {
     if (!v.type || !v.type.shape) throw new CompileError(`input '${v.name}' has no shape in the model`);
-    v.type = { ...v.type, shape: v.type.shape.map((d) => (typeof d === 'string' && d in dims ? dims[d] : d)) };
+    v.type = { ...v.type, shape: v.type.shape.map((d) => (typeof d === 'string' && d in bound ? bound[d] : d)) };
     const given = consts[v.name];
     const c = Array.isArray(given) ? constTensor(v, given) : given;
     if (c) {
@@ -212,20 +216,22 @@ export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): Co
   if (name.length > MAX_NAME) throw new CompileError(`--name is ${name.length} characters long; at most ${MAX_NAME} (it names the output files)`);
   const seqs = Object.entries(opts.sequences ?? {}).map(([k, ts]): [string, Layout] => [k, { sequence: ts }]);
   bindStructured(m, { ...Object.fromEntries(seqs), ...opts.layouts });
+  const ranges = dimRanges(opts.dims);
+  refuseBoundedDims(ranges, opts.target === 'c' && opts.cpu?.startsWith('cortex-') ? opts.cpu : opts.target);
   bindInputs(m, opts.dims, opts.consts);
   for (const v of m.graph.inputs) {
-    if (!isStatic(v.type!.shape)) {
+    if (!boundShape(v.type!.shape)) {
       const d = v.type!.shape.find((x) => typeof x !== 'number');
-      throw new CompileError(`input '${v.name}' has symbolic dimension '${d}'; bind it with --dim ${d}=VALUE`);
+      throw new CompileError(`input '${v.name}' has symbolic dimension '${d}'; bind it with --dim ${d}=VALUE (or a range: --dim ${d}=LO..HI)`);
     }
-    checkFits(v.name, v.type!.dtype, v.type!.shape, 'input');
+    checkFits(v.name, v.type!.dtype, boundShape(v.type!.shape)!, 'input');
   }
   const lowerTarget = targetFor(opts, env);
   // the pipeline folds constants with the JS reference evaluator and prints kernels as C
   const hooks: PipelineHooks = { evaluate: evaluateNode, dump: env.dump };
   // the schedule table for the row (schedules/): SIMD kernels where it has vectors
   const schedule = opts.lowMemory ? { ...scheduleFor(lowerTarget), directConv: true } : scheduleFor(lowerTarget);
-  const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, schedule, guards: new Set(Object.keys(opts.consts ?? {})) });
+  const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, schedule, dimRanges: ranges, guards: new Set(Object.keys(opts.consts ?? {})) });
   opts.onPhase?.('emitting');
   if (!takesRuntimeDims(opts.target)) refuseRuntimeDims(program, opts.target);
   if (opts.target === 'hls') {
@@ -236,6 +242,14 @@ export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): Co
   }
   const files = inPass(`emit${opts.target === 'c' ? 'C' : opts.target === 'wasm' ? 'Wasm' : 'Cuda'}`, () => emitFiles(program, m, opts, env, lowerTarget));
   return { files, program, memory, model: m, cpu: lowerTarget.name };
+}
+
+/** Targets that need every dim at compile time refuse a bounded --dim (C for a Cortex-M row:
+ * its firmware driver passes no shapes). */
+function refuseBoundedDims(ranges: ReturnType<typeof dimRanges>, target: string): void {
+  const r = [...ranges.values()][0];
+  if (r && (!takesRuntimeDims(target as Target) || target.startsWith('cortex-')))
+    throw new CompileError(`--dim ${r.name}=${r.min}..${r.max}: the ${target} target needs every dim known at compile time`);
 }
 
 /** Targets without run-time dims (ir/rtdims.ts) refuse them, naming the node that makes one. */

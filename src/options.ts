@@ -5,7 +5,7 @@ export const OPTIONS = {
   target: { type: 'string', choices: ['c', 'wasm', 'cuda', 'hls'], default: 'c', describe: 'code generation target (cuda: runs on a GPU when nvidia-smi finds one, else in the host emulation; hls: Vitis HLS C++, run as C-simulation with g++)' },
   output: { alias: 'o', type: 'string', describe: 'compile: output folder (default ./out); build: the program (default ./NAME); run: where output_K.pb go (default .)' },
   name: { type: 'string', describe: 'symbol prefix / module name (default: from the model file name)' },
-  dim: { type: 'string', array: true, describe: 'bind a symbolic dimension: NAME=VALUE (repeatable)' },
+  dim: { type: 'string', array: true, describe: 'bind a symbolic dimension: NAME=VALUE, or NAME=LO..HI for any value in that range at run time (repeatable)' },
   const: { type: 'string', array: true, describe: 'specialize on an input value: NAME=FILE.pb (repeatable)' },
   weights: { type: 'string', choices: ['incbin', 'c'], describe: 'C: large weights as a .bin pulled in with .incbin (GNU assembler), or as C arrays (default incbin; c with --no-simd)' },
   cpu: { type: 'string', choices: ['host', 'host-avx512', 'native', 'generic', 'cortex-m0plus', 'cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55'], describe: 'C: the CPU row kernels are sized for, as gcc -mcpu (native: host-avx512 where this machine has AVX-512F, else host; generic: plain C99; cortex-m*: microcontrollers, run under qemu-system-arm; default host, bench: native)' },

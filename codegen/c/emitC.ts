@@ -6,7 +6,7 @@ import { ARENA_ALIGN, Program, ProgramBuf, stepLabel, storageOf } from '../../ir
 import { TensorData, getBig, numel, tensorBytes } from '../../ir/tensor.js';
 import { CStyleRenderer, CStyleRow, C_TYPES, failsIn, literal, tableParams } from './cstyle.js';
 import { C_ROW } from './rows.js';
-import { TOOL, cString, descriptorLines, hasRuntimeDims, incbinLines, outputShapeDecl, outputShapeLines, shapeMacros } from './hostParts.js';
+import { TOOL, cString, descriptorLines, hasRuntimeDims, incbinLines, inputDimChecks, outputShapeDecl, outputShapeLines, runShapedDecl, shapeMacros } from './hostParts.js';
 import { helperSources } from './helpers.js';
 import { freestandingHead } from './freestanding.js';
 
@@ -95,12 +95,20 @@ export function emitC(p: Program, opts: EmitCOptions): CFiles {
   out.push(...kernels.flatMap((k) => [k, '']));
 
   // entry point
-  const run: string[] = [`int ${N}_run(const void *const *inputs, void *const *outputs, void *arena) {`];
+  // bounded input dims (Program.inputDims): NAME_run_shaped checks them into locals the
+  // kernels read, and copies them into the arena after the run for NAME_output_shape
+  const shaped = p.inputDims ?? [], dimSlots = new Set(shaped.map((d) => d.slot));
+  const run: string[] = shaped.length
+    ? [`int ${N}_run(const void *const *inputs, void *const *outputs, void *arena) {`, `  return ${N}_run_shaped(inputs, NULL, outputs, arena);`, '}', '',
+      `int ${N}_run_shaped(const void *const *inputs, const int64_t *const *input_dims, void *const *outputs, void *arena) {`]
+    : [`int ${N}_run(const void *const *inputs, void *const *outputs, void *arena) {`];
   const used = (b: ProgramBuf) => p.steps.some((s) => s.args.some((a) => a === b || storageOf(a).root === b));
-  const temps = p.bufs.filter((b) => b.role === 'temp' && used(b));
+  const temps = p.bufs.filter((b) => b.role === 'temp' && used(b) && !dimSlots.has(b));
   run.push(`  unsigned char *const mem = (unsigned char *)arena;`);
+  run.push(...shaped.map((d) => `  int64_t ${bufName(d.slot)}[1] = {${d.max}};`));
   run.push(`  if (!inputs || !outputs || !arena) return ONNXC_ERR_NULL_ARG;`);
-  if (!temps.length) run.push('  (void)mem;');
+  if (shaped.length) run.push(...inputDimChecks(p, (b) => `${bufName(b)}[0]`));
+  if (!temps.length && !shaped.length) run.push('  (void)mem;');
   for (const io of p.inputs) {
     const ty = C_TYPES[storageScalar(io.buf.dtype)];
     const used = p.steps.some((s) => s.args.includes(io.buf)) || p.guards.some((g) => g.buf === io.buf);
@@ -130,6 +138,7 @@ export function emitC(p: Program, opts: EmitCOptions): CFiles {
     run.push(failsIn(s.kernel.body) ? `  { const int status = ${call}; if (status) return status; }` : `  ${call};`);
     if (opts.profile) run.push(`  onnxc_profile_step(${k}, ${cString(stepLabel(s))});`);
   });
+  run.push(...shaped.map((d) => `  memcpy(mem + ${d.slot.offset}, ${bufName(d.slot)}, 8);`));
   run.push('  return ONNXC_OK;', '}');
   out.push(...run, '');
   if (hasRuntimeDims(p)) out.push(...outputShapeLines(p, (b) => `mem + ${b.offset}`), '');
@@ -140,7 +149,7 @@ export function emitC(p: Program, opts: EmitCOptions): CFiles {
   files[`${N}.c`] = out.join('\n');
 
   const G = N.toUpperCase();
-  const io = (l: Program['outputs'], kind: string) => l.map((x, i) =>
+  const io = (l: Program['inputs'], kind: string) => l.map((x, i) =>
     ` *   ${kind} ${i}: ${x.name} ${x.buf.dtype}[${x.shape.map((d, k) => (x.dims?.[k] ? `<=${d}` : d)).join('x')}]`).join('\n');
   files[`${N}.h`] = [banner, `#ifndef ${G}_H`, `#define ${G}_H`, '', '#include "onnxc_runtime.h"', '',
     `/* Bytes of scratch memory ${N}_run needs (aligned to ONNXC_ARENA_ALIGN). */`,
@@ -149,6 +158,7 @@ export function emitC(p: Program, opts: EmitCOptions): CFiles {
     `/* Runs the model. inputs/outputs: dense row-major tensors in graph order:`, io(p.inputs, 'input'), io(p.outputs, 'output'),
     ` * arena: ${N}_ARENA_SIZE bytes, ONNXC_ARENA_ALIGN-aligned, reusable between calls. Returns an onnxc_status. */`,
     `int ${N}_run(const void *const *inputs, void *const *outputs, void *arena);`, '',
+    ...(p.inputDims ? runShapedDecl(p) : []),
     ...(hasRuntimeDims(p) ? outputShapeDecl(p) : []),
     `/* Descriptor of the model's inputs, outputs and arena (for generic drivers). */`,
     `extern const onnxc_model ${N}_model;`, '', '#endif', ''].join('\n');

@@ -21,13 +21,50 @@ export function descriptorLines(p: Program, runFn: string, linkage = ''): string
   out.push(...ins.map((d) => d.dims).filter(Boolean), ...outs.map((d) => d.dims).filter(Boolean));
   if (ins.length) out.push(`static const onnxc_tensor_desc ${N}_inputs[${ins.length}] = {\n${ins.map((d) => d.row).join(',\n')}\n};`);
   out.push(`static const onnxc_tensor_desc ${N}_outputs[${outs.length}] = {\n${outs.map((d) => d.row).join(',\n')}\n};`);
-  const shapeFn = hasRuntimeDims(p) ? `${N}_output_shape` : 'NULL';
-  out.push(`${linkage}const onnxc_model ${N}_model = {\n  ${cString(N)}, ${cString(TOOL)}, ${N}_ARENA_SIZE, ${ins.length}, ${outs.length},\n  ${ins.length ? `${N}_inputs` : 'NULL'}, ${N}_outputs, ${runFn}, ${shapeFn}\n};`);
+  const shapeFn = hasRuntimeDims(p) ? `${N}_output_shape` : 'NULL', shapedFn = p.inputDims ? `${N}_run_shaped` : 'NULL';
+  out.push(`${linkage}const onnxc_model ${N}_model = {\n  ${cString(N)}, ${cString(TOOL)}, ${N}_ARENA_SIZE, ${ins.length}, ${outs.length},\n  ${ins.length ? `${N}_inputs` : 'NULL'}, ${N}_outputs, ${runFn}, ${shapeFn}, ${shapedFn}\n};`);
   return out;
 }
 
 /** Whether an output's shape is known only after a run (ir/rtdims.ts). */
 export const hasRuntimeDims = (p: Program): boolean => p.outputs.some((o) => o.dims);
+
+/**
+ * NAME_run_shaped's checks of the input dims (bounded input dims: Program.inputDims): each
+ * bounded dim's first occurrence is range-checked and stored into its slot (`slot`: the C
+ * lvalue of its value, preset to the bound), later ones must agree; static dims must match.
+ */
+export function inputDimChecks(p: Program, slot: (b: ProgramBuf) => string): string[] {
+  const out = ['  if (input_dims) {'], seen = new Set<ProgramBuf>();
+  const bad = 'return ONNXC_ERR_INPUT_SHAPE;';
+  p.inputs.forEach((io, i) => {
+    if (!io.shape.length) return;
+    const d = `input_dims[${i}]`, lines: string[] = [];
+    io.shape.forEach((n, k) => {
+      const b = io.dims?.[k];
+      if (!b) { lines.push(`if (${d}[${k}] != ${n}) ${bad}`); return; }
+      const r = p.inputDims!.find((x) => x.slot === b)!;
+      if (seen.has(b)) lines.push(`if (${d}[${k}] != ${slot(b)}) ${bad}`);
+      else lines.push(`if (${d}[${k}] < ${r.min} || ${d}[${k}] > ${r.max}) ${bad}`, `${slot(b)} = ${d}[${k}];`);
+      seen.add(b);
+    });
+    out.push(io.dims ? `    if (!${d}) return ONNXC_ERR_NULL_ARG;` : `    if (${d}) {`, ...lines.map((l) => `    ${io.dims ? '' : '  '}${l}`));
+    if (!io.dims) out.push('    }');
+  });
+  out.push('  }');
+  return out;
+}
+
+/** The header's declaration of NAME_run_shaped, with its contract and the dims' ranges. */
+export function runShapedDecl(p: Program): string[] {
+  const N = p.name, ranges = p.inputDims!.map((d) => `${d.name} in [${d.min}, ${d.max}]`).join(', ');
+  return [`/* Runs the model at the inputs' actual shapes: input_dims[i] holds input i's dims (rank entries;`,
+    ` * NULL for an input without bounded dims: its declared shape). Bounded dims: ${ranges}.`,
+    ` * A dim out of range, a static dim that differs or one dim given two values returns`,
+    ` * ONNXC_ERR_INPUT_SHAPE before anything is written. ${N}_run (or input_dims NULL) runs at the`,
+    ` * upper bounds. Outputs are dense in their actual shapes: see ${N}_output_shape. */`,
+    `int ${N}_run_shaped(const void *const *inputs, const int64_t *const *input_dims, void *const *outputs, void *arena);`, ''];
+}
 
 /** NAME_output_shape: each output's actual dims, the run-time ones read from their slots in
  * the arena (`slotAt`: the C expression of a slot's address). */
@@ -67,8 +104,9 @@ export function cIdentifiers(names: string[]): string[] {
 
 /** Header macros per input and output: NAME_INPUT_x_SIZE (elements), _RANK, _SHAPE {d0, d1, ...} (rank > 0). */
 export function shapeMacros(p: Program): string[] {
-  const out = [`/* Element counts, ranks and shapes of the inputs and outputs (names made C identifiers).${hasRuntimeDims(p) ? `
- * A run-time dim is at its upper bound here: ${p.name}_output_shape gives the actual one. */` : ' */'}`];
+  const notes = [hasRuntimeDims(p) ? `A run-time dim is at its upper bound here: ${p.name}_output_shape gives the actual one.` : '',
+    p.inputDims ? `Bounded input dims too: ${p.name}_run_shaped takes the actual ones.` : ''].filter(Boolean);
+  const out = [`/* Element counts, ranks and shapes of the inputs and outputs (names made C identifiers).${notes.map((l) => `\n * ${l}`).join('')} */`];
   const group = (l: Program['inputs'], kind: string) => cIdentifiers(l.map((x) => x.name)).forEach((id, i) => {
     const M = `${p.name}_${kind}_${id}`, s = l[i].shape;
     out.push(`#define ${M}_SIZE ${numel(s)}u`, `#define ${M}_RANK ${s.length}`);

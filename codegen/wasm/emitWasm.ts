@@ -24,7 +24,9 @@ export interface EmitWasmOptions {
 
 /** Where each tensor lives in linear memory (what the loader needs). */
 export interface WasmLayout {
-  inputs: { name: string; dtype: string; shape: number[]; offset: number; bytes: number }[];
+  /** dims (inputs with bounded dims only): per dim, its value, or its range and where the
+   * loader stores the actual value (an int64 slot outside the arena). */
+  inputs: { name: string; dtype: string; shape: number[]; offset: number; bytes: number; dims?: (number | { at: number; name: string; min: number; max: number })[] }[];
   /** dims (outputs with run-time dims only): per dim, its value, or where its int64 slot lies. */
   outputs: { name: string; dtype: string; shape: number[]; offset: number; bytes: number; dims?: (number | { at: number })[] }[];
   guarded: string[];
@@ -74,10 +76,12 @@ export function emitWasm(p: Program, opts: EmitWasmOptions): { files: Record<str
       return { at, bytes: data.length };
     });
     for (const io of p.inputs) place(io.buf);
+    // bounded input dims: the loader writes them beside the inputs, outside the arena
+    for (const d of p.inputDims ?? []) place(d.slot);
     for (const io of p.outputs) if (!addr.has(io.buf)) place(io.buf);
     const arena = end;
     end = align(end + p.arenaSize);
-    for (const b of p.bufs) if (b.role === 'temp') addr.set(b, arena + (b.offset ?? 0));
+    for (const b of p.bufs) if (b.role === 'temp' && !addr.has(b)) addr.set(b, arena + (b.offset ?? 0));
     for (const b of p.bufs) if (b.role === 'view') {
       const { root, at } = storageOf(b);
       addr.set(b, addr.get(root)! + byteSize(b.dtype, at));
@@ -118,7 +122,15 @@ export function emitWasm(p: Program, opts: EmitWasmOptions): { files: Record<str
       }
       return o;
     });
-    const layout: WasmLayout = { inputs: io(p.inputs), outputs: outs, guarded: p.guards.map((g) => p.inputs.find((x) => x.buf === g.buf)?.name ?? g.buf.name), memoryBytes: pages * PAGE };
+    const ins = p.inputs.map((x) => {
+      const o: WasmLayout['inputs'][number] = io([x])[0];
+      if (x.dims) o.dims = x.shape.map((d, k) => {
+        const r = p.inputDims!.find((y) => y.slot === x.dims![k]);
+        return r ? { at: addr.get(r.slot)!, name: r.name, min: r.min, max: r.max } : d;
+      });
+      return o;
+    });
+    const layout: WasmLayout = { inputs: ins, outputs: outs, guarded: p.guards.map((g) => p.inputs.find((x) => x.buf === g.buf)?.name ?? g.buf.name), memoryBytes: pages * PAGE };
     if (opts.profile) layout.profile = p.steps.map(stepLabel);
     const wasm = w.finish(opts.optLevel ?? 2);
     const N = p.name, src = opts.source.split(/[\\/]/).pop() ?? opts.source;

@@ -65,7 +65,7 @@ function emitElementwiseRt(ctx: LowerCtx, inputs: TensorRef[], out: TensorRef, f
   const on = dimNames(out);
   const scalar = (r: TensorRef) => !r.rt && numel(r.shape) === 1;
   if (inputs.every((r) => scalar(r) || String(dimNames(r)) === String(on))) {
-    ctx.loop(ctx.count(out), (i) => ctx.store(out, i, fn(inputs.map((r) => ctx.load(r, scalar(r) ? ix(0) : i)), i)), { bound: numel(out.shape) });
+    ctx.loop(ctx.count(out), (i) => ctx.store(out, i, fn(inputs.map((r) => ctx.load(r, scalar(r) ? ix(0) : i)), i)), { bound: numel(out.shape), hint: { vectorize: 4 } });
     return;
   }
   const index = inputs.map((r) => {
@@ -93,8 +93,9 @@ export function dimOp(a: Dim, b: Dim, f: (x: number, y: number) => number, sym: 
   return typeof a === 'number' && typeof b === 'number' ? f(a, b) : sym;
 }
 
+/** The product of dims; a factor 1 leaves a symbolic dim as it is ([1, seq] flattens to seq). */
 export function productDims(ds: Dim[]): Dim {
   let p: Dim = 1;
-  for (const d of ds) p = dimOp(p, d, (x, y) => x * y, `${p}*${d}`);
+  for (const d of ds) p = d === 1 ? p : p === 1 ? d : dimOp(p, d, (x, y) => x * y, `${p}*${d}`);
   return p;
 }

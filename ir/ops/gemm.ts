@@ -3,7 +3,7 @@
 // call emitGemm; the target's schedule (ctx.schedule.gemm) may take the product over, otherwise
 // the scalar algorithm below is emitted.
 import { DType, Scalar } from '../dtype.js';
-import { LowerCtx, TensorRef } from '../ctx.js';
+import { Extent, LowerCtx, TensorRef } from '../ctx.js';
 import { E, add, as, cast, linearIndex, lit, mul } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import type { Activation } from './activation.js';
@@ -24,7 +24,10 @@ export interface MatView {
 }
 
 export interface GemmSpec {
+  /** Rows of A and Y; with Mrt, their upper bound. */
   M: number;
+  /** Run-time rows (ir/rtdims.ts): the actual M, at most M. Schedules that cannot take it decline. */
+  Mrt?: Expr;
   N: number;
   K: number;
   /** Batch dimensions looped over outside the matrix product (default none). */
@@ -35,6 +38,17 @@ export interface GemmSpec {
   y: MatView;
   /** Maps the accumulated dot product (in Y's compute type) to the stored value. */
   epilogue?: (acc: Expr, i: Expr, j: Expr, batch: Expr[]) => Expr;
+}
+
+/** A product with run-time extents and strides (ir/rtdims.ts), rows and columns contiguous:
+ * element (r, c) of a view is at off + r·rs + c. Y = A·B, A is M×K, B is K×N. */
+export interface RtGemmSpec {
+  M: Extent;
+  N: Extent;
+  K: Extent;
+  a: { ref: TensorRef; off: Expr; rs: Expr };
+  b: { ref: TensorRef; off: Expr; rs: Expr };
+  y: { ref: TensorRef; off: Expr; rs: Expr };
 }
 
 const TEMP_DTYPE: Partial<Record<Scalar, DType>> = {
@@ -55,7 +69,7 @@ export function tempDtype(t: Scalar): DType {
  */
 function foldBatch(s: GemmSpec): GemmSpec {
   const batch = [...(s.batch ?? [])];
-  if (s.epilogue || !batch.length) return s;
+  if (s.epilogue || !batch.length || s.Mrt) return s;
   const bs = (m: MatView) => [...(m.bs ?? batch.map(() => 0))];
   const a = { ...s.a, bs: bs(s.a) }, b = { ...s.b, bs: bs(s.b) }, y = { ...s.y, bs: bs(s.y) };
   let M = s.M;
@@ -69,6 +83,9 @@ function foldBatch(s: GemmSpec): GemmSpec {
   }
   return M === s.M ? s : { ...s, M, batch, a, b, y };
 }
+
+/** The loop extent of a product's rows: M, or the run-time rows bounded by it. */
+export const rowsOf = (s: GemmSpec): Extent => (s.Mrt ? { hi: s.Mrt, bound: s.M } : s.M);
 
 /** What emitGemm does besides Y = A·B. */
 export interface GemmOptions {
@@ -100,7 +117,7 @@ export function emitGemm(ctx: LowerCtx, spec: GemmSpec, opts: GemmOptions = {}):
     const aB = base(a), bB = base(b), yB = base(y);
     // indices written out in full (no row locals): the loop analysis then sees that each
     // (i, j) writes its own element; C compilers hoist the invariant parts themselves
-    ctx.loop(M, (i) => ctx.loop(N, (j) => {
+    ctx.nest([rowsOf(s)], ([i]) => ctx.loop(N, (j) => {
       const at = add(yB, add(mul(i, y.rs), mul(j, y.cs)));
       const acc = ctx.local(accumulate ? cast(ctx.load(y.ref, at), t) : lit(0, t), 'acc');
       ctx.loop(K, (k) => ctx.assign(acc, add(acc, mul(
@@ -108,6 +125,6 @@ export function emitGemm(ctx: LowerCtx, spec: GemmSpec, opts: GemmOptions = {}):
         ld(b, add(bB, add(mul(k, b.rs), mul(j, b.cs))), k, j)))), { name: 'k' });
       const v = s.epilogue ? s.epilogue(acc, i, j, bi) : acc;
       ctx.store(y.ref, at, act ? act.scalar(v) : v);
-    }, { name: 'j' }), { name: 'i' });
+    }, { name: 'j' }));
   });
 }

@@ -1,7 +1,7 @@
 // Data-moving layout ops: Concat, Split, Transpose, Tile, Trilu. Every kernel is a loop nest
 // whose innermost loop runs contiguously over the output, with index arithmetic by strides
 // (no per-element division or modulo).
-import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
+import { Extent, InferCtx, LowerCtx, TensorRef } from '../ctx.js';
 import { Dim } from '../graph.js';
 import { E, add, ix, lit, min, mul, stridesOf, sub } from '../kbuild.js';
 import { Expr } from '../kernel.js';
@@ -24,7 +24,13 @@ function loopOrOnce(ctx: LowerCtx, n: number, fn: (i: Expr) => void): void {
  * Copies `rows` rows of `len` contiguous elements: dst[r*dstRow + dstOff + j] = src[r*srcRow + srcOff + j].
  * Concat and Split are this, once per input / output.
  */
-function copyRows(ctx: LowerCtx, src: TensorRef, srcRow: number, srcOff: number, dst: TensorRef, dstRow: number, dstOff: number, rows: number, len: number): void {
+function copyRows(ctx: LowerCtx, src: TensorRef, srcRow: number, srcOff: number, dst: TensorRef, dstRow: number, dstOff: number, rows: Extent, len: number): void {
+  if (typeof rows !== 'number') {
+    // run-time rows (ir/rtdims.ts)
+    if (len) ctx.loop(rows.hi, (r) => ctx.loop(len, (j) =>
+      ctx.store(dst, add(add(mul(r, dstRow), dstOff), j), ctx.load(src, add(add(mul(r, srcRow), srcOff), j)))), { bound: rows.bound });
+    return;
+  }
   if (rows * len === 0) return;
   if (srcRow === len && dstRow === len) {
     // both sides contiguous: one flat loop
@@ -33,6 +39,16 @@ function copyRows(ctx: LowerCtx, src: TensorRef, srcRow: number, srcOff: number,
   }
   loopOrOnce(ctx, rows, (r) => ctx.loop(len, (j) =>
     ctx.store(dst, add(add(mul(r, dstRow), dstOff), j), ctx.load(src, add(add(mul(r, srcRow), srcOff), j)))));
+}
+
+/** The rows before `axis` of tensors split or joined along it: a count, or run-time (ir/rtdims.ts)
+ * where a dim before the axis is; a run-time dim at or after the axis is refused. */
+function leadRows(ctx: LowerCtx, refs: TensorRef[], axis: number): Extent {
+  const r = refs.find((x) => x.rt) ?? refs[0];
+  const late = refs.flatMap((x) => (x.rt?.slots ?? []).map((s, d) => (s && d >= axis ? String(x.rt!.names[d]) : ''))).find(Boolean);
+  if (late) throw ctx.error(`run-time dimension '${late.replace(/<=.*$/, '')}' at or after axis ${axis}: ${ctx.node.op} takes run-time dims only before its axis`);
+  const rows = prod(r.shape.slice(0, axis));
+  return r.rt ? { hi: r.rt.dims.slice(0, axis).reduce((a: Expr, d) => mul(a, d), ix(1)), bound: rows } : rows;
 }
 
 function presentInputs(ctx: InferCtx): number[] {
@@ -179,12 +195,12 @@ function emitTrilu(ctx: LowerCtx, x: TensorRef, out: TensorRef, upper: boolean, 
 
 export const layoutOps: OpDef[] = [
   {
-    op: 'Concat', attrs: { axis: int() },
+    op: 'Concat', attrs: { axis: int() }, runtimeDims: true,
     infer: (ctx) => [concatType(ctx).type],
     lower: (ctx) => {
       const { ins, axis } = concatType(ctx);
       const out = ctx.out(0);
-      const rows = prod(out.shape.slice(0, axis)), outRow = prod(out.shape.slice(axis));
+      const rows = leadRows(ctx, [out, ...ins.map((i) => ctx.in(i))], axis), outRow = prod(out.shape.slice(axis));
       let off = 0;
       for (const i of ins) {
         const x = ctx.in(i), len = prod(x.shape.slice(axis));
@@ -194,14 +210,14 @@ export const layoutOps: OpDef[] = [
     },
   },
   {
-    op: 'Split', attrs: { axis: int(0), split: ints(), num_outputs: int() }, constInputs: [1],
+    op: 'Split', attrs: { axis: int(0), split: ints(), num_outputs: int() }, constInputs: [1], runtimeDims: true,
     infer: (ctx) => {
       const s = ctx.shape(0), axis = ctx.axis(ctx.int('axis'), s.length);
       return splitSizes(ctx, s[axis]).map((n) => tt(ctx.dtype(0), s.map((d, k) => (k === axis ? n : d))));
     },
     lower: (ctx) => {
       const x = ctx.in(0), axis = ctx.axis(ctx.int('axis'), x.shape.length);
-      const rows = prod(x.shape.slice(0, axis)), inner = prod(x.shape.slice(axis + 1)), row = x.shape[axis] * inner;
+      const rows = leadRows(ctx, [x], axis), inner = prod(x.shape.slice(axis + 1)), row = x.shape[axis] * inner;
       let off = 0;
       splitSizes(ctx, x.shape[axis]).forEach((n, o) => {
         if (ctx.hasOut(o)) copyRows(ctx, x, row, off, ctx.out(o), n * inner, 0, rows, n * inner);

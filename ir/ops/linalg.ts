@@ -11,6 +11,7 @@ import { broadcastShapes, broadcastStrides, tt } from './common.js';
 import { attentionOps } from './attention.js';
 import { einsumOps } from './einsum.js';
 import { emitGemm } from './gemm.js';
+import { lowerMatMulRt } from './matmulRt.js';
 
 /** Strides of `shape`'s trailing batch dims read under broadcasting to `batch` (0 where broadcast). */
 function batchStrides(shape: number[], strides: number[], batch: number[]): number[] {
@@ -32,8 +33,10 @@ function matmulShape(ctx: InferCtx, a: Dim[], b: Dim[]): Dim[] {
 const matmulDef: OpDef = {
   op: 'MatMul',
   infer: (ctx) => [tt(ctx.dtype(0), matmulShape(ctx, ctx.shape(0), ctx.shape(1)))],
+  runtimeDims: true,
   lower: (ctx) => {
     const A = ctx.in(0), B = ctx.in(1), Y = ctx.out(0);
+    if (A.rt || B.rt || Y.rt) return lowerMatMulRt(ctx, A, B, Y);
     const as2 = A.shape.length === 1 ? [1, A.shape[0]] : A.shape;
     const bs2 = B.shape.length === 1 ? [B.shape[0], 1] : B.shape;
     const M = as2[as2.length - 2], K = as2[as2.length - 1], N = bs2[bs2.length - 1];
@@ -67,9 +70,14 @@ const gemmDef: OpDef = {
     } else if (ctx.opset < 11) throw ctx.error('input C is required before opset 11');
     return [tt(ctx.dtype(0), [M, N])];
   },
+  // run-time rows (ir/rtdims.ts): A's rows only, not transposed (GemmSpec.Mrt)
+  runtimeDims: true,
   lower: (ctx) => {
     const A = ctx.in(0), B = ctx.in(1), Y = ctx.out(0);
     const tA = ctx.int('transA') !== 0, tB = ctx.int('transB') !== 0;
+    const rt = [A, B, ctx.has(2) ? ctx.in(2) : null].findIndex((r, i) => r?.rt?.slots.some((s, d) => s && (i > 0 || tA || d !== 0)));
+    if (rt >= 0) throw ctx.error(`input ${rt} has a run-time dimension where Gemm needs one known at compile time (only the rows of A, without transA, may be run-time)`);
+    const Mrt = A.rt ? ctx.dim(A, 0) : undefined;
     const [M, N] = Y.shape, K = tA ? A.shape[0] : A.shape[1];
     const alpha = ctx.float('alpha'), beta = ctx.float('beta');
     const C = ctx.has(2) ? ctx.in(2) : null;
@@ -79,7 +87,7 @@ const gemmDef: OpDef = {
       return scalarIsFloat(x.t) ? mul(x, as(f, x.t)) : cast(mul(cast(x, 'f64'), f), x.t);
     };
     emitGemm(ctx, {
-      M, N, K,
+      M, N, K, ...(Mrt ? { Mrt } : {}),
       a: { ref: A, rs: tA ? 1 : K, cs: tA ? M : 1 },
       b: { ref: B, rs: tB ? 1 : N, cs: tB ? K : 1 },
       y: { ref: Y, rs: N, cs: 1 },

@@ -6,7 +6,7 @@ import { add, bin, cast, cmp, div, ix, linearIndex, lit, max, min, mod, mul, sel
 import { Expr } from '../kernel.js';
 import { OpDef, float, int, ints } from '../opdef.js';
 import { numel } from '../tensor.js';
-import { Row, alongAxis, axisView, emitReduce, forN } from './reduction.js';
+import { Row, alongAxis, axisView, axisViewOf, emitReduce, forN } from './reduction.js';
 import { broadcastStrides, emitElementwise, tt } from './common.js';
 
 const rsqrt = (v: Expr) => div(1, un('sqrt', v));
@@ -59,7 +59,7 @@ function paramPass(ctx: LowerCtx, row: Row, norm: number[], params: TensorRef[],
 /** LayerNormalization (center) and RMSNormalization over the dims from `axis` on. */
 function layerNormDef(op: string, center: boolean): OpDef {
   return {
-    op,
+    op, runtimeDims: true,
     attrs: { axis: int(-1), epsilon: float(1e-5), stash_type: int(1) },
     infer: (ctx) => {
       const axis = ctx.axis(ctx.int('axis'), ctx.rank(0)), x = ctx.type(0);
@@ -69,8 +69,11 @@ function layerNormDef(op: string, center: boolean): OpDef {
     lower: (ctx) => {
       const x = ctx.in(0), out = ctx.out(0), axis = ctx.axis(ctx.int('axis'), x.shape.length);
       const norm = x.shape.slice(axis);
+      // run-time dims (ir/rtdims.ts) only among the rows: the statistics divide by the normalized size
+      const rt = x.rt?.slots.findIndex((b, d) => b && d >= axis) ?? -1;
+      if (rt >= 0) throw ctx.error(`dimension ${rt} of its input is known only at run time ('${String(x.rt!.names[rt]).replace(/<=.*$/, '')}'); ${op} normalizes over dims known at compile time`);
       const params = [1, 2].filter((i) => i < (center ? 3 : 2) && ctx.has(i)).map((i) => param(ctx, ctx.in(i), norm, i === 1 ? 'scale' : 'bias'));
-      alongAxis(ctx, axisView(x.shape, axis, true), (row) => {
+      alongAxis(ctx, axisViewOf(ctx, x, axis, true), (row) => {
         const { mean, inv } = rowStats(ctx, row, x, ctx.float('epsilon'), center);
         [mean, inv].forEach((v, i) => {
           if (ctx.hasOut(i + 1)) ctx.store(ctx.out(i + 1), row.p, cast(v, ctx.out(i + 1).t));

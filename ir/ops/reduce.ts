@@ -3,11 +3,11 @@
 import { Scalar, scalarIsFloat } from '../dtype.js';
 import { InferCtx, LowerCtx } from '../ctx.js';
 import { Dim } from '../graph.js';
-import { add, cast, cmp, div, lit, max, min, mul, select, sub, un } from '../kbuild.js';
+import { add, cast, cmp, div, ix, lit, max, min, mul, select, sub, un } from '../kbuild.js';
 import { Expr, UnOp } from '../kernel.js';
 import { OpDef, int, ints } from '../opdef.js';
 import { numel } from '../tensor.js';
-import { Reduction, alongAxis, axisView, emitReduce, extreme } from './reduction.js';
+import { Reduction, alongAxis, axisViewOf, emitReduce, extreme } from './reduction.js';
 import { tt } from './common.js';
 
 /** Reduced axes (normalized, sorted); [] with noop_with_empty_axes means no reduction. */
@@ -33,7 +33,8 @@ const fun = (op: UnOp) => (x: Expr) => viaFloat(x, (v) => un(op, v));
 const absOf = (x: Expr) => (x.t[0] === 'u' || x.t === 'bool' ? x : un('abs', x));
 const sum = (a: Expr, b: Expr) => add(a, b);
 
-type ReduceRow = (t: Scalar, count: number) => Omit<Reduction, 'acc'>;
+/** count: the reduced elements (run-time where a reduced dim is: ir/rtdims.ts). */
+type ReduceRow = (t: Scalar, count: number | Expr) => Omit<Reduction, 'acc'>;
 
 /** [op, reduction for input scalar type t over `count` elements]. ReduceLogSumExp is below. */
 const reduceRows: [string, ReduceRow][] = [
@@ -44,7 +45,7 @@ const reduceRows: [string, ReduceRow][] = [
   ['ReduceLogSum', (t) => ({ init: lit(0, t), combine: sum, finish: fun('log') })],
   ['ReduceMean', (t, n) => ({
     init: lit(0, t), combine: sum,
-    finish: (acc) => (n === 0 && !scalarIsFloat(t) ? lit(0, t) : div(acc, n)),
+    finish: (acc) => (n === 0 && !scalarIsFloat(t) ? lit(0, t) : div(acc, typeof n === 'number' ? n : cast(n, t))),
   })],
   ['ReduceProd', (t) => ({ init: lit(1, t), combine: mul })],
   ['ReduceMax', (t) => ({ init: extreme(t, false), combine: max })],
@@ -76,12 +77,12 @@ function reduceDef(op: string, row?: ReduceRow): OpDef {
   return {
     op,
     attrs: { axes: ints([]), keepdims: int(1), noop_with_empty_axes: int(0) },
-    constInputs: [1],
+    constInputs: [1], runtimeDims: true,
     infer: (ctx) => [tt(ctx.dtype(0), reducedShape(ctx.shape(0), reduceAxes(ctx, since), !!ctx.int('keepdims')))],
     lower: (ctx) => {
       const axes = reduceAxes(ctx, since), x = ctx.in(0);
       if (!row) return logSumExp(ctx, axes);
-      const count = numel(x.shape.filter((_, d) => axes.includes(d)));
+      const count = x.rt ? axes.reduce((p: Expr, d) => mul(p, ctx.dim(x, d)), ix(1)) : numel(x.shape.filter((_, d) => axes.includes(d)));
       emitReduce(ctx, x, axes, ctx.out(0), { acc: x.t, ...row(x.t, count) });
     },
   };
@@ -91,14 +92,14 @@ function reduceDef(op: string, row?: ReduceRow): OpDef {
 function argDef(op: string, better: 'gt' | 'lt'): OpDef {
   return {
     op,
-    attrs: { axis: int(0), keepdims: int(1), select_last_index: int(0) },
+    attrs: { axis: int(0), keepdims: int(1), select_last_index: int(0) }, runtimeDims: true,
     infer: (ctx) => {
       const axis = ctx.axis(ctx.int('axis'), ctx.rank(0));
       return [tt('int64', reducedShape(ctx.shape(0), [axis], !!ctx.int('keepdims')))];
     },
     lower: (ctx) => {
       const x = ctx.in(0), out = ctx.out(0);
-      const view = axisView(x.shape, ctx.axis(ctx.int('axis'), x.shape.length));
+      const view = axisViewOf(ctx, x, ctx.axis(ctx.int('axis'), x.shape.length));
       if (view.n === 0 && numel(out.shape)) throw ctx.error(`cannot take ${op} over an empty axis`);
       const op2 = ctx.int('select_last_index') ? (better === 'gt' ? 'ge' : 'le') : better;
       alongAxis(ctx, view, (row) => {

@@ -2,7 +2,7 @@
 // emitReduce (any set of axes, register or vector accumulators chosen so the innermost loop
 // is contiguous) and alongAxis (per-row code for ops along one axis: softmax, cumsum, topk…).
 import { DType, Scalar, isConverted } from '../dtype.js';
-import { LowerCtx, TensorRef } from '../ctx.js';
+import { Extent, LowerCtx, TensorRef } from '../ctx.js';
 import { E, add, as, ix, lit, mul } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { numel } from '../tensor.js';
@@ -48,6 +48,7 @@ export interface Reduction {
  * register accumulator; otherwise a row of accumulators is updated by a contiguous inner loop.
  */
 export function emitReduce(ctx: LowerCtx, x: TensorRef, axes: number[], out: TensorRef, r: Reduction): void {
+  if (x.rt) return emitReduceRt(ctx, x, axes, out, r);
   const red = new Set(axes);
   const total = numel(out.shape);
   if (total === 0) return;
@@ -107,12 +108,53 @@ export function emitReduce(ctx: LowerCtx, x: TensorRef, axes: number[], out: Ten
   else body(ix(0));
 }
 
+/**
+ * emitReduce over a tensor with run-time dims (ir/rtdims.ts): the reduced axes must be adjacent
+ * and the dims after them static, so x is [pre, n, post] with a run-time pre and n; one register
+ * accumulator per output element, summed in order along n.
+ */
+function emitReduceRt(ctx: LowerCtx, x: TensorRef, axes: number[], out: TensorRef, r: Reduction): void {
+  const a = axes[0], b = axes[axes.length - 1], rt = x.rt!;
+  const late = rt.slots.findIndex((s, d) => s && d > b);
+  if (!axes.length || b - a + 1 !== axes.length || late >= 0)
+    throw ctx.error(`reducing axes [${axes}] of a tensor with run-time dimension '${String(rt.names[rt.slots.findIndex(Boolean)]).replace(/<=.*$/, '')}': onnxc needs adjacent axes with the dims after them known at compile time`);
+  const prod = (ds: Expr[]) => ds.reduce((p: Expr, d) => mul(p, d), ix(1));
+  const ext = (from: number, to: number) => ({ hi: prod(rt.dims.slice(from, to)), bound: numel(x.shape.slice(from, to)) });
+  const pre = ext(0, a), n = ext(a, b + 1), post = numel(x.shape.slice(b + 1));
+  const map = (v: Expr, o: Expr) => as(r.map ? r.map(v, o) : v, r.acc);
+  ctx.loop(pre.hi, (p) => ctx.nest([post], ([j]) => {
+    const o = ctx.local(add(mul(p, post), j), 'o');
+    const acc = ctx.local(r.init);
+    ctx.loop(n.hi, (k) => ctx.assign(acc, r.combine(acc, map(ctx.load(x, add(mul(add(mul(p, n.hi), k), post), j)), o))), { name: 'k', bound: n.bound });
+    ctx.store(out, o, r.finish ? r.finish(acc, o) : acc);
+  }), { name: 'p', bound: pre.bound });
+}
+
 /** A tensor seen as [pre, n, post] around one axis. */
 export interface AxisView {
   pre: number;
   n: number;
   post: number;
+  /** Run-time rows and axis length (ir/rtdims.ts); pre and n are then their bounds. */
+  rt?: { pre: Expr; n: Expr };
 }
+
+/**
+ * The view of tensor x at `axis` (as axisView), with its run-time dims where it has some: the
+ * dims before the axis and the axis itself may be run-time, those after it not (`what` names
+ * the op's need in the error).
+ */
+export function axisViewOf(ctx: LowerCtx, x: TensorRef, axis: number, coerce2d = false): AxisView {
+  const v = axisView(x.shape, axis, coerce2d);
+  if (!x.rt) return v;
+  const after = x.rt.slots.findIndex((s, d) => s && d > axis);
+  if (after >= 0) throw ctx.error(`dimension ${after} of its input is known only at run time ('${String(x.rt.names[after]).replace(/<=.*$/, '')}'); ${ctx.node.op} needs the dims after axis ${axis} at compile time`);
+  const prod = (ds: Expr[]) => ds.reduce((a: Expr, d) => mul(a, d), ix(1));
+  return { ...v, rt: { pre: prod(x.rt.dims.slice(0, axis)), n: coerce2d ? prod(x.rt.dims.slice(axis)) : x.rt.dims[axis] } };
+}
+
+/** The loop extent along a view's axis (run-time where the view has it). */
+export const axisExtent = (view: AxisView): Extent => (view.rt ? { hi: view.rt.n, bound: view.n } : view.n);
 
 /** The [pre, n, post] view at `axis`; coerce2d folds all dims from axis on into n (Softmax < 13). */
 export function axisView(shape: number[], axis: number, coerce2d = false): AxisView {
@@ -134,7 +176,7 @@ export class Row {
   constructor(private ctx: LowerCtx, readonly view: AxisView, readonly p: Expr) {}
 
   /** Flat index of element k along the axis, in a [pre, len, post] tensor (len defaults to n). */
-  at(k: E, len = this.view.n): Expr {
+  at(k: E, len: E = this.view.rt?.n ?? this.view.n): Expr {
     return add(mul(add(mul(this.p, len), k), this.view.post), this.j);
   }
   /** Flat index of this row in a [pre, 1, post] tensor (per-row statistics, ArgMax output). */
@@ -154,6 +196,7 @@ export class Row {
   /** One pass along the axis: k from lo to n - 1, rows innermost. */
   pass(fn: (k: Expr) => void, lo = 0): void {
     if (lo >= this.view.n) return;
+    if (this.view.rt) return this.ctx.loop(this.view.rt.n, (k) => this.each(() => fn(k)), { lo, name: 'k', bound: this.view.n - lo });
     if (lo === this.view.n - 1) return this.each(() => fn(ix(lo)));
     this.ctx.loop(this.view.n, (k) => this.each(() => fn(k)), { lo, name: 'k' });
   }
@@ -176,5 +219,6 @@ export class Row {
 /** Emits body once per row of the view (nothing for an empty tensor). */
 export function alongAxis(ctx: LowerCtx, view: AxisView, body: (row: Row) => void): void {
   if (view.pre * view.n * view.post === 0) return;
-  forN(ctx, view.pre, (p) => body(new Row(ctx, view, p)));
+  if (view.rt) ctx.loop(view.rt.pre, (p) => body(new Row(ctx, view, p)), { bound: view.pre });
+  else forN(ctx, view.pre, (p) => body(new Row(ctx, view, p)));
 }

@@ -8,6 +8,7 @@ import { add, cast, cmp, ix, lit, mul, select } from '../kbuild.js';
 import { OpDef, float, floats, int, ints, tensor } from '../opdef.js';
 import { TensorData, getBig, getNum, numel, tensorFrom } from '../tensor.js';
 import { broadcastShapes, dimOp, emitElementwise, productDims, tt } from './common.js';
+import { fillHole } from '../shapeValues.js';
 import { addConst, layoutOps } from './layout.js';
 import { emitUniform } from './random.js';
 
@@ -28,9 +29,10 @@ function viewDef(op: string, shapeOf: (ctx: InferCtx) => Dim[], extra: Partial<O
   };
 }
 
-/** Reshape's target shape: 0 copies the input dim (unless allowzero), -1 takes the rest. */
+/** Reshape's target shape: 0 copies the input dim (unless allowzero), -1 takes the rest. The
+ * target may hold dim names (a shape computed from a symbolic input: ir/shapeValues.ts). */
 function reshapeShape(ctx: InferCtx): Dim[] {
-  const spec = ctx.opset < 5 ? ctx.ints('shape') : ctx.constNums(1, "input 'shape'");
+  const spec: Dim[] = ctx.opset < 5 ? ctx.ints('shape') : ctx.shapeValue(1) ?? ctx.constNums(1, "input 'shape'");
   const inShape = ctx.shape(0);
   const allowZero = ctx.opset >= 14 && ctx.int('allowzero') !== 0;
   const out: Dim[] = spec.map((d, i) => {
@@ -38,7 +40,7 @@ function reshapeShape(ctx: InferCtx): Dim[] {
       if (i >= inShape.length) throw ctx.error(`shape entry ${i} is 0 but the input has rank ${inShape.length}`);
       return inShape[i];
     }
-    if (d < -1) throw ctx.error(`invalid shape entry ${d}`);
+    if (isNum(d) && d < -1) throw ctx.error(`invalid shape entry ${d}`);
     return d;
   });
   const hole = out.indexOf(-1);
@@ -46,11 +48,11 @@ function reshapeShape(ctx: InferCtx): Dim[] {
   const total = productDims(inShape);
   if (hole >= 0) {
     if (allowZero && out.includes(0)) throw ctx.error('shape cannot contain both 0 and -1 when allowzero is set');
-    const rest = productDims(out.filter((_, i) => i !== hole));
-    out[hole] = dimOp(total, rest, (a, b) => {
+    const others = out.filter((_, i) => i !== hole), rest = productDims(others);
+    out[hole] = isNum(total) && isNum(rest) ? dimOp(total, rest, (a, b) => {
       if (b === 0 || a % b !== 0) throw ctx.error(`cannot reshape [${inShape.join(',')}] to [${spec.join(',')}]`);
       return a / b;
-    }, `${total}/${rest}`);
+    }, '') : fillHole(inShape, others) ?? (rest === 1 ? total : `${total}/${rest}`);
   } else if (isNum(total) && out.every(isNum) && numel(out) !== total) {
     throw ctx.error(`cannot reshape [${inShape.join(',')}] (${total} elements) to [${out.join(',')}]`);
   }
@@ -118,8 +120,16 @@ function storeNums(ctx: LowerCtx, vals: number[]): void {
   vals.forEach((x, i) => ctx.store(ctx.out(0), ix(i), lit(x, ctx.out(0).t)));
 }
 
-/** Range's element count: max(ceil((limit - start) / delta), 0). */
-function rangeCount(ctx: InferCtx): number {
+/** Range's element count: max(ceil((limit - start) / delta), 0); Range(0, d, 1) over a dim d
+ * computed from shapes (ir/shapeValues.ts) has d elements. */
+function rangeCount(ctx: InferCtx): Dim {
+  const sv = [0, 1, 2].map((i) => (ctx.constOf(i) ? undefined : ctx.shapeValue(i)?.[0]));
+  if (sv.some((d) => d !== undefined)) {
+    const [start, limit, delta] = [0, 1, 2].map((i) => sv[i] ?? ctx.constNums(i)[0]);
+    if (start === 0 && delta === 1) return limit;
+    if (isNum(start) && isNum(limit) && isNum(delta)) return Math.max(Math.ceil((limit - start) / delta), 0);
+    throw ctx.error(`a range from ${start} to ${limit} by ${delta} over symbolic dims: onnxc supports Range(0, dim, 1)`);
+  }
   const [start, limit, delta] = [0, 1, 2].map((i) => {
     const v = ctx.constNums(i, ['start', 'limit', 'delta'][i]);
     if (v.length !== 1 || !Number.isFinite(v[0])) throw ctx.error(`${['start', 'limit', 'delta'][i]} must be one finite number, got [${v.slice(0, 4)}]`);
@@ -158,14 +168,18 @@ export const shapeOps: OpDef[] = [
     evaluate: (ctx) => [constantValue(ctx)],
   },
   {
-    op: 'Shape', attrs: { start: int(0), end: int() }, typeOnly: true,
+    op: 'Shape', attrs: { start: int(0), end: int() }, typeOnly: true, runtimeDims: true,
     infer: (ctx) => { const [s, e] = shapeRange(ctx); return [tt('int64', [e - s])]; },
     evaluate: (ctx) => {
       const [s, e] = shapeRange(ctx), dims = ctx.shape(0).slice(s, e);
       // symbolic dims: no compile-time value (the lowering stores the bound sizes)
       return dims.every(isNum) ? [tensorFrom('int64', [dims.length], dims)] : [];
     },
-    lower: (ctx) => { const [s, e] = shapeRange(ctx); storeNums(ctx, ctx.in(0).shape.slice(s, e)); },
+    // run-time dims (ir/rtdims.ts): stored from their slots
+    lower: (ctx) => {
+      const [s, e] = shapeRange(ctx), x = ctx.in(0), y = ctx.out(0);
+      for (let d = s; d < e; d++) ctx.store(y, ix(d - s), cast(ctx.dim(x, d), y.t));
+    },
   },
   {
     op: 'Size', typeOnly: true,
@@ -193,15 +207,15 @@ export const shapeOps: OpDef[] = [
     },
   },
   {
-    op: 'Expand', constInputs: [1],
-    infer: (ctx) => [tt(ctx.dtype(0), broadcastShapes(ctx, [ctx.shape(0), ctx.constNums(1, "input 'shape'")]))],
+    op: 'Expand', constInputs: [1], runtimeDims: true,
+    infer: (ctx) => [tt(ctx.dtype(0), broadcastShapes(ctx, [ctx.shape(0), ctx.shapeValue(1) ?? ctx.constNums(1, "input 'shape'")]))],
     lower: (ctx) => emitElementwise(ctx, [ctx.in(0)], ctx.out(0), ([x]) => x),
   },
   {
-    op: 'ConstantOfShape', attrs: { value: tensor() }, constInputs: [0],
+    op: 'ConstantOfShape', attrs: { value: tensor() }, constInputs: [0], runtimeDims: true,
     infer: (ctx) => {
-      const shape = ctx.constNums(0, "input 'shape'");
-      if (shape.some((d) => d < 0)) throw ctx.error(`negative dimension in shape [${shape.join(',')}]`);
+      const shape = ctx.shapeValue(0) ?? ctx.constNums(0, "input 'shape'");
+      if (shape.some((d) => isNum(d) && d < 0)) throw ctx.error(`negative dimension in shape [${shape.join(',')}]`);
       return [tt(ctx.hasAttr('value') ? ctx.tensorAttr('value').dtype : 'float32', shape)];
     },
     lower: (ctx) => {
@@ -213,12 +227,12 @@ export const shapeOps: OpDef[] = [
     },
   },
   {
-    op: 'Range', constInputs: [0, 1, 2],
+    op: 'Range', constInputs: [0, 1, 2], runtimeDims: true,
     infer: (ctx) => [tt(ctx.dtype(0), [rangeCount(ctx)])],
     lower: (ctx) => {
       const out = ctx.out(0);
-      const [start, delta] = [0, 2].map((i) => lit(ctx.constNums(i)[0], out.t));
-      ctx.loop(rangeCount(ctx), (i) => ctx.store(out, i, add(start, mul(cast(i, out.t), delta))));
+      const [start, delta] = [0, 2].map((i) => lit(Number(ctx.shapeValue(i)?.[0] ?? ctx.constNums(i)[0]), out.t));
+      ctx.nest(ctx.extents(out), ([i]) => ctx.store(out, i, add(start, mul(cast(i, out.t), delta))));
     },
   },
   {

@@ -7,7 +7,7 @@ import { add, cast, cmp, div, ix, lit, max, mul, select, sub, un } from '../kbui
 import { Expr } from '../kernel.js';
 import { OpDef, int } from '../opdef.js';
 import { numel } from '../tensor.js';
-import { AxisView, Row, alongAxis, axisView } from './reduction.js';
+import { AxisView, Row, alongAxis, axisView, axisViewOf } from './reduction.js';
 import { tt } from './common.js';
 
 /** Running max of x along the row (a row variable). */
@@ -31,7 +31,7 @@ export function emitSoftmax(ctx: LowerCtx, x: TensorRef, out: TensorRef, view: A
     if (keep && view.post === 1 && view.n > 1) {
       // a contiguous row: exp, sum and scale as three loops; the first and last are elementwise
       // maps, which SIMD targets vectorize
-      const map = (fn: (k: Expr) => Expr) => ctx.loop(view.n, (k) => ctx.store(out, row.at(k), fn(k)), { name: 'k', hint: { vectorize: 4 } });
+      const map = (fn: (k: Expr) => Expr) => ctx.loop(view.rt?.n ?? view.n, (k) => ctx.store(out, row.at(k), fn(k)), { name: 'k', hint: { vectorize: 4 }, bound: view.n });
       map((k) => un('exp', shifted(k)));
       row.pass((k) => row.set(s, add(row.get(s), ctx.load(out, row.at(k)))));
       const inv = ctx.local(div(1, row.get(s)), 'inv');
@@ -56,12 +56,12 @@ export function emitSoftmax(ctx: LowerCtx, x: TensorRef, out: TensorRef, view: A
 /** Softmax-family view: one axis (opset >= 13) or, before, the input coerced to 2-D at axis. */
 function softmaxView(ctx: LowerCtx): AxisView {
   const x = ctx.in(0);
-  return axisView(x.shape, ctx.axis(ctx.int('axis'), x.shape.length), ctx.opset < 13);
+  return axisViewOf(ctx, x, ctx.axis(ctx.int('axis'), x.shape.length), ctx.opset < 13);
 }
 
-function softmaxDef(op: string, lower: (ctx: LowerCtx, x: TensorRef, out: TensorRef, view: AxisView) => void): OpDef {
+function softmaxDef(op: string, lower: (ctx: LowerCtx, x: TensorRef, out: TensorRef, view: AxisView) => void, runtimeDims = false): OpDef {
   return {
-    op,
+    op, runtimeDims,
     attrs: { axis: int((opset) => (opset < 13 ? 1 : -1)) },
     infer: (ctx) => {
       ctx.axis(ctx.int('axis'), ctx.rank(0));
@@ -167,8 +167,8 @@ const topKDef: OpDef = {
 };
 
 export const softmaxOps: OpDef[] = [
-  softmaxDef('Softmax', (ctx, x, out, view) => emitSoftmax(ctx, x, out, view, false)),
-  softmaxDef('LogSoftmax', (ctx, x, out, view) => emitSoftmax(ctx, x, out, view, true)),
+  softmaxDef('Softmax', (ctx, x, out, view) => emitSoftmax(ctx, x, out, view, false), true),
+  softmaxDef('LogSoftmax', (ctx, x, out, view) => emitSoftmax(ctx, x, out, view, true), true),
   softmaxDef('Hardmax', hardmax),
   cumSumDef,
   topKDef,

@@ -7,6 +7,7 @@ import { emitDepthwiseSimd } from './depthwise.js';
 import { GemmTuning, emitGemmSimd, gemmTile } from './microkernel.js';
 import { emitGemmPacked } from './packedGemm.js';
 import { emitGemmRows } from './rowGemm.js';
+import { emitRtGemm } from './rtGemm.js';
 import { im2colBand } from './im2colBand.js';
 
 /** The schedule of a CPU target (vector kernels only where t.lanes > 0). */
@@ -15,6 +16,7 @@ export function cpuSchedule(t: TargetDesc, tuning: GemmTuning = {}): ScheduleTab
   return {
     name: `cpu-${t.name}`,
     gemm: (ctx, spec, accumulate, act) => emitGemmPacked(ctx, spec, tile, accumulate, act) || emitGemmSimd(ctx, spec, tile, accumulate, act) || emitGemmRows(ctx, spec, accumulate, act),
+    rtGemm: (ctx, spec) => emitRtGemm(ctx, spec, tile),
     depthwise: (ctx, spec) => emitDepthwiseSimd(ctx, spec, t.lanes),
     im2colRows: (K, rows, rowLen) => im2colBand(t, K, rows, rowLen),
     pairDualMacs: t.lanes === 0,

@@ -5,10 +5,10 @@
 // the target row (gemmTile): 6×16 on 8-lane targets with 16 registers, 14×32 on 16-lane ones
 // with 32 (host-avx512), 4×8 on WASM. Large products take the packed form (packedGemm.ts).
 import { LowerCtx } from '../../ir/ctx.js';
-import { E, add, as, ix, linearIndex, lit, min, mul } from '../../ir/kbuild.js';
+import { E, add, as, div, ix, linearIndex, lit, min, mul } from '../../ir/kbuild.js';
 import { Expr, KBuf } from '../../ir/kernel.js';
 import type { Activation } from '../../ir/ops/activation.js';
-import type { GemmSpec, MatView } from '../../ir/ops/gemm.js';
+import { GemmSpec, MatView, rowsOf } from '../../ir/ops/gemm.js';
 import { TargetDesc } from '../../ir/target.js';
 import { VExpr, vfma, vload, vsplat, vvar } from '../../ir/vector.js';
 
@@ -92,6 +92,13 @@ export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, tileShape: GemmTile, ac
     };
     const rowTiles = (j0: Expr, kLo: Expr, kHi: Expr, last: boolean, nv: number) => {
       const full = Math.floor(M / MR);
+      if (s.Mrt) {
+        // run-time rows: full tiles as far as they go, then the rest one row at a time
+        const tiles = ctx.local(div(s.Mrt, MR), 'tiles');
+        if (full) ctx.loop(tiles, (ib) => tile(ctx.local(mul(ib, MR), 'i0'), MR, j0, kLo, kHi, last, nv), { name: 'ib', bound: full });
+        ctx.loop(s.Mrt, (i) => tile(i, 1, j0, kLo, kHi, last, nv), { lo: mul(tiles, MR), name: 'ir', bound: MR - 1 });
+        return;
+      }
       if (full) ctx.loop(full, (ib) => tile(ctx.local(mul(ib, MR), 'i0'), MR, j0, kLo, kHi, last, nv), { name: 'ib' });
       for (let r = full * MR; r < M; r++) tile(ix(r), 1, j0, kLo, kHi, last, nv);
     };
@@ -109,7 +116,7 @@ export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, tileShape: GemmTile, ac
     if (peel) panel(ix((blocks - 1) * KC), ix(K), true);
     if (Nv < N && a.cs === 1 && K >= 4 * L) dotColumns(ctx, s, L, aB, bB, yAt, Nv, accumulate, act);
     else if (Nv < N) scalarColumns(ctx, s, aB, bB, yAt, Nv, accumulate, act);
-    if (s.epilogue) ctx.nest([M, N], ([i, j]) => ctx.store(y.ref, yAt(i, j), s.epilogue!(ctx.load(y.ref, yAt(i, j)), i, j, bi)));
+    if (s.epilogue) ctx.nest([rowsOf(s), N], ([i, j]) => ctx.store(y.ref, yAt(i, j), s.epilogue!(ctx.load(y.ref, yAt(i, j)), i, j, bi)));
   });
   return true;
 }
@@ -137,7 +144,7 @@ export function rankOneStep(ctx: LowerCtx, a: MatView, aI: Expr, bBuf: KBuf, bI:
 
 function zeroColumns(ctx: LowerCtx, s: GemmSpec, yAt: (i: E, j: E) => Expr, n: number): void {
   if (n === 0) return;
-  ctx.nest([s.M], ([i]) => ctx.loop(n, (j) => ctx.store(s.y.ref, yAt(i, j), lit(0, 'f32'))));
+  ctx.nest([rowsOf(s)], ([i]) => ctx.loop(n, (j) => ctx.store(s.y.ref, yAt(i, j), lit(0, 'f32'))));
 }
 
 /**
@@ -152,7 +159,7 @@ function dotColumns(ctx: LowerCtx, s: GemmSpec, L: number, aB: Expr, bB: Expr, y
     const src = ctx.local(add(bB, mul(k, b.rs)), 'bs');
     for (let jj = 0; jj < r; jj++) ctx.store(bt, add(k, jj * K), ctx.load(b.ref, add(src, from + jj)));
   }, { name: 'k' });
-  ctx.loop(s.M, (i) => {
+  ctx.nest([rowsOf(s)], ([i]) => {
     const aI = ctx.local(add(aB, mul(i, a.rs)), 'ai');
     for (let jj = 0; jj < r; jj++) {
       const acc = ctx.fresh('vacc');
@@ -167,7 +174,7 @@ function dotColumns(ctx: LowerCtx, s: GemmSpec, L: number, aB: Expr, bB: Expr, y
       const at = yAt(i, from + jj), val = accumulate ? add(ctx.load(y.ref, at), tot) : tot;
       ctx.store(y.ref, at, act ? act.scalar(val) : val);
     }
-  }, { name: 'i' });
+  });
 }
 
 /**
@@ -177,7 +184,7 @@ function dotColumns(ctx: LowerCtx, s: GemmSpec, L: number, aB: Expr, bB: Expr, y
  */
 function scalarColumns(ctx: LowerCtx, s: GemmSpec, aB: Expr, bB: Expr, yAt: (i: E, j: E) => Expr, from: number, accumulate: boolean, act?: Activation): void {
   const { a, b, y } = s;
-  ctx.loop(s.M, (i) => {
+  ctx.nest([rowsOf(s)], ([i]) => {
     const accs = Array.from({ length: s.N - from }, (_, jj) => ctx.local(accumulate ? ctx.load(y.ref, yAt(i, from + jj)) : lit(0, 'f32'), 'acc'));
     const aI = ctx.local(add(aB, mul(i, a.rs)), 'ai');
     const bI = ctx.local(add(bB, from), 'bi');
@@ -188,5 +195,5 @@ function scalarColumns(ctx: LowerCtx, s: GemmSpec, aB: Expr, bB: Expr, yAt: (i: 
       ctx.assign(bI, add(bI, b.rs));
     }, { name: 'k' });
     accs.forEach((acc, jj) => ctx.store(y.ref, yAt(i, from + jj), act ? act.scalar(acc) : acc));
-  }, { name: 'i' });
+  });
 }

@@ -7,10 +7,10 @@
 // vectors, its tiles go through a small scratch tile. Sizes come from the target row
 // (gemmTile in microkernel.ts).
 import { LowerCtx, TensorRef } from '../../ir/ctx.js';
-import { E, add, as, cmp, ix, linearIndex, lit, min, mul, sub } from '../../ir/kbuild.js';
+import { E, add, as, cmp, div, ix, linearIndex, lit, min, mul, sub } from '../../ir/kbuild.js';
 import { Expr } from '../../ir/kernel.js';
 import type { Activation } from '../../ir/ops/activation.js';
-import type { GemmSpec, MatView } from '../../ir/ops/gemm.js';
+import { GemmSpec, MatView, rowsOf } from '../../ir/ops/gemm.js';
 import { VExpr, vload, vsplat, vvar } from '../../ir/vector.js';
 import { GemmTile, rankOneStep } from './microkernel.js';
 
@@ -43,7 +43,9 @@ export function emitGemmPacked(ctx: LowerCtx, s: GemmSpec, t: GemmTile, accumula
     };
     const aB = base(a), bB = base(b), yB = base(y);
     const yAt = (i: E, j: E) => add(add(yB, mul(i, y.rs)), j);
-    if (!oneBlock && !accumulate) ctx.loop(M, (i) => ctx.loop(N, (j) => ctx.store(y.ref, yAt(i, j), lit(0, 'f32')), { name: 'j' }), { name: 'i' });
+    if (!oneBlock && !accumulate) ctx.nest([rowsOf(s)], ([i]) => ctx.loop(N, (j) => ctx.store(y.ref, yAt(i, j), lit(0, 'f32')), { name: 'j' }));
+    // run-time rows (GemmSpec.Mrt): full tiles up to a run-time MwE, the rest one row at a time
+    const MwE: Expr = s.Mrt ? ctx.local(mul(div(s.Mrt, MR), MR), 'mw') : ix(Mw);
     const load = accumulate || !oneBlock;
 
     /** One register tile: rows × nv vectors of Y += A[i0.., k0..k0+kn) · panel at bp[p0..]. */
@@ -103,15 +105,19 @@ export function emitGemmPacked(ctx: LowerCtx, s: GemmSpec, t: GemmTile, accumula
           if (ev * L > edge) ctx.loop(ev * L, (c) => ctx.store(bp, add(dst, c), lit(0, 'f32')), { lo: edge, name: 'c' });
         });
       }, { name: 'kk' }), (k0, kn, last) => {
-        if (Mw) ctx.loop(Mw, (ic) => {
-          const mEnd = ctx.local(min(add(ic, MC), Mw), 'me');
+        if (Mw) ctx.loop(MwE, (ic) => {
+          const mEnd = ctx.local(min(add(ic, MC), MwE), 'me');
           if (Nw) ctx.loop(nc, (jr) => {
             const j0 = add(jc, jr);
             ctx.loop(mEnd, (i0) => tile(i0, MR, V, mul(jr, PC), k0, kn, last, yOut(i0, j0)), { lo: ic, step: MR, name: 'ir' });
           }, { step: NR, name: 'jr' });
           onEdge(() => ctx.loop(mEnd, (i0) => edgeTile(i0, MR, k0, kn, last), { lo: ic, step: MR, name: 'ir' }));
-        }, { step: MC, name: 'ic' });
-        if (M > Mw) {
+        }, { step: MC, name: 'ic', bound: Math.ceil(Mw / MC) });
+        if (s.Mrt) ctx.loop(s.Mrt, (i) => {
+          if (Nw) ctx.loop(nc, (jr) => tile(i, 1, V, mul(jr, PC), k0, kn, last, yOut(i, add(jc, jr))), { step: NR, name: 'jr' });
+          onEdge(() => edgeTile(i, 1, k0, kn, last));
+        }, { lo: MwE, name: 'ir', bound: MR - 1 });
+        else if (M > Mw) {
           if (Nw) ctx.loop(nc, (jr) => tile(ix(Mw), M - Mw, V, mul(jr, PC), k0, kn, last, yOut(ix(Mw), add(jc, jr))), { step: NR, name: 'jr' });
           onEdge(() => edgeTile(ix(Mw), M - Mw, k0, kn, last));
         }
@@ -119,7 +125,7 @@ export function emitGemmPacked(ctx: LowerCtx, s: GemmSpec, t: GemmTile, accumula
     };
     if (jBlocks === 1) jBlock(ix(0));
     else ctx.loop(Nw, jBlock, { step: NC, name: 'jc' });
-    if (s.epilogue) ctx.nest([M, N], ([i, j]) => ctx.store(y.ref, yAt(i, j), s.epilogue!(ctx.load(y.ref, yAt(i, j)), i, j, bi)));
+    if (s.epilogue) ctx.nest([rowsOf(s), N], ([i, j]) => ctx.store(y.ref, yAt(i, j), s.epilogue!(ctx.load(y.ref, yAt(i, j)), i, j, bi)));
   });
   return true;
 }

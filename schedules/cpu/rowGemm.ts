@@ -22,7 +22,7 @@ const ROWS = 4;
  */
 export function emitGemmRows(ctx: LowerCtx, s: GemmSpec, accumulate: boolean, act?: Activation): boolean {
   const { M, N, K, a, b, y } = s;
-  if (b.cs !== 1 || y.cs !== 1 || isConverted(y.ref.dtype) || K === 0) return false;
+  if (s.Mrt || b.cs !== 1 || y.cs !== 1 || isConverted(y.ref.dtype) || K === 0) return false;
   const t = y.ref.t;
   const ld = (m: MatView, idx: Expr, r: Expr, c: Expr) => {
     const v = ctx.load(m.ref, idx);

@@ -48,7 +48,7 @@ export function emitGemmTiled(ctx: LowerCtx, s: GemmSpec, tile: CudaGemmTile | n
   const batch = s.batch ?? [], nb = batch.reduce((p, d) => p * d, 1);
   // offsets reading the op's locals would tie its other statements into this launch
   const free = [a, b, y].some((m) => m.off !== undefined && typeof m.off !== 'number' && readsVar(m.off));
-  if (!tile || !f32 || ctx.nested || free || M === 0 || N === 0 || K === 0 || nb > MAX_BLOCKS_YZ) return false;
+  if (!tile || !f32 || s.Mrt || ctx.nested || free || M === 0 || N === 0 || K === 0 || nb > MAX_BLOCKS_YZ) return false;
   const T = tile.ty * tile.tx, BM = tile.ty * tile.tm, BN = tile.tx * tile.tn;
   // a K tile no longer than K (K < 16: no zero-padded steps)
   const BK = Math.min(tile.bk, K), LA = BM + 1, LB = BN + 1;

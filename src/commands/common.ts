@@ -1,15 +1,17 @@
 // Parsing helpers shared by CLI commands (NAME=VALUE lists, --const files).
 import { CompileError } from '../../ir/errors.js';
 import fs from 'node:fs';
+import { DimRange, parseDimBinding } from '../dimBindings.js';
 import type { ConstValue } from '../compile.js';
 import { readTensorFile } from '../runners/index.js';
 
-export function parseDims(list: string[] | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
+/** --dim NAME=VALUE (specialize) or NAME=LO..HI (a bounded run-time dim: src/dimBindings.ts). */
+export function parseDims(list: string[] | undefined): Record<string, number | DimRange> {
+  const out: Record<string, number | DimRange> = {};
   for (const s of list ?? []) {
-    const m = /^([^=]+)=(\d+)$/.exec(s);
-    if (!m) throw new UsageError(`--dim expects NAME=VALUE with a non-negative integer, got '${s}'`);
-    out[m[1]] = Number(m[2]);
+    const m = /^([^=]+)=(.*)$/.exec(s);
+    if (!m) throw new UsageError(`--dim expects NAME=VALUE or NAME=LO..HI with non-negative integers, got '${s}'`);
+    out[m[1]] = parseDimBinding(m[1], m[2]);
   }
   return out;
 }

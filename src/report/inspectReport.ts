@@ -7,6 +7,7 @@ import { Model } from '../../ir/graph.js';
 import { inferNode } from '../../ir/infer.js';
 import { getOp } from '../../ir/opdef.js';
 import { CompileResult, bindInputs } from '../compile.js';
+import { DimBinding, dimRanges } from '../dimBindings.js';
 import { arenaBoxes } from './memorySvg.js';
 
 type Shape = (number | string)[];
@@ -30,8 +31,17 @@ export const typeText = (v: { dtype?: string; shape?: Shape }): string => (v.dty
 
 const typeOf = (t: { dtype: string; shape: readonly (number | string)[] } | null) => (t ? { dtype: t.dtype, shape: [...t.shape] } : {});
 
+/** Bounded dims (--dim NAME=LO..HI) shown as NAME=LO..HI wherever they appear: a model input's
+ * NAME, or the run-time dim NAME<=HI that inference carries. */
+function showRanges(r: InspectReport, dims: Record<string, DimBinding>): void {
+  const text = new Map<string, string>();
+  for (const [rt, x] of dimRanges(dims)) text.set(rt, `${x.name}=${x.min}..${x.max}`).set(x.name, `${x.name}=${x.min}..${x.max}`);
+  if (!text.size) return;
+  for (const v of [...r.inputs, ...r.values]) if (v.shape) v.shape = v.shape.map((d) => (typeof d === 'string' ? text.get(d) ?? d : d));
+}
+
 /** Facts about a freshly imported model; binds `dims` and infers types on it (so it changes `m`). */
-function describeModel(m: Model, dims: Record<string, number>): InspectReport {
+function describeModel(m: Model, dims: Record<string, DimBinding>): InspectReport {
   const g = m.graph;
   const hist = new Map<string, { op: string; opset: number; count: number }>();
   const unsupported: InspectReport['unsupported'] = [];
@@ -60,6 +70,7 @@ function describeModel(m: Model, dims: Record<string, number>): InspectReport {
     }
     for (const v of n.outputs) if (v) report.values.push({ name: v.name, ...typeOf(v.type), constant: !!v.const });
   }
+  showRanges(report, dims);
   return report;
 }
 
@@ -68,7 +79,7 @@ function describeModel(m: Model, dims: Record<string, number>): InspectReport {
  * both change a model); `compile` compiles one for the arena plan. `compiled` is its result when
  * the arena could be planned; a CompileError becomes `memory.notPlanned`.
  */
-export function inspectModel(fresh: () => Model, dims: Record<string, number>, compile: (m: Model) => CompileResult): { report: InspectReport; compiled?: CompileResult } {
+export function inspectModel(fresh: () => Model, dims: Record<string, DimBinding>, compile: (m: Model) => CompileResult): { report: InspectReport; compiled?: CompileResult } {
   const report = describeModel(fresh(), dims);
   try {
     const r = compile(fresh());

@@ -11,11 +11,12 @@ import type { Runner } from './index.js';
 import { medianOf, seededInputs } from './seeded.js';
 
 interface Loaded {
-  run(inputs: TypedArray[]): Record<string, { dtype: DType; shape: number[]; data: TypedArray }>;
+  run(inputs: (TypedArray | { data: TypedArray; shape: number[] })[]): Record<string, { dtype: DType; shape: number[]; data: TypedArray }>;
   profile?(): { label: string; ms: number }[];
   resetProfile?(): void;
 }
-interface Handle { model: Loaded; outputs: string[] }
+/** shaped: the model has bounded input dims, so inputs go with their shapes ({ data, shape }). */
+interface Handle { model: Loaded; outputs: string[]; shaped: boolean }
 
 export function makeWasmRunner(readTensorFile: (f: string) => TensorData): Runner {
   return {
@@ -24,13 +25,16 @@ export function makeWasmRunner(readTensorFile: (f: string) => TensorData): Runne
       const N = r.program.name;
       const loader = await import(pathToFileURL(path.join(dir, `${N}.js`)).href) as { load(src: Uint8Array): Promise<Loaded> };
       const model = await loader.load(fs.readFileSync(path.join(dir, `${N}.wasm`)));
-      return { model, outputs: r.program.outputs.map((o) => o.name) };
+      return { model, outputs: r.program.outputs.map((o) => o.name), shaped: !!r.program.inputDims };
     },
     async run(handle, inputs) {
       const h = handle as Handle;
       let outs;
       try {
-        outs = h.model.run(inputs.map((f) => readTensorFile(f).data));
+        outs = h.model.run(inputs.map((f) => {
+          const t = readTensorFile(f);
+          return h.shaped ? { data: t.data, shape: t.shape } : t.data;
+        }));
       } catch (e) {
         throw new CompileError(`compiled model failed: ${(e as Error).message}`);
       }

@@ -94,5 +94,5 @@ static const onnxc_tensor_desc elementwise_outputs[2] = {
 };
 const onnxc_model elementwise_model = {
   "elementwise", "onnxc 0.1.0", elementwise_ARENA_SIZE, 2, 2,
-  elementwise_inputs, elementwise_outputs, elementwise_run, NULL
+  elementwise_inputs, elementwise_outputs, elementwise_run, NULL, NULL
 };

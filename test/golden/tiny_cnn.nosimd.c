@@ -286,5 +286,5 @@ static const onnxc_tensor_desc tiny_cnn_outputs[1] = {
 };
 const onnxc_model tiny_cnn_model = {
   "tiny_cnn", "onnxc 0.1.0", tiny_cnn_ARENA_SIZE, 1, 1,
-  tiny_cnn_inputs, tiny_cnn_outputs, tiny_cnn_run, NULL
+  tiny_cnn_inputs, tiny_cnn_outputs, tiny_cnn_run, NULL, NULL
 };

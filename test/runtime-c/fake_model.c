@@ -35,5 +35,5 @@ static int fake_run(const void *const *inputs, void *const *outputs, void *arena
 }
 
 const onnxc_model fake_model = {
-  "fake", "onnxc test", FAKE_ARENA_SIZE, 2, 2, fake_inputs, fake_outputs, fake_run, NULL
+  "fake", "onnxc test", FAKE_ARENA_SIZE, 2, 2, fake_inputs, fake_outputs, fake_run, NULL, NULL
 };

@@ -36,5 +36,5 @@ static int types_run(const void *const *inputs, void *const *outputs, void *aren
 }
 
 const onnxc_model types_model = {
-  "types", "onnxc test", 0, N_TENSORS, N_TENSORS, types_tensors, types_tensors, types_run, NULL
+  "types", "onnxc test", 0, N_TENSORS, N_TENSORS, types_tensors, types_tensors, types_run, NULL, NULL
 };
