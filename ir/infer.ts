@@ -40,7 +40,7 @@ export function inferNode(n: Node, evaluate?: Evaluator): void {
     v.type = outTypes[i];
   });
   if (evaluate) foldNode(n, def, types, consts, outTypes, evaluate);
-  inferShapeValue(n);
+  inferShapeValue(n, evaluate !== undefined);
 }
 
 /** Computes n's outputs at compile time when every input is known (and the result is small). */

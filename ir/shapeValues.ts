@@ -6,7 +6,7 @@
 // resolve to dims. Integer arithmetic folds on numbers (the head size D / heads); arithmetic on
 // a name (seq*4) is not a shape value: the chain stops there.
 import type { Dim, Node, Value } from './graph.js';
-import { toNumbers } from './tensor.js';
+import { tensorFrom, toNumbers } from './tensor.js';
 
 /** The shape value of v: its compile-time contents, or the one inference attached. */
 export function shapeValueOf(v: Value | null | undefined): Dim[] | undefined {
@@ -72,14 +72,20 @@ const RULES: Record<string, Rule> = {
 };
 
 /** Attaches the shape value of n's output 0 where the table knows one (a tensor without a
- * compile-time value: its elements may still be all numbers, e.g. the batch dim of Shape(x)). */
-export function inferShapeValue(n: Node): void {
+ * compile-time value: its elements may still be all numbers, e.g. the last dim of Shape(x) when
+ * x is [seq, 1, 192]). With `fold`, a value of numbers only becomes the output's compile-time
+ * value, so every consumer that needs one (Slice's ends, Reshape, Expand…) sees a constant. */
+export function inferShapeValue(n: Node, fold = false): void {
   const rule = RULES[n.op], out = n.outputs[0];
   if (!rule || !out || out.const || n.domain) return;
   const t = out.type;
   if (!t || t.shape.length > 1 || (t.dtype !== 'int64' && t.dtype !== 'int32')) return;
   const v = rule(n, n.inputs.map(shapeValueOf));
-  if (v) out.shapeValue = v;
+  if (!v) return;
+  out.shapeValue = v;
+  const count = t.shape.length ? t.shape[0] : 1;
+  if (fold && count === v.length && v.every((d): d is number => typeof d === 'number'))
+    out.const = tensorFrom(t.dtype, t.shape as number[], v);
 }
 
 /**

@@ -20,54 +20,70 @@ const dir = tmpDir('onnxc-bounded-');
 const file = writeEncoder(dir);
 const LENGTHS = [1, 37, 128];
 
-const input = (seq: number): TensorData => {
+/** The PyTorch export (test/export_encoder.py), where /usr/bin/python3 has torch (CI installs
+ * it with python3-torchvision); undefined, with the reason, where it does not. */
+function exportTorchEncoder(): { file?: string; why?: string } {
+  const out = path.join(dir, 'torch_encoder.onnx');
+  const r = spawnSync('/usr/bin/python3', [path.join(import.meta.dirname, 'export_encoder.py'), out], { encoding: 'utf8' });
+  return r.status === 0 ? { file: out } : { why: (r.stderr || r.error?.message || '').trim().split('\n').pop() };
+}
+const torchEncoder = exportTorchEncoder();
+
+interface Encoder { label: string; file: string; inDim: number; outDim: number }
+const ENCODERS: Encoder[] = [{ label: 'builder encoder', file, inDim: D, outDim: D }];
+if (torchEncoder.file) ENCODERS.push({ label: 'PyTorch export', file: torchEncoder.file, inDim: 32, outDim: 10 });
+else console.log(`bounded dims: the PyTorch encoder is skipped: /usr/bin/python3 cannot export it (${torchEncoder.why})`);
+
+const input = (seq: number, d = D): TensorData => {
   const r = seededRandom(seq);
-  return tensorFrom('float32', [1, seq, D], Array.from({ length: seq * D }, () => r() * 2 - 1));
+  return tensorFrom('float32', [1, seq, d], Array.from({ length: seq * d }, () => r() * 2 - 1));
 };
 
-async function reference(x: TensorData): Promise<number[]> {
-  const s = await ort.InferenceSession.create(file, { intraOpNumThreads: 1, logSeverityLevel: 3 });
+async function reference(model: string, x: TensorData): Promise<number[]> {
+  const s = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, logSeverityLevel: 3 });
   const r = await s.run({ x: new ort.Tensor('float32', x.data as Float32Array, x.shape) });
   return Array.from(r.y.data as Float32Array);
 }
 
 const maxError = (a: number[], b: number[]) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
-describe('one program, many lengths (--dim seq=1..128)', () => {
+describe.each(ENCODERS)('one program, many lengths (--dim seq=1..128): $label', ({ label, file: model, inDim, outDim }) => {
+  const tag = label === 'builder encoder' ? '' : 'torch_';
   for (const target of ['c', 'wasm'] as const) {
     it(`${target}: compiled once, runs at ${LENGTHS.join(', ')} and matches onnxruntime`, async () => {
-      const res = compileFile(file, { target, name: 'enc', dims: { seq: '1..128' }, verify: true });
-      const runner = getRunner(target, res.cpu), handle = await runner.build(res, path.join(dir, target));
+      const res = compileFile(model, { target, name: 'enc', dims: { seq: '1..128' }, verify: true });
+      const runner = getRunner(target, res.cpu), handle = await runner.build(res, path.join(dir, tag + target));
       for (const seq of LENGTHS) {
-        const x = input(seq), f = path.join(dir, `${target}_x${seq}.pb`);
+        const x = input(seq, inDim), f = path.join(dir, `${tag}${target}_x${seq}.pb`);
         fs.writeFileSync(f, encodeTensor(x, 'x'));
-        const [y] = await runner.run(handle, [f], path.join(dir, `${target}_out${seq}`), 1);
-        expect(y.shape).toEqual([1, seq, D]);
-        const err = maxError(toNumbers(y), await reference(x));
-        console.log(`bounded dims: ${target} seq=${seq} max |error| vs onnxruntime ${err.toExponential(2)}`);
+        const [y] = await runner.run(handle, [f], path.join(dir, `${tag}${target}_out${seq}`), 1);
+        expect(y.shape).toEqual([1, seq, outDim]);
+        const err = maxError(toNumbers(y), await reference(model, x));
+        console.log(`bounded dims (${label}): ${target} seq=${seq} max |error| vs onnxruntime ${err.toExponential(2)}`);
         expect(err).toBeLessThan(2e-5);
       }
       // a length past the bound: a status from the C program, an Error from the WASM loader
-      const f = path.join(dir, `${target}_x129.pb`);
-      fs.writeFileSync(f, encodeTensor(input(129), 'x'));
-      await expect(runner.run(handle, [f], path.join(dir, `${target}_out129`), 1))
-        .rejects.toThrow(target === 'c' ? /status 5 \(an input's shape is outside the bounds/ : /input 'x' has shape \[1,129,64\]: dim 1 \(seq\) must be in \[1, 128\]/);
-      if (target !== 'wasm') return;
+      const f = path.join(dir, `${tag}${target}_x129.pb`);
+      fs.writeFileSync(f, encodeTensor(input(129, inDim), 'x'));
+      await expect(runner.run(handle, [f], path.join(dir, `${tag}${target}_out129`), 1))
+        .rejects.toThrow(target === 'c' ? /status 5 \(an input's shape is outside the bounds/ : new RegExp(`input 'x' has shape \\[1,129,${inDim}\\]: dim 1 \\(seq\\) must be in \\[1, 128\\]`));
+      if (target !== 'wasm' || tag) return;
       // the loader itself: a bare typed array is the upper bound; bad shapes are one Error each
-      const model = (handle as { model: { run(i: unknown[]): Record<string, { shape: number[] }> } }).model;
-      expect(model.run([input(128).data]).y.shape).toEqual([1, 128, D]);
+      const m = (handle as { model: { run(i: unknown[]): Record<string, { shape: number[] }> } }).model;
+      expect(m.run([input(128).data]).y.shape).toEqual([1, 128, D]);
       const x5 = input(5).data;
-      expect(() => model.run([{ data: x5, shape: [1, 0, D] }])).toThrow("input 'x' has shape [1,0,64]: dim 1 (seq) must be in [1, 128]");
-      expect(() => model.run([{ data: x5, shape: [5, D] }])).toThrow("input 'x' has shape [5,64]: expected rank 3");
-      expect(() => model.run([{ data: x5, shape: [2, 5, D] }])).toThrow("input 'x' has shape [2,5,64]: dim 0 must be 1");
-      expect(() => model.run([{ data: x5, shape: [1, 6, D] }])).toThrow("input 'x' has 320 elements, expected [1,6,64]");
+      expect(() => m.run([{ data: x5, shape: [1, 0, D] }])).toThrow("input 'x' has shape [1,0,64]: dim 1 (seq) must be in [1, 128]");
+      expect(() => m.run([{ data: x5, shape: [5, D] }])).toThrow("input 'x' has shape [5,64]: expected rank 3");
+      expect(() => m.run([{ data: x5, shape: [2, 5, D] }])).toThrow("input 'x' has shape [2,5,64]: dim 0 must be 1");
+      expect(() => m.run([{ data: x5, shape: [1, 6, D] }])).toThrow("input 'x' has 320 elements, expected [1,6,64]");
     }, 240_000);
   }
 
   it('the arena is the one compiled at the upper bound', () => {
-    const bounded = compileFile(file, { target: 'c', name: 'enc', dims: { seq: '1..128' } });
-    const fixed = compileFile(file, { target: 'c', name: 'enc', dims: { seq: 128 } });
+    const bounded = compileFile(model, { target: 'c', name: 'enc', dims: { seq: '1..128' } });
+    const fixed = compileFile(model, { target: 'c', name: 'enc', dims: { seq: 128 } });
     expect(bounded.program.arenaSize).toBe(fixed.program.arenaSize);
+    console.log(`bounded dims (${label}): arena ${bounded.program.arenaSize} bytes, at seq=128 ${fixed.program.arenaSize}`);
     const h = bounded.files['enc.h'] as string;
     expect(h).toContain('int enc_run_shaped(const void *const *inputs, const int64_t *const *input_dims, void *const *outputs, void *arena);');
     expect(h).toContain('Bounded dims: seq in [1, 128]');
