@@ -39,6 +39,12 @@ export interface TargetDesc {
   /** The Arm DSP extension (ARMv7E-M, ARMv8-M Mainline): SMUAD/SMLAD do two 16-bit
    * multiply-adds in one instruction, which the C renderer uses for BinOp dot2 (ACLE). */
   dsp?: boolean;
+  /** On x86-64, the -march level whose vectors the row's schedules are sized for (host:
+   * x86-64-v3, AVX2 and FMA; host-avx512: x86-64-v4). Built for x86-64 without it, GCC splits
+   * every 256-bit vector into halves through the stack and a 6×16 tile spills: a PyTorch
+   * transformer encoder ran 25× slower. Runners, `onnxc build` and --emit-build pass it; the C
+   * banner names it. */
+  x86March?: string;
 }
 
 const FLOATS: DType[] = ['float32', 'float64'];
@@ -46,10 +52,10 @@ const INTS: DType[] = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'i
 
 /** The rows. `host` is x86-64/AArch64 with 256-bit vectors (GCC/Clang vector extensions). */
 export const TARGET_ROWS: Record<string, TargetDesc> = {
-  host: { name: 'host', family: 'c', lanes: 8, fma: true, registers: 16, cache: { l1: 32 << 10, l2: 512 << 10 }, native: [...FLOATS, ...INTS] },
+  host: { name: 'host', family: 'c', x86March: 'x86-64-v3', lanes: 8, fma: true, registers: 16, cache: { l1: 32 << 10, l2: 512 << 10 }, native: [...FLOATS, ...INTS] },
   // x86-64 with AVX-512F: 512-bit vectors and 32 vector registers (Ice Lake and later, Zen 4);
   // `--cpu native` picks it on such a machine (src/api.ts), `host` stays the default
-  'host-avx512': { name: 'host-avx512', family: 'c', lanes: 16, fma: true, registers: 32, cache: { l1: 48 << 10, l2: 1 << 20 }, native: [...FLOATS, ...INTS] },
+  'host-avx512': { name: 'host-avx512', family: 'c', x86March: 'x86-64-v4', lanes: 16, fma: true, registers: 32, cache: { l1: 48 << 10, l2: 1 << 20 }, native: [...FLOATS, ...INTS] },
   generic: { name: 'generic', family: 'c', lanes: 0, fma: false, registers: 16, cache: { l1: 32 << 10, l2: 256 << 10 }, native: [...FLOATS, ...INTS] },
   // Cortex-M microcontrollers (src/firmware/boards.ts has their compiler flags, QEMU boards and
   // memories): scalar C, since GCC's vector extensions are emulated there; M4 and up have the DSP

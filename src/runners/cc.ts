@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CompileError } from '../../ir/errors.js';
+import { TARGET_ROWS } from '../../ir/target.js';
 import type { CpuRow } from '../nodeCompile.js';
 
 const CANDIDATES = ['gcc', 'clang', 'cc'];
@@ -34,9 +35,11 @@ export function findCC(): string[] {
   return [cc];
 }
 
-/** Flags beyond -O2 that code generated for a --cpu row needs (host: none, portable). */
+/** Flags beyond -O2 that code generated for a --cpu row needs on this machine: the row's x86-64
+ * level (ir/target.ts x86March: host, the default, x86-64-v3) when building on x86-64, this
+ * machine's own with native; none elsewhere (AArch64, the scalar rows). */
 export function archFlags(cpu: CpuRow | undefined): string[] {
   if (cpu === 'native') return ['-march=native'];
-  if (cpu === 'host-avx512') return ['-march=x86-64-v4'];
-  return [];
+  const march = TARGET_ROWS[cpu ?? 'host']?.x86March;
+  return march && process.arch === 'x64' ? [`-march=${march}`] : [];
 }
