@@ -29,10 +29,10 @@ export interface ScheduleTable {
   /**
    * Rows of output (of the first spatial dim, `rows` in all, `rowLen` positions each) that a
    * convolution gathers into its im2col matrix (K rows) and multiplies at a time: the matrix of
-   * a band is then read back from cache rather than memory, and the buffer is a band's size.
-   * Absent: the whole output at once.
+   * a band is then read back from cache rather than memory, and the buffer is a band's size;
+   * M: rows of the weight matrix each band multiplies. Absent: the whole output at once.
    */
-  im2colRows?(K: number, rows: number, rowLen: number): number;
+  im2colRows?(K: number, rows: number, rowLen: number, M: number): number;
   /** Convolutions accumulate tap by tap with no im2col buffer: slower, less memory (--max-ram). */
   directConv?: boolean;
   /** int8 dual-MAC loops (ir/ops/qint8Dot.ts) take two dot2 steps per iteration: half the loop

@@ -16,7 +16,7 @@ export function cpuSchedule(t: TargetDesc, tuning: GemmTuning = {}): ScheduleTab
     name: `cpu-${t.name}`,
     gemm: (ctx, spec, accumulate, act) => emitGemmPacked(ctx, spec, tile, accumulate, act) || emitGemmSimd(ctx, spec, tile, accumulate, act) || emitGemmRows(ctx, spec, accumulate, act),
     depthwise: (ctx, spec) => emitDepthwiseSimd(ctx, spec, t.lanes),
-    im2colRows: (K, rows, rowLen) => im2colBand(t, K, rows, rowLen),
+    im2colRows: (K, rows, rowLen, M) => im2colBand(t, K, rows, rowLen, M),
     pairDualMacs: t.lanes === 0,
   };
 }
