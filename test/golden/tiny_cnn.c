@@ -13,6 +13,55 @@ __asm__(".section .rodata\n.balign 64\n.globl tiny_cnn_weights\n.type tiny_cnn_w
 #endif
 
 static inline float onnxc_maxf(float a, float b) { return (isnan(a) || isnan(b)) ? NAN : (a > b ? a : b); }
+typedef float onnxc_f32x4 __attribute__((vector_size(16)));
+typedef int onnxc_i32x4 __attribute__((vector_size(16)));
+typedef float onnxc_f32x4u __attribute__((vector_size(16), aligned(4), may_alias));
+#define ONNXC_VLOAD4(p) (*(const onnxc_f32x4u *)(p))
+#define ONNXC_VSTORE4(p, v) (*(onnxc_f32x4u *)(p) = (v))
+/* p[0], p[2], …, p[2·3]: two loads that end at the last lane's element, one shuffle */
+#if defined(__clang__) || __GNUC__ >= 12
+#define ONNXC_VLOADEVEN4(p) __builtin_shufflevector(ONNXC_VLOAD4(p), ONNXC_VLOAD4((p) + 3), 0, 2, 5, 7)
+#else
+#define ONNXC_VLOADEVEN4(p) __builtin_shuffle(ONNXC_VLOAD4(p), ONNXC_VLOAD4((p) + 3), (onnxc_i32x4){0, 2, 5, 7})
+#endif
+#define ONNXC_SPLAT4(x) ((onnxc_f32x4){(x), (x), (x), (x)})
+#if defined(__FMA__)
+#include <immintrin.h>
+#define ONNXC_FMA4(a, b, c) ((onnxc_f32x4)_mm_fmadd_ps((__m128)(a), (__m128)(b), (__m128)(c)))
+#else
+#define ONNXC_FMA4(a, b, c) ((a) * (b) + (c))
+#endif
+#if defined(__SSE__)
+#include <immintrin.h>
+#define ONNXC_VMAX4(a, b) ((onnxc_f32x4)_mm_max_ps((__m128)(b), (__m128)(a)))
+#define ONNXC_VMIN4(a, b) ((onnxc_f32x4)_mm_min_ps((__m128)(b), (__m128)(a)))
+#else
+#define ONNXC_VMAX4(a, b) ((onnxc_f32x4)((((onnxc_i32x4)((a) < (b))) & (onnxc_i32x4)(b)) | (~((onnxc_i32x4)((a) < (b))) & (onnxc_i32x4)(a))))
+#define ONNXC_VMIN4(a, b) ((onnxc_f32x4)((((onnxc_i32x4)((b) < (a))) & (onnxc_i32x4)(b)) | (~((onnxc_i32x4)((b) < (a))) & (onnxc_i32x4)(a))))
+#endif
+/* maxnan/minnan: NaN when either operand is; max/min already propagate a's */
+#define ONNXC_VMAXNAN4(a, b) __extension__ ({ onnxc_f32x4 a_ = (a), b_ = (b); ONNXC_VSELECT4(b_ != b_, b_, ONNXC_VMAX4(a_, b_)); })
+#define ONNXC_VMINNAN4(a, b) __extension__ ({ onnxc_f32x4 a_ = (a), b_ = (b); ONNXC_VSELECT4(b_ != b_, b_, ONNXC_VMIN4(a_, b_)); })
+/* lanes of x where the mask m (a vector comparison) is set, of y elsewhere */
+#define ONNXC_VSELECT4(m, x, y) __extension__ ({ onnxc_i32x4 m_ = (onnxc_i32x4)(m); (onnxc_f32x4)((m_ & (onnxc_i32x4)(x)) | (~m_ & (onnxc_i32x4)(y))); })
+#define ONNXC_VABS4(x) ((onnxc_f32x4)((onnxc_i32x4)(x) & 0x7fffffff))
+/* a float function on each lane (GCC/Clang vectorize it where they can) */
+#define ONNXC_VLANES4(f, x) __extension__ ({ onnxc_f32x4 v_ = (x); int l_; for (l_ = 0; l_ < 4; l_++) v_[l_] = f(v_[l_]); v_; })
+#if defined(__SSE4_1__)
+#include <immintrin.h>
+#define ONNXC_VSQRT4(x) ((onnxc_f32x4)_mm_sqrt_ps((__m128)(x)))
+#define ONNXC_VROUND_4(x, m) ((onnxc_f32x4)_mm_round_ps((__m128)(x), m | _MM_FROUND_NO_EXC))
+#define ONNXC_VFLOOR4(x) ONNXC_VROUND_4(x, _MM_FROUND_TO_NEG_INF)
+#define ONNXC_VCEIL4(x) ONNXC_VROUND_4(x, _MM_FROUND_TO_POS_INF)
+#define ONNXC_VTRUNC4(x) ONNXC_VROUND_4(x, _MM_FROUND_TO_ZERO)
+#define ONNXC_VRINT4(x) ONNXC_VROUND_4(x, _MM_FROUND_TO_NEAREST_INT)
+#else
+#define ONNXC_VSQRT4(x) ONNXC_VLANES4(sqrtf, x)
+#define ONNXC_VFLOOR4(x) ONNXC_VLANES4(floorf, x)
+#define ONNXC_VCEIL4(x) ONNXC_VLANES4(ceilf, x)
+#define ONNXC_VTRUNC4(x) ONNXC_VLANES4(truncf, x)
+#define ONNXC_VRINT4(x) ONNXC_VLANES4(rintf, x)
+#endif
 typedef float onnxc_f32x8 __attribute__((vector_size(32)));
 typedef int onnxc_i32x8 __attribute__((vector_size(32)));
 typedef float onnxc_f32x8u __attribute__((vector_size(32), aligned(4), may_alias));
@@ -118,7 +167,11 @@ ONNXC_KERNEL void Conv_0(const float *restrict v0_image, const float *restrict w
             for (ptrdiff_t o2 = lo0; o2 < (hi0 - 7); o2 += 8) {
               ONNXC_VSTORE8(v4_conv0_col + (c0 * 9 + (k0 * 3 + k1)) * 256 + (o0 * 16 + o2), ONNXC_VLOAD8(v0_image + c0 * 256 + (o0 + k0 - 1) * 16 + (o2 + k1 - 1)));
             }
-            for (ptrdiff_t o2 = vend0_; o2 < hi0; ++o2) {
+            ptrdiff_t vend1_ = (lo0 > (hi0 - (ptrdiff_t)((hi0 - lo0) % 4)) ? lo0 : (hi0 - (ptrdiff_t)((hi0 - lo0) % 4)));
+            for (ptrdiff_t o2 = vend0_; o2 < (hi0 - 3); o2 += 4) {
+              ONNXC_VSTORE4(v4_conv0_col + (c0 * 9 + (k0 * 3 + k1)) * 256 + (o0 * 16 + o2), ONNXC_VLOAD4(v0_image + c0 * 256 + (o0 + k0 - 1) * 16 + (o2 + k1 - 1)));
+            }
+            for (ptrdiff_t o2 = vend1_; o2 < hi0; ++o2) {
               v4_conv0_col[(c0 * 9 + (k0 * 3 + k1)) * 256 + (o0 * 16 + o2)] = v0_image[c0 * 256 + (o0 + k0 - 1) * 16 + (o2 + k1 - 1)];
             }
             for (ptrdiff_t o3 = hi0; o3 < 16; ++o3) {
