@@ -155,6 +155,13 @@ cases.push(
   depthwiseCase({ N: 1, C: 2, mult: 1, H: 12, W: 40, k: 5, s: 2, d: 1, p: [1, 2, 2, 1] }),
   depthwiseCase({ N: 1, C: 1, mult: 1, H: 4, W: 3, k: 3, s: 1, d: 1, p: [1, 1, 1, 1] }),
 );
+// rows narrower than the lanes take narrower vectors (schedules/cpu/depthwise.ts): 10 interior
+// columns at 16 lanes go as 8, 5 (and 6 at stride 2) as 4
+cases.push(...[
+  depthwiseCase({ N: 1, C: 3, mult: 1, H: 14, W: 14, k: 5, s: 1, d: 1, p: [2, 2, 2, 2], clip: [0, 6] }),
+  depthwiseCase({ N: 1, C: 2, mult: 1, H: 7, W: 7, k: 3, s: 1, d: 1, p: [1, 1, 1, 1] }),
+  depthwiseCase({ N: 1, C: 2, mult: 1, H: 14, W: 14, k: 3, s: 2, d: 1, p: [1, 1, 1, 1] }),
+].map((c) => ({ ...c, avx512: true })));
 
 // Conv with a fused Sigmoid / SiLU (x · Sigmoid(x)): micro-kernel, depthwise and 1x1 paths, and
 // values far outside exp's range (clamped to 0 / inf inside the vector exp)

@@ -2,7 +2,8 @@
 // computed in vector registers along the width, every tap of the window accumulated before one
 // store (bias first, the fused activation last). The window's vertical validity is resolved at
 // compile time: interior rows share one loop, the few border rows are emitted one by one with
-// only their valid taps; border columns are scalar. Width stride 1 or 2 (a tap's lanes are then
+// only their valid taps; border columns are scalar. Rows narrower than the target's vectors use
+// narrower ones (down to 4 lanes). Width stride 1 or 2 (a tap's lanes are then
 // contiguous, or every other element: a strided vector load); the rest keeps the generic code.
 import { LowerCtx } from '../../ir/ctx.js';
 import { add, ix, lit, mul } from '../../ir/kbuild.js';
@@ -13,6 +14,8 @@ import { VExpr, vfma, vload, vsplat, vvar } from '../../ir/vector.js';
 
 /** Vector chunks per step of the interior loop. */
 const UNROLL = 2;
+/** The narrowest vectors every renderer has (SSE, NEON, WASM SIMD128). */
+const MIN_LANES = 4;
 /** More border rows than this (tiny images, huge pads) keep the generic code. */
 const MAX_BORDER_ROWS = 8;
 
@@ -24,15 +27,19 @@ const validTaps = (k: number, d: number, start: number, n: number) =>
  * out[n, m] = act(bias[m] + Σ taps w[m, tap] · x[n, m / (M / C)] at the tap); returns false
  * (emitting nothing) when the shape is not one it handles.
  */
-export function emitDepthwiseSimd(ctx: LowerCtx, spec: DepthwiseSpec, L: number): boolean {
+export function emitDepthwiseSimd(ctx: LowerCtx, spec: DepthwiseSpec, lanes: number): boolean {
   const { g, x, w, bias, out, act } = spec;
-  if (!L || g.in.length !== 2 || (g.s[1] !== 1 && g.s[1] !== 2)) return false;
+  if (!lanes || g.in.length !== 2 || (g.s[1] !== 1 && g.s[1] !== 2)) return false;
   if (![x, w, out, ...(bias ? [bias] : [])].every((r) => r.dtype === 'float32')) return false;
   const [N, C] = x.shape, M = w.shape[0], Mg = M / C;
   const [H, W] = g.in, [OH, OW] = g.out, [KH, KW] = g.k, [dh, dw] = g.d, [sh, sw] = g.s, [pt, pl] = g.pb;
   const [rA, rB] = interior(g, 0), [cA, cB] = interior(g, 1);
   if (OH - (rB - rA) > MAX_BORDER_ROWS) return false;
   const Pin = H * W, P = OH * OW;
+  // vectors as wide as the interior columns allow: rows narrower than the lanes (14×14 and 7×7
+  // images at 16 lanes) take 8 or 4 lanes instead of scalar code
+  let L = lanes;
+  while (L > MIN_LANES && L > cB - cA) L /= 2;
   const actS = act ? act.scalar : (v: Expr) => v, actV = act ? act.vector : (v: VExpr) => v;
 
   ctx.loop(N * M, (nm) => {
