@@ -203,6 +203,15 @@ cases.push({ name: 'elementwise: Sigmoid + Erf over 37 values', outShape: [37],
   inputs: [['x', [3, 21], range(63, (i) => Math.sin(i) * 30)]],
   expected: range(63, (i) => { const r = Math.floor(i / 21), row = range(21, (k) => Math.sin(r * 21 + k) * 30), m = Math.max(...row); return Math.exp(row[i % 21] - m) / row.reduce((a, v) => a + Math.exp(v - m), 0); }) });
 
+// GlobalAveragePool's plane sums in vector registers (schedules/cpu/rowSum.ts): 667 = 640 in
+// groups of four vectors, one more vector, a scalar tail; 3 values: scalar only
+for (const [H, W] of [[23, 29], [1, 3]]) {
+  const P = H * W, xs = range(2 * P, (i) => Math.sin(i * 0.37) * 5);
+  cases.push({ name: `reduce: GlobalAveragePool over ${H}x${W}`, outShape: [1, 2, 1, 1], avx512: true,
+    build: (b) => { b.input('x', 'float32', [1, 2, H, W]); b.node('GlobalAveragePool', ['x'], {}, { outputs: ['z'] }); b.output('z', 'float32', [1, 2, 1, 1]); },
+    inputs: [['x', [1, 2, H, W], xs]], expected: range(2, (c) => xs.slice(c * P, (c + 1) * P).reduce((a, v) => a + v, 0) / P) });
+}
+
 // Concat whose inputs are written in place (views) mixed with copied ones: a graph input, a
 // constant, a value also read elsewhere; a nested Concat; the result read by a later node
 cases.push({ name: 'layout: Concat with inputs written in place', outShape: [1, 9, 2], concatCopied: 12,
