@@ -6,6 +6,7 @@
 import type { LowerCtx, TensorRef } from './ctx.js';
 import type { Activation } from './ops/activation.js';
 import type { GemmSpec, RtGemmSpec } from './ops/gemm.js';
+import type { Expr } from './kernel.js';
 import type { Geom } from './ops/spatial.js';
 
 /** A depthwise convolution (one input channel per group): out = act(bias + Σ taps w · x). */
@@ -31,10 +32,13 @@ export interface ScheduleTable {
   /**
    * Rows of output (of the first spatial dim, `rows` in all, `rowLen` positions each) that a
    * convolution gathers into its im2col matrix (K rows) and multiplies at a time: the matrix of
-   * a band is then read back from cache rather than memory, and the buffer is a band's size.
-   * Absent: the whole output at once.
+   * a band is then read back from cache rather than memory, and the buffer is a band's size;
+   * M: rows of the weight matrix each band multiplies. Absent: the whole output at once.
    */
-  im2colRows?(K: number, rows: number, rowLen: number): number;
+  im2colRows?(K: number, rows: number, rowLen: number, M: number): number;
+  /** The float32 sum of x[at .. at + n) (contiguous) into a local, in whatever order the target
+   * adds fastest (GlobalAveragePool's planes). Absent: the op's scalar loop, in element order. */
+  rowSum?(ctx: LowerCtx, x: TensorRef, at: Expr, n: number): Expr;
   /** Convolutions accumulate tap by tap with no im2col buffer: slower, less memory (--max-ram). */
   directConv?: boolean;
   /** int8 dual-MAC loops (ir/ops/qint8Dot.ts) take two dot2 steps per iteration: half the loop

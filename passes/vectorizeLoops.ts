@@ -1,5 +1,6 @@
 // vectorizeLoops: the one vectorizer. Rewrites each loop hinted `vectorize` that it can prove
-// safe into vector IR (ir/vector.ts) over the target's lanes plus a scalar tail: a loop of step
+// safe into vector IR (ir/vector.ts) over the target's lanes, then narrower vectors down to 4
+// lanes for what is left, plus a scalar tail under 4 elements: a loop of step
 // 1 whose body only stores float32 elements at unit stride, each value a float32 expression
 // over loads (strides 0, 1 and 2), constants and loop-invariant variables, with no lane reading
 // what another lane stores (a `parallel` loop says so; others are checked, ir/loops.ts).
@@ -66,38 +67,61 @@ function vectorOf(e: Expr, v: string, lanes: number): VExpr | null {
 }
 
 const idx = (v: number): Expr => ({ k: 'const', t: 'idx', v });
+const ibin = (op: 'sub' | 'mod' | 'max', a: Expr, b: Expr): Expr => ({ k: 'bin', t: 'idx', op, a, b });
 
-/** The loop as [vector end, vector loop, scalar tail], or null to keep it. */
+/** The narrowest vectors every renderer has (SSE, NEON, WASM SIMD128): 4 float32 lanes. */
+const MIN_LANES = 4;
+
+/**
+ * The loop as vector loops of lanes, lanes/2, … 4 lanes (each takes what the wider one left,
+ * at most one step after the first) and a scalar tail under 4 elements, or null to keep it.
+ * A loop under `lanes` elements (resnet18's 7- and 14-element im2col rows at 16 lanes) starts
+ * at the widest vector it holds; the tail is at most 3 scalar iterations instead of lanes - 1.
+ */
 function vectorize(s: For, lanes: number, fresh: () => string): Stmt[] | null {
   if (!s.hint?.vectorize || s.step !== 1 || !s.body.length) return null;
-  if (s.bound < lanes) return null; // not one whole vector
+  const widths: number[] = [];
+  for (let w = lanes; w >= Math.min(lanes, MIN_LANES); w /= 2) if (s.bound >= w) widths.push(w);
+  if (!widths.length) return null; // not one whole vector
   const stores = s.body.filter((st): st is Store => st.k === 'store');
   if (stores.length !== s.body.length || (s.kind !== 'parallel' && !independent(stores))) return null;
-  const vstores: Stmt[] = [];
-  for (const st of stores) {
-    const val = st.buf.dtype === 'float32' && unitStride(st.idx, s.v) ? vectorOf(st.val, s.v, lanes) : null;
-    if (!val) return null;
-    vstores.push({ k: 'vstore', buf: st.buf, idx: st.idx, val });
+  const bodies: Stmt[][] = [];
+  for (const w of widths) {
+    const vstores: Stmt[] = [];
+    for (const st of stores) {
+      const val = st.buf.dtype === 'float32' && unitStride(st.idx, s.v) ? vectorOf(st.val, s.v, w) : null;
+      if (!val) return null;
+      vstores.push({ k: 'vstore', buf: st.buf, idx: st.idx, val });
+    }
+    bodies.push(vstores);
   }
-  // the vector loop runs while a whole vector fits (v < hi - (lanes - 1): a bound the verifier
-  // can check the last lane against), so it ends at lo + lanes·floor((hi - lo) / lanes), where
-  // the scalar loop takes over
-  let end: Expr, vhi: Expr, decl: Stmt[] = [];
-  if (s.lo.k === 'const' && s.hi.k === 'const') {
-    const lo = Number(s.lo.v), hi = Number(s.hi.v);
-    vhi = end = idx(lo + Math.floor((hi - lo) / lanes) * lanes);
-  } else {
-    const name = fresh();
-    const span: Expr = { k: 'bin', t: 'idx', op: 'sub', a: s.hi, b: s.lo };
-    // max(lo, …): the same value, written so that the tail's range is seen to start at lo
-    const rest: Expr = { k: 'bin', t: 'idx', op: 'sub', a: s.hi, b: { k: 'bin', t: 'idx', op: 'mod', a: span, b: idx(lanes) } };
-    decl = [{ k: 'decl', name, t: 'idx', init: { k: 'bin', t: 'idx', op: 'max', a: s.lo, b: rest } }];
-    end = { k: 'var', t: 'idx', name };
-    vhi = { k: 'bin', t: 'idx', op: 'sub', a: s.hi, b: idx(lanes - 1) };
-  }
+  // each vector loop runs while a whole vector fits (v < hi - (w - 1): a bound the verifier can
+  // check the last lane against), so it ends at lo + w·floor((hi - lo) / w) (w divides the wider
+  // widths, so that is also where the next narrower loop starts), where the scalar loop takes over
+  const out: Stmt[] = [];
+  const konst = s.lo.k === 'const' && s.hi.k === 'const', hiN = konst ? Number((s.hi as { v: number }).v) : 0;
+  let from: Expr = s.lo, at = konst ? Number((s.lo as { v: number }).v) : 0, left = s.bound;
+  widths.forEach((w, n) => {
+    const trips = konst ? Math.floor((hiN - at) / w) : Math.floor(left / w);
+    if (trips <= 0) return;
+    let end: Expr, vhi: Expr;
+    if (konst) {
+      at += trips * w;
+      vhi = end = idx(at);
+    } else {
+      const name = fresh();
+      // max(lo, …): the same value, written so that the next loop's range is seen to start at lo
+      out.push({ k: 'decl', name, t: 'idx', init: ibin('max', s.lo, ibin('sub', s.hi, ibin('mod', ibin('sub', s.hi, s.lo), idx(w)))) });
+      end = { k: 'var', t: 'idx', name };
+      vhi = ibin('sub', s.hi, idx(w - 1));
+    }
+    out.push({ k: 'for', v: s.v, lo: from, hi: vhi, step: w, body: bodies[n], kind: s.kind, bound: trips });
+    left = Math.min(left, w - 1);
+    from = end;
+  });
+  if (from === s.lo) return null;
   const { hint: _hint, ...scalar } = s;
-  const tail: Stmt[] = end.k === 'const' && s.hi.k === 'const' && Number(end.v) >= Number(s.hi.v) ? [] : [{ ...scalar, lo: end, bound: Math.min(s.bound, lanes - 1) }];
-  return [...decl, { k: 'for', v: s.v, lo: s.lo, hi: vhi, step: lanes, body: vstores, kind: s.kind, bound: Math.floor(s.bound / lanes) }, ...tail];
+  return konst && at >= hiN ? out : [...out, { ...scalar, lo: from, bound: left }];
 }
 
 function rewrite(body: Stmt[], lanes: number, fresh: () => string, hit: () => void): Stmt[] {

@@ -134,8 +134,9 @@ function convThenCase(C: number, H: number, M: number, what: string, act: (b: B)
 const convActCase = (C: number, H: number, M: number, clip: [number, number]) =>
   convThenCase(C, H, M, `clip ${clip}`, (b) => clipNode(b, 'c', 'z', clip), (v) => Math.min(Math.max(v, clip[0]), clip[1]));
 // packed GEMM (packedGemm.ts) on host and host-avx512: K blocks, row remainders, an edge panel
-// through the scratch tile, two NC blocks with the edge in the last, a fused Relu over K blocks
-cases.push(...[matmulCase(37, 600, 83), matmulCase(13, 40, 300), matmulCase(30, 40, 1100), convActCase(64, 20, 30, [0, Infinity])]
+// through the scratch tile, two NC blocks with the edge in the last, a fused Relu over K blocks;
+// the last columns as dot products (dotColumns.ts: 83 and 196 leave 3 and 4 past whole vectors)
+cases.push(...[matmulCase(37, 600, 83), matmulCase(13, 40, 300), matmulCase(30, 40, 1100), convActCase(64, 20, 30, [0, Infinity]), convActCase(64, 14, 30, [0, Infinity])]
   .map((c) => ({ ...c, avx512: true })));
 cases.push(convActCase(40, 9, 13, [0, Infinity]), convActCase(3, 5, 4, [-0.5, 0.5]), convActCase(2, 4, 3, [0, 6]));
 // im2col in bands of output rows (schedules/cpu/im2colBand.ts) where the whole matrix would not
@@ -154,6 +155,13 @@ cases.push(
   depthwiseCase({ N: 1, C: 2, mult: 1, H: 12, W: 40, k: 5, s: 2, d: 1, p: [1, 2, 2, 1] }),
   depthwiseCase({ N: 1, C: 1, mult: 1, H: 4, W: 3, k: 3, s: 1, d: 1, p: [1, 1, 1, 1] }),
 );
+// rows narrower than the lanes take narrower vectors (schedules/cpu/depthwise.ts): 10 interior
+// columns at 16 lanes go as 8, 5 (and 6 at stride 2) as 4
+cases.push(...[
+  depthwiseCase({ N: 1, C: 3, mult: 1, H: 14, W: 14, k: 5, s: 1, d: 1, p: [2, 2, 2, 2], clip: [0, 6] }),
+  depthwiseCase({ N: 1, C: 2, mult: 1, H: 7, W: 7, k: 3, s: 1, d: 1, p: [1, 1, 1, 1] }),
+  depthwiseCase({ N: 1, C: 2, mult: 1, H: 14, W: 14, k: 3, s: 2, d: 1, p: [1, 1, 1, 1] }),
+].map((c) => ({ ...c, avx512: true })));
 
 // Conv with a fused Sigmoid / SiLU (x · Sigmoid(x)): micro-kernel, depthwise and 1x1 paths, and
 // values far outside exp's range (clamped to 0 / inf inside the vector exp)
@@ -194,6 +202,15 @@ cases.push({ name: 'elementwise: Sigmoid + Erf over 37 values', outShape: [37],
   build: (b) => { b.input('x', 'float32', [3, 21]); b.node('Softmax', ['x'], { axis: 1 }, { outputs: ['z'] }); b.output('z', 'float32', [3, 21]); },
   inputs: [['x', [3, 21], range(63, (i) => Math.sin(i) * 30)]],
   expected: range(63, (i) => { const r = Math.floor(i / 21), row = range(21, (k) => Math.sin(r * 21 + k) * 30), m = Math.max(...row); return Math.exp(row[i % 21] - m) / row.reduce((a, v) => a + Math.exp(v - m), 0); }) });
+
+// GlobalAveragePool's plane sums in vector registers (schedules/cpu/rowSum.ts): 667 = 640 in
+// groups of four vectors, one more vector, a scalar tail; 3 values: scalar only
+for (const [H, W] of [[23, 29], [1, 3]]) {
+  const P = H * W, xs = range(2 * P, (i) => Math.sin(i * 0.37) * 5);
+  cases.push({ name: `reduce: GlobalAveragePool over ${H}x${W}`, outShape: [1, 2, 1, 1], avx512: true,
+    build: (b) => { b.input('x', 'float32', [1, 2, H, W]); b.node('GlobalAveragePool', ['x'], {}, { outputs: ['z'] }); b.output('z', 'float32', [1, 2, 1, 1]); },
+    inputs: [['x', [1, 2, H, W], xs]], expected: range(2, (c) => xs.slice(c * P, (c + 1) * P).reduce((a, v) => a + v, 0) / P) });
+}
 
 // Concat whose inputs are written in place (views) mixed with copied ones: a graph input, a
 // constant, a value also read elsewhere; a nested Concat; the result read by a later node

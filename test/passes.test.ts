@@ -167,17 +167,21 @@ describe('vectorizeLoops', () => {
     return runPipeline(m, { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: { ...TARGET_ROWS.host, lanes }, schedule: scheduleFor({ ...TARGET_ROWS.host, lanes }) }).program.steps.map((s) => s.kernel.body);
   };
   const json = (x: unknown) => JSON.stringify(x);
-  it('turns an exp map into a vector loop and a scalar tail', () => {
+  it('turns an exp map into a vector loop, a narrower one for what is left and a scalar tail', () => {
     const [body] = kernels(8, 37);
-    expect(body.map((s) => s.k)).toEqual(['for', 'for']);
-    const [vec, tail] = body as Extract<(typeof body)[number], { k: 'for' }>[];
-    expect([vec.step, vec.hi, tail.lo, tail.hi]).toEqual([8, { k: 'const', t: 'idx', v: 32 }, { k: 'const', t: 'idx', v: 32 }, { k: 'const', t: 'idx', v: 37 }]);
+    expect(body.map((s) => s.k)).toEqual(['for', 'for', 'for']);
+    const [vec, half, tail] = body as Extract<(typeof body)[number], { k: 'for' }>[];
+    const at = (v: number) => ({ k: 'const', t: 'idx', v });
+    expect([vec.step, vec.hi, half.step, half.lo, half.hi, half.bound, tail.lo, tail.hi]).toEqual([8, at(32), 4, at(32), at(36), 1, at(36), at(37)]);
     expect(json(vec.body)).toContain('"k":"vun","lanes":8,"op":"exp"');
+    expect(json(half.body)).toContain('"k":"vun","lanes":4,"op":"exp"');
     expect(json(tail.body)).toContain('"k":"un","t":"f32","op":"exp"');
   });
-  it('leaves scalar targets and short loops alone', () => {
+  it('leaves scalar targets and loops under 4 elements alone; a loop under the lanes takes narrower vectors', () => {
     expect(json(kernels(0, 37))).not.toContain('vstore');
-    expect(json(kernels(8, 7))).not.toContain('vstore');
+    expect(json(kernels(8, 3))).not.toContain('vstore');
+    expect(json(kernels(8, 7))).toContain('"k":"vstore"');
+    expect(json(kernels(8, 7))).not.toContain('"lanes":8');
     expect(json(kernels(4, 37, 'Erf'))).toContain('"op":"erf"');
   });
   const split = (body: unknown[]) => body as Extract<Stmt, { k: 'for' }>[];
@@ -192,10 +196,11 @@ describe('vectorizeLoops', () => {
           b.output('y', 'float32', [37]);
         });
         const { program } = runPipeline(m, { name: 'm', evaluate: evaluateNode, verify: true, log: () => {}, lowerTarget: { ...TARGET_ROWS.host, lanes } });
-        const [vec, tail] = split(program.steps[0].kernel.body);
+        const loops = split(program.steps[0].kernel.body), [vec] = loops, tail = loops[loops.length - 1];
         const end = Math.floor(37 / lanes) * lanes;
+        expect(loops.length).toBe(lanes === 8 ? 3 : 2); // 8 lanes: [0, 32) by 8, [32, 36) by 4, 36
         expect([vec.step, vec.kind, vec.bound, vec.hi]).toEqual([lanes, 'parallel', Math.floor(37 / lanes), { k: 'const', t: 'idx', v: end }]);
-        expect([tail.step, tail.kind, tail.bound, tail.lo, tail.hint]).toEqual([1, 'parallel', 37 - end, { k: 'const', t: 'idx', v: end }, undefined]);
+        expect([tail.step, tail.kind, tail.bound, tail.lo, tail.hint]).toEqual([1, 'parallel', 1, { k: 'const', t: 'idx', v: 36 }, undefined]);
         expect(json(vec.body)).toContain(`"k":"vstore"`);
         expect(json(vec.body)).toContain(`"lanes":${lanes},${vop}`);
         expect(json(tail.body)).not.toContain('lanes');
@@ -242,17 +247,22 @@ describe('vectorizeLoops', () => {
     ];
     const xs = Float32Array.from({ length: 64 }, (_, k) => (k === 5 || k === 40 ? NaN : Math.sin(k * 1.7) * 3.5));
     for (const val of vals) {
-      const run = (vectorize: boolean) => {
+      // 16 lanes: 61 elements as 48 by 16, 8 and 4 lanes, then 1 scalar, all from run-time bounds
+      const run = (lanes: number) => {
         const p = program(val, 'parallel');
-        if (vectorize) vectorizeLoops(p, 4);
+        vectorizeLoops(p, lanes);
         verifyProgram(p);
         const y = new Float32Array(64);
         compileKernelJs(p.steps[0].kernel)(R, xs, y, BigInt64Array.from([61n]));
         return { y, text: json(p.steps[0].kernel.body) };
       };
-      const scalar = run(false), vector = run(true);
-      expect(vector.text, JSON.stringify(val)).toContain('"k":"vstore"');
-      expect(Array.from(vector.y)).toEqual(Array.from(scalar.y));
+      const scalar = run(0);
+      for (const lanes of [4, 16]) {
+        const vector = run(lanes);
+        expect(vector.text, JSON.stringify(val)).toContain('"k":"vstore"');
+        expect(Array.from(vector.y)).toEqual(Array.from(scalar.y));
+      }
+      expect(run(16).text).toContain('"lanes":8');
     }
   });
   it('reads every other element with strided vector loads (im2col of a stride-2 Conv)', () => {

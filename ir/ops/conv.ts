@@ -66,7 +66,7 @@ export function emitConv(ctx: LowerCtx, g: Geom, x: TensorRef, w: TensorRef, spe
   // the im2col matrix is gathered and multiplied in bands of output rows where the schedule
   // says so (a band's matrix stays in cache); rowLen: output positions per row of the first dim
   const rows = g.out.length > 1 ? g.out[0] : 1, rowLen = P / rows;
-  const R = pointwise ? rows : Math.max(1, Math.min(rows, ctx.schedule.im2colRows?.(K, rows, rowLen) ?? rows));
+  const R = pointwise ? rows : Math.max(1, Math.min(rows, ctx.schedule.im2colRows?.(K, rows, rowLen, Mg) ?? rows));
   const col = pointwise ? null : ctx.temp(scalarDType(acc.t), [K, R * rowLen], 'col');
   each(ctx, N, (n) => each(ctx, G, (grp) => {
     const xOff = add(mul(n, C * Pin), mul(grp, Cg * Pin)), mOff = mul(grp, Mg), yOff = add(mul(n, M * P), mul(grp, Mg * P));

@@ -45,6 +45,12 @@ function lowerPool(ctx: LowerCtx, kind: PoolKind, global: boolean): void {
     return { lo, hi, count: ceilDivIdx(max(sub(end, includePad ? st : lo), ix(0)), g.d[d]) };
   };
   if (r === 2 && !global && !withIndex && kind !== 'lp') return separable2d(ctx, g, kind, range);
+  const rowSum = ctx.schedule.rowSum;
+  if (global && kind === 'avg' && x.dtype === 'float32' && rowSum) {
+    // each plane's sum as the schedule adds it
+    ctx.loop(NC, (nc) => ctx.store(y, nc, div(rowSum(ctx, x, ctx.local(mul(nc, plane), 'base'), plane), lit(plane, x.t))), { name: 'nc' });
+    return;
+  }
   ctx.loop(NC, (nc) => {
     const lo: Expr[] = [], hi: Expr[] = [], count: Expr[] = [], o: Expr[] = [];
     const level = (d: number): void => {

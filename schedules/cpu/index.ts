@@ -9,6 +9,7 @@ import { emitGemmPacked } from './packedGemm.js';
 import { emitGemmRows } from './rowGemm.js';
 import { emitRtGemm } from './rtGemm.js';
 import { im2colBand } from './im2colBand.js';
+import { emitRowSum } from './rowSum.js';
 
 /** The schedule of a CPU target (vector kernels only where t.lanes > 0). */
 export function cpuSchedule(t: TargetDesc, tuning: GemmTuning = {}): ScheduleTable {
@@ -18,7 +19,8 @@ export function cpuSchedule(t: TargetDesc, tuning: GemmTuning = {}): ScheduleTab
     gemm: (ctx, spec, accumulate, act) => emitGemmPacked(ctx, spec, tile, accumulate, act) || emitGemmSimd(ctx, spec, tile, accumulate, act) || emitGemmRows(ctx, spec, accumulate, act),
     rtGemm: (ctx, spec) => emitRtGemm(ctx, spec, tile),
     depthwise: (ctx, spec) => emitDepthwiseSimd(ctx, spec, t.lanes),
-    im2colRows: (K, rows, rowLen) => im2colBand(t, K, rows, rowLen),
+    im2colRows: (K, rows, rowLen, M) => im2colBand(t, K, rows, rowLen, M),
+    ...(t.lanes ? { rowSum: (ctx, x, at, n) => emitRowSum(ctx, x, at, n, t.lanes) } : {}),
     pairDualMacs: t.lanes === 0,
   };
 }

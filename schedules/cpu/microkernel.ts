@@ -1,8 +1,8 @@
 // The register-blocked SIMD GEMM micro-kernel (the CPU schedule of ir/ops/gemm.ts's algorithm):
 // Y (+)= A·B for float32 when rows of B and Y are contiguous. A tile of MR rows × 2 vectors of Y
 // lives in vector registers across the K loop, K is blocked so a panel of B stays in cache,
-// remaining rows and columns fall back to smaller tiles and scalar code. The tile comes from
-// the target row (gemmTile): 6×16 on 8-lane targets with 16 registers, 14×32 on 16-lane ones
+// remaining rows fall back to smaller tiles, the last columns (under a vector) to dot products
+// (dotColumns.ts) or scalar code. The tile comes from the target row (gemmTile): 6×16 on 8-lane targets with 16 registers, 14×32 on 16-lane ones
 // with 32 (host-avx512), 4×8 on WASM. Large products take the packed form (packedGemm.ts).
 import { LowerCtx } from '../../ir/ctx.js';
 import { E, add, as, div, ix, linearIndex, lit, min, mul } from '../../ir/kbuild.js';
@@ -11,6 +11,7 @@ import type { Activation } from '../../ir/ops/activation.js';
 import { GemmSpec, MatView, rowsOf } from '../../ir/ops/gemm.js';
 import { TargetDesc } from '../../ir/target.js';
 import { VExpr, vfma, vload, vsplat, vvar } from '../../ir/vector.js';
+import { dotColumnsFit, emitDotColumns } from './dotColumns.js';
 
 /** The micro-kernel's shape on one target: vector lanes, register tile, cache blocks. */
 export interface GemmTile {
@@ -28,6 +29,8 @@ export interface GemmTile {
    * B on (a B that fits in L1 is streamed well as it is: tiny_cnn on WASM measured slower packed). */
   pack: boolean;
   packFrom: number;
+  /** Vector registers (the dot-product tiles of the last columns are sized from them). */
+  registers: number;
 }
 
 /** Limits a target's measurements impose beyond what its row says. */
@@ -49,12 +52,12 @@ const KC_MAX = 256;
  */
 export function gemmTile(t: TargetDesc, tuning: GemmTuning = {}): GemmTile {
   const V = 2, lanes = t.lanes;
-  if (!lanes) return { lanes, mr: 0, nv: V, kc: 0, mc: 0, nc: 0, pack: false, packFrom: 0 };
+  if (!lanes) return { lanes, mr: 0, nv: V, kc: 0, mc: 0, nc: 0, pack: false, packFrom: 0, registers: t.registers };
   const mr = Math.max(1, Math.min(Math.floor((t.registers - V - 1) / V), tuning.maxRows ?? Infinity));
   const panelRowBytes = V * lanes * 4;
   const kc = Math.min(KC_MAX, 2 ** Math.floor(Math.log2(t.cache.l1 / 2 / panelRowBytes)));
   const half = t.cache.l2 / 2 / (kc * 4);
-  return { lanes, mr, nv: V, kc, mc: Math.max(mr, Math.floor(half / mr) * mr), nc: Math.max(V * lanes, Math.floor(half / (V * lanes)) * V * lanes), pack: tuning.pack ?? true, packFrom: t.cache.l1 / 4 };
+  return { lanes, mr, nv: V, kc, mc: Math.max(mr, Math.floor(half / mr) * mr), nc: Math.max(V * lanes, Math.floor(half / (V * lanes)) * V * lanes), pack: tuning.pack ?? true, packFrom: t.cache.l1 / 4, registers: t.registers };
 }
 
 /** Emits the micro-kernel when the spec allows it; returns false to let the caller emit scalar code. */
@@ -114,7 +117,7 @@ export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, tileShape: GemmTile, ac
       panel(kLo, ctx.local(min(add(kLo, KC), K), 'khi'), !peel);
     }, { name: 'kb' });
     if (peel) panel(ix((blocks - 1) * KC), ix(K), true);
-    if (Nv < N && a.cs === 1 && K >= 4 * L) dotColumns(ctx, s, L, aB, bB, yAt, Nv, accumulate, act);
+    if (Nv < N && dotColumnsFit(s, L)) emitDotColumns(ctx, s, L, tileShape.registers, aB, bB, yAt, Nv, accumulate, act);
     else if (Nv < N) scalarColumns(ctx, s, aB, bB, yAt, Nv, accumulate, act);
     if (s.epilogue) ctx.nest([rowsOf(s), N], ([i, j]) => ctx.store(y.ref, yAt(i, j), s.epilogue!(ctx.load(y.ref, yAt(i, j)), i, j, bi)));
   });
@@ -145,36 +148,6 @@ export function rankOneStep(ctx: LowerCtx, a: MatView, aI: Expr, bBuf: KBuf, bI:
 function zeroColumns(ctx: LowerCtx, s: GemmSpec, yAt: (i: E, j: E) => Expr, n: number): void {
   if (n === 0) return;
   ctx.nest([rowsOf(s)], ([i]) => ctx.loop(n, (j) => ctx.store(s.y.ref, yAt(i, j), lit(0, 'f32'))));
-}
-
-/**
- * Columns left of the vector panels when rows of A are contiguous: each column of B is copied
- * once into a contiguous row, then every Y value is a vector dot product along K (lanes summed
- * at the end) instead of K scalar multiply-adds.
- */
-function dotColumns(ctx: LowerCtx, s: GemmSpec, L: number, aB: Expr, bB: Expr, yAt: (i: E, j: E) => Expr, from: number, accumulate: boolean, act?: Activation): void {
-  const { a, b, y, K } = s, r = s.N - from, Kv = K - (K % L);
-  const bt = ctx.temp('float32', [r * K], 'bcols'), lanes = ctx.temp('float32', [L], 'lanes');
-  ctx.loop(K, (k) => {
-    const src = ctx.local(add(bB, mul(k, b.rs)), 'bs');
-    for (let jj = 0; jj < r; jj++) ctx.store(bt, add(k, jj * K), ctx.load(b.ref, add(src, from + jj)));
-  }, { name: 'k' });
-  ctx.nest([rowsOf(s)], ([i]) => {
-    const aI = ctx.local(add(aB, mul(i, a.rs)), 'ai');
-    for (let jj = 0; jj < r; jj++) {
-      const acc = ctx.fresh('vacc');
-      ctx.emit({ k: 'vdecl', name: acc, init: vsplat(lit(0, 'f32'), L) });
-      ctx.loop(Kv, (k) => ctx.emit({ k: 'vassign', name: acc, val: vfma(vload(a.ref.buf, add(aI, k), L), vload(bt.buf, add(k, jj * K), L), vvar(acc, L)) }),
-        { name: 'k', step: L });
-      ctx.emit({ k: 'vstore', buf: lanes.buf, idx: ix(0), val: vvar(acc, L) });
-      let sum: Expr = ctx.load(lanes, ix(0));
-      for (let l = 1; l < L; l++) sum = add(sum, ctx.load(lanes, ix(l)));
-      const tot = ctx.local(sum, 'dot');
-      if (Kv < K) ctx.loop(K, (k) => ctx.assign(tot, add(tot, mul(ctx.load(a.ref, add(aI, k)), ctx.load(bt, add(k, jj * K))))), { lo: Kv, name: 'k' });
-      const at = yAt(i, from + jj), val = accumulate ? add(ctx.load(y.ref, at), tot) : tot;
-      ctx.store(y.ref, at, act ? act.scalar(val) : val);
-    }
-  });
 }
 
 /**

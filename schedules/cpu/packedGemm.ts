@@ -13,6 +13,7 @@ import type { Activation } from '../../ir/ops/activation.js';
 import { GemmSpec, MatView, rowsOf } from '../../ir/ops/gemm.js';
 import { VExpr, vload, vsplat, vvar } from '../../ir/vector.js';
 import { GemmTile, rankOneStep } from './microkernel.js';
+import { dotColumnsFit, emitDotColumns } from './dotColumns.js';
 
 /** Where a register tile's rows live: Y itself, or the scratch tile of the edge panel. */
 interface TileOut { buf: TensorRef; at: (r: number, v: number) => Expr }
@@ -26,8 +27,11 @@ export function emitGemmPacked(ctx: LowerCtx, s: GemmSpec, t: GemmTile, accumula
   const { M, N, K, a, b, y } = s;
   const f32 = [a, b, y].every((m) => m.ref.dtype === 'float32' && !m.map);
   if (!L || !t.pack || !f32 || b.cs !== 1 || y.cs !== 1 || N < L || M < 2 * MR || K < L || K * N < t.packFrom) return false;
+  // the last columns under half a vector go as dot products (dotColumns.ts) when A's rows are
+  // contiguous, so the edge panel is whole vectors and needs no scratch tile
+  const rem = N % L, dot = rem && rem <= L / 2 && dotColumnsFit(s, L) ? rem : 0, Np = N - dot;
   const KC = Math.min(t.kc, K), NC = Math.max(NR, Math.floor(t.nc / NR) * NR), MC = Math.max(MR, Math.floor(t.mc / MR) * MR);
-  const Nw = Math.floor(N / NR) * NR, edge = N - Nw, Mw = Math.floor(M / MR) * MR;
+  const Nw = Math.floor(Np / NR) * NR, edge = Np - Nw, Mw = Math.floor(M / MR) * MR;
   // panels PC·NR floats apart: one row of padding so they are not a power of two apart (the
   // stores of a packed row of B would all fall in the same cache set)
   const PC = KC + 1;
@@ -125,6 +129,7 @@ export function emitGemmPacked(ctx: LowerCtx, s: GemmSpec, t: GemmTile, accumula
     };
     if (jBlocks === 1) jBlock(ix(0));
     else ctx.loop(Nw, jBlock, { step: NC, name: 'jc' });
+    if (dot) emitDotColumns(ctx, s, L, t.registers, aB, bB, yAt, Np, accumulate, act);
     if (s.epilogue) ctx.nest([rowsOf(s), N], ([i, j]) => ctx.store(y.ref, yAt(i, j), s.epilogue!(ctx.load(y.ref, yAt(i, j)), i, j, bi)));
   });
   return true;

@@ -10,7 +10,9 @@ static const float w2_scale[3] = {
   0.5f, -1.0f, 2.0f
 };
 
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(__clang__)
+#define ONNXC_KERNEL static __attribute__((noinline, optimize("no-tree-loop-distribute-patterns")))
+#elif defined(__GNUC__)
 #define ONNXC_KERNEL static __attribute__((noinline))
 #else
 #define ONNXC_KERNEL static

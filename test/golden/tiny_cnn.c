@@ -13,6 +13,55 @@ __asm__(".section .rodata\n.balign 64\n.globl tiny_cnn_weights\n.type tiny_cnn_w
 #endif
 
 static inline float onnxc_maxf(float a, float b) { return (isnan(a) || isnan(b)) ? NAN : (a > b ? a : b); }
+typedef float onnxc_f32x4 __attribute__((vector_size(16)));
+typedef int onnxc_i32x4 __attribute__((vector_size(16)));
+typedef float onnxc_f32x4u __attribute__((vector_size(16), aligned(4), may_alias));
+#define ONNXC_VLOAD4(p) (*(const onnxc_f32x4u *)(p))
+#define ONNXC_VSTORE4(p, v) (*(onnxc_f32x4u *)(p) = (v))
+/* p[0], p[2], …, p[2·3]: two loads that end at the last lane's element, one shuffle */
+#if defined(__clang__) || __GNUC__ >= 12
+#define ONNXC_VLOADEVEN4(p) __builtin_shufflevector(ONNXC_VLOAD4(p), ONNXC_VLOAD4((p) + 3), 0, 2, 5, 7)
+#else
+#define ONNXC_VLOADEVEN4(p) __builtin_shuffle(ONNXC_VLOAD4(p), ONNXC_VLOAD4((p) + 3), (onnxc_i32x4){0, 2, 5, 7})
+#endif
+#define ONNXC_SPLAT4(x) ((onnxc_f32x4){(x), (x), (x), (x)})
+#if defined(__FMA__)
+#include <immintrin.h>
+#define ONNXC_FMA4(a, b, c) ((onnxc_f32x4)_mm_fmadd_ps((__m128)(a), (__m128)(b), (__m128)(c)))
+#else
+#define ONNXC_FMA4(a, b, c) ((a) * (b) + (c))
+#endif
+#if defined(__SSE__)
+#include <immintrin.h>
+#define ONNXC_VMAX4(a, b) ((onnxc_f32x4)_mm_max_ps((__m128)(b), (__m128)(a)))
+#define ONNXC_VMIN4(a, b) ((onnxc_f32x4)_mm_min_ps((__m128)(b), (__m128)(a)))
+#else
+#define ONNXC_VMAX4(a, b) ((onnxc_f32x4)((((onnxc_i32x4)((a) < (b))) & (onnxc_i32x4)(b)) | (~((onnxc_i32x4)((a) < (b))) & (onnxc_i32x4)(a))))
+#define ONNXC_VMIN4(a, b) ((onnxc_f32x4)((((onnxc_i32x4)((b) < (a))) & (onnxc_i32x4)(b)) | (~((onnxc_i32x4)((b) < (a))) & (onnxc_i32x4)(a))))
+#endif
+/* maxnan/minnan: NaN when either operand is; max/min already propagate a's */
+#define ONNXC_VMAXNAN4(a, b) __extension__ ({ onnxc_f32x4 a_ = (a), b_ = (b); ONNXC_VSELECT4(b_ != b_, b_, ONNXC_VMAX4(a_, b_)); })
+#define ONNXC_VMINNAN4(a, b) __extension__ ({ onnxc_f32x4 a_ = (a), b_ = (b); ONNXC_VSELECT4(b_ != b_, b_, ONNXC_VMIN4(a_, b_)); })
+/* lanes of x where the mask m (a vector comparison) is set, of y elsewhere */
+#define ONNXC_VSELECT4(m, x, y) __extension__ ({ onnxc_i32x4 m_ = (onnxc_i32x4)(m); (onnxc_f32x4)((m_ & (onnxc_i32x4)(x)) | (~m_ & (onnxc_i32x4)(y))); })
+#define ONNXC_VABS4(x) ((onnxc_f32x4)((onnxc_i32x4)(x) & 0x7fffffff))
+/* a float function on each lane (GCC/Clang vectorize it where they can) */
+#define ONNXC_VLANES4(f, x) __extension__ ({ onnxc_f32x4 v_ = (x); int l_; for (l_ = 0; l_ < 4; l_++) v_[l_] = f(v_[l_]); v_; })
+#if defined(__SSE4_1__)
+#include <immintrin.h>
+#define ONNXC_VSQRT4(x) ((onnxc_f32x4)_mm_sqrt_ps((__m128)(x)))
+#define ONNXC_VROUND_4(x, m) ((onnxc_f32x4)_mm_round_ps((__m128)(x), m | _MM_FROUND_NO_EXC))
+#define ONNXC_VFLOOR4(x) ONNXC_VROUND_4(x, _MM_FROUND_TO_NEG_INF)
+#define ONNXC_VCEIL4(x) ONNXC_VROUND_4(x, _MM_FROUND_TO_POS_INF)
+#define ONNXC_VTRUNC4(x) ONNXC_VROUND_4(x, _MM_FROUND_TO_ZERO)
+#define ONNXC_VRINT4(x) ONNXC_VROUND_4(x, _MM_FROUND_TO_NEAREST_INT)
+#else
+#define ONNXC_VSQRT4(x) ONNXC_VLANES4(sqrtf, x)
+#define ONNXC_VFLOOR4(x) ONNXC_VLANES4(floorf, x)
+#define ONNXC_VCEIL4(x) ONNXC_VLANES4(ceilf, x)
+#define ONNXC_VTRUNC4(x) ONNXC_VLANES4(truncf, x)
+#define ONNXC_VRINT4(x) ONNXC_VLANES4(rintf, x)
+#endif
 typedef float onnxc_f32x8 __attribute__((vector_size(32)));
 typedef int onnxc_i32x8 __attribute__((vector_size(32)));
 typedef float onnxc_f32x8u __attribute__((vector_size(32), aligned(4), may_alias));
@@ -83,12 +132,14 @@ static const float w8_conv2_bias[16] = {
   0.06757113f, 0.03666998f, -0.083050095f, -0.09343787f, -0.045946296f, 0.040004667f, -0.0460655f, 0.07121336f,
   0.025218735f, 0.08178929f, 0.07762815f, -0.030984102f, -0.08004326f, 0.025443701f, -0.05203973f, -0.0039637536f
 };
-static const float w12_fc_bias[10] = {
+static const float w13_fc_bias[10] = {
   0.031145247f, -0.049893048f, -0.068771586f, -0.025107669f, 0.044923294f, -0.089921735f, -0.07239529f, -0.05212416f,
   0.024176855f, -0.025145227f
 };
 
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(__clang__)
+#define ONNXC_KERNEL static __attribute__((noinline, optimize("no-tree-loop-distribute-patterns")))
+#elif defined(__GNUC__)
 #define ONNXC_KERNEL static __attribute__((noinline))
 #else
 #define ONNXC_KERNEL static
@@ -116,7 +167,11 @@ ONNXC_KERNEL void Conv_0(const float *restrict v0_image, const float *restrict w
             for (ptrdiff_t o2 = lo0; o2 < (hi0 - 7); o2 += 8) {
               ONNXC_VSTORE8(v4_conv0_col + (c0 * 9 + (k0 * 3 + k1)) * 256 + (o0 * 16 + o2), ONNXC_VLOAD8(v0_image + c0 * 256 + (o0 + k0 - 1) * 16 + (o2 + k1 - 1)));
             }
-            for (ptrdiff_t o2 = vend0_; o2 < hi0; ++o2) {
+            ptrdiff_t vend1_ = (lo0 > (hi0 - (ptrdiff_t)((hi0 - lo0) % 4)) ? lo0 : (hi0 - (ptrdiff_t)((hi0 - lo0) % 4)));
+            for (ptrdiff_t o2 = vend0_; o2 < (hi0 - 3); o2 += 4) {
+              ONNXC_VSTORE4(v4_conv0_col + (c0 * 9 + (k0 * 3 + k1)) * 256 + (o0 * 16 + o2), ONNXC_VLOAD4(v0_image + c0 * 256 + (o0 + k0 - 1) * 16 + (o2 + k1 - 1)));
+            }
+            for (ptrdiff_t o2 = vend1_; o2 < hi0; ++o2) {
               v4_conv0_col[(c0 * 9 + (k0 * 3 + k1)) * 256 + (o0 * 16 + o2)] = v0_image[c0 * 256 + (o0 + k0 - 1) * 16 + (o2 + k1 - 1)];
             }
             for (ptrdiff_t o3 = hi0; o3 < 16; ++o3) {
@@ -366,73 +421,80 @@ ONNXC_KERNEL void Conv_2(const float *restrict v5_maxpool2, const float *restric
 }
 
 /* node 'globalaveragepool5' (GlobalAveragePool) */
-ONNXC_KERNEL void GlobalAveragePool_3(const float *restrict v9_relu4, float *restrict v10_globalaveragepool5) {
+ONNXC_KERNEL void GlobalAveragePool_3(const float *restrict v9_relu4, float *restrict v10_globalaveragepool5, float *restrict v11_globalaveragepool5_lanes) {
   for (ptrdiff_t nc0 = 0; nc0 < 16; ++nc0) {
-    float acc0 = 0.0f;
     ptrdiff_t base0 = nc0 * 64;
-    for (ptrdiff_t k0 = 0; k0 < 8; ++k0) {
-      for (ptrdiff_t k1 = 0; k1 < 8; ++k1) {
-        acc0 = acc0 + v9_relu4[base0 + k0 * 8 + k1];
-      }
+    onnxc_f32x8 vs0 = ONNXC_SPLAT8(0.0f);
+    onnxc_f32x8 vs1 = ONNXC_SPLAT8(0.0f);
+    onnxc_f32x8 vs2 = ONNXC_SPLAT8(0.0f);
+    onnxc_f32x8 vs3 = ONNXC_SPLAT8(0.0f);
+    for (ptrdiff_t i0 = 0; i0 < 64; i0 += 32) {
+      vs0 = (vs0 + ONNXC_VLOAD8(v9_relu4 + base0 + i0));
+      vs1 = (vs1 + ONNXC_VLOAD8(v9_relu4 + base0 + i0 + 8));
+      vs2 = (vs2 + ONNXC_VLOAD8(v9_relu4 + base0 + i0 + 16));
+      vs3 = (vs3 + ONNXC_VLOAD8(v9_relu4 + base0 + i0 + 24));
     }
-    v10_globalaveragepool5[nc0] = acc0 / (float)64;
+    onnxc_f32x8 vs4 = ((vs0 + vs1) + (vs2 + vs3));
+    ONNXC_VSTORE8(v11_globalaveragepool5_lanes + 0, vs4);
+    float sum0 = v11_globalaveragepool5_lanes[0] + v11_globalaveragepool5_lanes[1] + v11_globalaveragepool5_lanes[2] + v11_globalaveragepool5_lanes[3] + v11_globalaveragepool5_lanes[4] + v11_globalaveragepool5_lanes[5] + v11_globalaveragepool5_lanes[6] + v11_globalaveragepool5_lanes[7];
+    v10_globalaveragepool5[nc0] = sum0 / 64.0f;
   }
 }
 
 /* node 'gemm7' (Gemm) */
-ONNXC_KERNEL void Gemm_4(const float *restrict v10_globalaveragepool5, const float *restrict w11_fc_weight_T, const float *restrict w12_fc_bias, float *restrict v13_gemm7) {
+ONNXC_KERNEL void Gemm_4(const float *restrict v10_globalaveragepool5, const float *restrict w12_fc_weight_T, const float *restrict w13_fc_bias, float *restrict v14_gemm7) {
   ptrdiff_t j00 = 0;
   onnxc_f32x8 acc0 = ONNXC_SPLAT8(0.0f);
   ptrdiff_t ai0 = 0;
   ptrdiff_t bi0 = j00;
   for (ptrdiff_t k0 = 0; k0 < 16; ++k0) {
-    onnxc_f32x8 bv0 = ONNXC_VLOAD8(w11_fc_weight_T + bi0);
+    onnxc_f32x8 bv0 = ONNXC_VLOAD8(w12_fc_weight_T + bi0);
     onnxc_f32x8 av0 = ONNXC_SPLAT8(v10_globalaveragepool5[ai0]);
     acc0 = ONNXC_FMA8(av0, bv0, acc0);
     ai0 = ai0 + 1;
     bi0 = bi0 + 10;
   }
-  ONNXC_VSTORE8(v13_gemm7 + j00, acc0);
+  ONNXC_VSTORE8(v14_gemm7 + j00, acc0);
   float acc1 = 0.0f;
   float acc2 = 0.0f;
   ptrdiff_t ai1 = 0;
   ptrdiff_t bi1 = 8;
   for (ptrdiff_t k1 = 0; k1 < 16; ++k1) {
     float a0 = v10_globalaveragepool5[ai1];
-    acc1 = acc1 + a0 * w11_fc_weight_T[bi1];
-    acc2 = acc2 + a0 * w11_fc_weight_T[bi1 + 1];
+    acc1 = acc1 + a0 * w12_fc_weight_T[bi1];
+    acc2 = acc2 + a0 * w12_fc_weight_T[bi1 + 1];
     ai1 = ai1 + 1;
     bi1 = bi1 + 10;
   }
-  v13_gemm7[8] = acc1;
-  v13_gemm7[9] = acc2;
+  v14_gemm7[8] = acc1;
+  v14_gemm7[9] = acc2;
   for (ptrdiff_t i0 = 0; i0 < 10; ++i0) {
-    v13_gemm7[i0] = v13_gemm7[i0] + w12_fc_bias[i0];
+    v14_gemm7[i0] = v14_gemm7[i0] + w13_fc_bias[i0];
   }
 }
 
 /* node 'softmax8' (Softmax) */
-ONNXC_KERNEL void Softmax_5(const float *restrict v13_gemm7, float *restrict v14_probabilities) {
-  float max0 = v13_gemm7[0];
+ONNXC_KERNEL void Softmax_5(const float *restrict v14_gemm7, float *restrict v15_probabilities) {
+  float max0 = v14_gemm7[0];
   for (ptrdiff_t k0 = 1; k0 < 10; ++k0) {
-    max0 = onnxc_maxf(max0, v13_gemm7[k0]);
+    max0 = onnxc_maxf(max0, v14_gemm7[k0]);
   }
   float sum0 = 0.0f;
   for (ptrdiff_t k1 = 0; k1 < 8; k1 += 8) {
-    ONNXC_VSTORE8(v14_probabilities + k1, ONNXC_VEXP8((ONNXC_VLOAD8(v13_gemm7 + k1) - ONNXC_SPLAT8(max0))));
+    ONNXC_VSTORE8(v15_probabilities + k1, ONNXC_VEXP8((ONNXC_VLOAD8(v14_gemm7 + k1) - ONNXC_SPLAT8(max0))));
   }
   for (ptrdiff_t k1 = 8; k1 < 10; ++k1) {
-    v14_probabilities[k1] = expf((v13_gemm7[k1] - max0));
+    v15_probabilities[k1] = expf((v14_gemm7[k1] - max0));
   }
   for (ptrdiff_t k2 = 0; k2 < 10; ++k2) {
-    sum0 = sum0 + v14_probabilities[k2];
+    sum0 = sum0 + v15_probabilities[k2];
   }
   float inv0 = 1.0f / sum0;
   for (ptrdiff_t k3 = 0; k3 < 8; k3 += 8) {
-    ONNXC_VSTORE8(v14_probabilities + k3, (ONNXC_VLOAD8(v14_probabilities + k3) * ONNXC_SPLAT8(inv0)));
+    ONNXC_VSTORE8(v15_probabilities + k3, (ONNXC_VLOAD8(v15_probabilities + k3) * ONNXC_SPLAT8(inv0)));
   }
   for (ptrdiff_t k3 = 8; k3 < 10; ++k3) {
-    v14_probabilities[k3] = v14_probabilities[k3] * inv0;
+    v15_probabilities[k3] = v15_probabilities[k3] * inv0;
   }
 }
 
@@ -440,23 +502,24 @@ int tiny_cnn_run(const void *const *inputs, void *const *outputs, void *arena) {
   unsigned char *const mem = (unsigned char *)arena;
   if (!inputs || !outputs || !arena) return ONNXC_ERR_NULL_ARG;
   const float *const v0_image = (const float *)inputs[0];
-  float *const v14_probabilities = (float *)outputs[0];
+  float *const v15_probabilities = (float *)outputs[0];
   float *const v3_relu1 = (float *)(mem + 27648);
   float *const v4_conv0_col = (float *)(mem + 0);
   float *const v5_maxpool2 = (float *)(mem + 4096);
   float *const v6_maxpool2_row = (float *)(mem + 0);
   float *const v9_relu4 = (float *)(mem + 0);
   float *const v10_globalaveragepool5 = (float *)(mem + 4096);
-  float *const v13_gemm7 = (float *)(mem + 0);
+  float *const v11_globalaveragepool5_lanes = (float *)(mem + 4160);
+  float *const v14_gemm7 = (float *)(mem + 0);
   const float *const w1_conv1_weight = (const float *)(tiny_cnn_weights + 0);
   const float *const w7_conv2_weight = (const float *)(tiny_cnn_weights + 896);
-  const float *const w11_fc_weight_T = (const float *)(tiny_cnn_weights + 1408);
+  const float *const w12_fc_weight_T = (const float *)(tiny_cnn_weights + 1408);
   Conv_0(v0_image, w1_conv1_weight, w2_conv1_bias, v3_relu1, v4_conv0_col);
   MaxPool_1(v3_relu1, v5_maxpool2, v6_maxpool2_row);
   Conv_2(v5_maxpool2, w7_conv2_weight, w8_conv2_bias, v9_relu4);
-  GlobalAveragePool_3(v9_relu4, v10_globalaveragepool5);
-  Gemm_4(v10_globalaveragepool5, w11_fc_weight_T, w12_fc_bias, v13_gemm7);
-  Softmax_5(v13_gemm7, v14_probabilities);
+  GlobalAveragePool_3(v9_relu4, v10_globalaveragepool5, v11_globalaveragepool5_lanes);
+  Gemm_4(v10_globalaveragepool5, w12_fc_weight_T, w13_fc_bias, v14_gemm7);
+  Softmax_5(v14_gemm7, v15_probabilities);
   return ONNXC_OK;
 }
 

@@ -87,7 +87,9 @@ static const float w12_fc_bias[10] = {
   0.024176855f, -0.025145227f
 };
 
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(__clang__)
+#define ONNXC_KERNEL static __attribute__((noinline, optimize("no-tree-loop-distribute-patterns")))
+#elif defined(__GNUC__)
 #define ONNXC_KERNEL static __attribute__((noinline))
 #else
 #define ONNXC_KERNEL static
