@@ -263,7 +263,7 @@ function refuseRuntimeDims(p: Program, target: string): void {
 
 function emitFiles(program: Program, m: Model, opts: CompileOptions, env: CompileEnv, lowerTarget: TargetDesc): Record<string, string | Uint8Array> {
   const weights = opts.weights ?? (opts.simd === false ? 'c' : 'incbin');
-  if (opts.target === 'c') return { ...emitC(program, { source: m.source, weights, profile: opts.profile, freestanding: opts.freestanding, row: cRowFor(lowerTarget), x86March: lowerTarget.x86March }), 'onnxc_runtime.h': env.runtimeHeader() };
+  if (opts.target === 'c') return { ...emitC(program, { source: m.source, weights, profile: opts.profile, freestanding: opts.freestanding, row: cRowFor(lowerTarget), x86March: lowerTarget.lanes ? lowerTarget.x86March : undefined }), 'onnxc_runtime.h': env.runtimeHeader() };
   if (opts.target === 'wasm') {
     if (!wasmEmitter) throw new Error('the WASM backend is not loaded: import onnxc\'s package entry (src/api.ts) or await loadWasmBackend() first');
     return wasmEmitter(program, { source: m.source, profile: opts.profile }).files;
