@@ -133,8 +133,8 @@ export interface TapVisitor {
 export interface RowBand { from: Expr; count: number }
 
 /**
- * Visits every (channel, kernel tap, output position) of a windowed op over `channels` image
- * planes, the innermost loop running over the last output dim. Bounds are hoisted: the valid
+ * Visits every (channel, kernel tap, output position) of a windowed op over `channels` images
+ * (one per channel), the innermost loop running over the last output dim. Bounds are hoisted: the valid
  * range of the last dim is computed once per tap, the other dims are checked once per row.
  * With a band (spatial rank ≥ 2), only its output rows are visited and `p` counts from the
  * band's first position.
