@@ -117,6 +117,30 @@ describe('Gemm with run-time rows', () => {
       }
     }
   }, 120_000);
+
+  it('MatMul of [seq, 1, K] rows (the [seq, batch, D] projections of PyTorch attention) takes the GEMM with run-time rows', async () => {
+    const d = tmpDir('onnxc-bounded-seq1-'), m = path.join(d, 'seq1.onnx'), r = seededRandom(4);
+    const rand = (n: number) => Array.from({ length: n }, () => r() * 2 - 1);
+    const b = new ModelBuilder(17);
+    b.input('x', 'float32', ['seq', 1, 24]);
+    b.initializer('w', tensorFrom('float32', [24, 40], rand(960)));
+    b.node('MatMul', ['x', 'w'], {}, { outputs: ['y'] });
+    b.output('y', 'float32', ['seq', 1, 40]);
+    fs.writeFileSync(m, b.encode());
+    const s = await ort.InferenceSession.create(m, { intraOpNumThreads: 1, logSeverityLevel: 3 });
+    for (const target of ['c', 'wasm'] as const) {
+      const res = compileFile(m, { target, name: 'g', dims: { seq: '1..64' }, verify: true });
+      const runner = getRunner(target, res.cpu), handle = await runner.build(res, path.join(d, target));
+      for (const n of [1, 13, 64]) {
+        const x = tensorFrom('float32', [n, 1, 24], rand(n * 24)), f = path.join(d, `x${n}.pb`);
+        fs.writeFileSync(f, encodeTensor(x, 'x'));
+        const [y] = await runner.run(handle, [f], path.join(d, `${target}_out${n}`), 1);
+        const ref = await s.run({ x: new ort.Tensor('float32', x.data as Float32Array, x.shape) });
+        expect(y.shape).toEqual([n, 1, 40]);
+        expect(maxError(toNumbers(y), Array.from(ref.y.data as Float32Array))).toBeLessThan(1e-5);
+      }
+    }
+  }, 120_000);
 });
 
 describe('shape arithmetic over a bounded dim', () => {

@@ -1,5 +1,5 @@
 // MatMul over operands with run-time dims (ir/rtdims.ts). Only the rows at run time (a
-// [1, seq, D] activation times a weight): the shared GEMM with GemmSpec.Mrt, so the target's
+// [1, seq, D] or [seq, 1, D] activation times a weight): the shared GEMM with GemmSpec.Mrt, so the target's
 // micro-kernel runs the full tiles and the rest goes row by row. Otherwise (run-time K, N or
 // batch strides: attention's Q·Kᵀ and P·V) a nest whose innermost loop runs along a row of B
 // and Y: Y[i, :] = Σ_k A[i, k] · B[k, :], summed in k order (the scalar GEMM's order),
@@ -9,12 +9,17 @@ import { LowerCtx, TensorRef } from '../ctx.js';
 import { add, cast, ix, lit, mul } from '../kbuild.js';
 import { RtGemmSpec, emitGemm } from './gemm.js';
 
-/** Whether only the rows (dim -2 of A and Y) are run-time and every batch dim is 1. */
-function rowsOnly(A: TensorRef, B: TensorRef, Y: TensorRef): boolean {
-  const rtAt = (r: TensorRef) => (r.rt?.slots ?? []).flatMap((s, d) => (s ? [d] : []));
-  const ones = (r: TensorRef) => r.shape.slice(0, -2).every((d) => d === 1);
-  const onlyRows = (r: TensorRef) => rtAt(r).every((d) => d === r.shape.length - 2);
-  return !B.rt && onlyRows(A) && onlyRows(Y) && ones(A) && ones(B) && ones(Y);
+const rtAt = (r: TensorRef) => (r.rt?.slots ?? []).flatMap((s, d) => (s ? [d] : []));
+
+/**
+ * The axis holding an operand's run-time rows, where they are its only run-time dim and every
+ * other batch dim is 1: dim -2, or dim -3 over one-row matrices ([seq, 1, K], as PyTorch's
+ * attention projects [seq, batch, D]: the rows still follow each other K apart).
+ */
+function rowAxis(r: TensorRef): number | undefined {
+  const n = r.shape.length, rts = rtAt(r), d = rts[0];
+  if (rts.length !== 1 || (d !== n - 2 && !(d === n - 3 && r.shape[n - 2] === 1))) return undefined;
+  return r.shape.slice(0, d).every((x) => x === 1) ? d : undefined;
 }
 
 /** Lowers MatMul when an operand has run-time dims (both of rank 2 or more). */
@@ -22,8 +27,9 @@ export function lowerMatMulRt(ctx: LowerCtx, A: TensorRef, B: TensorRef, Y: Tens
   const rA = A.shape.length, rB = B.shape.length, rY = Y.shape.length, nb = rY - 2;
   if (rA < 2 || rB < 2) throw ctx.error('a 1-D operand with run-time dimensions is not supported');
   const K = A.shape[rA - 1], N = B.shape[rB - 1];
-  if (rowsOnly(A, B, Y)) {
-    emitGemm(ctx, { M: A.shape[rA - 2], Mrt: ctx.dim(A, rA - 2), N, K,
+  const ax = rowAxis(A), ay = rowAxis(Y);
+  if (!B.rt && B.shape.slice(0, -2).every((d) => d === 1) && ax !== undefined && ay !== undefined && rA - ax === rY - ay) {
+    emitGemm(ctx, { M: A.shape[ax], Mrt: ctx.dim(A, ax), N, K,
       a: { ref: A, rs: K, cs: 1 }, b: { ref: B, rs: N, cs: 1 }, y: { ref: Y, rs: N, cs: 1 } });
     return;
   }
