@@ -47,6 +47,29 @@ async function reference(model: string, x: TensorData): Promise<number[]> {
 
 const maxError = (a: number[], b: number[]) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
+/** Compiles model m (one float input 'x', float outputs) once per target with the dim ranges,
+ * runs it at each input shape on seeded values and compares every output with onnxruntime-node,
+ * shape first. */
+async function matchesOrt(m: string, dims: Record<string, string>, shapes: number[][], seed: number, tol = 1e-5): Promise<void> {
+  const d = path.dirname(m), r = seededRandom(seed);
+  const sess = await ort.InferenceSession.create(m, { intraOpNumThreads: 1, logSeverityLevel: 3 });
+  for (const target of ['c', 'wasm'] as const) {
+    const res = compileFile(m, { target, name: 'm', dims, verify: true });
+    const runner = getRunner(target, res.cpu), handle = await runner.build(res, path.join(d, target));
+    for (const shape of shapes) {
+      const x = tensorFrom('float32', shape, Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1));
+      const tag = shape.join('x'), f = path.join(d, `x${tag}.pb`);
+      fs.writeFileSync(f, encodeTensor(x, 'x'));
+      const got = await runner.run(handle, [f], path.join(d, `${target}_out${tag}`), res.program.outputs.length);
+      const ref = await sess.run({ x: new ort.Tensor('float32', x.data as Float32Array, x.shape) });
+      sess.outputNames.forEach((name, i) => {
+        expect(got[i].shape, `${target} ${name} at [${shape}]`).toEqual([...ref[name].dims]);
+        expect(maxError(toNumbers(got[i]), Array.from(ref[name].data as Float32Array)), `${target} ${name} at [${shape}]`).toBeLessThan(tol);
+      });
+    }
+  }
+}
+
 describe.each(ENCODERS)('one program, many lengths (--dim seq=1..128): $label', ({ label, file: model, inDim, outDim }) => {
   const tag = label === 'builder encoder' ? '' : 'torch_';
   for (const target of ['c', 'wasm'] as const) {
@@ -103,19 +126,7 @@ describe('Gemm with run-time rows', () => {
     b.node('Softmax', [g], { axis: 0 }, { outputs: ['y'] });
     b.output('y', 'float32', ['n', 20]);
     fs.writeFileSync(m, b.encode());
-    const s = await ort.InferenceSession.create(m, { intraOpNumThreads: 1, logSeverityLevel: 3 });
-    for (const target of ['c', 'wasm'] as const) {
-      const res = compileFile(m, { target, name: 'g', dims: { n: '1..20' }, verify: true });
-      const runner = getRunner(target, res.cpu), handle = await runner.build(res, path.join(d, target));
-      for (const n of [1, 5, 20]) {
-        const x = tensorFrom('float32', [n, 8], rand(n * 8)), f = path.join(d, `x${n}.pb`);
-        fs.writeFileSync(f, encodeTensor(x, 'x'));
-        const [y] = await runner.run(handle, [f], path.join(d, `${target}_out${n}`), 1);
-        const ref = await s.run({ x: new ort.Tensor('float32', x.data as Float32Array, x.shape) });
-        expect(y.shape).toEqual([n, 20]);
-        expect(maxError(toNumbers(y), Array.from(ref.y.data as Float32Array))).toBeLessThan(1e-5);
-      }
-    }
+    await matchesOrt(m, { n: '1..20' }, [[1, 8], [5, 8], [20, 8]], 13);
   }, 120_000);
 
   it('MatMul of [seq, 1, K] rows (the [seq, batch, D] projections of PyTorch attention) takes the GEMM with run-time rows', async () => {
@@ -127,19 +138,7 @@ describe('Gemm with run-time rows', () => {
     b.node('MatMul', ['x', 'w'], {}, { outputs: ['y'] });
     b.output('y', 'float32', ['seq', 1, 40]);
     fs.writeFileSync(m, b.encode());
-    const s = await ort.InferenceSession.create(m, { intraOpNumThreads: 1, logSeverityLevel: 3 });
-    for (const target of ['c', 'wasm'] as const) {
-      const res = compileFile(m, { target, name: 'g', dims: { seq: '1..64' }, verify: true });
-      const runner = getRunner(target, res.cpu), handle = await runner.build(res, path.join(d, target));
-      for (const n of [1, 13, 64]) {
-        const x = tensorFrom('float32', [n, 1, 24], rand(n * 24)), f = path.join(d, `x${n}.pb`);
-        fs.writeFileSync(f, encodeTensor(x, 'x'));
-        const [y] = await runner.run(handle, [f], path.join(d, `${target}_out${n}`), 1);
-        const ref = await s.run({ x: new ort.Tensor('float32', x.data as Float32Array, x.shape) });
-        expect(y.shape).toEqual([n, 1, 40]);
-        expect(maxError(toNumbers(y), Array.from(ref.y.data as Float32Array))).toBeLessThan(1e-5);
-      }
-    }
+    await matchesOrt(m, { seq: '1..64' }, [[1, 1, 24], [13, 1, 24], [64, 1, 24]], 14);
   }, 120_000);
 });
 
@@ -265,21 +264,7 @@ describe('two bounded dims', () => {
     b.output('y', 'float32', ['batch', 'seq', 8]);
     b.output('z', 'float32', ['batch', 8]);
     fs.writeFileSync(m, b.encode());
-    const sess = await ort.InferenceSession.create(m, { intraOpNumThreads: 1, logSeverityLevel: 3 });
-    for (const target of ['c', 'wasm'] as const) {
-      const res = compileFile(m, { target, name: 'two', dims: { batch: '1..4', seq: '1..16' }, verify: true });
-      const runner = getRunner(target, res.cpu), handle = await runner.build(res, path.join(d, target));
-      for (const [nb, len] of [[1, 1], [2, 9], [4, 16]]) {
-        const x = tensorFrom('float32', [nb, len, 8], Array.from({ length: nb * len * 8 }, () => r() * 2 - 1)), f = path.join(d, `x${nb}_${len}.pb`);
-        fs.writeFileSync(f, encodeTensor(x, 'x'));
-        const got = await runner.run(handle, [f], path.join(d, `${target}_out${nb}_${len}`), 2);
-        const ref = await sess.run({ x: new ort.Tensor('float32', x.data as Float32Array, x.shape) });
-        ['y', 'z'].forEach((name, i) => {
-          expect(got[i].shape, `${target} ${name}`).toEqual([...ref[name].dims]);
-          expect(maxError(toNumbers(got[i]), Array.from(ref[name].data as Float32Array)), `${target} ${name}`).toBeLessThan(1e-6);
-        });
-      }
-    }
+    await matchesOrt(m, { batch: '1..4', seq: '1..16' }, [[1, 1, 8], [2, 9, 8], [4, 16, 8]], 10, 1e-6);
   }, 60_000);
 });
 
