@@ -140,6 +140,17 @@ describe('Gemm with run-time rows', () => {
     fs.writeFileSync(m, b.encode());
     await matchesOrt(m, { seq: '1..64' }, [[1, 1, 24], [13, 1, 24], [64, 1, 24]], 14);
   }, 120_000);
+
+  it('a product narrower than a vector (N = 3: the row-streaming GEMM) over run-time rows, groups of four and the rest', async () => {
+    const d = tmpDir('onnxc-bounded-narrow-'), m = path.join(d, 'narrow.onnx'), r = seededRandom(6);
+    const b = new ModelBuilder(17);
+    b.input('x', 'float32', [1, 'seq', 24]);
+    b.initializer('w', tensorFrom('float32', [24, 3], Array.from({ length: 72 }, () => r() * 2 - 1)));
+    b.node('Relu', [b.node('MatMul', ['x', 'w'])[0]], {}, { outputs: ['y'] });
+    b.output('y', 'float32', [1, 'seq', 3]);
+    fs.writeFileSync(m, b.encode());
+    await matchesOrt(m, { seq: '1..32' }, [[1, 1, 24], [1, 7, 24], [1, 32, 24]], 15);
+  }, 120_000);
 });
 
 describe('shape arithmetic over a bounded dim', () => {

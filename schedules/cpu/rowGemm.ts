@@ -1,14 +1,15 @@
 // The CPU's scalar GEMM schedule, for what the SIMD micro-kernel declines (integer and float16
 // convolutions, --no-simd, narrow products): Y (+)= A·B with the innermost loop along a row of
 // B and of Y (contiguous, so C compilers vectorize it), four rows of Y sharing each load of B,
-// and K tiled so a block of B rows stays in cache. On CPUs it runs several times faster than
+// and K tiled so a block of B rows stays in cache; rows known only at run time (GemmSpec.Mrt)
+// go in groups of four as far as they reach. On CPUs it runs several times faster than
 // the algorithm's i-j-k dot products, whose B loads stride down a column.
 import { LowerCtx } from '../../ir/ctx.js';
 import { isConverted } from '../../ir/dtype.js';
-import { add, as, cast, ix, linearIndex, lit, min, mul } from '../../ir/kbuild.js';
+import { add, as, cast, div, ix, linearIndex, lit, min, mul } from '../../ir/kbuild.js';
 import { Expr } from '../../ir/kernel.js';
 import type { Activation } from '../../ir/ops/activation.js';
-import type { GemmSpec, MatView } from '../../ir/ops/gemm.js';
+import { GemmSpec, MatView, rowsOf } from '../../ir/ops/gemm.js';
 
 /** Elements of B (K rows × N) one K tile may span. */
 const TILE_ELEMS = 32768;
@@ -22,7 +23,7 @@ const ROWS = 4;
  */
 export function emitGemmRows(ctx: LowerCtx, s: GemmSpec, accumulate: boolean, act?: Activation): boolean {
   const { M, N, K, a, b, y } = s;
-  if (s.Mrt || b.cs !== 1 || y.cs !== 1 || isConverted(y.ref.dtype) || K === 0) return false;
+  if (b.cs !== 1 || y.cs !== 1 || isConverted(y.ref.dtype) || K === 0) return false;
   const t = y.ref.t;
   const ld = (m: MatView, idx: Expr, r: Expr, c: Expr) => {
     const v = ctx.load(m.ref, idx);
@@ -33,7 +34,8 @@ export function emitGemmRows(ctx: LowerCtx, s: GemmSpec, accumulate: boolean, ac
     const base = (m: MatView) => add(as(m.off ?? 0, 'idx'), linearIndex(bi, m.bs ?? bi.map(() => 0)));
     const aB = base(a), bB = base(b), yB = base(y);
     const yAt = (i: Expr, j: Expr) => add(yB, add(mul(i, y.rs), j));
-    if (!accumulate) ctx.loop(M, (i) => ctx.loop(N, (j) => ctx.store(y.ref, yAt(i, j), lit(0, t)), { name: 'j' }), { name: 'i' });
+    const eachRow = (fn: (i: Expr) => void) => (s.Mrt ? ctx.nest([rowsOf(s)], ([i]) => fn(i)) : ctx.loop(M, fn, { name: 'i' }));
+    if (!accumulate) eachRow((i) => ctx.loop(N, (j) => ctx.store(y.ref, yAt(i, j), lit(0, t)), { name: 'j' }));
     const rows = (m0: Expr, U: number, k0: Expr, kEnd: Expr) => ctx.loop(kEnd, (k) => {
       const av = Array.from({ length: U }, (_, r) => ctx.local(ld(a, add(aB, add(mul(add(m0, r), a.rs), mul(k, a.cs))), add(m0, r), k), 'av'));
       const bRow = ctx.local(add(bB, mul(k, b.rs)), 'bk');
@@ -49,16 +51,23 @@ export function emitGemmRows(ctx: LowerCtx, s: GemmSpec, accumulate: boolean, ac
     }, { lo: k0, name: 'k' });
     const U = M >= ROWS ? ROWS : 1, Mmain = M - (M % U);
     const tile = (k0: Expr, kEnd: Expr) => {
+      if (s.Mrt) {
+        // run-time rows (GemmSpec.Mrt): groups of U as far as they go, then one row at a time
+        const groups = ctx.local(div(s.Mrt, U), 'groups');
+        ctx.loop(groups, (g) => rows(ctx.local(mul(g, U), 'm0'), U, k0, kEnd), { name: 'g', bound: Math.floor(M / U) });
+        if (U > 1) ctx.loop(s.Mrt, (m) => rows(m, 1, k0, kEnd), { lo: mul(groups, U), name: 'mr', bound: U - 1 });
+        return;
+      }
       if (Mmain === U) rows(ix(0), U, k0, kEnd);
       else ctx.loop(Mmain, (m) => rows(m, U, k0, kEnd), { step: U, name: 'm' });
       for (let m = Mmain; m < M; m++) rows(ix(m), 1, k0, kEnd);
     };
     if (KT >= K) tile(ix(0), ix(K));
     else ctx.loop(K, (k0) => tile(k0, min(add(k0, KT), ix(K))), { step: KT, name: 'kt' });
-    if (s.epilogue || act) ctx.loop(M, (i) => ctx.loop(N, (j) => {
+    if (s.epilogue || act) eachRow((i) => ctx.loop(N, (j) => {
       const v = s.epilogue ? s.epilogue(ctx.load(y.ref, yAt(i, j)), i, j, bi) : ctx.load(y.ref, yAt(i, j));
       ctx.store(y.ref, yAt(i, j), act ? act.scalar(v) : v);
-    }, { name: 'j' }), { name: 'i' });
+    }, { name: 'j' }));
   });
   return true;
 }
