@@ -4,7 +4,6 @@
 // (benchmarks/ortNode.ts); every contender gets the same warm-up runs each round. Checks the
 // outputs agree, then writes benchmarks/RESULTS.md.
 // Usage: npm run bench [-- --rounds R --iters N MODEL...]   (models from benchmarks/models/)
-import { execFileSync } from 'node:child_process';
 import { exec } from '../src/runners/exec.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +20,7 @@ import { inferShapes } from '../passes/inferShapes.js';
 import { getRunner } from '../src/runners/index.js';
 import { buildC, RELEASE_CFLAGS, benchC, runC } from '../src/runners/c.js';
 import { readTensorFile } from '../src/runners/index.js';
+import { machine } from './machine.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const MODELS = path.join(ROOT, 'benchmarks', 'models');
@@ -62,15 +62,6 @@ function flops(file: string): number {
     }
   }
   return f;
-}
-
-function machine(): string {
-  const info = fs.readFileSync('/proc/cpuinfo', 'utf8');
-  const model = /model name\s*:\s*(.*)/.exec(info)?.[1] ?? 'unknown CPU';
-  const family = /cpu family\s*:\s*(\d+)/.exec(info)?.[1], num = /^model\s*:\s*(\d+)/m.exec(info)?.[1];
-  const flags = (/flags\s*:\s*(.*)/.exec(info)?.[1] ?? '').split(' ');
-  const simd = ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512vnni', 'amx_tile'].filter((f) => flags.includes(f));
-  return `${model} (cpu family ${family ?? '?'}, model ${num ?? '?'}), ${os.cpus().length} cores, ${simd.join(' ')}; Node ${process.version}; ${execFileSync('gcc', ['--version']).toString().split('\n')[0]}`;
 }
 
 const WARMUP = 2;

@@ -24,7 +24,7 @@ const LENGTHS = [1, 37, 128];
  * it with python3-torchvision); undefined, with the reason, where it does not. */
 function exportTorchEncoder(): { file?: string; why?: string } {
   const out = path.join(dir, 'torch_encoder.onnx');
-  const r = spawnSync('/usr/bin/python3', [path.join(import.meta.dirname, 'export_encoder.py'), out], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/python3', [path.join(import.meta.dirname, '..', 'benchmarks', 'export_encoder.py'), out], { encoding: 'utf8' });
   return r.status === 0 ? { file: out } : { why: (r.stderr || r.error?.message || '').trim().split('\n').pop() };
 }
 const torchEncoder = exportTorchEncoder();
@@ -428,49 +428,4 @@ describe('inspect keeps bounded dims symbolic', () => {
     expect(u.stdout).toMatch(/y\s+float32\s+\[1, seq, 64\]/);
     expect(u.stdout).toContain("arena: not planned (input 'x' has symbolic dimension 'seq'; bind it with --dim seq=VALUE (or a range: --dim seq=LO..HI))");
   }, 60_000);
-});
-
-// The performance bar (ONNXC_BENCH_BOUNDED=1): at seq=128 (and 37), the bounded program run at
-// that length against the one specialized with --dim seq=128 (37), built alike. C: alternating
-// rounds of runtime-c's --bench on the same input file (median of the round medians); WASM: the
-// two models' runs interleaved one by one (medians).
-describe.skipIf(!process.env.ONNXC_BENCH_BOUNDED)('bounded vs specialized', () => {
-  const ROUNDS = 9, ITERS = 60;
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const report = (target: string, seq: number, b: number, s: number) =>
-    console.log(`bounded dims bench: ${target} seq=${seq} bounded ${b.toFixed(3)} ms, specialized ${s.toFixed(3)} ms, ratio ${(b / s).toFixed(3)}`);
-
-  it('C (release flags, --cpu native)', async () => {
-    const { buildC, RELEASE_CFLAGS } = await import('../dist/src/runners/c.js');
-    const build = (dims: Record<string, string | number>, k: string) =>
-      buildC(compileFile(file, { target: 'c', name: 'enc', dims, cpu: 'native' }).files, path.join(dir, `bench_c_${k}`), 'enc', RELEASE_CFLAGS);
-    const bounded = await build({ seq: '1..128' }, 'b');
-    for (const seq of [128, 37]) {
-      const fixed = await build({ seq }, String(seq)), x = path.join(dir, `bench_x${seq}.pb`);
-      fs.writeFileSync(x, encodeTensor(input(seq), 'x'));
-      const time = (exe: string) => JSON.parse(spawnSync(exe, ['-i', x, '--bench', String(ITERS), '--warmup', '10'], { encoding: 'utf8' }).stdout.trim().split('\n').pop()!).median_ms as number;
-      const rounds: number[][] = [[], []];
-      for (let r = 0; r < ROUNDS; r++) { rounds[0].push(time(bounded)); rounds[1].push(time(fixed)); }
-      report('c', seq, median(rounds[0]), median(rounds[1]));
-    }
-  }, 600_000);
-
-  it('WASM', async () => {
-    const load = async (dims: Record<string, string | number>, k: string) => {
-      const res = compileFile(file, { target: 'wasm', name: 'enc', dims });
-      return (await getRunner('wasm', res.cpu).build(res, path.join(dir, `bench_wasm_${k}`)) as { model: { run(i: unknown[]): unknown } }).model;
-    };
-    const bounded = await load({ seq: '1..128' }, 'b');
-    for (const seq of [128, 37]) {
-      const fixed = await load({ seq }, String(seq)), x = input(seq).data;
-      const runs = [() => bounded.run([{ data: x, shape: [1, seq, D] }]), () => fixed.run([x])], times: number[][] = [[], []];
-      for (let i = 0; i < 20; i++) runs.forEach((f) => f());
-      for (let i = 0; i < ROUNDS * ITERS; i++) for (const k of [0, 1]) {
-        const t0 = performance.now();
-        runs[k]();
-        times[k].push(performance.now() - t0);
-      }
-      report('wasm', seq, median(times[0]), median(times[1]));
-    }
-  }, 600_000);
 });

@@ -1,5 +1,5 @@
 # A PyTorch transformer encoder (nn.TransformerEncoder: 2 layers, d_model 64, 4 heads, GELU,
-# seeded weights) exported with a dynamic sequence axis, for test/boundedDims.test.ts: what a
+# seeded weights) exported with a dynamic sequence axis, for test/boundedDims.test.ts and benchmarks/bounded.ts: what a
 # user's exporter writes (Shape -> Gather -> arithmetic -> Slice/Reshape chains around the
 # attention), not a graph written for onnxc. Usage: export_encoder.py OUT.onnx
 import sys
