@@ -5,13 +5,14 @@
 // (dotColumns.ts) or scalar code. The tile comes from the target row (gemmTile): 6×16 on 8-lane targets with 16 registers, 14×32 on 16-lane ones
 // with 32 (host-avx512), 4×8 on WASM. Large products take the packed form (packedGemm.ts).
 import { LowerCtx } from '../../ir/ctx.js';
-import { E, add, as, div, ix, linearIndex, lit, min, mul } from '../../ir/kbuild.js';
+import { E, add, as, ix, linearIndex, lit, min, mul } from '../../ir/kbuild.js';
 import { Expr, KBuf } from '../../ir/kernel.js';
 import type { Activation } from '../../ir/ops/activation.js';
 import { GemmSpec, MatView, rowsOf } from '../../ir/ops/gemm.js';
 import { TargetDesc } from '../../ir/target.js';
 import { VExpr, vfma, vload, vsplat, vvar } from '../../ir/vector.js';
 import { dotColumnsFit, emitDotColumns } from './dotColumns.js';
+import { runtimeRowTiles } from './rtRows.js';
 
 /** The micro-kernel's shape on one target: vector lanes, register tile, cache blocks. */
 export interface GemmTile {
@@ -95,13 +96,7 @@ export function emitGemmSimd(ctx: LowerCtx, s: GemmSpec, tileShape: GemmTile, ac
     };
     const rowTiles = (j0: Expr, kLo: Expr, kHi: Expr, last: boolean, nv: number) => {
       const full = Math.floor(M / MR);
-      if (s.Mrt) {
-        // run-time rows: full tiles as far as they go, then the rest one row at a time
-        const tiles = ctx.local(div(s.Mrt, MR), 'tiles');
-        if (full) ctx.loop(tiles, (ib) => tile(ctx.local(mul(ib, MR), 'i0'), MR, j0, kLo, kHi, last, nv), { name: 'ib', bound: full });
-        ctx.loop(s.Mrt, (i) => tile(i, 1, j0, kLo, kHi, last, nv), { lo: mul(tiles, MR), name: 'ir', bound: MR - 1 });
-        return;
-      }
+      if (s.Mrt) return runtimeRowTiles(ctx, s.Mrt, M, MR, (i0, rows) => tile(i0, rows, j0, kLo, kHi, last, nv));
       if (full) ctx.loop(full, (ib) => tile(ctx.local(mul(ib, MR), 'i0'), MR, j0, kLo, kHi, last, nv), { name: 'ib' });
       for (let r = full * MR; r < M; r++) tile(ix(r), 1, j0, kLo, kHi, last, nv);
     };

@@ -6,10 +6,11 @@
 // the algorithm's i-j-k dot products, whose B loads stride down a column.
 import { LowerCtx } from '../../ir/ctx.js';
 import { isConverted } from '../../ir/dtype.js';
-import { add, as, cast, div, ix, linearIndex, lit, min, mul } from '../../ir/kbuild.js';
+import { add, as, cast, ix, linearIndex, lit, min, mul } from '../../ir/kbuild.js';
 import { Expr } from '../../ir/kernel.js';
 import type { Activation } from '../../ir/ops/activation.js';
 import { GemmSpec, MatView, rowsOf } from '../../ir/ops/gemm.js';
+import { runtimeRowTiles } from './rtRows.js';
 
 /** Elements of B (K rows × N) one K tile may span. */
 const TILE_ELEMS = 32768;
@@ -51,13 +52,7 @@ export function emitGemmRows(ctx: LowerCtx, s: GemmSpec, accumulate: boolean, ac
     }, { lo: k0, name: 'k' });
     const U = M >= ROWS ? ROWS : 1, Mmain = M - (M % U);
     const tile = (k0: Expr, kEnd: Expr) => {
-      if (s.Mrt) {
-        // run-time rows (GemmSpec.Mrt): groups of U as far as they go, then one row at a time
-        const groups = ctx.local(div(s.Mrt, U), 'groups');
-        ctx.loop(groups, (g) => rows(ctx.local(mul(g, U), 'm0'), U, k0, kEnd), { name: 'g', bound: Math.floor(M / U) });
-        if (U > 1) ctx.loop(s.Mrt, (m) => rows(m, 1, k0, kEnd), { lo: mul(groups, U), name: 'mr', bound: U - 1 });
-        return;
-      }
+      if (s.Mrt) return runtimeRowTiles(ctx, s.Mrt, M, U, (m0, n) => rows(m0, n, k0, kEnd));
       if (Mmain === U) rows(ix(0), U, k0, kEnd);
       else ctx.loop(Mmain, (m) => rows(m, U, k0, kEnd), { step: U, name: 'm' });
       for (let m = Mmain; m < M; m++) rows(ix(m), 1, k0, kEnd);
