@@ -20,6 +20,12 @@
 //   each against [min, max] and stores it before the run (C: NAME_run_shaped keeps them on the
 //   stack and copies them into the arena after the run; WASM: beside the inputs), so they take
 //   no arena space while the program runs and the arena is the one planned at the bounds.
+// - Derived dims (derivedDim): the minimum, maximum or sum of other dims, one of them at least a
+//   run-time dim: TopK's K = min(count, 300), a Concat along a run-time axis (the sum of its
+//   inputs' dims), a Slice's length min(end, n). The name is the expression (`min(300,a<=3234)<=300`),
+//   so equal expressions are equal dims and no table travels with the graph; derivedOf gives the
+//   operands back. Lowering (passes/lowerToKernels.ts) computes the slot of a derived dim from
+//   its operands' slots in a step of its own, before the first kernel that reads it.
 import type { Dim } from './graph.js';
 
 const RT = /^(.*)<=(\d+)$/;
@@ -49,3 +55,73 @@ export function boundShape(shape: Dim[]): number[] | undefined {
 
 /** A symbolic dim computed from a run-time one (`n<=4*2`): named in errors. */
 export const dependsOnRt = (d: Dim): boolean => typeof d === 'string' && d.includes('<=');
+
+/** The name of a dim for messages: run-time bounds left out (`min(300,a)` for `min(300,a<=3234)<=300`). */
+export function dimLabel(d: Dim): string {
+  const def = derivedOf(d);
+  if (def && !String(d).startsWith(`${def.op}(`)) return `${def.op} of ${def.args.length} dims (${dimLabel(def.args[0])}, ${dimLabel(def.args[1])}, …)`;
+  // arithmetic on a run-time dim is written in parentheses (ir/ops/common.ts dimOp): shown without
+  return String(d).replace(/<=\d+/g, '').replace(/^\((.*)\)$/, '$1');
+}
+
+export type DerivedOp = 'min' | 'max' | 'sum';
+export interface Derived { op: DerivedOp; args: Dim[] }
+
+// The operands of each derived name made in this process. A name is its whole expression, so
+// this is a cache of parses, not state: the same name always maps to the same operands.
+const DERIVED = new Map<string, Derived>();
+
+/** The operands of a derived dim (undefined for any other dim). */
+export const derivedOf = (d: Dim): Derived | undefined => (typeof d === 'string' ? DERIVED.get(d) : undefined);
+
+/** Upper bound of a dim that is a number or a run-time dim. */
+const boundOf = (d: Dim): number | undefined => (typeof d === 'number' ? d : rtBound(d));
+
+/**
+ * min, max or sum of dims as one dim: a number when every operand is one, an operand when the
+ * others cannot change it (min(300, n<=200) is n), else a derived run-time dim bounded by the
+ * same operation on the bounds. Undefined when an operand is a symbolic dim with no bound.
+ */
+export function derivedDim(op: DerivedOp, args: Dim[]): Dim | undefined {
+  const bounds = args.map(boundOf);
+  if (bounds.some((b) => b === undefined)) return undefined;
+  const nums = args.filter((d): d is number => typeof d === 'number');
+  let names = args.filter((d): d is string => typeof d === 'string');
+  if (op === 'sum') {
+    const c = nums.reduce((a, b) => a + b, 0);
+    if (!names.length) return c;
+    if (names.length === 1 && c === 0) return names[0];
+    const bound = (bounds as number[]).reduce((a, b) => a + b, 0);
+    return named(op, c ? [c, ...names] : names, bound);
+  }
+  const pick = op === 'min' ? Math.min : Math.max;
+  names = [...new Set(names)];
+  if (!names.length) return pick(...nums);
+  const c = nums.length ? pick(...nums) : undefined;
+  const nb = names.map((d) => rtBound(d)!);
+  // a constant no name can reach decides: min(0, n) is 0, max(300, n<=200) is 300
+  if (c !== undefined && (op === 'min' ? c <= 0 : c >= Math.max(...nb))) return c;
+  // a constant no name can cross drops out: min(300, n<=200) is n, max(0, n) is n
+  const drop = c === undefined || (op === 'min' ? c >= Math.max(...nb) : c <= 0);
+  if (drop && names.length === 1) return names[0];
+  const ops: Dim[] = drop ? names : [c, ...names];
+  return named(op, ops, pick(...ops.map((d) => boundOf(d)!)));
+}
+
+function named(op: DerivedOp, args: Dim[], bound: number): string {
+  // a long expression (a Concat of 90 run-time parts) is named by its hash, kept readable in messages by dimLabel
+  const expr = `${op}(${args.join(',')})`;
+  const name = rtDim(expr.length <= 80 ? expr : `${op}${args.length}_${hash(expr)}`, bound);
+  if (!DERIVED.has(name)) DERIVED.set(name, { op, args });
+  return name;
+}
+
+/** 64 bits of FNV-1a over the string, as hex. */
+function hash(s: string): string {
+  let a = 0x811c9dc5, b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < s.length; i++) {
+    a = Math.imul(a ^ s.charCodeAt(i), 0x01000193);
+    b = Math.imul(b ^ s.charCodeAt(i), 0x5bd1e995);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}

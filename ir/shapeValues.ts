@@ -6,6 +6,7 @@
 // resolve to dims. Integer arithmetic folds on numbers (the head size D / heads); arithmetic on
 // a name (seq*4) is not a shape value: the chain stops there.
 import type { Dim, Node, Value } from './graph.js';
+import { DerivedOp, derivedDim } from './rtdims.js';
 import { tensorFrom, toNumbers } from './tensor.js';
 
 /** The shape value of v: its compile-time contents, or the one inference attached. */
@@ -37,6 +38,31 @@ const arith = (f: (a: number, b: number) => number | undefined, unit: number, co
   return out;
 };
 
+/** Elementwise Min, Max or a sum of shape values (scalars broadcast): numbers fold, run-time
+ * dims make derived dims (ir/rtdims.ts: min(n, 300), a + b). */
+const derivedArith = (op: DerivedOp): Rule => (_n, ins) => {
+  if (!ins.length || ins.some((x) => !x)) return undefined;
+  const len = Math.max(...ins.map((x) => x!.length));
+  if (ins.some((x) => x!.length !== len && x!.length !== 1)) return undefined;
+  const out: Dim[] = [];
+  for (let i = 0; i < len; i++) {
+    const d = derivedDim(op, ins.map((x) => x![x!.length === 1 ? 0 : i]));
+    if (d === undefined) return undefined;
+    out.push(d);
+  }
+  return out;
+};
+
+/** ReduceMin / ReduceMax of a shape value (one axis: every element) into one dim. */
+const reduceAll = (op: DerivedOp): Rule => (n, [x, axes]) => {
+  const ax = n.attrs.get('axes');
+  const given = ax && ax.kind === 'ints' ? ax.value : axes;
+  if (!given?.length && attrInt(n, 'noop_with_empty_axes', 0)) return x;
+  if (!x || !x.length || (given && given.length && !(given.length === 1 && (given[0] === 0 || given[0] === -1)))) return undefined;
+  const d = derivedDim(op, x);
+  return d === undefined ? undefined : [d];
+};
+
 /** Slice of a shape value along its one axis, step 1, bounds known (opset 10+: inputs). */
 const slice: Rule = (_n, [x, st, en, ax, sp]) => {
   if (!x || !st || !en || st.length !== 1 || en.length !== 1 || typeof st[0] !== 'number' || typeof en[0] !== 'number') return undefined;
@@ -54,6 +80,12 @@ const RULES: Record<string, Rule> = {
     const start = clamp(attrInt(n, 'start', 0)), end = n.attrs.has('end') ? clamp(attrInt(n, 'end', r)) : r;
     return s.slice(start, Math.max(start, end));
   },
+  Size: (n) => {
+    const s = n.inputs[0]?.type?.shape.filter((d) => d !== 1);
+    if (!s) return undefined;
+    if (s.every((d) => typeof d === 'number')) return [s.reduce((a: number, d) => a * (d as number), 1)];
+    return s.length === 1 ? s : undefined;
+  },
   Gather: (n, [x, idx]) => {
     if (!x || !idx || attrInt(n, 'axis', 0) !== 0) return undefined;
     const picked = idx.map((i) => (typeof i === 'number' ? x[i < 0 ? i + x.length : i] : undefined));
@@ -64,10 +96,15 @@ const RULES: Record<string, Rule> = {
   Squeeze: (_n, [x]) => x,
   Identity: (_n, [x]) => x,
   Slice: slice,
-  Add: arith((a, b) => a + b, 0, true),
+  Add: (n, ins) => arith((a, b) => a + b, 0, true)(n, ins) ?? derivedArith('sum')(n, ins),
   Sub: arith((a, b) => a - b, 0, false),
   Mul: arith((a, b) => a * b, 1, true),
   Div: arith((a, b) => (b === 0 ? undefined : Math.trunc(a / b)), 1, false),
+  Min: derivedArith('min'),
+  Max: derivedArith('max'),
+  ReduceMin: reduceAll('min'),
+  ReduceMax: reduceAll('max'),
+  Reshape: (_n, [x]) => x,
   Cast: (n, [x]) => (attrInt(n, 'to', 0) === 7 || attrInt(n, 'to', 0) === 6 ? x : undefined),
 };
 

@@ -4,13 +4,13 @@
 // producers of a Concat's inputs may write into the Concat's output (see concatViews.ts).
 import { annotateLoops } from '../ir/loopKinds.js';
 import { DType, byteSize } from '../ir/dtype.js';
-import { LowerCtx, LowerTarget, TensorRef, rtDims, tensorRef } from '../ir/ctx.js';
+import { LowerCtx, LowerTarget, TensorRef, rtDims, slotValue, tensorRef } from '../ir/ctx.js';
 import { CompileError, nodeError } from '../ir/errors.js';
 import { Graph, Model, Node, Value, nodeInputs, nodeLabel } from '../ir/graph.js';
-import { boundShape, dependsOnRt, isRtDim, rtBound } from '../ir/rtdims.js';
+import { boundShape, dependsOnRt, derivedOf, dimLabel, isRtDim, rtBound } from '../ir/rtdims.js';
 import { hoistDimLoads } from '../ir/hoistDims.js';
-import { Expr, Kernel, KBuf, Program, ProgramBuf, Step } from '../ir/kernel.js';
-import { ix, mul } from '../ir/kbuild.js';
+import { Expr, Kernel, KBuf, Program, ProgramBuf, Step, Stmt } from '../ir/kernel.js';
+import { add, and, cast, cmp, ix, lit, load, max, min, mul } from '../ir/kbuild.js';
 import { opDefOf } from '../ir/opdef.js';
 import { atNode } from '../ir/errors.js';
 import type { ScheduleTable } from '../ir/schedule.js';
@@ -106,8 +106,27 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
   const slots = new Map<string, ProgramBuf>();
   const slotOf = (d: string): ProgramBuf => {
     let b = slots.get(d);
-    if (!b) slots.set(d, (b = newBuf(`dim_${d.replace(/<=.*$/, '')}`, 'int64', 1, 'temp', { dimOf: d })));
+    if (!b) slots.set(d, (b = newBuf(`dim_${dimLabel(d)}`, 'int64', 1, 'temp', { dimOf: d })));
     return b;
+  };
+  /** A derived dim's slot (ir/rtdims.ts), computed from its operands' slots by a step of its own
+   * the first time a node needs it; its operands come first. */
+  const derivedSlot = (d: string, where: string): void => {
+    const def = derivedOf(d);
+    if (!def || slots.has(d)) return;
+    const args: Expr[] = [], reads: TensorRef[] = [];
+    for (const a of def.args) {
+      if (typeof a === 'number') { args.push(ix(a)); continue; }
+      derivedSlot(a, where);
+      const b = slots.get(a);
+      if (!b) throw new CompileError(`${where}: run-time dimension '${dimLabel(a)}' is needed before any node computes it`);
+      reads.push(tensorRef(b, [1]));
+      args.push(slotValue(b));
+    }
+    const f = def.op === 'sum' ? add : def.op === 'min' ? min : max;
+    const val = args.reduce((a, b) => f(a, b));
+    const out = tensorRef(slotOf(d), [1]);
+    steps.push(makeStep(`dim_${steps.length}`, `dimension ${dimLabel(d)}`, [{ k: 'store', buf: out.buf, idx: ix(0), val: cast(val, 'i64') }], reads, [], [out]));
   };
   // bounded input dims: the host sets their slots, so no node makes them
   for (const d of g.inputs.flatMap(rtNames)) slotOf(d);
@@ -150,19 +169,22 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
     const product = n.outputs.find((v) => v?.type?.shape.some((d) => !isRtDim(d) && dependsOnRt(d)));
     if (product && (dimsIn.size || dimsOut.size)) {
       const d = String(product.type!.shape.find((x) => !isRtDim(x) && dependsOnRt(x)));
-      throw nodeError(n, `'${product.name}' would have dimension '${d.replace(/<=\d+/g, '')}', computed from run-time dimension '${[...dimsIn][0]?.replace(/<=.*$/, '')}'; onnxc takes run-time dimensions only where they stay whole dims`);
+      throw nodeError(n, `'${product.name}' would have dimension '${dimLabel(d)}', computed from run-time dimension '${dimLabel([...dimsIn][0] ?? '')}'; onnxc takes run-time dimensions only where they stay whole dims`);
     }
     if ((dimsIn.size || dimsOut.size) && !taken) {
       const d = [...dimsIn, ...dimsOut][0], v = [...nodeInputs(n), ...n.outputs].find((x) => rtNames(x).includes(d))!;
-      throw nodeError(n, `'${v.name}' has run-time dimension '${d.replace(/<=.*$/, '')}' (at most ${rtBound(d)}), which ${n.op} cannot take: onnxc needs this shape at compile time`);
+      throw nodeError(n, `'${v.name}' has run-time dimension '${dimLabel(d)}' (at most ${rtBound(d)}), which ${n.op} cannot take: onnxc needs this shape at compile time`);
     }
+    for (const d of [...dimsIn, ...dimsOut]) derivedSlot(d, nodeLabel(n));
     // slots of dims this node makes (written) and of those it reads
     const made = [...dimsOut].filter((d) => !dimsIn.has(d) && !slots.has(d)).map((d) => tensorRef(slotOf(d), [1]));
     const read = [...dimsIn, ...dimsOut].filter((d) => !made.some((r) => r.buf === slots.get(d))).map((d) => tensorRef(slotOf(d), [1]));
     const slices = concatViews.concats.get(n);
     if (slices) return concatInPlace(n, slices);
-    // values read by the node's subgraphs (If/Loop/Scan) are extra inputs of its kernel
-    const inputs = nodeInputs(n);
+    // values read by the node's subgraphs (If/Loop/Scan) are extra inputs of its kernel; its
+    // guard's conditions (passes/guardBranches.ts) come after them
+    const guards = n.guard ?? [];
+    const inputs = nodeInputs(n).slice(0, nodeInputs(n).length - guards.length);
     const inBufs = inputs.map((v) => (v ? bufOf(v) : undefined));
     inputs.forEach((v, i) => { if (v && !inBufs[i]) throw nodeError(n, `input '${v.name}' was not computed`); });
     const ins = inputs.map((v, i) => (v ? refOf(v, inBufs[i]!, concreteShape(v, 'value')) : null));
@@ -185,7 +207,17 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
     if (def.lower) def.lower(ctx);
     else copyKernel(ctx, ins[0]!, outs[0]!);
     for (const b of ctx.sharedBufs) (b as ProgramBuf).role = 'shared';
-    const k = makeStep(`${sanitize(n.op)}_${steps.length}`, nodeLabel(n), ctx.body, [...ins, ...outs, ...read], ctx.scratch as ProgramBuf[], [...outs, ...made]);
+    const conds = guards.map((gd) => {
+      const b = bufOf(gd.cond);
+      if (!b) throw nodeError(n, `guard '${gd.cond.name}' was not computed`);
+      return tensorRef(b, concreteShape(gd.cond, 'value'));
+    });
+    // a guarded node runs where its conditions hold; skipped, the dims it makes read 0
+    const body: Stmt[] = !guards.length ? ctx.body : [{
+      k: 'if', c: guards.map((gd, i) => cmp(gd.when ? 'ne' : 'eq', load(conds[i].buf, ix(0), conds[i].t), 0)).reduce((a, b) => and(a, b)),
+      then: ctx.body, else: made.map((r) => ({ k: 'store', buf: r.buf, idx: ix(0), val: lit(0, 'i64') }) as Stmt),
+    }];
+    const k = makeStep(`${sanitize(n.op)}_${steps.length}`, nodeLabel(n), body, [...ins, ...outs, ...read, ...conds], ctx.scratch as ProgramBuf[], [...outs, ...made]);
     if (ctx.sharedBufs.length) k.kernel.shared = [...ctx.sharedBufs];
     steps.push(k);
   });
@@ -220,6 +252,7 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
   }
 
   // graph outputs that are not written by a node of their own: inputs, constants, repeats
+  for (const v of g.outputs) for (const d of rtNames(v)) derivedSlot(d, `output '${v.name}'`);
   const outputs = g.outputs.map((v, i) => {
     const shape = concreteShape(v, 'output');
     let b = bufOf(v);

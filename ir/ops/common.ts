@@ -5,6 +5,7 @@ import { Dim, TensorType } from '../graph.js';
 import { ix, linearIndex } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { numel } from '../tensor.js';
+import { dependsOnRt } from '../rtdims.js';
 
 /** Multidirectional (numpy) broadcast of shapes; symbolic dims broadcast by name. */
 export function broadcastShapes(ctx: InferCtx, shapes: Dim[][]): Dim[] {
@@ -90,7 +91,9 @@ export const tt = (dtype: DType, shape: Dim[]): TensorType => ({ dtype, shape })
 
 /** Dim arithmetic that stays symbolic when an operand is. */
 export function dimOp(a: Dim, b: Dim, f: (x: number, y: number) => number, sym: string): Dim {
-  return typeof a === 'number' && typeof b === 'number' ? f(a, b) : sym;
+  if (typeof a === 'number' && typeof b === 'number') return f(a, b);
+  // arithmetic on a run-time dim is no run-time dim (ir/rtdims.ts): parenthesized, `4*n<=8` cannot read as one
+  return dependsOnRt(a) || dependsOnRt(b) ? `(${sym})` : sym;
 }
 
 /** The product of dims; a factor 1 leaves a symbolic dim as it is ([1, seq] flattens to seq). */

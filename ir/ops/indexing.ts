@@ -7,7 +7,7 @@ import { add, cast, cmp, ix, max, min, mul, select } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { OpDef, int, ints, str } from '../opdef.js';
 import { numel, toNumbers } from '../tensor.js';
-import { rtDim } from '../rtdims.js';
+import { derivedDim, dimLabel, isRtDim, rtBound, rtDim } from '../rtdims.js';
 import { tt } from './common.js';
 import { clampLocal, concreteDim, copyTensor, indexLocal, posMod } from './indexutil.js';
 import { movementOps } from './movement.js';
@@ -40,6 +40,13 @@ function slicePlan(ctx: InferCtx): SlicePlan {
     const a = ctx.axis(a0, rank);
     if (seen.has(a)) throw ctx.error(`axis ${a0} is sliced twice`);
     seen.add(a);
+    const rt = ctx.shape(0)[a];
+    // a run-time axis (ir/rtdims.ts) keeps its first `end` elements: min(end, n), a derived dim
+    if (isRtDim(rt) && steps[k] === 1 && starts[k] === 0 && ends[k] >= 0) {
+      plan.shape[a] = derivedDim('min', [ends[k], rt])!;
+      return;
+    }
+    if (isRtDim(rt)) throw ctx.error(`axis ${a} has run-time dimension '${dimLabel(rt)}' (at most ${rtBound(rt)}): Slice takes its first elements there (start 0, step 1, end >= 0), not [${starts[k]}:${ends[k]}:${steps[k]}]`);
     const dim = concreteDim(ctx, 0, a, 'Slice');
     const step = steps[k];
     if (step === 0) throw ctx.error('slice step cannot be 0');
@@ -121,12 +128,15 @@ function gatherNDShape(ctx: InferCtx, batch: number): { k: number; shape: Dim[] 
 }
 
 const gatherNDDef: OpDef = {
-  op: 'GatherND', attrs: { batch_dims: int(0) },
+  op: 'GatherND', attrs: { batch_dims: int(0) }, runtimeDims: true,
   infer: (ctx) => [tt(ctx.dtype(0), gatherNDShape(ctx, ctx.int('batch_dims')).shape)],
   lower: (ctx) => {
     const x = ctx.in(0), ind = ctx.in(1), y = ctx.out(0), b = ctx.int('batch_dims');
     const { k } = gatherNDShape(ctx, b);
-    ctx.nest(ind.shape.slice(0, -1), (pos) => {
+    // run-time dims (ir/rtdims.ts): the positions of indices (a NonZero's count), not the data dims indexed
+    const late = x.rt?.slots.findIndex((sl, d) => sl && d >= b) ?? -1;
+    if (late >= 0) throw ctx.error(`data dimension ${late} is known only at run time ('${dimLabel(x.rt!.names[late])}'); GatherND needs the data dims after batch_dims at compile time`);
+    ctx.nest(ctx.extents(ind).slice(0, -1), (pos) => {
       const js = tupleLocals(ctx, ind, pos, x.shape.slice(b, b + k));
       ctx.nest(x.shape.slice(b + k), (rest) => ctx.store(y, [...pos, ...rest], ctx.load(x, [...pos.slice(0, b), ...js, ...rest])));
     });

@@ -3,7 +3,7 @@
 import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
 import { E, add, cast, cmp, ix, max, mod, select, sub } from '../kbuild.js';
 import { Expr } from '../kernel.js';
-import { rtBound } from '../rtdims.js';
+import { dimLabel, rtBound } from '../rtdims.js';
 import { numel } from '../tensor.js';
 
 /** Clamps an index local into [0, dim) in place. */
@@ -47,7 +47,7 @@ export function loop1(ctx: LowerCtx, n: number, fn: (i: Expr) => void): void {
 export function concreteDim(ctx: InferCtx, i: number, d: number, what: string): number {
   const x = ctx.shape(i)[d];
   const rt = rtBound(x);
-  if (rt !== undefined) throw ctx.error(`${what} needs a compile-time extent for axis ${d}, which has run-time dimension '${String(x).replace(/<=.*$/, '')}' (at most ${rt})`);
+  if (rt !== undefined) throw ctx.error(`${what} needs a compile-time extent for axis ${d}, which has run-time dimension '${dimLabel(x)}' (at most ${rt})`);
   if (typeof x !== 'number') throw ctx.error(`${what} needs a concrete extent for axis ${d}; bind '${x}' with --dim ${x}=VALUE`);
   return x;
 }

@@ -7,6 +7,7 @@ import { E, add, ix, lit, min, mul, stridesOf, sub } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { OpDef, int, ints } from '../opdef.js';
 import { numel } from '../tensor.js';
+import { derivedDim, dimLabel } from '../rtdims.js';
 import { dimOp, productDims, tt } from './common.js';
 
 const prod = (s: number[]) => numel(s);
@@ -46,9 +47,28 @@ function copyRows(ctx: LowerCtx, src: TensorRef, srcRow: number, srcOff: number,
 function leadRows(ctx: LowerCtx, refs: TensorRef[], axis: number): Extent {
   const r = refs.find((x) => x.rt) ?? refs[0];
   const late = refs.flatMap((x) => (x.rt?.slots ?? []).map((s, d) => (s && d >= axis ? String(x.rt!.names[d]) : ''))).find(Boolean);
-  if (late) throw ctx.error(`run-time dimension '${late.replace(/<=.*$/, '')}' at or after axis ${axis}: ${ctx.node.op} takes run-time dims only before its axis`);
+  if (late) throw ctx.error(`run-time dimension '${dimLabel(late)}' at or after axis ${axis}: ${ctx.node.op} takes run-time dims only before its axis`);
   const rows = prod(r.shape.slice(0, axis));
   return r.rt ? { hi: r.rt.dims.slice(0, axis).reduce((a: Expr, d) => mul(a, d), ix(1)), bound: rows } : rows;
+}
+
+/** Concat along a run-time axis: each input's rows go after the ones before it, at an offset
+ * summed as the kernel runs (the output's dim there is their sum). Dims after the axis are static. */
+function concatRuntime(ctx: LowerCtx, xs: TensorRef[], out: TensorRef, axis: number): void {
+  const late = [out, ...xs].flatMap((x) => (x.rt?.slots ?? []).map((s, d) => (s && d > axis ? String(x.rt!.names[d]) : ''))).find(Boolean);
+  if (late) throw ctx.error(`run-time dimension '${dimLabel(late)}' after axis ${axis}: Concat takes run-time dims only up to its axis`);
+  const inner = prod(out.shape.slice(axis + 1)), rows = prod(out.shape.slice(0, axis));
+  const rowsHi = out.rt!.dims.slice(0, axis).reduce((a: Expr, d) => mul(a, d), ix(1));
+  const outRow = ctx.local(mul(ctx.dim(out, axis), inner), 'row');
+  const off = ctx.local(ix(0), 'off');
+  for (const x of xs) {
+    const lenBound = x.shape[axis] * inner;
+    if (!lenBound) continue;
+    const len = ctx.local(mul(ctx.dim(x, axis), inner), 'len');
+    ctx.loop(rowsHi, (r) => ctx.loop(len, (j) =>
+      ctx.store(out, add(add(mul(r, outRow), off), j), ctx.load(x, add(mul(r, len), j))), { bound: lenBound }), { bound: rows });
+    ctx.assign(off, add(off, len));
+  }
 }
 
 function presentInputs(ctx: InferCtx): number[] {
@@ -65,11 +85,13 @@ function concatType(ctx: InferCtx) {
     const s = ctx.shape(i);
     if (s.length !== first.length) throw ctx.error(`input ${i} has rank ${s.length}, input ${ins[0]} rank ${first.length}`);
     s.forEach((d, k) => {
-      if (k === axis) out[k] = dimOp(out[k], d, (a, b) => a + b, `${out[k]}+${d}`);
-      else if (typeof d === 'number' && typeof out[k] === 'number' && d !== out[k])
+      if (k !== axis && typeof d === 'number' && typeof out[k] === 'number' && d !== out[k])
         throw ctx.error(`input ${i} has size ${d} on axis ${k}, expected ${out[k]}`);
     });
   }
+  // along the axis: the sum, a derived run-time dim where an input's is run-time (ir/rtdims.ts)
+  const along = ins.map((i) => ctx.shape(i)[axis]);
+  out[axis] = derivedDim('sum', along) ?? along.reduce((a, b) => dimOp(a, b, (x, y) => x + y, `${a}+${b}`));
   return { ins, axis, type: tt(ctx.dtype(ins[0]), out) };
 }
 
@@ -200,6 +222,7 @@ export const layoutOps: OpDef[] = [
     lower: (ctx) => {
       const { ins, axis } = concatType(ctx);
       const out = ctx.out(0);
+      if (out.rt?.slots[axis]) return concatRuntime(ctx, ins.map((i) => ctx.in(i)), out, axis);
       const rows = leadRows(ctx, [out, ...ins.map((i) => ctx.in(i))], axis), outRow = prod(out.shape.slice(axis));
       let off = 0;
       for (const i of ins) {

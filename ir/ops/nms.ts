@@ -3,19 +3,24 @@
 // m is a run-time dim (ir/rtdims.ts) bounded by batches × classes × min(boxes, max_output).
 import { InferCtx, LowerCtx } from '../ctx.js';
 import { Dim } from '../graph.js';
-import { E, add, and, bin, cast, cmp, div, ix, lit, max, min, mul, not, sub } from '../kbuild.js';
+import { E, add, and, cast, cmp, div, ix, lit, max, min, mul, sub } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { OpDef, int } from '../opdef.js';
-import { rtDim } from '../rtdims.js';
+import { rtBound, rtDim } from '../rtdims.js';
+import { mergeSort } from './mergeSort.js';
 import { tensorFrom, toNumbers } from '../tensor.js';
 import { tt } from './common.js';
 
-/** [B, N, C] of boxes [B, N, 4] and scores [B, C, N], checked. */
+/** [B, N, C] of boxes [B, N, 4] and scores [B, C, N], checked; N (the boxes) may be a run-time
+ * dim (ir/rtdims.ts), returned at its bound. */
 function dims(ctx: InferCtx): [number, number, number] {
   if (ctx.rank(0) !== 3 || ctx.rank(1) !== 3) throw ctx.error('boxes must be [batches, boxes, 4] and scores [batches, classes, boxes]');
-  const [B, N, four] = ctx.cshape(0), [B2, C, N2] = ctx.cshape(1);
+  const [B, N, four] = ctx.shape(0), [B2, C, N2] = ctx.shape(1);
+  const n = typeof N === 'number' ? N : rtBound(N);
+  if (typeof B !== 'number' || typeof C !== 'number' || n === undefined)
+    throw ctx.error(`boxes [${ctx.shape(0)}] and scores [${ctx.shape(1)}]: batches and classes must be known at compile time, boxes known or bounded (--dim)`);
   if (four !== 4 || B2 !== B || N2 !== N) throw ctx.error('boxes must be [batches, boxes, 4] and scores [batches, classes, boxes]');
-  return [B, N, C];
+  return [B, n, C];
 }
 
 const allConst = (ctx: InferCtx) => [0, 1, 2, 3, 4].every((i) => !ctx.has(i) || ctx.constOf(i));
@@ -59,17 +64,19 @@ function nms(ctx: InferCtx): number[][] {
   return out;
 }
 
-/** The run-time selection: per batch and class, repeatedly the best pending box (ties: lowest
- * index), kept unless it overlaps a kept one by more than the IoU threshold. */
+/** The run-time selection: per batch and class, the candidates above the score threshold sorted
+ * by descending score (ties: lowest index first), each kept unless it overlaps a kept one of its
+ * class by more than the IoU threshold, until max_output_boxes_per_class are kept. */
 function lowerNms(ctx: LowerCtx): void {
-  const [B, N, C] = dims(ctx);
-  const boxes = ctx.in(0), scores = ctx.in(1), y = ctx.out(0);
+  const [B, Nb, C] = dims(ctx);
+  const boxes = ctx.in(0), scores = ctx.in(1), y = ctx.out(0), N = ctx.local(ctx.dim(boxes, 1), 'N');
   const center = ctx.int('center_point_box') !== 0;
-  const scalar = (i: number, t: 'idx' | 'f64', dflt: number): Expr =>
+  const scalar = (i: number, t: 'f64', dflt: number): Expr =>
     (ctx.has(i) ? ctx.local(cast(ctx.load(ctx.in(i), ix(0)), t), 'p') : lit(dflt, t));
-  const maxOut = ctx.local(max(scalar(2, 'idx', 0), 0), 'maxOut'), iou = scalar(3, 'f64', 0);
-  const scoreMin = ctx.has(4) ? scalar(4, 'f64', 0) : undefined;
-  const done = ctx.temp('int8', [N], 'done'), kept = ctx.temp('int64', [N], 'kept');
+  // max_output_boxes_per_class clamped in 64 bits (often INT64_MAX) before it becomes an index
+  const maxOut = ctx.has(2) ? ctx.local(cast(min(max(ctx.load(ctx.in(2), ix(0)), lit(0, 'i64')), lit(Nb, 'i64')), 'idx'), 'maxOut') : ix(0);
+  const iou = scalar(3, 'f64', 0), scoreMin = ctx.has(4) ? scalar(4, 'f64', 0) : undefined;
+  const order = ctx.temp('int64', [Nb], 'order'), tmp = ctx.temp('int64', [Nb], 'tmp'), kept = ctx.temp('int64', [Nb], 'kept');
   const m = ctx.local(ix(0), 'm');
   const f = (e: Expr) => cast(e, 'f64');
   /** [x_min, x_max, y_min, y_max] of box i of batch b, as locals. */
@@ -82,16 +89,20 @@ function lowerNms(ctx: LowerCtx): void {
     return r.map((v) => ctx.local(v, 'ex'));
   };
   const gt0 = (v: E) => cmp('gt', v, lit(0, 'f64'));
+  const upToN = (fn: (i: Expr) => void) => ctx.loop(N, fn, { bound: Nb });
   ctx.loop(B, (b) => ctx.loop(C, (c) => {
     const score = (i: E) => ctx.load(scores, add(mul(add(mul(b, C), c), N), i));
-    ctx.loop(N, (i) => ctx.store(done, i, scoreMin ? cast(not(cmp('gt', f(score(i)), scoreMin)), 'i8') : lit(0, 'i8')));
+    const nc = ctx.local(ix(0), 'nc');
+    upToN((i) => {
+      const take = () => { ctx.store(order, nc, cast(i, 'i64')); ctx.assign(nc, add(nc, 1)); };
+      if (scoreMin) ctx.if(cmp('gt', f(score(i)), scoreMin), take);
+      else take();
+    });
+    mergeSort(ctx, order, tmp, nc, Nb, (p, q) => cmp('gt', score(cast(p, 'idx')), score(cast(q, 'idx'))));
     const nk = ctx.local(ix(0), 'nk');
-    ctx.loop(N, () => {
-      const best = ctx.local(ix(-1), 'best');
-      ctx.loop(N, (i) => ctx.if(cmp('eq', ctx.load(done, i), lit(0, 'i8')), () =>
-        ctx.if(bin('or', cmp('lt', best, 0), cmp('gt', score(i), score(max(best, 0)))), () => ctx.assign(best, i))));
-      ctx.if(bin('or', cmp('lt', best, 0), cmp('ge', nk, maxOut)), () => ctx.break());
-      ctx.store(done, best, lit(1, 'i8'));
+    ctx.loop(nc, (t) => {
+      ctx.if(cmp('ge', nk, maxOut), () => ctx.break());
+      const best = ctx.local(cast(ctx.load(order, t), 'idx'), 'best');
       const p = extent(b, best), sup = ctx.local(lit(0, 'bool'), 'sup');
       ctx.loop(nk, (k) => {
         const q = extent(b, cast(ctx.load(kept, k), 'idx'));
@@ -100,16 +111,19 @@ function lowerNms(ctx: LowerCtx): void {
           const inter = ctx.local(mul(w, h), 'in');
           const a1 = mul(sub(p[1], p[0]), sub(p[3], p[2])), a2 = mul(sub(q[1], q[0]), sub(q[3], q[2]));
           const uni = ctx.local(sub(add(a1, a2), inter), 'un');
-          ctx.if(and(and(gt0(a1), gt0(a2)), and(gt0(uni), cmp('gt', div(inter, uni), iou))), () => ctx.assign(sup, lit(1, 'bool')));
+          ctx.if(and(and(gt0(a1), gt0(a2)), and(gt0(uni), cmp('gt', div(inter, uni), iou))), () => {
+            ctx.assign(sup, lit(1, 'bool'));
+            ctx.break();
+          });
         });
-      }, { bound: N });
+      }, { bound: Nb });
       ctx.if(cmp('eq', sup, lit(0, 'bool')), () => {
         ctx.store(kept, nk, cast(best, 'i64'));
         ctx.assign(nk, add(nk, 1));
         [b, c, best].forEach((v, j) => ctx.store(y, add(mul(m, 3), j), cast(v, 'i64')));
         ctx.assign(m, add(m, 1));
       });
-    });
+    }, { bound: Nb });
   }));
   ctx.setDim(y, 0, m);
 }

@@ -6,6 +6,7 @@ import { add, bin, cast, cmp, div, ix, linearIndex, lit, max, min, mod, mul, sel
 import { Expr } from '../kernel.js';
 import { OpDef, float, int, ints } from '../opdef.js';
 import { numel } from '../tensor.js';
+import { dimLabel } from '../rtdims.js';
 import { Row, alongAxis, axisView, axisViewOf, emitReduce, forN } from './reduction.js';
 import { broadcastStrides, emitElementwise, tt } from './common.js';
 
@@ -71,7 +72,7 @@ function layerNormDef(op: string, center: boolean): OpDef {
       const norm = x.shape.slice(axis);
       // run-time dims (ir/rtdims.ts) only among the rows: the statistics divide by the normalized size
       const rt = x.rt?.slots.findIndex((b, d) => b && d >= axis) ?? -1;
-      if (rt >= 0) throw ctx.error(`dimension ${rt} of its input is known only at run time ('${String(x.rt!.names[rt]).replace(/<=.*$/, '')}'); ${op} normalizes over dims known at compile time`);
+      if (rt >= 0) throw ctx.error(`dimension ${rt} of its input is known only at run time ('${dimLabel(x.rt!.names[rt])}'); ${op} normalizes over dims known at compile time`);
       const params = [1, 2].filter((i) => i < (center ? 3 : 2) && ctx.has(i)).map((i) => param(ctx, ctx.in(i), norm, i === 1 ? 'scale' : 'bias'));
       alongAxis(ctx, axisViewOf(ctx, x, axis, true), (row) => {
         const { mean, inv } = rowStats(ctx, row, x, ctx.float('epsilon'), center);

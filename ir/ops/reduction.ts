@@ -6,6 +6,7 @@ import { Extent, LowerCtx, TensorRef } from '../ctx.js';
 import { E, add, as, ix, lit, mul } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { numel } from '../tensor.js';
+import { dimLabel } from '../rtdims.js';
 
 const SCALAR_DTYPE: Record<Scalar, DType> = {
   f32: 'float32', f64: 'float64', i8: 'int8', i16: 'int16', i32: 'int32', i64: 'int64',
@@ -117,7 +118,7 @@ function emitReduceRt(ctx: LowerCtx, x: TensorRef, axes: number[], out: TensorRe
   const a = axes[0], b = axes[axes.length - 1], rt = x.rt!;
   const late = rt.slots.findIndex((s, d) => s && d > b);
   if (!axes.length || b - a + 1 !== axes.length || late >= 0)
-    throw ctx.error(`reducing axes [${axes}] of a tensor with run-time dimension '${String(rt.names[rt.slots.findIndex(Boolean)]).replace(/<=.*$/, '')}': onnxc needs adjacent axes with the dims after them known at compile time`);
+    throw ctx.error(`reducing axes [${axes}] of a tensor with run-time dimension '${dimLabel(rt.names[rt.slots.findIndex(Boolean)])}': onnxc needs adjacent axes with the dims after them known at compile time`);
   const prod = (ds: Expr[]) => ds.reduce((p: Expr, d) => mul(p, d), ix(1));
   const ext = (from: number, to: number) => ({ hi: prod(rt.dims.slice(from, to)), bound: numel(x.shape.slice(from, to)) });
   const pre = ext(0, a), n = ext(a, b + 1), post = numel(x.shape.slice(b + 1));
@@ -148,7 +149,7 @@ export function axisViewOf(ctx: LowerCtx, x: TensorRef, axis: number, coerce2d =
   const v = axisView(x.shape, axis, coerce2d);
   if (!x.rt) return v;
   const after = x.rt.slots.findIndex((s, d) => s && d > axis);
-  if (after >= 0) throw ctx.error(`dimension ${after} of its input is known only at run time ('${String(x.rt.names[after]).replace(/<=.*$/, '')}'); ${ctx.node.op} needs the dims after axis ${axis} at compile time`);
+  if (after >= 0) throw ctx.error(`dimension ${after} of its input is known only at run time ('${dimLabel(x.rt.names[after])}'); ${ctx.node.op} needs the dims after axis ${axis} at compile time`);
   const prod = (ds: Expr[]) => ds.reduce((a: Expr, d) => mul(a, d), ix(1));
   return { ...v, rt: { pre: prod(x.rt.dims.slice(0, axis)), n: coerce2d ? prod(x.rt.dims.slice(axis)) : x.rt.dims[axis] } };
 }

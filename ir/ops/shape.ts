@@ -115,11 +115,6 @@ function shapeRange(ctx: InferCtx): [number, number] {
   return [start, Math.max(start, end)];
 }
 
-/** Stores the numbers `vals` into output 0 (an int64 vector or scalar). */
-function storeNums(ctx: LowerCtx, vals: number[]): void {
-  vals.forEach((x, i) => ctx.store(ctx.out(0), ix(i), lit(x, ctx.out(0).t)));
-}
-
 /** Range's element count: max(ceil((limit - start) / delta), 0); Range(0, d, 1) over a dim d
  * computed from shapes (ir/shapeValues.ts) has d elements. */
 function rangeCount(ctx: InferCtx): Dim {
@@ -182,10 +177,11 @@ export const shapeOps: OpDef[] = [
     },
   },
   {
-    op: 'Size', typeOnly: true,
+    op: 'Size', typeOnly: true, runtimeDims: true,
     infer: () => [tt('int64', [])],
     evaluate: (ctx) => { const n = productDims(ctx.shape(0)); return isNum(n) ? [tensorFrom('int64', [], [n])] : []; },
-    lower: (ctx) => storeNums(ctx, [numel(ctx.in(0).shape)]),
+    // with run-time dims (ir/rtdims.ts) the actual count
+    lower: (ctx) => ctx.store(ctx.out(0), ix(0), cast(ctx.count(ctx.in(0)), 'i64')),
   },
   viewDef('Identity', (ctx) => ctx.shape(0)),
   viewDef('Reshape', reshapeShape, { attrs: { allowzero: int(0), shape: ints() }, constInputs: [1] }),

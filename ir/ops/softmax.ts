@@ -3,10 +3,12 @@
 // inner loop when the axis is not the last.
 import { isConverted } from '../dtype.js';
 import { InferCtx, LowerCtx, TensorRef } from '../ctx.js';
-import { add, cast, cmp, div, ix, lit, max, mul, select, sub, un } from '../kbuild.js';
+import { add, cast, cmp, div, ix, lit, max, min, mul, select, sub, un } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { OpDef, int } from '../opdef.js';
 import { numel } from '../tensor.js';
+import { Dim } from '../graph.js';
+import { derivedDim, isRtDim, rtBound, rtDim } from '../rtdims.js';
 import { AxisView, Row, alongAxis, axisView, axisViewOf } from './reduction.js';
 import { tt } from './common.js';
 
@@ -115,40 +117,64 @@ export function cumulativeDef(op: string, init: number, fold: (acc: Expr, x: Exp
 
 const cumSumDef = cumulativeDef('CumSum', 0, add);
 
-function topK(ctx: InferCtx): number {
-  const k = ctx.opset < 10 ? ctx.int('k') : ctx.constNums(1, 'K')[0];
+/**
+ * K as the output's dim along the axis: a number; with a run-time axis (ir/rtdims.ts), at most
+ * its length (min(K, n)); K computed at run time: the run-time dim its shape value names
+ * (TopK(x, min(count, 300)) of a detector) or, with none, a dim of this node's own, which the
+ * kernel sets to K clamped to [0, n].
+ */
+function topK(ctx: InferCtx): { k: Dim; own: boolean } {
   const n = ctx.shape(0)[ctx.axis(ctx.int('axis'), ctx.rank(0))];
-  if (k < 0 || (typeof n === 'number' && k > n)) throw ctx.error(`K = ${k} is out of range for an axis of ${n} elements`);
-  return k;
+  const sv = ctx.opset < 10 || ctx.constOf(1) ? undefined : ctx.shapeValue(1);
+  if (sv && sv.length === 1 && isRtDim(sv[0])) return { k: sv[0], own: false };
+  const known = ctx.opset < 10 ? ctx.int('k') : sv?.length === 1 && typeof sv[0] === 'number' ? sv[0] : ctx.constOf(1) ? ctx.constNums(1, 'K')[0] : undefined;
+  if (known === undefined) {
+    const bound = typeof n === 'number' ? n : rtBound(n);
+    if (bound === undefined) throw ctx.error(`K is known only at run time and the axis has symbolic size '${n}'`);
+    return { k: rtDim(`${ctx.node.outputs[0]?.name ?? ctx.node.name}.k`, bound), own: true };
+  }
+  const bound = typeof n === 'number' ? n : rtBound(n);
+  if (known < 0 || (bound !== undefined && known > bound)) throw ctx.error(`K = ${known} is out of range for an axis of ${n} elements`);
+  return { k: typeof n === 'number' ? known : derivedDim('min', [known, n]) ?? known, own: false };
 }
 
 /**
  * TopK: per row, insertion into the sorted output of the K best so far (strict comparisons,
- * so equal values keep the lower index first). O(n·K) per row, no scratch.
+ * so equal values keep the lower index first). O(n·K) per row, no scratch. The axis and K may
+ * be run-time dims.
  */
 const topKDef: OpDef = {
-  op: 'TopK',
+  op: 'TopK', runtimeDims: true,
   attrs: { axis: int(-1), largest: int(1), sorted: int(1), k: int() },
-  constInputs: (n) => (n.opset < 10 ? [] : [1]),
+  foldInputs: [1],
   infer: (ctx) => {
-    const axis = ctx.axis(ctx.int('axis'), ctx.rank(0)), k = topK(ctx);
+    const axis = ctx.axis(ctx.int('axis'), ctx.rank(0)), { k } = topK(ctx);
     const shape = ctx.shape(0).map((d, i) => (i === axis ? k : d));
     return [tt(ctx.dtype(0), shape), tt('int64', shape)];
   },
   lower: (ctx) => {
-    const x = ctx.in(0), vals = ctx.out(0), idxs = ctx.out(1), K = topK(ctx);
-    const view = axisView(x.shape, ctx.axis(ctx.int('axis'), x.shape.length));
+    const x = ctx.in(0), vals = ctx.out(0), idxs = ctx.out(1), axis = ctx.axis(ctx.int('axis'), x.shape.length);
+    const view = axisViewOf(ctx, x, axis), Kb = vals.shape[axis];
     if (!numel(vals.shape)) return;
+    const after = vals.rt?.slots.findIndex((s, d) => s && d > axis) ?? -1;
+    if (after >= 0) throw ctx.error(`dimension ${after} of its output is known only at run time; TopK needs the dims after its axis at compile time`);
+    let K: Expr = ctx.dim(vals, axis);
+    if (topK(ctx).own) {
+      const n = view.rt?.n ?? ix(view.n);
+      K = ctx.local(min(max(cast(ctx.load(ctx.in(1), ix(0)), 'idx'), ix(0)), n), 'K');
+      ctx.setDim(vals, axis, K);
+    }
     const better = (a: Expr, b: Expr) => cmp(ctx.int('largest') ? 'gt' : 'lt', a, b);
-    alongAxis(ctx, view, (row) => {
+    const last = K.k === 'const' ? ix(Number(K.v) - 1) : sub(K, 1);
+    const rows = () => alongAxis(ctx, view, (row) => {
       const count = row.var('i64', () => 0, 'count');
       row.pass((i) => {
         const v = ctx.local(ctx.load(x, row.at(i)), 'v');
         const j = ctx.local(ix(-1), 'j');
-        ctx.if(cmp('lt', row.get(count), K), () => {
+        ctx.if(cmp('lt', row.get(count), cast(K, 'i64')), () => {
           ctx.assign(j, cast(row.get(count), 'idx'));
           row.set(count, add(row.get(count), 1));
-        }, () => ctx.if(better(v, ctx.load(vals, row.at(K - 1, K))), () => ctx.assign(j, K - 1)));
+        }, () => ctx.if(better(v, ctx.load(vals, row.at(last, K))), () => ctx.assign(j, last)));
         ctx.if(cmp('ge', j, 0), () => {
           ctx.while(cmp('gt', j, 0), () => {
             const prev = ctx.local(ctx.load(vals, row.at(sub(j, 1), K)), 'prev');
@@ -157,12 +183,15 @@ const topKDef: OpDef = {
               ctx.store(idxs, row.at(j, K), ctx.load(idxs, row.at(sub(j, 1), K)));
               ctx.assign(j, sub(j, 1));
             }, () => ctx.break());
-          }, K); // j starts below K
+          }, Kb); // j starts below K
           ctx.store(vals, row.at(j, K), v);
           ctx.store(idxs, row.at(j, K), cast(i, 'i64'));
         });
       });
     });
+    // a run-time K of 0 has no last element to compare with
+    if (K.k === 'const') rows();
+    else ctx.if(cmp('gt', K, 0), rows);
   },
 };
 

@@ -35,7 +35,7 @@ describe.skipIf(!haveNvcc || !haveData)('generated CUDA compiles with nvcc, warn
   it('covers 30 cases', () => expect(SAMPLE.length).toBe(30));
   it.concurrent.each(SAMPLE)('%s', async (name) => {
     const [c] = findCases([path.join(node, name)]);
-    const model = loadModel(c.model), need = shapeInputs(model);
+    const model = loadModel(c.model), need = shapeInputs(model, 'cuda');
     const inputs = c.dataSets[0].inputs.map(readTensorFile);
     const consts = Object.fromEntries(model.graph.inputs.flatMap((v, i) => (need.has(v.name) ? [[v.name, inputs[i]]] : [])));
     const dims: Record<string, number> = {};
