@@ -51,7 +51,14 @@ export interface Node {
   /** null for an omitted optional output. */
   outputs: (Value | null)[];
   attrs: Map<string, Attr>;
+  /** Runs only where every condition holds: a node of an If's branch moved into the graph around
+   * it (passes/guardBranches.ts). A skipped node leaves its outputs unwritten and sets the
+   * run-time dims it makes to 0; the If's results are then picked by an onnxc.IfMerge node. */
+  guard?: Guard[];
 }
+
+/** One condition of a guarded node: the bool tensor `cond` is true (`when`) or false. */
+export interface Guard { cond: Value; when: boolean }
 
 export interface Graph {
   name: string;
@@ -188,8 +195,9 @@ export function captures(n: Node): Value[] {
   return out;
 }
 
-/** A node's inputs followed by the values its subgraphs capture (see captures). */
+/** A node's inputs followed by the values its subgraphs capture (see captures) and the conditions
+ * of its guard. */
 export function nodeInputs(n: Node): (Value | null)[] {
-  const c = captures(n);
-  return c.length ? [...n.inputs, ...c] : n.inputs;
+  const c = captures(n), g = n.guard?.map((x) => x.cond) ?? [];
+  return c.length || g.length ? [...n.inputs, ...c, ...g] : n.inputs;
 }

@@ -27,7 +27,8 @@ export function printGraph(g: Graph, indent = ''): string {
     const attrs = [...n.attrs].map(([k, a]) => `${k}=${attrStr(a)}`).join(', ');
     const outs = n.outputs.map(vref).join(', ');
     const types = n.outputs.map((v) => typeStr(v?.type ?? null)).join(', ');
-    lines.push(`${indent}  ${outs} = ${n.domain ? n.domain + '.' : ''}${n.op}(${n.inputs.map(vref).join(', ')})${attrs ? ` {${attrs}}` : ''} : ${types}  # ${n.name}`);
+    const guard = n.guard ? `if ${n.guard.map((g) => `${g.when ? '' : '!'}${vref(g.cond)}`).join(' && ')}: ` : '';
+    lines.push(`${indent}  ${guard}${outs} = ${n.domain ? n.domain + '.' : ''}${n.op}(${n.inputs.map(vref).join(', ')})${attrs ? ` {${attrs}}` : ''} : ${types}  # ${n.name}`);
     for (const a of n.attrs.values()) {
       if (a.kind === 'graph') lines.push(printGraph(a.value, indent + '    '));
       if (a.kind === 'graphs') for (const sg of a.value) lines.push(printGraph(sg, indent + '    '));

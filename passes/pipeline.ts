@@ -21,6 +21,7 @@ import { fuseActivations } from './fuseActivations.js';
 import { fuseQuantized } from './fuseQuantized.js';
 import { inferShapes } from './inferShapes.js';
 import { inlineKnownBranches } from './inlineKnownBranches.js';
+import { guardBranches } from './guardBranches.js';
 import { LowerOptions, lowerToKernels } from './lowerToKernels.js';
 import { eliminateDeadSteps } from './eliminateDeadSteps.js';
 import { MemoryReport, planMemory } from './planMemory.js';
@@ -61,6 +62,7 @@ export const GRAPH_PASSES: [string, (m: Model, opts: PipelineOptions) => void][]
   ['splitWideNodes', splitWideNodes],
   ['eliminateDeadCode', eliminateDeadCode],
   ['prepackWeights', prepackWeights],
+  ['guardBranches', guardBranches],
 ];
 
 type KernelPass = [string, (p: Program, t: TargetDesc) => void];

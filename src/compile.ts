@@ -10,13 +10,14 @@ import { emitCuda } from '../codegen/cuda/emitCuda.js';
 import { emitHls } from '../codegen/hls/emitHls.js';
 import { LayerEstimate, estimateLayers } from '../codegen/hls/estimate.js';
 import { HlsMemory } from '../codegen/hls/memory.js';
-import { CompileError, inPass } from '../ir/errors.js';
+import { CompileError, NeedsInputValues, inPass } from '../ir/errors.js';
 import { isFloat } from '../ir/dtype.js';
-import { Layout, Model, TensorType, Value, isStatic, isStructured, leafValues, newValue } from '../ir/graph.js';
+import { Layout, Model, TensorType, Value, isStatic, isStructured, leafValues, newValue, nodeLabel } from '../ir/graph.js';
 import { registerAllOps } from '../ir/ops/index.js';
 import { TensorData, numel, tensorFrom } from '../ir/tensor.js';
 import { Program } from '../ir/kernel.js';
-import { boundShape } from '../ir/rtdims.js';
+import { boundShape, dimLabel, rtBound } from '../ir/rtdims.js';
+import { inputsBehind } from '../ir/subgraph.js';
 import { DimBinding, boundDim, dimRanges, parseDimBinding } from './dimBindings.js';
 import { TargetDesc, targetRow } from '../ir/target.js';
 import { MemoryReport } from '../passes/planMemory.js';
@@ -233,7 +234,7 @@ export function compileWith(m: Model, opts: CompileOptions, env: CompileEnv): Co
   const schedule = opts.lowMemory ? { ...scheduleFor(lowerTarget), directConv: true } : scheduleFor(lowerTarget);
   const { program, memory } = runPipeline(m, { ...opts, ...hooks, name, lowerTarget, schedule, dimRanges: ranges, guards: new Set(Object.keys(opts.consts ?? {})) });
   opts.onPhase?.('emitting');
-  if (!takesRuntimeDims(opts.target)) refuseRuntimeDims(program, opts.target);
+  if (!takesRuntimeDims(opts.target)) refuseRuntimeDims(program, m, opts.target);
   if (opts.target === 'hls') {
     const clockNs = opts.hlsClockNs ?? 5, reuse = opts.hlsReuse ?? 1;
     const h = inPass('emitHls', () => emitHls(program, { source: m.source, clockNs, onchipBytes: opts.hlsOnchipBytes, reuse, dataflow: opts.hlsDataflow }));
@@ -252,13 +253,19 @@ function refuseBoundedDims(ranges: ReturnType<typeof dimRanges>, target: string)
     throw new CompileError(`--dim ${r.name}=${r.min}..${r.max}: the ${target} target needs every dim known at compile time`);
 }
 
-/** Targets without run-time dims (ir/rtdims.ts) refuse them, naming the node that makes one. */
-function refuseRuntimeDims(p: Program, target: string): void {
+/** Targets without run-time dims (ir/rtdims.ts) refuse them, naming the node that makes one. An
+ * If whose branches differ in shape (passes/guardBranches.ts) names the inputs behind its
+ * condition, whose values at compile time (--const; `onnxc run`/`test` give them) pick a branch. */
+function refuseRuntimeDims(p: Program, m: Model, target: string): void {
   const slot = p.bufs.find((b) => b.dimOf);
   if (!slot) return;
   const maker = p.steps.find((s) => s.kernel.writes.has(slot));
-  const [, name, bound] = /^(.*)<=(\d+)$/.exec(slot.dimOf!)!;
-  throw new CompileError(`${maker ? `${maker.kernel.label}: ` : ''}dimension '${name}' is known only at run time (at most ${bound}); the ${target} target needs every shape at compile time`);
+  const why = `dimension '${dimLabel(slot.dimOf!)}' is known only at run time (at most ${rtBound(slot.dimOf!)}); the ${target} target needs every shape at compile time`;
+  const merge = m.graph.nodes.find((n) => n.op === 'IfMerge' && n.domain === 'onnxc');
+  const inputs = merge ? inputsBehind(merge.inputs[0]!) : [];
+  if (merge && inputs.length)
+    throw new NeedsInputValues(`${nodeLabel(merge)}: the branches of its If differ in shape and the condition is not known at compile time: ${why}; the condition is computed from ${inputs.map((n) => `'${n}'`).join(', ')}: give ${inputs.length > 1 ? 'their values' : 'its value'} at compile time with ${inputs.map((n) => `--const ${n}=VALUE`).join(' ')}`, inputs);
+  throw new CompileError(`${maker ? `${maker.kernel.label}: ` : ''}${why}`);
 }
 
 function emitFiles(program: Program, m: Model, opts: CompileOptions, env: CompileEnv, lowerTarget: TargetDesc): Record<string, string | Uint8Array> {

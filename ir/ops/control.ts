@@ -9,9 +9,10 @@ import { Dim, Graph, Node, TensorType } from '../graph.js';
 import { add, and, cast, cmp, ix, lit, min, sub } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { OpDef, graph, int, ints } from '../opdef.js';
-import { toNumbers } from '../tensor.js';
+import { numel, toNumbers } from '../tensor.js';
 import { captureBindings, condStays, copySlice, copyTensor, inferSubgraph, inputsBehind, lowerSubgraph, reads } from '../subgraph.js';
 import { tt } from './common.js';
+import { rtBound, rtDim } from '../rtdims.js';
 
 // a subgraph's output has no tensor type where it is a sequence (ir/sequences.ts) or missing
 const sameType = (a: TensorType | null | undefined, b: TensorType | null | undefined) => !!a && !!b && a.dtype === b.dtype && a.shape.join() === b.shape.join();
@@ -81,12 +82,33 @@ function inferIf(ctx: InferCtx): TensorType[] {
   } else {
     const i = a.findIndex((t, k) => !sameType(t, b[k]));
     if (i < 0) return a;
+    // shapes that differ where both are bounded: one run-time dim (passes/guardBranches.ts runs the branches)
+    const merged = a.map((t, k) => mergeTypes(ctx.node.outputs[k]?.name ?? `${ctx.node.name}.${k}`, t, b[k]));
+    if (merged.every((t) => t)) return merged as TensorType[];
     why = !a[i] || !b[i] ? `output ${i} is not a tensor in ${!a[i] ? 'then_branch' : 'else_branch'} (a sequence is kept only where the branch is known)`
       : `output ${i} is ${typeStr(a[i])} in then_branch but ${typeStr(b[i])} in else_branch, and onnxc needs one static type`;
   }
   const inputs = inputsBehind(ctx.node.inputs[0]!);
   const hint = inputs.length ? `; the condition is computed from ${inputs.map((n) => `'${n}'`).join(', ')}: give ${inputs.length > 1 ? 'their values' : 'its value'} at compile time with ${inputs.map((n) => `--const ${n}=VALUE`).join(' ')}` : '';
   throw new NeedsInputValues(ctx.error(`the condition is not known at compile time and ${why}${hint}`).message, inputs);
+}
+
+/**
+ * One type for an If output that is `a` in one branch and `b` in the other: same dtype and rank,
+ * and where a dim differs, a run-time dim (ir/rtdims.ts) named after the output and bounded by
+ * the larger bound. Undefined when that is not possible (a dim without a bound).
+ */
+export function mergeTypes(name: string, a: TensorType | null | undefined, b: TensorType | null | undefined): TensorType | undefined {
+  if (!a || !b || a.dtype !== b.dtype || a.shape.length !== b.shape.length) return undefined;
+  const bound = (d: Dim) => (typeof d === 'number' ? d : rtBound(d));
+  const shape: Dim[] = [];
+  for (let k = 0; k < a.shape.length; k++) {
+    const x = a.shape[k], y = b.shape[k], bx = bound(x), by = bound(y);
+    if (x === y) shape.push(x);
+    else if (bx === undefined || by === undefined) return undefined;
+    else shape.push(rtDim(`${name}.d${k}`, Math.max(bx, by)));
+  }
+  return { dtype: a.dtype, shape };
 }
 
 function lowerIf(ctx: LowerCtx): void {
@@ -290,8 +312,40 @@ function lowerScan(ctx: LowerCtx): void {
   else ctx.loop(B as number, sequence, { name: 'b' });
 }
 
+/**
+ * onnxc.IfMerge(cond, then results…, else results…): an If's results once its branches run as
+ * guarded nodes (passes/guardBranches.ts): each output is the taken branch's result, with the
+ * dims where the branches differ (mergeTypes) set from it.
+ */
+const ifMergeDef: OpDef = {
+  op: 'IfMerge', domain: 'onnxc', runtimeDims: true,
+  infer: (ctx) => {
+    const n = ctx.numOutputs;
+    if (ctx.numInputs !== 1 + 2 * n) throw ctx.error(`needs the condition and ${n} results of each branch`);
+    return Array.from({ length: n }, (_, i) => {
+      const t = mergeTypes(ctx.node.outputs[i]?.name ?? `${ctx.node.name}.${i}`, ctx.type(1 + i), ctx.type(1 + n + i));
+      if (!t) throw ctx.error(`output ${i} is ${typeStr(ctx.type(1 + i))} in then_branch but ${typeStr(ctx.type(1 + n + i))} in else_branch`);
+      return t;
+    });
+  },
+  lower: (ctx) => {
+    const n = ctx.numOutputs;
+    const take = (first: number) => () => {
+      for (let i = 0; i < n; i++) {
+        if (!ctx.hasOut(i)) continue;
+        const src = ctx.in(first + i), out = ctx.out(i);
+        out.shape.forEach((_, k) => { if (out.rt?.names[k] !== (src.rt?.names[k] ?? src.shape[k])) ctx.setDim(out, k, ctx.dim(src, k)); });
+        const bound = numel(src.shape);
+        if (bound) ctx.loop(ctx.count(src), (j) => ctx.store(out, j, ctx.load(src, j)), { bound });
+      }
+    };
+    ctx.if(truthy(ctx, ctx.in(0)), take(1), take(1 + n));
+  },
+};
+
 export const controlOps: OpDef[] = [
   { op: 'If', attrs: { then_branch: graph(), else_branch: graph() }, infer: inferIf, lower: lowerIf },
+  ifMergeDef,
   {
     op: 'Loop', attrs: { body: graph() },
     // scan outputs stack one slice per iteration: their length needs M and cond at compile time
