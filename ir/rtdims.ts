@@ -20,9 +20,9 @@
 //   each against [min, max] and stores it before the run (C: NAME_run_shaped keeps them on the
 //   stack and copies them into the arena after the run; WASM: beside the inputs), so they take
 //   no arena space while the program runs and the arena is the one planned at the bounds.
-// - Derived dims (derivedDim): the minimum, maximum or sum of other dims, one of them at least a
-//   run-time dim: TopK's K = min(count, 300), a Concat along a run-time axis (the sum of its
-//   inputs' dims), a Slice's length min(end, n). The name is the expression (`min(300,a<=3234)<=300`),
+// - Derived dims (derivedDim): the minimum, maximum, sum or product of other dims, one of them at
+//   least a run-time dim: TopK's K = min(count, 300), a Concat along a run-time axis (the sum of
+//   its inputs' dims), a Slice's length min(end, n), a reshape's [b*s, D] of two bounded dims. The name is the expression (`min(300,a<=3234)<=300`),
 //   so equal expressions are equal dims and no table travels with the graph; derivedOf gives the
 //   operands back. Lowering (passes/lowerToKernels.ts) computes the slot of a derived dim from
 //   its operands' slots in a step of its own, before the first kernel that reads it.
@@ -64,7 +64,7 @@ export function dimLabel(d: Dim): string {
   return String(d).replace(/<=\d+/g, '').replace(/^\((.*)\)$/, '$1');
 }
 
-export type DerivedOp = 'min' | 'max' | 'sum';
+export type DerivedOp = 'min' | 'max' | 'sum' | 'prod';
 export interface Derived { op: DerivedOp; args: Dim[] }
 
 // The operands of each derived name made in this process. A name is its whole expression, so
@@ -85,6 +85,7 @@ const boundOf = (d: Dim): number | undefined => (typeof d === 'number' ? d : rtB
 export function derivedDim(op: DerivedOp, args: Dim[]): Dim | undefined {
   const bounds = args.map(boundOf);
   if (bounds.some((b) => b === undefined)) return undefined;
+  if (op === 'prod') return product(args);
   const nums = args.filter((d): d is number => typeof d === 'number');
   let names = args.filter((d): d is string => typeof d === 'string');
   if (op === 'sum') {
@@ -106,6 +107,38 @@ export function derivedDim(op: DerivedOp, args: Dim[]): Dim | undefined {
   if (drop && names.length === 1) return names[0];
   const ops: Dim[] = drop ? names : [c, ...names];
   return named(op, ops, pick(...ops.map((d) => boundOf(d)!)));
+}
+
+/**
+ * A dim as a constant times run-time dims (products flattened: prod(4,prod(b,s)) is 4·b·s), or
+ * undefined for a symbolic dim without a bound. Two dims with equal factors are equal; a reshape
+ * that keeps them keeps the bytes (passes/lowerToKernels.ts aliasKeepsDims).
+ */
+export function factors(d: Dim): { c: number; names: string[] } | undefined {
+  if (typeof d === 'number') return { c: d, names: [] };
+  const def = derivedOf(d);
+  if (def?.op === 'prod') {
+    const fs = def.args.map(factors);
+    return { c: fs.reduce((p, f) => p * f!.c, 1), names: fs.flatMap((f) => f!.names).sort() };
+  }
+  return isRtDim(d) ? { c: 1, names: [d] } : undefined;
+}
+
+/** The factors of a whole shape (see factors), or undefined. */
+export function shapeFactors(shape: Dim[]): { c: number; names: string[] } | undefined {
+  const fs = shape.map(factors);
+  if (fs.some((f) => !f)) return undefined;
+  return { c: fs.reduce((p, f) => p * f!.c, 1), names: fs.flatMap((f) => f!.names).sort() };
+}
+
+/** A product as one dim: its factors in a canonical order, so b*s and s*b are the same dim. */
+function product(args: Dim[]): Dim | undefined {
+  const f = shapeFactors(args);
+  if (!f) return undefined;
+  if (f.c === 0 || !f.names.length) return f.c;
+  if (f.c === 1 && f.names.length === 1) return f.names[0];
+  const ops: Dim[] = f.c === 1 ? f.names : [f.c, ...f.names];
+  return named('prod', ops, ops.reduce((p: number, d) => p * (typeof d === 'number' ? d : rtBound(d)!), 1));
 }
 
 function named(op: DerivedOp, args: Dim[], bound: number): string {

@@ -6,7 +6,7 @@
 // resolve to dims. Integer arithmetic folds on numbers (the head size D / heads); arithmetic on
 // a name (seq*4) is not a shape value: the chain stops there.
 import type { Dim, Node, Value } from './graph.js';
-import { DerivedOp, derivedDim } from './rtdims.js';
+import { DerivedOp, derivedDim, shapeFactors } from './rtdims.js';
 import { tensorFrom, toNumbers } from './tensor.js';
 
 /** The shape value of v: its compile-time contents, or the one inference attached. */
@@ -98,7 +98,7 @@ const RULES: Record<string, Rule> = {
   Slice: slice,
   Add: (n, ins) => arith((a, b) => a + b, 0, true)(n, ins) ?? derivedArith('sum')(n, ins),
   Sub: arith((a, b) => a - b, 0, false),
-  Mul: arith((a, b) => a * b, 1, true),
+  Mul: (n, ins) => arith((a, b) => a * b, 1, true)(n, ins) ?? derivedArith('prod')(n, ins),
   Div: arith((a, b) => (b === 0 ? undefined : Math.trunc(a / b)), 1, false),
   Min: derivedArith('min'),
   Max: derivedArith('max'),
@@ -128,9 +128,21 @@ export function inferShapeValue(n: Node, fold = false): void {
 /**
  * Dims `target` that multiply to the product of `from`, with one hole (-1) to fill: the hole
  * gets the product left over, by name where the names cancel (from [1, seq, 64], rest [64]:
- * seq). Undefined when what is left is not one number or one name.
+ * seq; from [b, s, 8], rest [8]: the run-time product b*s). Undefined when what is left is not
+ * one number, one name or a product of run-time dims.
  */
 export function fillHole(from: Dim[], rest: Dim[]): Dim | undefined {
+  // numbers and run-time dims: what is left may be a product of run-time dims ([b, s, 8] to [-1, 8]: b*s)
+  const f = shapeFactors(from), r = shapeFactors(rest);
+  if (f && r) {
+    const left = [...f.names];
+    for (const d of r.names) {
+      const k = left.indexOf(d);
+      if (k < 0) return undefined;
+      left.splice(k, 1);
+    }
+    return r.c === 0 || f.c % r.c !== 0 ? undefined : derivedDim('prod', [f.c / r.c, ...left]);
+  }
   const names = from.filter((d): d is string => typeof d === 'string');
   let num = from.reduce((p: number, d) => (typeof d === 'number' ? p * d : p), 1), den = 1;
   for (const d of rest) {

@@ -7,7 +7,7 @@ import { DType, byteSize } from '../ir/dtype.js';
 import { LowerCtx, LowerTarget, TensorRef, rtDims, slotValue, tensorRef } from '../ir/ctx.js';
 import { CompileError, nodeError } from '../ir/errors.js';
 import { Graph, Model, Node, Value, nodeInputs, nodeLabel } from '../ir/graph.js';
-import { boundShape, dependsOnRt, derivedOf, dimLabel, isRtDim, rtBound } from '../ir/rtdims.js';
+import { DerivedOp, boundShape, dependsOnRt, derivedOf, dimLabel, isRtDim, rtBound, shapeFactors } from '../ir/rtdims.js';
 import { hoistDimLoads } from '../ir/hoistDims.js';
 import { Expr, Kernel, KBuf, Program, ProgramBuf, Step, Stmt } from '../ir/kernel.js';
 import { add, and, cast, cmp, ix, lit, load, max, min, mul } from '../ir/kbuild.js';
@@ -50,14 +50,14 @@ function concreteShape(v: Value, what: string): number[] {
 /** The run-time dims of a value (names), in order. */
 const rtNames = (v: Value | null): string[] => (v?.type ? v.type.shape.filter(isRtDim) : []);
 
-/** Whether an alias op (a reshape: same bytes) keeps the run-time dims as they are: the same
- * run-time dims on both sides and the same product of the static ones. */
+/** Whether an alias op (a reshape: same bytes) keeps the run-time dims: both shapes the same
+ * constant times the same run-time dims, products of them counted by their factors
+ * ([b, s, 8] and [b*s, 8] alike; ir/rtdims.ts factors). */
 function aliasKeepsDims(n: Node): boolean {
   const x = n.inputs[0], y = n.outputs[0];
   if (!x?.type || !y?.type) return false;
-  const key = (v: Value) => rtNames(v).sort().join('|');
-  const prod = (v: Value) => v.type!.shape.reduce((p: number, d) => (typeof d === 'number' ? p * d : p), 1);
-  return key(x) === key(y) && prod(x) === prod(y);
+  const fx = shapeFactors(x.type.shape), fy = shapeFactors(y.type.shape);
+  return !!fx && !!fy && fx.c === fy.c && fx.names.join('|') === fy.names.join('|');
 }
 
 /** Throws when a tensor of this shape cannot fit in memory. */
@@ -66,6 +66,9 @@ export function checkFits(name: string, dtype: DType, shape: number[], what = 'v
   if (!(bytes <= MAX_BUFFER_BYTES))
     throw new CompileError(`${what} '${name}' of shape [${shape.join(', ')}] needs ${bytes.toExponential(2)} bytes and cannot fit in memory`);
 }
+
+/** How a derived dim's operands combine (ir/rtdims.ts). */
+const COMBINE: Record<DerivedOp, (a: Expr, b: Expr) => Expr> = { sum: add, prod: mul, min, max };
 
 const sanitize = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=\d)/, '_').slice(0, 40) || 'v';
 
@@ -123,8 +126,7 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
       reads.push(tensorRef(b, [1]));
       args.push(slotValue(b));
     }
-    const f = def.op === 'sum' ? add : def.op === 'min' ? min : max;
-    const val = args.reduce((a, b) => f(a, b));
+    const val = args.reduce((a, b) => COMBINE[def.op](a, b));
     const out = tensorRef(slotOf(d), [1]);
     steps.push(makeStep(`dim_${steps.length}`, `dimension ${dimLabel(d)}`, [{ k: 'store', buf: out.buf, idx: ix(0), val: cast(val, 'i64') }], reads, [], [out]));
   };

@@ -277,6 +277,40 @@ describe('two bounded dims', () => {
     fs.writeFileSync(m, b.encode());
     await matchesOrt(m, { batch: '1..4', seq: '1..16' }, [[1, 1, 8], [2, 9, 8], [4, 16, 8]], 10, 1e-6);
   }, 60_000);
+
+  it('products of them: [batch, seq, 8] → [-1, 8] rows (batch*seq) → MatMul → back to [batch, seq, 3]; Flatten to [batch, seq*8]; a shape computed as seq*8', async () => {
+    const d = tmpDir('onnxc-bounded-prod-'), m = path.join(d, 'prod.onnx'), r = seededRandom(11);
+    const b = new ModelBuilder(17);
+    const i64 = (...v: number[]) => tensorFrom('int64', [v.length], v.map(BigInt));
+    b.input('x', 'float32', ['batch', 'seq', 8]);
+    b.initializer('w', tensorFrom('float32', [8, 3], Array.from({ length: 24 }, () => r() - 0.5)));
+    b.initializer('rows', i64(-1, 8));
+    b.initializer('s0', i64(0));
+    b.initializer('s2', i64(2));
+    b.initializer('three', i64(3));
+    b.initializer('one', i64(1));
+    b.initializer('eight', tensorFrom('int64', [], [8n]));
+    const [flat] = b.node('Reshape', ['x', 'rows']);
+    const [prod] = b.node('MatMul', [flat, 'w']);
+    const [shape] = b.node('Shape', ['x']);
+    const [lead] = b.node('Slice', [shape, 's0', 's2']);
+    const [back] = b.node('Concat', [lead, 'three'], { axis: 0 });
+    b.node('Reshape', [prod, back], {}, { outputs: ['y'] });
+    b.node('Relu', [b.node('Flatten', ['x'], { axis: 1 })[0]], {}, { outputs: ['f'] });
+    // [batch, seq*8] again, from a shape value: Gather(Shape(x), 1) * 8
+    b.initializer('at0', tensorFrom('int64', [], [0n]));
+    b.initializer('at1', tensorFrom('int64', [], [1n]));
+    const [seq] = b.node('Gather', [shape, 'at1'], { axis: 0 });
+    const [seq8] = b.node('Mul', [seq, 'eight']);
+    const [batch] = b.node('Gather', [shape, 'at0'], { axis: 0 });
+    const [target] = b.node('Concat', [b.node('Unsqueeze', [batch, 's0'])[0], b.node('Unsqueeze', [seq8, 's0'])[0]], { axis: 0 });
+    b.node('Neg', [b.node('Reshape', ['x', target])[0]], {}, { outputs: ['g'] });
+    b.output('y', 'float32', ['batch', 'seq', 3]);
+    b.output('f', 'float32', ['batch', 'n']);
+    b.output('g', 'float32', ['batch', 'n']);
+    fs.writeFileSync(m, b.encode());
+    await matchesOrt(m, { batch: '1..4', seq: '1..16' }, [[1, 1, 8], [3, 5, 8], [4, 16, 8]], 11, 1e-6);
+  }, 60_000);
 });
 
 describe('reductions over bounded dims', () => {
@@ -396,23 +430,16 @@ describe('where a bounded dim cannot go', () => {
     }
   });
 
-  it('a product of a run-time dim as a dim is refused naming the node and the dim', () => {
-    // [1, seq, 64] → [-1]: the one dim would be seq*64
-    const m = path.join(dir, 'flat.onnx');
+  it('a dim that is no product of run-time dims is refused naming the node and the dim', () => {
+    // [1, seq, 4] → [-1, 3]: the hole would be 4*seq/3
+    const m = path.join(dir, 'third.onnx');
     const b = new ModelBuilder(17);
     b.input('x', 'float32', [1, 'seq', 4]);
-    b.initializer('flat', tensorFrom('int64', [1], [-1n]));
-    b.node('Reshape', ['x', 'flat'], {}, { outputs: ['y'], name: 'flatten' });
-    b.output('y', 'float32', ['n']);
+    b.initializer('shape', tensorFrom('int64', [2], [-1n, 3n]));
+    b.node('Reshape', ['x', 'shape'], {}, { outputs: ['y'], name: 'thirds' });
+    b.output('y', 'float32', ['n', 3]);
     fs.writeFileSync(m, b.encode());
-    // Flatten at axis 2 keeps seq whole: [1, seq, 4] -> [seq, 4]
-    const fm = path.join(dir, 'flatten.onnx'), fb = new ModelBuilder(17);
-    fb.input('x', 'float32', [1, 'seq', 4]);
-    fb.node('Relu', [fb.node('Flatten', ['x'], { axis: 2 })[0]], {}, { outputs: ['y'] });
-    fb.output('y', 'float32', ['seq', 4]);
-    fs.writeFileSync(fm, fb.encode());
-    expect(compileFile(fm, { target: 'c', dims: { seq: '1..8' } }).program.outputs[0].dims?.[0]?.dimOf).toBe('seq<=8');
-    expect(() => compileFile(m, { target: 'c', dims: { seq: '1..8' } })).toThrow("node 'flatten' (Reshape): 'y' would have dimension 'seq*4', computed from run-time dimension 'seq'; onnxc takes run-time dimensions only where they stay whole dims");
+    expect(() => compileFile(m, { target: 'c', dims: { seq: '1..8' } })).toThrow("node 'thirds' (Reshape): 'y' would have dimension 'prod(4,seq)/3', computed from run-time dimension 'seq'; onnxc takes run-time dimensions only where they stay whole dims");
   });
 });
 

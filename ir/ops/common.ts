@@ -5,7 +5,7 @@ import { Dim, TensorType } from '../graph.js';
 import { ix, linearIndex } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { numel } from '../tensor.js';
-import { dependsOnRt } from '../rtdims.js';
+import { dependsOnRt, derivedDim } from '../rtdims.js';
 
 /** Multidirectional (numpy) broadcast of shapes; symbolic dims broadcast by name. */
 export function broadcastShapes(ctx: InferCtx, shapes: Dim[][]): Dim[] {
@@ -98,6 +98,9 @@ export function dimOp(a: Dim, b: Dim, f: (x: number, y: number) => number, sym: 
 
 /** The product of dims; a factor 1 leaves a symbolic dim as it is ([1, seq] flattens to seq). */
 export function productDims(ds: Dim[]): Dim {
+  // numbers and run-time dims: one dim, a derived product where a factor is run-time (ir/rtdims.ts)
+  const d = derivedDim('prod', ds);
+  if (d !== undefined) return d;
   let p: Dim = 1;
   for (const d of ds) p = d === 1 ? p : p === 1 ? d : dimOp(p, d, (x, y) => x * y, `${p}*${d}`);
   return p;
