@@ -76,17 +76,20 @@ function lowerNms(ctx: LowerCtx): void {
   // max_output_boxes_per_class clamped in 64 bits (often INT64_MAX) before it becomes an index
   const maxOut = ctx.has(2) ? ctx.local(cast(min(max(ctx.load(ctx.in(2), ix(0)), lit(0, 'i64')), lit(Nb, 'i64')), 'idx'), 'maxOut') : ix(0);
   const iou = scalar(3, 'f64', 0), scoreMin = ctx.has(4) ? scalar(4, 'f64', 0) : undefined;
-  const order = ctx.temp('int64', [Nb], 'order'), tmp = ctx.temp('int64', [Nb], 'tmp'), kept = ctx.temp('int64', [Nb], 'kept');
+  const order = ctx.temp('int64', [Nb], 'order'), tmp = ctx.temp('int64', [Nb], 'tmp');
+  // the kept boxes of the current class as [x_min, x_max, y_min, y_max, area], contiguous: the
+  // inner loop of the selection reads five numbers per kept box
+  const kept = ctx.temp('float64', [Nb, 5], 'kept');
   const m = ctx.local(ix(0), 'm');
   const f = (e: Expr) => cast(e, 'f64');
-  /** [x_min, x_max, y_min, y_max] of box i of batch b, as locals. */
+  /** [x_min, x_max, y_min, y_max, area] of box i of batch b, as locals. */
   const extent = (b: Expr, i: Expr): Expr[] => {
     const at = (k: number) => f(ctx.load(boxes, add(mul(add(mul(b, N), i), 4), k)));
     const [a, c, d, e] = [0, 1, 2, 3].map((k) => ctx.local(at(k), 'bx'));
     const half = (v: Expr) => div(v, lit(2, 'f64'));
-    const r = center ? [sub(a, half(d)), add(a, half(d)), sub(c, half(e)), add(c, half(e))]
-      : [min(c, e), max(c, e), min(a, d), max(a, d)];
-    return r.map((v) => ctx.local(v, 'ex'));
+    const r = (center ? [sub(a, half(d)), add(a, half(d)), sub(c, half(e)), add(c, half(e))]
+      : [min(c, e), max(c, e), min(a, d), max(a, d)]).map((v) => ctx.local(v, 'ex'));
+    return [...r, ctx.local(mul(sub(r[1], r[0]), sub(r[3], r[2])), 'area')];
   };
   const gt0 = (v: E) => cmp('gt', v, lit(0, 'f64'));
   const upToN = (fn: (i: Expr) => void) => ctx.loop(N, fn, { bound: Nb });
@@ -104,21 +107,24 @@ function lowerNms(ctx: LowerCtx): void {
       ctx.if(cmp('ge', nk, maxOut), () => ctx.break());
       const best = ctx.local(cast(ctx.load(order, t), 'idx'), 'best');
       const p = extent(b, best), sup = ctx.local(lit(0, 'bool'), 'sup');
-      ctx.loop(nk, (k) => {
-        const q = extent(b, cast(ctx.load(kept, k), 'idx'));
-        const w = ctx.local(sub(min(p[1], q[1]), max(p[0], q[0])), 'w'), h = ctx.local(sub(min(p[3], q[3]), max(p[2], q[2])), 'h');
-        ctx.if(and(gt0(w), gt0(h)), () => {
-          const inter = ctx.local(mul(w, h), 'in');
-          const a1 = mul(sub(p[1], p[0]), sub(p[3], p[2])), a2 = mul(sub(q[1], q[0]), sub(q[3], q[2]));
-          const uni = ctx.local(sub(add(a1, a2), inter), 'un');
-          ctx.if(and(and(gt0(a1), gt0(a2)), and(gt0(uni), cmp('gt', div(inter, uni), iou))), () => {
-            ctx.assign(sup, lit(1, 'bool'));
-            ctx.break();
+      // a box without area overlaps nothing (IoU needs both areas positive)
+      ctx.if(gt0(p[4]), () => ctx.loop(nk, (k) => {
+        const q = (j: number) => ctx.load(kept, add(mul(k, 5), j));
+        const w = ctx.local(sub(min(p[1], q(1)), max(p[0], q(0))), 'w');
+        ctx.if(gt0(w), () => {
+          const h = ctx.local(sub(min(p[3], q(3)), max(p[2], q(2))), 'h');
+          ctx.if(gt0(h), () => {
+            const inter = ctx.local(mul(w, h), 'in'), qa = ctx.local(q(4), 'qa');
+            const uni = ctx.local(sub(add(p[4], qa), inter), 'un');
+            ctx.if(and(gt0(qa), and(gt0(uni), cmp('gt', div(inter, uni), iou))), () => {
+              ctx.assign(sup, lit(1, 'bool'));
+              ctx.break();
+            });
           });
         });
-      }, { bound: Nb });
+      }, { bound: Nb }));
       ctx.if(cmp('eq', sup, lit(0, 'bool')), () => {
-        ctx.store(kept, nk, cast(best, 'i64'));
+        p.forEach((v, j) => ctx.store(kept, add(mul(nk, 5), j), v));
         ctx.assign(nk, add(nk, 1));
         [b, c, best].forEach((v, j) => ctx.store(y, add(mul(m, 3), j), cast(v, 'i64')));
         ctx.assign(m, add(m, 1));
