@@ -8,6 +8,7 @@ import { inferNode } from '../../ir/infer.js';
 import { getOp } from '../../ir/opdef.js';
 import { CompileResult, bindInputs } from '../compile.js';
 import { DimBinding, dimRanges } from '../dimBindings.js';
+import { dimLabel, isRtDim, rtBound } from '../../ir/rtdims.js';
 import { arenaBoxes } from './memorySvg.js';
 
 type Shape = (number | string)[];
@@ -32,12 +33,13 @@ export const typeText = (v: { dtype?: string; shape?: Shape }): string => (v.dty
 const typeOf = (t: { dtype: string; shape: readonly (number | string)[] } | null) => (t ? { dtype: t.dtype, shape: [...t.shape] } : {});
 
 /** Bounded dims (--dim NAME=LO..HI) shown as NAME=LO..HI wherever they appear: a model input's
- * NAME, or the run-time dim NAME<=HI that inference carries. */
+ * NAME, or the run-time dim NAME<=HI that inference carries. Other run-time dims show their one
+ * bound: min(300,n)<=300 for a derived one whose operands have their own (ir/rtdims.ts). */
 function showRanges(r: InspectReport, dims: Record<string, DimBinding>): void {
   const text = new Map<string, string>();
   for (const [rt, x] of dimRanges(dims)) text.set(rt, `${x.name}=${x.min}..${x.max}`).set(x.name, `${x.name}=${x.min}..${x.max}`);
-  if (!text.size) return;
-  for (const v of [...r.inputs, ...r.values]) if (v.shape) v.shape = v.shape.map((d) => (typeof d === 'string' ? text.get(d) ?? d : d));
+  const show = (d: string) => text.get(d) ?? (isRtDim(d) ? `${dimLabel(d)}<=${rtBound(d)}` : d);
+  for (const v of [...r.inputs, ...r.values]) if (v.shape) v.shape = v.shape.map((d) => (typeof d === 'string' ? show(d) : d));
 }
 
 /** Facts about a freshly imported model; binds `dims` and infers types on it (so it changes `m`). */
