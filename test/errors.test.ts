@@ -32,6 +32,11 @@ const cases: [string, () => string, RegExp][] = [
   ['random bytes', () => write('random.onnx', Uint8Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24)), /not a valid ONNX model/],
   ['truncated model', () => write('truncated.onnx', good.subarray(0, good.length - 7)), /not a valid ONNX model/],
   ['JSON', () => write('model.json.onnx', JSON.stringify({ graph: { node: [] } })), /not a valid ONNX model/],
+  ['a dimension named like a run-time dim', () => write('rtname.onnx', simple((b) => {
+    b.input('x', 'float32', ['n<=5', 3]);
+    b.node('Relu', ['x'], {}, { outputs: ['y'] });
+    b.output('y', 'float32', ['n<=5', 3]);
+  })), /input 'x'.*dimension name 'n<=5' contains '<=', which onnxc keeps for run-time dimensions/],
   ['unknown op', () => write('unknown.onnx', simple((b) => {
     b.input('x', 'float32', [2]);
     b.node('FrobnicateTensor', ['x'], {}, { outputs: ['y'], name: 'frob' });

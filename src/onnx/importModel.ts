@@ -77,6 +77,8 @@ function importType(t: PType | undefined, ctx: Ctx, what: string): TensorType | 
       if (n < 0) throw new CompileError(`${what}: negative dimension ${n}`);
       return n;
     }
+    // '<=' marks onnxc's run-time dims (ir/rtdims.ts): a model's name may not say it
+    if (d.dim_param?.includes('<=')) throw new CompileError(`${what}: dimension name '${d.dim_param}' contains '<=', which onnxc keeps for run-time dimensions; rename it`);
     return d.dim_param || `unk__${ctx.unknownDims++}`;
   });
   return { dtype, shape };
