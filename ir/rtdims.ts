@@ -22,7 +22,8 @@
 //   no arena space while the program runs and the arena is the one planned at the bounds.
 // - Derived dims (derivedDim): the minimum, maximum, sum or product of other dims, one of them at
 //   least a run-time dim: TopK's K = min(count, 300), a Concat along a run-time axis (the sum of
-//   its inputs' dims), a Slice's length min(end, n), a reshape's [b*s, D] of two bounded dims. The name is the expression (`min(300,a<=3234)<=300`),
+//   its inputs' dims), a Slice's length (min(end, n), or span(n, start, end) from a start), a
+//   reshape's [b*s, D] of two bounded dims. The name is the expression (`min(300,a<=3234)<=300`),
 //   so equal expressions are equal dims and no table travels with the graph; derivedOf gives the
 //   operands back. Lowering (passes/lowerToKernels.ts) computes the slot of a derived dim from
 //   its operands' slots in a step of its own, before the first kernel that reads it.
@@ -64,7 +65,7 @@ export function dimLabel(d: Dim): string {
   return String(d).replace(/<=\d+/g, '').replace(/^\((.*)\)$/, '$1');
 }
 
-export type DerivedOp = 'min' | 'max' | 'sum' | 'prod';
+export type DerivedOp = 'min' | 'max' | 'sum' | 'prod' | 'span';
 export interface Derived { op: DerivedOp; args: Dim[] }
 
 // The operands of each derived name made in this process. A name is its whole expression, so
@@ -139,6 +140,22 @@ function product(args: Dim[]): Dim | undefined {
   if (f.c === 1 && f.names.length === 1) return f.names[0];
   const ops: Dim[] = f.c === 1 ? f.names : [f.c, ...f.names];
   return named('prod', ops, ops.reduce((p: number, d) => p * (typeof d === 'number' ? d : rtBound(d)!), 1));
+}
+
+/**
+ * The length of elements [start, end) of an axis of n (Slice with step 1, ONNX's clamping; a
+ * negative end counts from the end): a number, min(end, n) from the start, or the derived dim
+ * span(n, start, end) = max(0, min(end', n) - start). start must not count from the end.
+ */
+export function spanDim(n: Dim, start: number, end: number): Dim | undefined {
+  const b = typeof n === 'number' ? n : rtBound(n);
+  if (b === undefined || start < 0) return undefined;
+  if (start >= b) return 0;
+  end = Math.min(end, b); // past every actual length: to the end (and no huge literal in code)
+  const len = (m: number) => Math.max(0, Math.min(end < 0 ? Math.max(0, m + end) : end, m) - Math.min(start, m));
+  if (typeof n === 'number') return len(n);
+  if (start === 0 && end >= 0) return derivedDim('min', [end, n]);
+  return named('span', [n, start, end], len(b));
 }
 
 function named(op: DerivedOp, args: Dim[], bound: number): string {

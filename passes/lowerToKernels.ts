@@ -10,7 +10,7 @@ import { Graph, Model, Node, Value, nodeInputs, nodeLabel } from '../ir/graph.js
 import { DerivedOp, boundShape, dependsOnRt, derivedOf, dimLabel, isRtDim, rtBound, shapeFactors } from '../ir/rtdims.js';
 import { hoistDimLoads } from '../ir/hoistDims.js';
 import { Expr, Kernel, KBuf, Program, ProgramBuf, Step, Stmt } from '../ir/kernel.js';
-import { add, and, cast, cmp, ix, lit, load, max, min, mul } from '../ir/kbuild.js';
+import { add, and, cast, cmp, ix, lit, load, max, min, mul, sub } from '../ir/kbuild.js';
 import { opDefOf } from '../ir/opdef.js';
 import { atNode } from '../ir/errors.js';
 import type { ScheduleTable } from '../ir/schedule.js';
@@ -67,8 +67,13 @@ export function checkFits(name: string, dtype: DType, shape: number[], what = 'v
     throw new CompileError(`${what} '${name}' of shape [${shape.join(', ')}] needs ${bytes.toExponential(2)} bytes and cannot fit in memory`);
 }
 
-/** How a derived dim's operands combine (ir/rtdims.ts). */
-const COMBINE: Record<DerivedOp, (a: Expr, b: Expr) => Expr> = { sum: add, prod: mul, min, max };
+/** A derived dim's value from its operands' (ir/rtdims.ts). */
+const fold = (f: (a: Expr, b: Expr) => Expr) => (xs: Expr[]) => xs.reduce((a, b) => f(a, b));
+const DERIVE: Record<DerivedOp, (xs: Expr[]) => Expr> = {
+  sum: fold(add), prod: fold(mul), min: fold(min), max: fold(max),
+  // span(n, start, end): max(0, min(end', n) - start), end' = max(0, n + end) for a negative end
+  span: ([n, s, e]) => max(ix(0), sub(min(e.k === 'const' && Number(e.v) < 0 ? max(ix(0), add(n, e)) : e, n), s)),
+};
 
 const sanitize = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=\d)/, '_').slice(0, 40) || 'v';
 
@@ -126,7 +131,7 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
       reads.push(tensorRef(b, [1]));
       args.push(slotValue(b));
     }
-    const val = args.reduce((a, b) => COMBINE[def.op](a, b));
+    const val = DERIVE[def.op](args);
     const out = tensorRef(slotOf(d), [1]);
     steps.push(makeStep(`dim_${steps.length}`, `dimension ${dimLabel(d)}`, [{ k: 'store', buf: out.buf, idx: ix(0), val: cast(val, 'i64') }], reads, [], [out]));
   };

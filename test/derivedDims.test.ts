@@ -31,20 +31,30 @@ const topFile = model(tmpDir('onnxc-derived-'), (b) => {
   const [vals, idx] = b.node('TopK', [kept, k1], { axis: 0 }, { outputs: ['top', 'top_idx'] });
   b.node('Concat', [vals, kept], { axis: 0 }, { outputs: ['joined'] });
   b.node('Slice', ['joined', 's0', 'e7'], {}, { outputs: ['first7'] });
-  for (const o of ['top', 'top_idx', 'joined', 'first7']) b.output(o);
+  // from a start: [2:] and [1:-1] of the positives (span(n, 2, end), span(n, 1, -1))
+  b.initializer('s1', i64(1));
+  b.initializer('s2', i64(2));
+  b.initializer('last', i64(-1));
+  b.initializer('big', tensorFrom('int64', [1], [9223372036854775807n]));
+  b.node('Slice', [kept, 's2', 'big'], {}, { outputs: ['from2'] });
+  b.node('Slice', [kept, 's1', 'last'], {}, { outputs: ['inner'] });
+  for (const o of ['top', 'top_idx', 'joined', 'first7', 'from2', 'inner']) b.output(o);
   void idx;
 });
 
 describe('derived run-time dims against onnxruntime (C and WASM)', () => {
-  it('TopK with K = min(count, 5), Concat along the run-time axis, Slice of its first 7', async () => {
+  it('TopK with K = min(count, 5), Concat along the run-time axis, Slices of it: the first 7, [2:], [1:-1]', async () => {
     const cases = [
       range(12, (i) => (i % 3 === 0 ? 0.5 + i : -1)), // 4 positives: K = 4
+      range(12, (i) => (i === 5 ? 2 : -1)), // one: [2:] and [1:-1] empty
       range(12, (i) => ((i * 7) % 12) - 2.5), // 9 positives: K = 5
       range(12, () => -1), // none: every output empty
     ];
     for (const xs of cases) {
-      const [top, , joined, first7] = await agree(topFile, [['x', tensorFrom('float32', [12], xs)]], ['top', 'top_idx', 'joined', 'first7']);
+      const [top, , joined, first7, from2, inner] = await agree(topFile, [['x', tensorFrom('float32', [12], xs)]], ['top', 'top_idx', 'joined', 'first7', 'from2', 'inner']);
       const n = xs.filter((v) => v > 0).length;
+      expect(from2.shape).toEqual([Math.max(0, n - 2)]);
+      expect(inner.shape).toEqual([Math.max(0, n - 2)]);
       expect(top.shape).toEqual([Math.min(n, 5)]);
       expect(joined.shape).toEqual([Math.min(n, 5) + n]);
       expect(first7.shape).toEqual([Math.min(7, Math.min(n, 5) + n)]);

@@ -7,7 +7,7 @@ import { add, cast, cmp, ix, max, min, mul, select } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { OpDef, int, ints, str } from '../opdef.js';
 import { numel, toNumbers } from '../tensor.js';
-import { derivedDim, dimLabel, isRtDim, rtBound, rtDim } from '../rtdims.js';
+import { dimLabel, isRtDim, rtBound, rtDim, spanDim } from '../rtdims.js';
 import { tt } from './common.js';
 import { clampLocal, concreteDim, copyTensor, indexLocal, posMod } from './indexutil.js';
 import { movementOps } from './movement.js';
@@ -41,12 +41,15 @@ function slicePlan(ctx: InferCtx): SlicePlan {
     if (seen.has(a)) throw ctx.error(`axis ${a0} is sliced twice`);
     seen.add(a);
     const rt = ctx.shape(0)[a];
-    // a run-time axis (ir/rtdims.ts) keeps its first `end` elements: min(end, n), a derived dim
-    if (isRtDim(rt) && steps[k] === 1 && starts[k] === 0 && ends[k] >= 0) {
-      plan.shape[a] = derivedDim('min', [ends[k], rt])!;
+    // a run-time axis (ir/rtdims.ts), step 1 from a start that does not count from the end:
+    // the length is a derived dim (min(end, n), span(n, start, end))
+    const span = isRtDim(rt) && steps[k] === 1 ? spanDim(rt, starts[k], ends[k]) : undefined;
+    if (span !== undefined) {
+      plan.shape[a] = span;
+      plan.starts[a] = starts[k];
       return;
     }
-    if (isRtDim(rt)) throw ctx.error(`axis ${a} has run-time dimension '${dimLabel(rt)}' (at most ${rtBound(rt)}): Slice takes its first elements there (start 0, step 1, end >= 0), not [${starts[k]}:${ends[k]}:${steps[k]}]`);
+    if (isRtDim(rt)) throw ctx.error(`axis ${a} has run-time dimension '${dimLabel(rt)}' (at most ${rtBound(rt)}): Slice takes a run-time axis with step 1 from a start that does not count from the end, not [${starts[k]}:${ends[k]}:${steps[k]}]`);
     const dim = concreteDim(ctx, 0, a, 'Slice');
     const step = steps[k];
     if (step === 0) throw ctx.error('slice step cannot be 0');
