@@ -257,15 +257,19 @@ function refuseBoundedDims(ranges: ReturnType<typeof dimRanges>, target: string)
  * If whose branches differ in shape (passes/guardBranches.ts) names the inputs behind its
  * condition, whose values at compile time (--const; `onnxc run`/`test` give them) pick a branch. */
 function refuseRuntimeDims(p: Program, m: Model, target: string): void {
-  const slot = p.bufs.find((b) => b.dimOf);
-  if (!slot) return;
-  const maker = p.steps.find((s) => s.kernel.writes.has(slot));
-  const why = `dimension '${dimLabel(slot.dimOf!)}' is known only at run time (at most ${rtBound(slot.dimOf!)}); the ${target} target needs every shape at compile time`;
-  const merge = m.graph.nodes.find((n) => n.op === 'IfMerge' && n.domain === 'onnxc');
-  const inputs = merge ? inputsBehind(merge.inputs[0]!) : [];
-  if (merge && inputs.length)
-    throw new NeedsInputValues(`${nodeLabel(merge)}: the branches of its If differ in shape and the condition is not known at compile time: ${why}; the condition is computed from ${inputs.map((n) => `'${n}'`).join(', ')}: give ${inputs.length > 1 ? 'their values' : 'its value'} at compile time with ${inputs.map((n) => `--const ${n}=VALUE`).join(' ')}`, inputs);
-  throw new CompileError(`${maker ? `${maker.kernel.label}: ` : ''}${why}`);
+  const slots = p.bufs.filter((b) => b.dimOf);
+  if (!slots.length) return;
+  const why = (d: string) => `dimension '${dimLabel(d)}' is known only at run time (at most ${rtBound(d)}); the ${target} target needs every shape at compile time`;
+  // a dim an If's branches differ in: its condition's inputs, given at compile time, pick a branch
+  for (const n of m.graph.nodes) {
+    if (n.op !== 'IfMerge' || n.domain !== 'onnxc') continue;
+    const d = n.outputs.flatMap((v) => v?.type?.shape ?? []).find((x) => slots.some((b) => b.dimOf === x));
+    const inputs = inputsBehind(n.inputs[0]!);
+    if (d !== undefined && inputs.length)
+      throw new NeedsInputValues(`${nodeLabel(n)}: the branches of its If differ in shape and the condition is not known at compile time: ${why(String(d))}; the condition is computed from ${inputs.map((x) => `'${x}'`).join(', ')}: give ${inputs.length > 1 ? 'their values' : 'its value'} at compile time with ${inputs.map((x) => `--const ${x}=VALUE`).join(' ')}`, inputs);
+  }
+  const maker = p.steps.find((s) => s.kernel.writes.has(slots[0]));
+  throw new CompileError(`${maker ? `${maker.kernel.label}: ` : ''}${why(slots[0].dimOf!)}`);
 }
 
 function emitFiles(program: Program, m: Model, opts: CompileOptions, env: CompileEnv, lowerTarget: TargetDesc): Record<string, string | Uint8Array> {

@@ -101,6 +101,10 @@ describe('derived run-time dims against onnxruntime (C and WASM)', () => {
       const [kept] = await agree(file, [['dets', dets]], ['kept']);
       expect(kept.shape[0]).toBeLessThanOrEqual(scores.filter((s) => s > 0).length);
     }
+    // a target without run-time dims names the input behind the condition (run/test then specialize)
+    const err = (() => { try { compileFile(file, { target: 'hls' }); } catch (e) { return e as Error; } })();
+    expect(err?.name).toBe('NeedsInputValues');
+    expect(err?.message).toMatch(/the branches of its If differ in shape.*the hls target needs every shape at compile time.*--const dets=VALUE$/);
   });
 
   it('inspect and errors name a derived dim by its expression', () => {
