@@ -264,6 +264,21 @@ describe('graph outputs that are copies', () => {
   }, 60_000);
 });
 
+describe('CumSum over a bounded dim', () => {
+  it('along seq, and reversed and exclusive, at 1, 6 and 16 (C and WASM)', async () => {
+    const d = tmpDir('onnxc-bounded-cumsum-'), m = path.join(d, 'cumsum.onnx');
+    const b = new ModelBuilder(17);
+    b.input('x', 'float32', [2, 'seq', 4]);
+    b.initializer('ax', tensorFrom('int64', [], [1n]));
+    b.node('CumSum', ['x', 'ax'], {}, { outputs: ['y'] });
+    b.node('CumSum', ['x', 'ax'], { exclusive: 1, reverse: 1 }, { outputs: ['z'] });
+    b.output('y', 'float32', [2, 'seq', 4]);
+    b.output('z', 'float32', [2, 'seq', 4]);
+    fs.writeFileSync(m, b.encode());
+    await matchesOrt(m, { seq: '1..16' }, [[2, 1, 4], [2, 6, 4], [2, 16, 4]], 12);
+  }, 60_000);
+});
+
 describe('two bounded dims', () => {
   it('batch=1..4 and seq=1..16: MatMul, Softmax, mean over seq, at (1, 1), (2, 9), (4, 16) (C and WASM)', async () => {
     const d = tmpDir('onnxc-bounded-two-'), m = path.join(d, 'two.onnx'), r = seededRandom(10);

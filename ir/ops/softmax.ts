@@ -9,7 +9,7 @@ import { OpDef, int } from '../opdef.js';
 import { numel } from '../tensor.js';
 import { Dim } from '../graph.js';
 import { derivedDim, isRtDim, rtBound, rtDim } from '../rtdims.js';
-import { AxisView, Row, alongAxis, axisView, axisViewOf } from './reduction.js';
+import { AxisView, Row, alongAxis, axisViewOf } from './reduction.js';
 import { tt } from './common.js';
 
 /** Running max of x along the row (a row variable). */
@@ -91,7 +91,7 @@ function hardmax(ctx: LowerCtx, x: TensorRef, out: TensorRef, view: AxisView): v
  * reversed: out[k] = fold(init, x[0..k]) (x[0..k-1] when exclusive). */
 export function cumulativeDef(op: string, init: number, fold: (acc: Expr, x: Expr) => Expr): OpDef {
   return {
-    op,
+    op, runtimeDims: true,
     attrs: { exclusive: int(0), reverse: int(0) },
     constInputs: [1],
     infer: (ctx) => {
@@ -100,12 +100,14 @@ export function cumulativeDef(op: string, init: number, fold: (acc: Expr, x: Exp
     },
     lower: (ctx) => {
       const x = ctx.in(0), out = ctx.out(0);
-      const view = axisView(x.shape, ctx.axis(ctx.constNums(1, 'axis')[0], x.shape.length));
+      // the axis and the dims before it may be run-time (ir/rtdims.ts): a position-id CumSum over seq
+      const view = axisViewOf(ctx, x, ctx.axis(ctx.constNums(1, 'axis')[0], x.shape.length));
       const exclusive = !!ctx.int('exclusive'), reverse = !!ctx.int('reverse');
+      const last = view.rt ? sub(view.rt.n, 1) : ix(view.n - 1);
       alongAxis(ctx, view, (row) => {
         const s = row.var(x.t, () => lit(init, x.t), 'acc');
         row.pass((k) => {
-          const at = row.at(reverse ? sub(ix(view.n - 1), k) : k);
+          const at = row.at(reverse ? sub(last, k) : k);
           if (exclusive) ctx.store(out, at, row.get(s));
           row.set(s, fold(row.get(s), ctx.load(x, at)));
           if (!exclusive) ctx.store(out, at, row.get(s));
