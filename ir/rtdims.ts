@@ -43,11 +43,14 @@ export function rtBound(d: Dim): number | undefined {
 
 export const isRtDim = (d: Dim): d is string => rtBound(d) !== undefined;
 
+/** A dim's upper bound: a number itself, a run-time dim its bound; undefined for other symbols. */
+export const dimBound = (d: Dim): number | undefined => (typeof d === 'number' ? d : rtBound(d));
+
 /** The shape with run-time dims at their bounds; undefined when another symbolic dim remains. */
 export function boundShape(shape: Dim[]): number[] | undefined {
   const out: number[] = [];
   for (const d of shape) {
-    const b = typeof d === 'number' ? d : rtBound(d);
+    const b = dimBound(d);
     if (b === undefined) return undefined;
     out.push(b);
   }
@@ -75,16 +78,13 @@ const DERIVED = new Map<string, Derived>();
 /** The operands of a derived dim (undefined for any other dim). */
 export const derivedOf = (d: Dim): Derived | undefined => (typeof d === 'string' ? DERIVED.get(d) : undefined);
 
-/** Upper bound of a dim that is a number or a run-time dim. */
-const boundOf = (d: Dim): number | undefined => (typeof d === 'number' ? d : rtBound(d));
-
 /**
  * min, max or sum of dims as one dim: a number when every operand is one, an operand when the
  * others cannot change it (min(300, n<=200) is n), else a derived run-time dim bounded by the
  * same operation on the bounds. Undefined when an operand is a symbolic dim with no bound.
  */
 export function derivedDim(op: DerivedOp, args: Dim[]): Dim | undefined {
-  const bounds = args.map(boundOf);
+  const bounds = args.map(dimBound);
   if (bounds.some((b) => b === undefined)) return undefined;
   if (op === 'prod') return product(args);
   const nums = args.filter((d): d is number => typeof d === 'number');
@@ -107,7 +107,7 @@ export function derivedDim(op: DerivedOp, args: Dim[]): Dim | undefined {
   const drop = c === undefined || (op === 'min' ? c >= Math.max(...nb) : c <= 0);
   if (drop && names.length === 1) return names[0];
   const ops: Dim[] = drop ? names : [c, ...names];
-  return named(op, ops, pick(...ops.map((d) => boundOf(d)!)));
+  return named(op, ops, pick(...ops.map((d) => dimBound(d)!)));
 }
 
 /**
@@ -139,7 +139,7 @@ function product(args: Dim[]): Dim | undefined {
   if (f.c === 0 || !f.names.length) return f.c;
   if (f.c === 1 && f.names.length === 1) return f.names[0];
   const ops: Dim[] = f.c === 1 ? f.names : [f.c, ...f.names];
-  return named('prod', ops, ops.reduce((p: number, d) => p * (typeof d === 'number' ? d : rtBound(d)!), 1));
+  return named('prod', ops, ops.reduce((p: number, d) => p * dimBound(d)!, 1));
 }
 
 /**
@@ -148,7 +148,7 @@ function product(args: Dim[]): Dim | undefined {
  * span(n, start, end) = max(0, min(end', n) - start). start must not count from the end.
  */
 export function spanDim(n: Dim, start: number, end: number): Dim | undefined {
-  const b = typeof n === 'number' ? n : rtBound(n);
+  const b = dimBound(n);
   if (b === undefined || start < 0) return undefined;
   if (start >= b) return 0;
   end = Math.min(end, b); // past every actual length: to the end (and no huge literal in code)

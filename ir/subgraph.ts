@@ -137,6 +137,10 @@ export function passesThrough(v: Value, from: Value): boolean {
   return false;
 }
 
+/** What to tell of an If condition computed from graph inputs: their values at compile time pick the branch. */
+export const constHint = (inputs: string[]): string =>
+  `the condition is computed from ${inputs.map((n) => `'${n}'`).join(', ')}: give ${inputs.length > 1 ? 'their values' : 'its value'} at compile time with ${inputs.map((n) => `--const ${n}=VALUE`).join(' ')}`;
+
 /** Names of the values without producer (graph or body inputs) that value v is computed from. */
 export function inputsBehind(v: Value): string[] {
   const names = new Set<string>();

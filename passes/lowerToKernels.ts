@@ -6,7 +6,7 @@ import { annotateLoops } from '../ir/loopKinds.js';
 import { DType, byteSize } from '../ir/dtype.js';
 import { LowerCtx, LowerTarget, TensorRef, rtDims, slotValue, tensorRef } from '../ir/ctx.js';
 import { CompileError, nodeError } from '../ir/errors.js';
-import { Graph, Model, Node, Value, nodeInputs, nodeLabel } from '../ir/graph.js';
+import { Graph, Model, Node, Value, captures, nodeInputs, nodeLabel } from '../ir/graph.js';
 import { DerivedOp, boundShape, dependsOnRt, derivedOf, dimLabel, isRtDim, rtBound, shapeFactors } from '../ir/rtdims.js';
 import { hoistDimLoads } from '../ir/hoistDims.js';
 import { Expr, Kernel, KBuf, Program, ProgramBuf, Step, Stmt } from '../ir/kernel.js';
@@ -191,7 +191,7 @@ export function lowerToKernels(m: Model, opts: LowerOptions): Program {
     // values read by the node's subgraphs (If/Loop/Scan) are extra inputs of its kernel; its
     // guard's conditions (passes/guardBranches.ts) come after them
     const guards = n.guard ?? [];
-    const inputs = nodeInputs(n).slice(0, nodeInputs(n).length - guards.length);
+    const inputs = [...n.inputs, ...captures(n)];
     const inBufs = inputs.map((v) => (v ? bufOf(v) : undefined));
     inputs.forEach((v, i) => { if (v && !inBufs[i]) throw nodeError(n, `input '${v.name}' was not computed`); });
     const ins = inputs.map((v, i) => (v ? refOf(v, inBufs[i]!, concreteShape(v, 'value')) : null));

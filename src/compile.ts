@@ -17,7 +17,7 @@ import { registerAllOps } from '../ir/ops/index.js';
 import { TensorData, numel, tensorFrom } from '../ir/tensor.js';
 import { Program } from '../ir/kernel.js';
 import { boundShape, dimLabel, rtBound } from '../ir/rtdims.js';
-import { inputsBehind } from '../ir/subgraph.js';
+import { constHint, inputsBehind } from '../ir/subgraph.js';
 import { DimBinding, boundDim, dimRanges, parseDimBinding } from './dimBindings.js';
 import { TargetDesc, targetRow } from '../ir/target.js';
 import { MemoryReport } from '../passes/planMemory.js';
@@ -266,7 +266,7 @@ function refuseRuntimeDims(p: Program, m: Model, target: string): void {
     const d = n.outputs.flatMap((v) => v?.type?.shape ?? []).find((x) => slots.some((b) => b.dimOf === x));
     const inputs = inputsBehind(n.inputs[0]!);
     if (d !== undefined && inputs.length)
-      throw new NeedsInputValues(`${nodeLabel(n)}: the branches of its If differ in shape and the condition is not known at compile time: ${why(String(d))}; the condition is computed from ${inputs.map((x) => `'${x}'`).join(', ')}: give ${inputs.length > 1 ? 'their values' : 'its value'} at compile time with ${inputs.map((x) => `--const ${x}=VALUE`).join(' ')}`, inputs);
+      throw new NeedsInputValues(`${nodeLabel(n)}: the branches of its If differ in shape and the condition is not known at compile time: ${why(String(d))}; ${constHint(inputs)}`, inputs);
   }
   const maker = p.steps.find((s) => s.kernel.writes.has(slots[0]));
   throw new CompileError(`${maker ? `${maker.kernel.label}: ` : ''}${why(slots[0].dimOf!)}`);

@@ -10,9 +10,9 @@ import { add, and, cast, cmp, ix, lit, min, sub } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { OpDef, graph, int, ints } from '../opdef.js';
 import { numel, toNumbers } from '../tensor.js';
-import { captureBindings, condStays, copySlice, copyTensor, inferSubgraph, inputsBehind, lowerSubgraph, reads } from '../subgraph.js';
+import { captureBindings, condStays, constHint, copySlice, copyTensor, inferSubgraph, inputsBehind, lowerSubgraph, reads } from '../subgraph.js';
 import { tt } from './common.js';
-import { rtBound, rtDim } from '../rtdims.js';
+import { dimBound, rtDim } from '../rtdims.js';
 
 // a subgraph's output has no tensor type where it is a sequence (ir/sequences.ts) or missing
 const sameType = (a: TensorType | null | undefined, b: TensorType | null | undefined) => !!a && !!b && a.dtype === b.dtype && a.shape.join() === b.shape.join();
@@ -89,7 +89,7 @@ function inferIf(ctx: InferCtx): TensorType[] {
       : `output ${i} is ${typeStr(a[i])} in then_branch but ${typeStr(b[i])} in else_branch, and onnxc needs one static type`;
   }
   const inputs = inputsBehind(ctx.node.inputs[0]!);
-  const hint = inputs.length ? `; the condition is computed from ${inputs.map((n) => `'${n}'`).join(', ')}: give ${inputs.length > 1 ? 'their values' : 'its value'} at compile time with ${inputs.map((n) => `--const ${n}=VALUE`).join(' ')}` : '';
+  const hint = inputs.length ? `; ${constHint(inputs)}` : '';
   throw new NeedsInputValues(ctx.error(`the condition is not known at compile time and ${why}${hint}`).message, inputs);
 }
 
@@ -100,10 +100,9 @@ function inferIf(ctx: InferCtx): TensorType[] {
  */
 export function mergeTypes(name: string, a: TensorType | null | undefined, b: TensorType | null | undefined): TensorType | undefined {
   if (!a || !b || a.dtype !== b.dtype || a.shape.length !== b.shape.length) return undefined;
-  const bound = (d: Dim) => (typeof d === 'number' ? d : rtBound(d));
   const shape: Dim[] = [];
   for (let k = 0; k < a.shape.length; k++) {
-    const x = a.shape[k], y = b.shape[k], bx = bound(x), by = bound(y);
+    const x = a.shape[k], y = b.shape[k], bx = dimBound(x), by = dimBound(y);
     if (x === y) shape.push(x);
     else if (bx === undefined || by === undefined) return undefined;
     else shape.push(rtDim(`${name}.d${k}`, Math.max(bx, by)));

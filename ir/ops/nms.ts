@@ -6,7 +6,7 @@ import { Dim } from '../graph.js';
 import { E, add, and, cast, cmp, div, ix, lit, max, min, mul, sub } from '../kbuild.js';
 import { Expr } from '../kernel.js';
 import { OpDef, int } from '../opdef.js';
-import { rtBound, rtDim } from '../rtdims.js';
+import { dimBound, rtDim } from '../rtdims.js';
 import { mergeSort } from './mergeSort.js';
 import { tensorFrom, toNumbers } from '../tensor.js';
 import { tt } from './common.js';
@@ -16,7 +16,7 @@ import { tt } from './common.js';
 function dims(ctx: InferCtx): [number, number, number] {
   if (ctx.rank(0) !== 3 || ctx.rank(1) !== 3) throw ctx.error('boxes must be [batches, boxes, 4] and scores [batches, classes, boxes]');
   const [B, N, four] = ctx.shape(0), [B2, C, N2] = ctx.shape(1);
-  const n = typeof N === 'number' ? N : rtBound(N);
+  const n = dimBound(N);
   if (typeof B !== 'number' || typeof C !== 'number' || n === undefined)
     throw ctx.error(`boxes [${ctx.shape(0)}] and scores [${ctx.shape(1)}]: batches and classes must be known at compile time, boxes known or bounded (--dim)`);
   if (four !== 4 || B2 !== B || N2 !== N) throw ctx.error('boxes must be [batches, boxes, 4] and scores [batches, classes, boxes]');

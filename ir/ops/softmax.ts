@@ -8,7 +8,7 @@ import { Expr } from '../kernel.js';
 import { OpDef, int } from '../opdef.js';
 import { numel } from '../tensor.js';
 import { Dim } from '../graph.js';
-import { derivedDim, isRtDim, rtBound, rtDim } from '../rtdims.js';
+import { derivedDim, dimBound, isRtDim, rtDim } from '../rtdims.js';
 import { AxisView, Row, alongAxis, axisViewOf } from './reduction.js';
 import { tt } from './common.js';
 
@@ -130,12 +130,11 @@ function topK(ctx: InferCtx): { k: Dim; own: boolean } {
   const sv = ctx.opset < 10 || ctx.constOf(1) ? undefined : ctx.shapeValue(1);
   if (sv && sv.length === 1 && isRtDim(sv[0])) return { k: sv[0], own: false };
   const known = ctx.opset < 10 ? ctx.int('k') : sv?.length === 1 && typeof sv[0] === 'number' ? sv[0] : ctx.constOf(1) ? ctx.constNums(1, 'K')[0] : undefined;
+  const bound = dimBound(n);
   if (known === undefined) {
-    const bound = typeof n === 'number' ? n : rtBound(n);
     if (bound === undefined) throw ctx.error(`K is known only at run time and the axis has symbolic size '${n}'`);
     return { k: rtDim(`${ctx.node.outputs[0]?.name ?? ctx.node.name}.k`, bound), own: true };
   }
-  const bound = typeof n === 'number' ? n : rtBound(n);
   if (known < 0 || (bound !== undefined && known > bound)) throw ctx.error(`K = ${known} is out of range for an axis of ${n} elements`);
   return { k: typeof n === 'number' ? known : derivedDim('min', [known, n]) ?? known, own: false };
 }
@@ -158,8 +157,6 @@ const topKDef: OpDef = {
     const x = ctx.in(0), vals = ctx.out(0), idxs = ctx.out(1), axis = ctx.axis(ctx.int('axis'), x.shape.length);
     const view = axisViewOf(ctx, x, axis), Kb = vals.shape[axis];
     if (!numel(vals.shape)) return;
-    const after = vals.rt?.slots.findIndex((s, d) => s && d > axis) ?? -1;
-    if (after >= 0) throw ctx.error(`dimension ${after} of its output is known only at run time; TopK needs the dims after its axis at compile time`);
     let K: Expr = ctx.dim(vals, axis);
     if (topK(ctx).own) {
       const n = view.rt?.n ?? ix(view.n);
@@ -167,7 +164,7 @@ const topKDef: OpDef = {
       ctx.setDim(vals, axis, K);
     }
     const better = (a: Expr, b: Expr) => cmp(ctx.int('largest') ? 'gt' : 'lt', a, b);
-    const last = K.k === 'const' ? ix(Number(K.v) - 1) : sub(K, 1);
+    const last = sub(K, 1);
     const rows = () => alongAxis(ctx, view, (row) => {
       const count = row.var('i64', () => 0, 'count');
       row.pass((i) => {
